@@ -1,0 +1,165 @@
+// The runtime interface: what the ABI host needs from a WebAssembly engine.
+// V8 implements it today; the WABT interpreter and the native engine implement it later.
+// Engine-neutral code (host functions, filter chain, debugger) only ever sees these types.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "abi/result.h"
+
+namespace pwplay::host {
+
+enum class ValType : uint8_t { I32, I64, F32, F64 };
+
+std::string_view val_type_name(ValType type);
+
+// A wasm value. Stored as raw bits so it is trivially copyable and cheap to pass.
+struct Value {
+  ValType type = ValType::I32;
+  uint64_t bits = 0;
+
+  static Value i32(uint32_t v) { return {ValType::I32, v}; }
+  static Value i64(uint64_t v) { return {ValType::I64, v}; }
+  uint32_t as_u32() const { return static_cast<uint32_t>(bits); }
+  int32_t as_i32() const { return static_cast<int32_t>(static_cast<uint32_t>(bits)); }
+  uint64_t as_u64() const { return bits; }
+  bool operator==(const Value&) const = default;
+};
+
+struct FuncType {
+  std::vector<ValType> params;
+  std::vector<ValType> results;
+  bool operator==(const FuncType&) const = default;
+};
+
+// "(i32, i32) -> i32": used in link errors and in the inspector.
+std::string to_string(const FuncType& type);
+
+enum class ExternKind : uint8_t { Function, Table, Memory, Global, Tag };
+
+struct ImportDesc {
+  std::string module;
+  std::string name;
+  ExternKind kind = ExternKind::Function;
+  FuncType type;  // only for functions
+};
+
+struct ExportDesc {
+  std::string name;
+  ExternKind kind = ExternKind::Function;
+  FuncType type;  // only for functions
+};
+
+// One wasm frame of a trap backtrace. `name` comes from the module's name section when present.
+struct WasmFrame {
+  uint32_t function_index = 0;
+  std::string name;       // empty when unknown
+  uint32_t code_offset = 0;  // byte offset in the .wasm file, 0 when unknown
+};
+
+// Why a call into the VM did not return normally.
+enum class VmFault : uint8_t {
+  None,
+  Trap,            // unreachable, out-of-bounds access, division by zero, stack overflow, ...
+  Terminated,      // stopped by terminate(): the runaway budget ran out or the user aborted
+  MemoryLimit,     // memory.grow past the configured limit (reported when it caused a trap)
+  HostTrap,        // a host function asked to trap (e.g. proc_exit, restricted call)
+  MissingFunction, // the export does not exist or has the wrong type
+};
+
+std::string_view vm_fault_name(VmFault fault);
+
+struct VmError {
+  VmFault fault = VmFault::Trap;
+  std::string message;
+  std::vector<WasmFrame> backtrace;  // innermost first
+};
+
+// What a host function tells the engine when it cannot return normally.
+struct HostTrapRequest {
+  std::string message;
+};
+
+// A host function as the engine calls it. `args` match the import's declared params; the
+// function writes exactly one value per declared result. Returning a HostTrapRequest makes the
+// engine trap the wasm caller (used for proc_exit and calls a phase does not allow).
+using HostFunction =
+    std::function<std::optional<HostTrapRequest>(std::span<const Value> args, std::span<Value> results)>;
+
+// Called by link() for each function import. Returning nullopt leaves the import unresolved,
+// which fails linking with a "missing import: module.name" error.
+using ImportResolver =
+    std::function<std::optional<HostFunction>(const ImportDesc& import)>;
+
+struct VmOptions {
+  // Wall-clock budget for one call into the VM; past it the call is terminated. 0 = unlimited.
+  uint32_t runaway_budget_ms = 1000;
+  // Linear memory limit in 64 KiB pages (1 GiB by default, as proxy-wasm-cpp-host).
+  uint32_t max_memory_pages = 16384;
+  // Engine-specific flags, e.g. V8's "--liftoff-only" or "--no-liftoff".
+  std::vector<std::string> engine_flags;
+};
+
+// Opaque handle of an exported function, resolved once and called many times.
+struct FunctionRef {
+  uint32_t index = UINT32_MAX;
+  bool valid() const { return index != UINT32_MAX; }
+};
+
+// A WebAssembly engine instance holding one module instance.
+// Life cycle: load() -> link() (instantiates; runs the start section) -> find_function()/call().
+// All methods except terminate() must be called from the thread that created the Vm.
+class Vm {
+ public:
+  virtual ~Vm() = default;
+
+  // "v8", "wabt", "native".
+  virtual std::string_view engine_name() const = 0;
+  // e.g. "10.2.154".
+  virtual std::string engine_version() const = 0;
+
+  // Compiles the module. Errors name what is wrong ("invalid wasm: ...").
+  virtual Result<void> load(std::span<const uint8_t> bytecode) = 0;
+
+  // Module shape, valid after load().
+  virtual std::vector<ImportDesc> imports() const = 0;
+  virtual std::vector<ExportDesc> exports() const = 0;
+
+  // Resolves every import through `resolver` and instantiates the module (running its start
+  // section, if any). A missing import or a type mismatch is an error naming the import.
+  virtual Result<void> link(const ImportResolver& resolver) = 0;
+
+  // Finds an exported function with exactly `type`. Returns an invalid ref when the export is
+  // missing; an error when it exists with another signature ("Bad function signature").
+  virtual Result<FunctionRef> find_function(std::string_view name, const FuncType& type) = 0;
+
+  // Calls an exported function. `results` must have room for the function's results.
+  // A trap, a terminated runaway loop, or a host trap come back as VmError.
+  virtual Result<void, VmError> call(FunctionRef function, std::span<const Value> args,
+                                     std::span<Value> results) = 0;
+
+  // The instance's linear memory. The span is invalidated by any call into the VM (memory may
+  // grow and move): fetch it again after each call. Empty when the module has no memory.
+  virtual std::span<uint8_t> memory() = 0;
+
+  // Stops the running call as soon as possible. Safe to call from any thread.
+  virtual void terminate() = 0;
+
+  // Function names from the module's name section, by function index (imports included).
+  virtual std::optional<std::string> function_name(uint32_t function_index) const = 0;
+};
+
+// Creates the engine named `engine` ("v8"). Unknown names are an error listing the known ones.
+Result<std::unique_ptr<Vm>> create_vm(std::string_view engine, const VmOptions& options);
+
+// Engines this build has, in order of preference.
+std::vector<std::string> available_engines();
+
+}  // namespace pwplay::host
