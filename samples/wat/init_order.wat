@@ -1,0 +1,77 @@
+;; init_order.wat: checks the WASI start-up order. It exports _initialize
+;; (records "i"), main (records "m") and _start (records "s"). A correct host
+;; calls _initialize, then main, and never _start when _initialize exists.
+;; proxy_on_request_headers adds x-init-order with the recorded letters,
+;; which should be "im".
+(module
+  (import "env" "proxy_add_header_map_value"
+    (func $proxy_add_header_map_value
+      (param $map_type i32) (param $key_ptr i32) (param $key_len i32)
+      (param $value_ptr i32) (param $value_len i32) (result i32)))
+
+  (memory (export "memory") 1)
+  (data (i32.const 16) "x-init-order")  ;; 12 bytes
+
+  ;; The letters are appended at address 256; $order_len counts them.
+  (global $order_len (mut i32) (i32.const 0))
+  (func $record (param $letter i32)
+    (i32.store8 (i32.add (i32.const 256) (global.get $order_len)) (local.get $letter))
+    (global.set $order_len (i32.add (global.get $order_len) (i32.const 1))))
+
+  ;; Bump allocator: the host calls `malloc` to place data it returns to us.
+  ;; Memory is never freed; that is fine for a sample.
+  (global $heap_top (mut i32) (i32.const 4096))
+  (func $malloc (export "malloc") (param $size i32) (result i32)
+    (local $ptr i32)
+    (local $end i32)
+    (local.set $ptr (global.get $heap_top))
+    ;; end = align8(ptr + size); fail on 32-bit overflow.
+    (local.set $end
+      (i32.and (i32.add (i32.add (local.get $ptr) (local.get $size)) (i32.const 7))
+               (i32.const -8)))
+    (if (i32.lt_u (local.get $end) (local.get $ptr))
+      (then (return (i32.const 0))))
+    ;; Grow memory when the block does not fit in the current pages.
+    (if (i32.gt_u (local.get $end) (i32.shl (memory.size) (i32.const 16)))
+      (then
+        (if (i32.eq
+              (memory.grow
+                (i32.sub (i32.shr_u (i32.add (local.get $end) (i32.const 65535)) (i32.const 16))
+                         (memory.size)))
+              (i32.const -1))
+          (then (return (i32.const 0))))))
+    (global.set $heap_top (local.get $end))
+    (local.get $ptr))
+
+  (func $_initialize (export "_initialize")
+    (call $record (i32.const 0x69)))  ;; 'i'
+
+  (func $main (export "main") (param $argc i32) (param $argv i32) (result i32)
+    (call $record (i32.const 0x6d))   ;; 'm'
+    (i32.const 0))
+
+  (func $_start (export "_start")
+    (call $record (i32.const 0x73)))  ;; 's'
+
+  (func $proxy_abi_version_0_2_1 (export "proxy_abi_version_0_2_1"))
+
+  (func $proxy_on_context_create (export "proxy_on_context_create")
+    (param $context_id i32) (param $parent_id i32))
+
+  (func $proxy_on_vm_start (export "proxy_on_vm_start")
+    (param $root_id i32) (param $vm_config_size i32) (result i32)
+    (i32.const 1))
+
+  (func $proxy_on_configure (export "proxy_on_configure")
+    (param $root_id i32) (param $plugin_config_size i32) (result i32)
+    (i32.const 1))
+
+  (func $proxy_on_done (export "proxy_on_done") (param $context_id i32) (result i32)
+    (i32.const 1))
+
+  (func $proxy_on_request_headers (export "proxy_on_request_headers")
+    (param $context_id i32) (param $num_headers i32) (param $end_of_stream i32) (result i32)
+    (drop (call $proxy_add_header_map_value
+      (i32.const 0) (i32.const 16) (i32.const 12) (i32.const 256) (global.get $order_len)))
+    (i32.const 0))
+)

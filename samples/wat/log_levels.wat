@@ -1,0 +1,83 @@
+;; log_levels.wat: logs one message at every proxy_log level, from TRACE (0)
+;; to CRITICAL (5), then tries the invalid level 6. The host must answer
+;; BAD_ARGUMENT (2); the filter records the result in the request header
+;; x-log-6: "bad-argument" if it got 2, "other" otherwise.
+(module
+  (import "env" "proxy_log"
+    (func $proxy_log (param $level i32) (param $msg_ptr i32) (param $msg_len i32) (result i32)))
+  (import "env" "proxy_add_header_map_value"
+    (func $proxy_add_header_map_value
+      (param $map_type i32) (param $key_ptr i32) (param $key_len i32)
+      (param $value_ptr i32) (param $value_len i32) (result i32)))
+
+  (memory (export "memory") 1)
+  (data (i32.const 16) "trace msg")      ;; 9 bytes
+  (data (i32.const 32) "debug msg")      ;; 9 bytes
+  (data (i32.const 48) "info msg")       ;; 8 bytes
+  (data (i32.const 64) "warn msg")       ;; 8 bytes
+  (data (i32.const 80) "error msg")      ;; 9 bytes
+  (data (i32.const 96) "critical msg")   ;; 12 bytes
+  (data (i32.const 112) "invalid level msg")  ;; 17 bytes
+  (data (i32.const 144) "x-log-6")       ;; 7 bytes
+  (data (i32.const 160) "bad-argument")  ;; 12 bytes
+  (data (i32.const 176) "other")         ;; 5 bytes
+
+  ;; Bump allocator: the host calls `malloc` to place data it returns to us.
+  ;; Memory is never freed; that is fine for a sample.
+  (global $heap_top (mut i32) (i32.const 4096))
+  (func $malloc (export "malloc") (param $size i32) (result i32)
+    (local $ptr i32)
+    (local $end i32)
+    (local.set $ptr (global.get $heap_top))
+    ;; end = align8(ptr + size); fail on 32-bit overflow.
+    (local.set $end
+      (i32.and (i32.add (i32.add (local.get $ptr) (local.get $size)) (i32.const 7))
+               (i32.const -8)))
+    (if (i32.lt_u (local.get $end) (local.get $ptr))
+      (then (return (i32.const 0))))
+    ;; Grow memory when the block does not fit in the current pages.
+    (if (i32.gt_u (local.get $end) (i32.shl (memory.size) (i32.const 16)))
+      (then
+        (if (i32.eq
+              (memory.grow
+                (i32.sub (i32.shr_u (i32.add (local.get $end) (i32.const 65535)) (i32.const 16))
+                         (memory.size)))
+              (i32.const -1))
+          (then (return (i32.const 0))))))
+    (global.set $heap_top (local.get $end))
+    (local.get $ptr))
+
+  (func $proxy_abi_version_0_2_1 (export "proxy_abi_version_0_2_1"))
+
+  (func $proxy_on_context_create (export "proxy_on_context_create")
+    (param $context_id i32) (param $parent_id i32))
+
+  (func $proxy_on_vm_start (export "proxy_on_vm_start")
+    (param $root_id i32) (param $vm_config_size i32) (result i32)
+    (i32.const 1))
+
+  (func $proxy_on_configure (export "proxy_on_configure")
+    (param $root_id i32) (param $plugin_config_size i32) (result i32)
+    (i32.const 1))
+
+  (func $proxy_on_done (export "proxy_on_done") (param $context_id i32) (result i32)
+    (i32.const 1))
+
+  (func $proxy_on_request_headers (export "proxy_on_request_headers")
+    (param $context_id i32) (param $num_headers i32) (param $end_of_stream i32) (result i32)
+    (drop (call $proxy_log (i32.const 0) (i32.const 16) (i32.const 9)))   ;; TRACE
+    (drop (call $proxy_log (i32.const 1) (i32.const 32) (i32.const 9)))   ;; DEBUG
+    (drop (call $proxy_log (i32.const 2) (i32.const 48) (i32.const 8)))   ;; INFO
+    (drop (call $proxy_log (i32.const 3) (i32.const 64) (i32.const 8)))   ;; WARN
+    (drop (call $proxy_log (i32.const 4) (i32.const 80) (i32.const 9)))   ;; ERROR
+    (drop (call $proxy_log (i32.const 5) (i32.const 96) (i32.const 12)))  ;; CRITICAL
+    (if (i32.eq (call $proxy_log (i32.const 6) (i32.const 112) (i32.const 17))
+                (i32.const 2))  ;; BAD_ARGUMENT
+      (then
+        (drop (call $proxy_add_header_map_value
+          (i32.const 0) (i32.const 144) (i32.const 7) (i32.const 160) (i32.const 12))))
+      (else
+        (drop (call $proxy_add_header_map_value
+          (i32.const 0) (i32.const 144) (i32.const 7) (i32.const 176) (i32.const 5)))))
+    (i32.const 0))
+)
