@@ -1,2 +1,39 @@
-// Placeholder entry point; replaced by the CLI.
-int main() { return 0; }
+// pwplay: a playground and debugger for proxy-wasm filters. Without a subcommand it opens the
+// desktop app; the subcommands run the same engine headless.
+#include <cstdio>
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+
+#include "app/cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"pwplay: a playground and debugger for proxy-wasm filters"};
+  app.set_version_flag("--version", "pwplay 0.1.0");
+  int exit_code = pwplay::app::kExitOk;
+  pwplay::app::add_run_command(app, exit_code);
+  pwplay::app::add_inspect_command(app, exit_code);
+  app.require_subcommand(0, 1);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? 0 : pwplay::app::kExitUsage;
+  }
+  if (app.get_subcommands().empty()) {
+    const char* display = std::getenv("DISPLAY");
+    const char* wayland = std::getenv("WAYLAND_DISPLAY");
+    if ((!display || !*display) && (!wayland || !*wayland)) {
+      std::fprintf(stderr,
+                   "pwplay: no display found (DISPLAY is not set), so the desktop app cannot open.\n"
+                   "Use the headless commands instead, for example:\n"
+                   "  pwplay run FILTER.wasm --request REQ.json [--json]\n"
+                   "  pwplay inspect FILTER.wasm\n"
+                   "See 'pwplay --help' for all commands.\n");
+      return pwplay::app::kExitError;
+    }
+    std::fprintf(stderr, "pwplay: the desktop app is not part of this build yet; see 'pwplay --help'.\n");
+    return pwplay::app::kExitError;
+  }
+  return exit_code;
+}

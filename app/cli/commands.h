@@ -1,0 +1,18 @@
+// The headless subcommands of the pwplay executable. Each registers itself on the CLI11 app and
+// stores its exit code in `exit_code` when it runs.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace pwplay::app {
+
+// Exit codes shared by every subcommand.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;       // bad input: missing/invalid file, unknown ABI, ...
+inline constexpr int kExitUsage = 2;       // bad command line
+inline constexpr int kExitIncomplete = 3;  // the request did not complete (stalled filter)
+
+void add_run_command(CLI::App& app, int& exit_code);
+void add_inspect_command(CLI::App& app, int& exit_code);
+
+}  // namespace pwplay::app

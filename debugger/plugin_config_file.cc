@@ -1,0 +1,225 @@
+#include "debugger/plugin_config_file.h"
+
+#include <set>
+
+#include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
+
+#include "debugger/request_file.h"
+
+namespace pwplay::debugger {
+namespace {
+
+using nlohmann::json;
+
+// Envoy's configuration fields are google.protobuf.Any: StringValue, BytesValue, or any other
+// message (whose JSON the plugin receives as text). A plain string is taken as is.
+Result<std::string> any_to_string(const json& value, const std::string& where) {
+  if (value.is_string()) return value.get<std::string>();
+  if (!value.is_object()) return value.dump();
+  auto type = value.find("@type");
+  if (type == value.end()) return value.dump();
+  std::string type_url = type->is_string() ? type->get<std::string>() : "";
+  auto inner = value.find("value");
+  if (type_url.ends_with("google.protobuf.StringValue")) {
+    if (inner == value.end()) return std::string();
+    if (!inner->is_string()) return make_error(where + ": StringValue 'value' must be a string");
+    return inner->get<std::string>();
+  }
+  if (type_url.ends_with("google.protobuf.BytesValue")) {
+    if (inner == value.end()) return std::string();
+    if (!inner->is_string()) return make_error(where + ": BytesValue 'value' must be base64 text");
+    auto decoded = base64_decode(inner->get<std::string>());
+    if (!decoded) return make_error(where + ": BytesValue: " + decoded.error().message);
+    return decoded;
+  }
+  if (type_url.ends_with("google.protobuf.Struct") && inner != value.end()) return inner->dump();
+  // Other messages: the plugin sees their JSON without the type tag.
+  json copy = value;
+  copy.erase("@type");
+  return copy.dump();
+}
+
+std::string engine_for_runtime(const std::string& runtime) {
+  if (runtime.ends_with(".null")) return "native";
+  if (runtime.ends_with(".wabt")) return "wabt";
+  return "v8";  // v8, and wasmtime/wamr modules run on V8 here
+}
+
+Result<json> unwrap(const json& root, const std::string& where) {
+  if (!root.is_object()) return make_error(where + ": expected a JSON object, not " + std::string(root.type_name()));
+  // An http_filters entry: {"name": "envoy.filters.http.wasm", "typed_config": {...}}
+  if (root.contains("typed_config")) return unwrap(root["typed_config"], where + ": typed_config");
+  // The Wasm message: {"config": {...}} (possibly with "@type").
+  if (root.contains("config") && root["config"].is_object()) return root["config"];
+  return root;
+}
+
+}  // namespace
+
+Result<PluginConfigFile> parse_plugin_config(const json& root, const std::string& where) {
+  auto unwrapped = unwrap(root, where);
+  if (!unwrapped) return unexpected(unwrapped.error());
+  const json& config = *unwrapped;
+  static const std::set<std::string> known = {"@type", "name", "root_id", "vm_config", "configuration",
+                                              "fail_open", "failure_policy", "capability_restriction_config",
+                                              "vm_id", "engine", "properties"};
+  for (const auto& [key, value] : config.items())
+    if (!known.count(key))
+      return make_error(where + ": unknown field '" + key +
+                        "' in the plugin config (expected name, root_id, vm_config, configuration, "
+                        "fail_open)");
+  PluginConfigFile out;
+  host::PluginConfig& plugin = out.config;
+  auto str = [&](const json& object, const char* key, std::string& target) -> Result<void> {
+    if (!object.contains(key)) return {};
+    if (!object[key].is_string())
+      return make_error(where + ": field '" + key + "' must be a string");
+    target = object[key].get<std::string>();
+    return {};
+  };
+  if (auto r = str(config, "name", plugin.name); !r) return unexpected(r.error());
+  if (auto r = str(config, "root_id", plugin.root_id); !r) return unexpected(r.error());
+  if (auto r = str(config, "vm_id", plugin.vm_id); !r) return unexpected(r.error());
+  if (auto r = str(config, "engine", plugin.engine); !r) return unexpected(r.error());
+  if (config.contains("configuration")) {
+    auto text = any_to_string(config["configuration"], where + ": field 'configuration'");
+    if (!text) return unexpected(text.error());
+    plugin.configuration = *text;
+  }
+  if (config.contains("fail_open")) {
+    if (!config["fail_open"].is_boolean())
+      return make_error(where + ": field 'fail_open' must be true or false");
+    plugin.fail_open = config["fail_open"].get<bool>();
+  }
+  if (config.contains("failure_policy")) {
+    if (!config["failure_policy"].is_string())
+      return make_error(where + ": field 'failure_policy' must be a string");
+    std::string policy = config["failure_policy"].get<std::string>();
+    plugin.fail_open = policy == "FAIL_OPEN";
+  }
+  if (config.contains("properties")) {
+    if (!config["properties"].is_object())
+      return make_error(where + ": field 'properties' must be an object of path -> string");
+    for (const auto& [key, value] : config["properties"].items()) {
+      if (!value.is_string())
+        return make_error(where + ": field 'properties." + key + "' must be a string");
+      plugin.properties[key] = value.get<std::string>();
+    }
+  }
+  if (config.contains("vm_config")) {
+    const json& vm = config["vm_config"];
+    std::string place = where + ": field 'vm_config'";
+    if (!vm.is_object()) return make_error(place + " must be an object");
+    if (vm.contains("vm_id")) {
+      if (!vm["vm_id"].is_string()) return make_error(place + ".vm_id must be a string");
+      plugin.vm_id = vm["vm_id"].get<std::string>();
+    }
+    if (vm.contains("runtime")) {
+      if (!vm["runtime"].is_string()) return make_error(place + ".runtime must be a string");
+      plugin.engine = engine_for_runtime(vm["runtime"].get<std::string>());
+    }
+    if (vm.contains("configuration")) {
+      auto text = any_to_string(vm["configuration"], place + ".configuration");
+      if (!text) return unexpected(text.error());
+      plugin.vm_configuration = *text;
+    }
+    if (vm.contains("environment_variables")) {
+      const json& env = vm["environment_variables"];
+      if (env.contains("key_values")) {
+        if (!env["key_values"].is_object())
+          return make_error(place + ".environment_variables.key_values must be an object");
+        for (const auto& [key, value] : env["key_values"].items()) {
+          if (!value.is_string())
+            return make_error(place + ".environment_variables.key_values." + key +
+                              " must be a string");
+          plugin.environment.emplace_back(key, value.get<std::string>());
+        }
+      }
+      // host_env_keys would leak the host's environment into the filter: refused on purpose.
+      if (env.contains("host_env_keys") && !env["host_env_keys"].empty())
+        return make_error(place +
+                          ".environment_variables.host_env_keys is not supported: the playground "
+                          "never passes its own environment to filters; use key_values");
+    }
+    if (vm.contains("code")) {
+      const json& code = vm["code"];
+      const json* local = code.contains("local") ? &code["local"] : nullptr;
+      if (!local && code.contains("remote"))
+        return make_error(place + ".code.remote is not supported: download the module and use "
+                                  "code.local.filename");
+      if (local) {
+        if (local->contains("filename") && (*local)["filename"].is_string())
+          out.code_path = (*local)["filename"].get<std::string>();
+        else if (local->contains("inline_string") && (*local)["inline_string"].is_string()) {
+          std::string text = (*local)["inline_string"].get<std::string>();
+          out.inline_code.assign(text.begin(), text.end());
+        } else if (local->contains("inline_bytes") && (*local)["inline_bytes"].is_string()) {
+          auto bytes = base64_decode((*local)["inline_bytes"].get<std::string>());
+          if (!bytes) return make_error(place + ".code.local.inline_bytes: " + bytes.error().message);
+          out.inline_code.assign(bytes->begin(), bytes->end());
+        }
+      }
+    }
+  }
+  return out;
+}
+
+namespace {
+
+json yaml_node_to_json(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Sequence: {
+      json list = json::array();
+      for (const auto& item : node) list.push_back(yaml_node_to_json(item));
+      return list;
+    }
+    case YAML::NodeType::Map: {
+      json object = json::object();
+      for (const auto& item : node) object[item.first.as<std::string>()] = yaml_node_to_json(item.second);
+      return object;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& text = node.Scalar();
+      // Quoted scalars stay strings; plain ones may be booleans or numbers.
+      if (node.Tag() == "!") return text;
+      if (text == "true" || text == "True") return true;
+      if (text == "false" || text == "False") return false;
+      if (text == "null" || text == "~") return nullptr;
+      try {
+        size_t used = 0;
+        long long integer = std::stoll(text, &used);
+        if (used == text.size()) return integer;
+        double real = std::stod(text, &used);
+        if (used == text.size()) return real;
+      } catch (...) {
+      }
+      return text;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<json> yaml_to_json(const std::string& text, const std::string& where) {
+  try {
+    return yaml_node_to_json(YAML::Load(text));
+  } catch (const YAML::Exception& error) {
+    return make_error(where + ":" + std::to_string(error.mark.line + 1) + ":" +
+                      std::to_string(error.mark.column + 1) + ": invalid YAML: " + error.msg);
+  }
+}
+
+Result<PluginConfigFile> load_plugin_config_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return unexpected(text.error());
+  const bool yaml = path.ends_with(".yaml") || path.ends_with(".yml");
+  auto parsed = yaml ? yaml_to_json(*text, path) : parse_json_text(*text, path);
+  if (!parsed) return unexpected(parsed.error());
+  return parse_plugin_config(*parsed, path);
+}
+
+}  // namespace pwplay::debugger
