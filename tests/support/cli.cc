@@ -1,0 +1,88 @@
+#include "support/cli.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace pwplay::testing {
+namespace {
+
+std::string read_all(int fd) {
+  std::string out;
+  char buffer[65536];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof(buffer))) > 0) out.append(buffer, static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+CommandResult run_pwplay(const std::vector<std::string>& args, const std::string& stdin_text) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("pwplay-cli-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  static int counter = 0;
+  std::string base = (dir / std::to_string(counter++)).string();
+  std::string out_path = base + ".out", err_path = base + ".err", in_path = base + ".in";
+  {
+    std::ofstream in(in_path, std::ios::binary);
+    in << stdin_text;
+  }
+  pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    int in_fd = open(in_path.c_str(), O_RDONLY);
+    int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(in_fd, 0);
+    dup2(out_fd, 1);
+    dup2(err_fd, 2);
+    std::vector<char*> argv;
+    std::string binary = PWPLAY_BINARY;
+    argv.push_back(binary.data());
+    std::vector<std::string> copies = args;
+    for (auto& a : copies) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(binary.c_str(), argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  int out_fd = open(out_path.c_str(), O_RDONLY);
+  int err_fd = open(err_path.c_str(), O_RDONLY);
+  result.out = read_all(out_fd);
+  result.err = read_all(err_fd);
+  close(out_fd);
+  close(err_fd);
+  fs::remove(out_path);
+  fs::remove(err_path);
+  fs::remove(in_path);
+  return result;
+}
+
+std::string sample(const std::string& name) {
+  return std::string(PWPLAY_SAMPLES_DIR) + "/" + name + ".wasm";
+}
+
+std::string request_file(const std::string& name) {
+  return std::string(PWPLAY_SOURCE_DIR) + "/samples/requests/" + name;
+}
+
+std::string write_temp_file(const std::string& name, const std::string& content) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("pwplay-test-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  fs::path path = dir / name;
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  return path.string();
+}
+
+}  // namespace pwplay::testing
