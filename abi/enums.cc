@@ -14,24 +14,31 @@ std::string name_from(const std::array<std::string_view, N>& names, uint32_t val
   return std::to_string(value);
 }
 
-constexpr std::array<std::string_view, 13> kStatusNames = {
-    "OK",           "NOT_FOUND",           "BAD_ARGUMENT",       "SERIALIZATION_FAILURE",
-    "PARSE_FAILURE", "BAD_EXPRESSION",     "INVALID_MEMORY_ACCESS", "EMPTY",
-    "CAS_MISMATCH", "RESULT_MISMATCH",     "INTERNAL_FAILURE",   "BROKEN_CONNECTION",
-    "UNIMPLEMENTED"};
+constexpr std::array<std::string_view, 13> kStatusNames = {"OK",
+                                                           "NOT_FOUND",
+                                                           "BAD_ARGUMENT",
+                                                           "SERIALIZATION_FAILURE",
+                                                           "PARSE_FAILURE",
+                                                           "BAD_EXPRESSION",
+                                                           "INVALID_MEMORY_ACCESS",
+                                                           "EMPTY",
+                                                           "CAS_MISMATCH",
+                                                           "RESULT_MISMATCH",
+                                                           "INTERNAL_FAILURE",
+                                                           "BROKEN_CONNECTION",
+                                                           "UNIMPLEMENTED"};
 constexpr std::array<std::string_view, 6> kLogLevelNames = {"TRACE", "DEBUG", "INFO",
                                                             "WARN",  "ERROR", "CRITICAL"};
 constexpr std::array<std::string_view, 6> kLogLevelLabels = {"trace", "debug", "info",
                                                              "warn",  "error", "critical"};
 constexpr std::array<std::string_view, 9> kBufferNames = {
-    "HTTP_REQUEST_BODY",       "HTTP_RESPONSE_BODY", "DOWNSTREAM_DATA",
-    "UPSTREAM_DATA",           "HTTP_CALL_RESPONSE_BODY", "GRPC_RECEIVE_BUFFER",
-    "VM_CONFIGURATION",        "PLUGIN_CONFIGURATION", "FOREIGN_FUNCTION_ARGUMENTS"};
+    "HTTP_REQUEST_BODY", "HTTP_RESPONSE_BODY",      "DOWNSTREAM_DATA",
+    "UPSTREAM_DATA",     "HTTP_CALL_RESPONSE_BODY", "GRPC_RECEIVE_BUFFER",
+    "VM_CONFIGURATION",  "PLUGIN_CONFIGURATION",    "FOREIGN_FUNCTION_ARGUMENTS"};
 constexpr std::array<std::string_view, 8> kMapNames = {
-    "HTTP_REQUEST_HEADERS",          "HTTP_REQUEST_TRAILERS",
-    "HTTP_RESPONSE_HEADERS",         "HTTP_RESPONSE_TRAILERS",
-    "GRPC_RECEIVE_INITIAL_METADATA", "GRPC_RECEIVE_TRAILING_METADATA",
-    "HTTP_CALL_RESPONSE_HEADERS",    "HTTP_CALL_RESPONSE_TRAILERS"};
+    "HTTP_REQUEST_HEADERS",       "HTTP_REQUEST_TRAILERS",         "HTTP_RESPONSE_HEADERS",
+    "HTTP_RESPONSE_TRAILERS",     "GRPC_RECEIVE_INITIAL_METADATA", "GRPC_RECEIVE_TRAILING_METADATA",
+    "HTTP_CALL_RESPONSE_HEADERS", "HTTP_CALL_RESPONSE_TRAILERS"};
 constexpr std::array<std::string_view, 4> kStreamNames = {"HTTP_REQUEST", "HTTP_RESPONSE",
                                                           "DOWNSTREAM", "UPSTREAM"};
 constexpr std::array<std::string_view, 3> kMetricNames = {"COUNTER", "GAUGE", "HISTOGRAM"};
@@ -80,14 +87,18 @@ std::optional<uint32_t> parse_from(const std::array<std::string_view, N>& names,
 
 }  // namespace
 
-std::string name(Status value) { return name_from(kStatusNames, static_cast<uint32_t>(value)); }
+std::string name(Status value) {
+  return name_from(kStatusNames, static_cast<uint32_t>(value));
+}
 std::string name(LogLevel value) {
   return name_from(kLogLevelNames, static_cast<uint32_t>(value));
 }
 std::string name(BufferType value) {
   return name_from(kBufferNames, static_cast<uint32_t>(value));
 }
-std::string name(MapType value) { return name_from(kMapNames, static_cast<uint32_t>(value)); }
+std::string name(MapType value) {
+  return name_from(kMapNames, static_cast<uint32_t>(value));
+}
 std::string name(StreamType value) {
   return name_from(kStreamNames, static_cast<uint32_t>(value));
 }
@@ -105,9 +116,12 @@ std::string name(FilterTrailersStatus value) {
 }
 std::string name(AbiVersion value) {
   switch (value) {
-    case AbiVersion::v0_1_0: return "0.1.0";
-    case AbiVersion::v0_2_0: return "0.2.0";
-    case AbiVersion::v0_2_1: return "0.2.1";
+    case AbiVersion::v0_1_0:
+      return "0.1.0";
+    case AbiVersion::v0_2_0:
+      return "0.2.0";
+    case AbiVersion::v0_2_1:
+      return "0.2.1";
   }
   return "unknown";
 }

@@ -27,7 +27,14 @@ enum class Status : uint32_t {
   Unimplemented = 12,
 };
 
-enum class LogLevel : uint32_t { Trace = 0, Debug = 1, Info = 2, Warn = 3, Error = 4, Critical = 5 };
+enum class LogLevel : uint32_t {
+  Trace = 0,
+  Debug = 1,
+  Info = 2,
+  Warn = 3,
+  Error = 4,
+  Critical = 5
+};
 
 enum class BufferType : uint32_t {
   HttpRequestBody = 0,
@@ -54,7 +61,12 @@ enum class MapType : uint32_t {
 };
 inline constexpr uint32_t kMaxMapType = 7;
 
-enum class StreamType : uint32_t { HttpRequest = 0, HttpResponse = 1, Downstream = 2, Upstream = 3 };
+enum class StreamType : uint32_t {
+  HttpRequest = 0,
+  HttpResponse = 1,
+  Downstream = 2,
+  Upstream = 3
+};
 inline constexpr uint32_t kMaxStreamType = 3;
 
 enum class PeerType : uint32_t { Unknown = 0, Local = 1, Remote = 2 };

@@ -77,8 +77,8 @@ Result<HeaderPairs> decode_pairs(std::span<const uint8_t> bytes) {
       return make_error("header map pair " + std::to_string(i) + " runs past the end (offset " +
                         std::to_string(pos) + ")");
     if (bytes[pos + key_len] != 0 || bytes[pos + key_len + 1 + value_len] != 0)
-      return make_error("header map pair " + std::to_string(i) +
-                        " is not NUL-terminated (offset " + std::to_string(pos) + ")");
+      return make_error("header map pair " + std::to_string(i) + " is not NUL-terminated (offset " +
+                        std::to_string(pos) + ")");
     const char* base = reinterpret_cast<const char*>(bytes.data());
     pairs.emplace_back(std::string(base + pos, key_len),
                        std::string(base + pos + key_len + 1, value_len));

@@ -17,12 +17,15 @@ struct Unexpected {
   E error;
 };
 
-inline Unexpected<Error> make_error(std::string message) { return {Error{std::move(message)}}; }
+inline Unexpected<Error> make_error(std::string message) {
+  return {Error{std::move(message)}};
+}
 
 template <typename T, typename E = Error>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   Result(Unexpected<E> error) : state_(std::in_place_index<1>, std::move(error.error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }

@@ -24,15 +24,17 @@ int main(int argc, char** argv) {
     const char* display = std::getenv("DISPLAY");
     const char* wayland = std::getenv("WAYLAND_DISPLAY");
     if ((!display || !*display) && (!wayland || !*wayland)) {
-      std::fprintf(stderr,
-                   "pwplay: no display found (DISPLAY is not set), so the desktop app cannot open.\n"
-                   "Use the headless commands instead, for example:\n"
-                   "  pwplay run FILTER.wasm --request REQ.json [--json]\n"
-                   "  pwplay inspect FILTER.wasm\n"
-                   "See 'pwplay --help' for all commands.\n");
+      std::fprintf(
+          stderr,
+          "pwplay: no display found (DISPLAY is not set), so the desktop app cannot open.\n"
+          "Use the headless commands instead, for example:\n"
+          "  pwplay run FILTER.wasm --request REQ.json [--json]\n"
+          "  pwplay inspect FILTER.wasm\n"
+          "See 'pwplay --help' for all commands.\n");
       return pwplay::app::kExitError;
     }
-    std::fprintf(stderr, "pwplay: the desktop app is not part of this build yet; see 'pwplay --help'.\n");
+    std::fprintf(stderr,
+                 "pwplay: the desktop app is not part of this build yet; see 'pwplay --help'.\n");
     return pwplay::app::kExitError;
   }
   return exit_code;

@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include <nlohmann/json.hpp>
 #include <yaml-cpp/yaml.h>
+#include <nlohmann/json.hpp>
 
 #include "debugger/request_file.h"
 
@@ -47,7 +47,8 @@ std::string engine_for_runtime(const std::string& runtime) {
 }
 
 Result<json> unwrap(const json& root, const std::string& where) {
-  if (!root.is_object()) return make_error(where + ": expected a JSON object, not " + std::string(root.type_name()));
+  if (!root.is_object())
+    return make_error(where + ": expected a JSON object, not " + std::string(root.type_name()));
   // An http_filters entry: {"name": "envoy.filters.http.wasm", "typed_config": {...}}
   if (root.contains("typed_config")) return unwrap(root["typed_config"], where + ": typed_config");
   // The Wasm message: {"config": {...}} (possibly with "@type").
@@ -61,9 +62,10 @@ Result<PluginConfigFile> parse_plugin_config(const json& root, const std::string
   auto unwrapped = unwrap(root, where);
   if (!unwrapped) return unexpected(unwrapped.error());
   const json& config = *unwrapped;
-  static const std::set<std::string> known = {"@type", "name", "root_id", "vm_config", "configuration",
-                                              "fail_open", "failure_policy", "capability_restriction_config",
-                                              "vm_id", "engine", "properties"};
+  static const std::set<std::string> known = {
+      "@type",         "name",      "root_id",        "vm_config",
+      "configuration", "fail_open", "failure_policy", "capability_restriction_config",
+      "vm_id",         "engine",    "properties"};
   for (const auto& [key, value] : config.items())
     if (!known.count(key))
       return make_error(where + ": unknown field '" + key +
@@ -146,8 +148,9 @@ Result<PluginConfigFile> parse_plugin_config(const json& root, const std::string
       const json& code = vm["code"];
       const json* local = code.contains("local") ? &code["local"] : nullptr;
       if (!local && code.contains("remote"))
-        return make_error(place + ".code.remote is not supported: download the module and use "
-                                  "code.local.filename");
+        return make_error(place +
+                          ".code.remote is not supported: download the module and use "
+                          "code.local.filename");
       if (local) {
         if (local->contains("filename") && (*local)["filename"].is_string())
           out.code_path = (*local)["filename"].get<std::string>();
@@ -156,7 +159,8 @@ Result<PluginConfigFile> parse_plugin_config(const json& root, const std::string
           out.inline_code.assign(text.begin(), text.end());
         } else if (local->contains("inline_bytes") && (*local)["inline_bytes"].is_string()) {
           auto bytes = base64_decode((*local)["inline_bytes"].get<std::string>());
-          if (!bytes) return make_error(place + ".code.local.inline_bytes: " + bytes.error().message);
+          if (!bytes)
+            return make_error(place + ".code.local.inline_bytes: " + bytes.error().message);
           out.inline_code.assign(bytes->begin(), bytes->end());
         }
       }
@@ -170,7 +174,8 @@ namespace {
 json yaml_node_to_json(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Undefined:
+      return nullptr;
     case YAML::NodeType::Sequence: {
       json list = json::array();
       for (const auto& item : node) list.push_back(yaml_node_to_json(item));
@@ -178,7 +183,8 @@ json yaml_node_to_json(const YAML::Node& node) {
     }
     case YAML::NodeType::Map: {
       json object = json::object();
-      for (const auto& item : node) object[item.first.as<std::string>()] = yaml_node_to_json(item.second);
+      for (const auto& item : node)
+        object[item.first.as<std::string>()] = yaml_node_to_json(item.second);
       return object;
     }
     case YAML::NodeType::Scalar: {

@@ -17,8 +17,8 @@ namespace pwplay::debugger {
 // (vm_config.code.local.filename) or inline bytes.
 struct PluginConfigFile {
   host::PluginConfig config;
-  std::string code_path;               // empty when the file does not name the module
-  std::vector<uint8_t> inline_code;    // vm_config.code.local.inline_bytes / inline_string
+  std::string code_path;             // empty when the file does not name the module
+  std::vector<uint8_t> inline_code;  // vm_config.code.local.inline_bytes / inline_string
 };
 
 // Parses a config already loaded as JSON; `where` names the source in errors.

@@ -16,7 +16,8 @@ json trace_event_to_json(const host::TraceEvent& event) {
   json args = json::object();
   for (const auto& field : event.args) {
     // Values are printable already; keep invalid UTF-8 from breaking the JSON.
-    args[field.name] = is_valid_utf8(field.value) ? field.value : "base64:" + base64_encode(field.value);
+    args[field.name] =
+        is_valid_utf8(field.value) ? field.value : "base64:" + base64_encode(field.value);
   }
   out["args"] = args;
   out["result"] = event.result;
@@ -29,7 +30,8 @@ json trace_event_to_json(const host::TraceEvent& event) {
   out["depth"] = event.depth;
   if (event.injected) out["injected"] = true;
   if (event.kind == host::EventKind::Copy) {
-    out["direction"] = event.direction == host::CopyDirection::HostToVm ? "host_to_vm" : "vm_to_host";
+    out["direction"] =
+        event.direction == host::CopyDirection::HostToVm ? "host_to_vm" : "vm_to_host";
     out["address"] = event.address;
     out["length"] = event.length;
     out["label"] = event.label;
@@ -64,12 +66,14 @@ json run_result_to_json(const RunResult& result) {
   out["engine_version"] = result.engine_version;
   out["plugin"] = result.plugin_name;
   out["client_request"] = request_view_to_json(result.report.client_request);
-  out["upstream_request"] =
-      result.report.upstream_request ? request_view_to_json(*result.report.upstream_request) : json(nullptr);
+  out["upstream_request"] = result.report.upstream_request
+                                ? request_view_to_json(*result.report.upstream_request)
+                                : json(nullptr);
   out["upstream_response"] = result.report.upstream_response
                                  ? response_view_to_json(*result.report.upstream_response)
                                  : json(nullptr);
-  out["response"] = result.report.response ? response_view_to_json(*result.report.response) : json(nullptr);
+  out["response"] =
+      result.report.response ? response_view_to_json(*result.report.response) : json(nullptr);
   out["local_response"] = result.report.local_response;
   if (result.report.local_reply) {
     json reply;
@@ -118,9 +122,8 @@ json run_result_to_json(const RunResult& result) {
   out["trace"] = trace;
   json metrics = json::array();
   for (const auto& metric : result.metrics)
-    metrics.push_back({{"name", metric.name},
-                       {"type", abi::name(metric.type)},
-                       {"value", metric.value}});
+    metrics.push_back(
+        {{"name", metric.name}, {"type", abi::name(metric.type)}, {"value", metric.value}});
   json stats;
   stats["callbacks"] = result.stats.callbacks;
   stats["host_calls"] = result.stats.host_calls;

@@ -13,7 +13,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string type_name(const json& value) { return value.type_name(); }
+std::string type_name(const json& value) {
+  return value.type_name();
+}
 
 Result<void> check_keys(const json& object, const std::set<std::string>& allowed,
                         const std::string& where) {
@@ -60,7 +62,8 @@ Result<uint32_t> get_status(const json& object, const std::string& where, uint32
 
 Result<host::ResponseSpec> parse_response(const json& object, const std::string& where,
                                           const std::set<std::string>& extra_keys = {}) {
-  if (!object.is_object()) return make_error(where + ": expected an object, not " + type_name(object));
+  if (!object.is_object())
+    return make_error(where + ": expected an object, not " + type_name(object));
   std::set<std::string> allowed = {"status", "headers", "body", "body_base64", "trailers"};
   allowed.insert(extra_keys.begin(), extra_keys.end());
   if (auto ok = check_keys(object, allowed, where); !ok) return unexpected(ok.error());
@@ -221,7 +224,8 @@ Result<std::string> base64_decode(const std::string& text) {
 
 Result<std::string> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error(path + ": cannot open file (" + std::string(std::strerror(errno)) + ")");
+  if (!in)
+    return make_error(path + ": cannot open file (" + std::string(std::strerror(errno)) + ")");
   std::ostringstream content;
   content << in.rdbuf();
   if (in.bad()) return make_error(path + ": read error");
@@ -254,11 +258,11 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
   if (!object.is_object())
     return make_error(where + ": expected a JSON object describing a request, not " +
                       type_name(object));
-  if (auto ok = check_keys(object,
-                           {"method", "path", "headers", "body", "body_base64", "body_chunks",
-                            "trailers", "upstream_response", "callouts", "grpc", "properties",
-                            "name", "description"},
-                           where);
+  if (auto ok =
+          check_keys(object,
+                     {"method", "path", "headers", "body", "body_base64", "body_chunks", "trailers",
+                      "upstream_response", "callouts", "grpc", "properties", "name", "description"},
+                     where);
       !ok)
     return unexpected(ok.error());
   RequestFile file;
@@ -299,7 +303,8 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
     request.trailers = std::move(*trailers);
   }
   if (object.contains("upstream_response") && !object["upstream_response"].is_null()) {
-    auto response = parse_response(object["upstream_response"], where + ": field 'upstream_response'");
+    auto response =
+        parse_response(object["upstream_response"], where + ": field 'upstream_response'");
     if (!response) return unexpected(response.error());
     file.upstream.mock = std::move(*response);
   }

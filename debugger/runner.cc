@@ -71,7 +71,9 @@ RunStats compute_stats(const std::vector<host::TraceEvent>& trace) {
           if (event.depth == 0) stats.filter_ns += event.duration_ns;
         }
         break;
-      case host::EventKind::HostCall: ++stats.host_calls; break;
+      case host::EventKind::HostCall:
+        ++stats.host_calls;
+        break;
       case host::EventKind::Copy:
         ++stats.copies;
         if (event.direction == host::CopyDirection::HostToVm)
@@ -79,7 +81,8 @@ RunStats compute_stats(const std::vector<host::TraceEvent>& trace) {
         else
           stats.bytes_to_host += event.length;
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return stats;

@@ -96,8 +96,7 @@ class AbiHost {
 
   // --- Contexts ---------------------------------------------------------------------------------
   uint32_t create_root_context();
-  uint32_t create_stream_context(uint32_t root_id, HttpStreamState& stream,
-                                 StreamControl& control);
+  uint32_t create_stream_context(uint32_t root_id, HttpStreamState& stream, StreamControl& control);
   void delete_context(uint32_t id);
   bool has_context(uint32_t id) const { return contexts_.count(id) != 0; }
   uint32_t root_of(uint32_t id) const;
@@ -264,11 +263,11 @@ class AbiHost {
   uint32_t wasi_fd_tell(HostCallState&);
   uint32_t wasi_fd_close(HostCallState&);
   uint32_t wasi_fd_fdstat_get(HostCallState&);
-  uint32_t wasi_stdio_only(HostCallState&);       // fd 1/2 -> 0, else BADF
-  uint32_t wasi_nosys(HostCallState&);            // NOSYS
-  uint32_t wasi_badf(HostCallState&);             // BADF
-  uint32_t wasi_notsup(HostCallState&);           // NOTSUP, no filesystem
-  uint32_t wasi_success(HostCallState&);          // 0
+  uint32_t wasi_stdio_only(HostCallState&);  // fd 1/2 -> 0, else BADF
+  uint32_t wasi_nosys(HostCallState&);       // NOSYS
+  uint32_t wasi_badf(HostCallState&);        // BADF
+  uint32_t wasi_notsup(HostCallState&);      // NOTSUP, no filesystem
+  uint32_t wasi_success(HostCallState&);     // 0
   uint32_t wasi_fd_readdir(HostCallState&);
   uint32_t wasi_fd_renumber(HostCallState&);
   uint32_t wasi_path_open(HostCallState&);
@@ -313,7 +312,7 @@ class AbiHost {
   uint32_t status_code_ = 0;
   std::string status_message_;
 
-  uint32_t next_http_token_ = 0;   // ids step by 4 with the kind in the low bits (as cpp-host)
+  uint32_t next_http_token_ = 0;  // ids step by 4 with the kind in the low bits (as cpp-host)
   uint32_t next_grpc_call_ = 1;
   uint32_t next_grpc_stream_ = 2;
   struct GrpcCall {

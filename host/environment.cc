@@ -25,8 +25,7 @@ bool MockCalloutClient::has_http_cluster(std::string_view cluster) const {
 
 void MockCalloutClient::start_http(const std::string& cluster, const abi::HeaderPairs& headers,
                                    const std::string& body, const abi::HeaderPairs&,
-                                   uint32_t timeout_ms,
-                                   std::function<void(CalloutResponse)> done) {
+                                   uint32_t timeout_ms, std::function<void(CalloutResponse)> done) {
   sent_.push_back({cluster, headers, body});
   auto reply = http_.find(cluster);
   CalloutResponse response = reply != http_.end() ? reply->second : CalloutResponse{};
@@ -98,8 +97,7 @@ uint32_t SharedQueues::register_queue(std::string_view vm_id, std::string_view n
   return id;
 }
 
-std::optional<uint32_t> SharedQueues::resolve(std::string_view vm_id,
-                                              std::string_view name) const {
+std::optional<uint32_t> SharedQueues::resolve(std::string_view vm_id, std::string_view name) const {
   for (const auto& [id, queue] : queues_)
     if (queue.vm_id == vm_id && queue.name == name) return id;
   return std::nullopt;
@@ -164,8 +162,12 @@ abi::Status Metrics::record(uint32_t id, uint64_t value) {
   if (it == metrics_.end()) return abi::Status::NotFound;
   Metric& metric = it->second;
   switch (metric.type) {
-    case abi::MetricType::Counter: metric.value += value; break;
-    case abi::MetricType::Gauge: metric.value = value; break;
+    case abi::MetricType::Counter:
+      metric.value += value;
+      break;
+    case abi::MetricType::Gauge:
+      metric.value = value;
+      break;
     case abi::MetricType::Histogram:
       metric.value = value;
       ++metric.samples;
@@ -195,8 +197,8 @@ Result<std::string, abi::Status> zlib_compress(std::string_view input) {
   uLongf bound = compressBound(static_cast<uLong>(input.size()));
   std::string out(bound, '\0');
   int rc = compress2(reinterpret_cast<Bytef*>(out.data()), &bound,
-                     reinterpret_cast<const Bytef*>(input.data()),
-                     static_cast<uLong>(input.size()), Z_DEFAULT_COMPRESSION);
+                     reinterpret_cast<const Bytef*>(input.data()), static_cast<uLong>(input.size()),
+                     Z_DEFAULT_COMPRESSION);
   if (rc != Z_OK) return unexpected(abi::Status::InternalFailure);
   out.resize(bound);
   return out;

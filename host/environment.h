@@ -111,8 +111,7 @@ class SharedData {
   // cas 0 = unconditional; a new key ignores cas. CAS_MISMATCH when cas differs.
   abi::Status set(std::string_view vm_id, std::string_view key, std::string_view value,
                   uint32_t cas);
-  const std::map<std::string, std::map<std::string, Entry, std::less<>>, std::less<>>& all()
-      const {
+  const std::map<std::string, std::map<std::string, Entry, std::less<>>, std::less<>>& all() const {
     return data_;
   }
 
@@ -153,7 +152,7 @@ class Metrics {
   struct Metric {
     std::string name;
     abi::MetricType type = abi::MetricType::Counter;
-    uint64_t value = 0;  // counter total, gauge value, histogram: last recorded value
+    uint64_t value = 0;    // counter total, gauge value, histogram: last recorded value
     uint64_t samples = 0;  // histogram: number of recorded values
   };
   uint32_t define(abi::MetricType type, std::string_view name);

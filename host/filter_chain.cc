@@ -188,10 +188,9 @@ void HttpStream::headers_at(Dir dir, int index, bool end_stream) {
   d.headers_end_stream = end_stream;
   d.end_seen = end_stream;
   auto callback = dir == Dir::Request ? Callback::OnRequestHeaders : Callback::OnResponseHeaders;
-  auto result = run_callback(slot, index, callback,
-                             {slot.context_id, static_cast<uint32_t>(headers(dir).size()),
-                              end_stream ? 1u : 0u},
-                             dir);
+  auto result = run_callback(
+      slot, index, callback,
+      {slot.context_id, static_cast<uint32_t>(headers(dir).size()), end_stream ? 1u : 0u}, dir);
   if (!result) return;
   if (headers_continue(*result)) {
     headers_at(dir, next_index(dir, index), end_stream);
@@ -224,10 +223,9 @@ void HttpStream::data_at(Dir dir, int index, std::string data, bool end_stream) 
   body = &d.buffer;
   auto callback = dir == Dir::Request ? Callback::OnRequestBody : Callback::OnResponseBody;
   d.body_called = true;
-  auto result = run_callback(slot, index, callback,
-                             {slot.context_id, static_cast<uint32_t>(d.buffer.size()),
-                              end_stream ? 1u : 0u},
-                             dir);
+  auto result = run_callback(
+      slot, index, callback,
+      {slot.context_id, static_cast<uint32_t>(d.buffer.size()), end_stream ? 1u : 0u}, dir);
   if (!result) {
     body = nullptr;
     return;
@@ -316,8 +314,11 @@ void HttpStream::resume(Dir dir, int index) {
       }
       return;
     }
-    case StopPoint::Trailers: trailers_at(dir, next); return;
-    case StopPoint::None: return;
+    case StopPoint::Trailers:
+      trailers_at(dir, next);
+      return;
+    case StopPoint::None:
+      return;
   }
 }
 

@@ -105,7 +105,7 @@ class HttpStream {
     bool end_seen = false;            // the end of this direction reached this filter
     bool trailers_pending = false;
     bool body_called = false;
-    std::string buffer;               // data held at this filter
+    std::string buffer;  // data held at this filter
   };
   class SlotControl;
   struct Slot {
@@ -123,9 +123,15 @@ class HttpStream {
   int next_index(Dir dir, int index) const;
   int first_index(Dir dir) const;
   bool past_end(Dir dir, int index) const;
-  DirectionState& direction(Slot& slot, Dir dir) { return dir == Dir::Request ? slot.request : slot.response; }
-  HeaderMap& headers(Dir dir) { return dir == Dir::Request ? state_.request_headers : state_.response_headers; }
-  HeaderMap& trailers(Dir dir) { return dir == Dir::Request ? state_.request_trailers : state_.response_trailers; }
+  DirectionState& direction(Slot& slot, Dir dir) {
+    return dir == Dir::Request ? slot.request : slot.response;
+  }
+  HeaderMap& headers(Dir dir) {
+    return dir == Dir::Request ? state_.request_headers : state_.response_headers;
+  }
+  HeaderMap& trailers(Dir dir) {
+    return dir == Dir::Request ? state_.request_trailers : state_.response_trailers;
+  }
 
   void headers_at(Dir dir, int index, bool end_stream);
   void data_at(Dir dir, int index, std::string data, bool end_stream);

@@ -20,7 +20,9 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-HeaderMap::HeaderMap(const abi::HeaderPairs& pairs) { set_all(pairs); }
+HeaderMap::HeaderMap(const abi::HeaderPairs& pairs) {
+  set_all(pairs);
+}
 
 void HeaderMap::set_all(const abi::HeaderPairs& pairs) {
   pairs_.clear();

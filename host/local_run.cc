@@ -17,18 +17,21 @@ SimulatedDispatcher::SimulatedDispatcher() {
       duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count());
 }
 
-void SimulatedDispatcher::post(std::function<void()> task) { tasks_.push_back(std::move(task)); }
+void SimulatedDispatcher::post(std::function<void()> task) {
+  tasks_.push_back(std::move(task));
+}
 
 Dispatcher::TimerId SimulatedDispatcher::schedule(std::chrono::milliseconds delay,
                                                   std::function<void()> task) {
   TimerId id = next_timer_id_++;
-  uint64_t due =
-      now_ns_ + static_cast<uint64_t>(std::max<int64_t>(0, delay.count())) * 1000000ull;
+  uint64_t due = now_ns_ + static_cast<uint64_t>(std::max<int64_t>(0, delay.count())) * 1000000ull;
   timers_[id] = Timer{due, next_sequence_++, std::move(task)};
   return id;
 }
 
-void SimulatedDispatcher::cancel(TimerId id) { timers_.erase(id); }
+void SimulatedDispatcher::cancel(TimerId id) {
+  timers_.erase(id);
+}
 
 bool SimulatedDispatcher::run_one(uint64_t deadline_ns) {
   if (next_task_ < tasks_.size()) {
@@ -41,10 +44,11 @@ bool SimulatedDispatcher::run_one(uint64_t deadline_ns) {
     return true;
   }
   if (timers_.empty()) return false;
-  auto earliest = std::min_element(timers_.begin(), timers_.end(), [](const auto& a, const auto& b) {
-    return a.second.due_ns != b.second.due_ns ? a.second.due_ns < b.second.due_ns
-                                              : a.second.sequence < b.second.sequence;
-  });
+  auto earliest =
+      std::min_element(timers_.begin(), timers_.end(), [](const auto& a, const auto& b) {
+        return a.second.due_ns != b.second.due_ns ? a.second.due_ns < b.second.due_ns
+                                                  : a.second.sequence < b.second.sequence;
+      });
   if (earliest->second.due_ns > deadline_ns) return false;
   now_ns_ = std::max(now_ns_, earliest->second.due_ns);
   auto task = std::move(earliest->second.task);

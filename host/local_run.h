@@ -35,7 +35,9 @@ class SimulatedDispatcher : public Dispatcher {
   bool run_one(uint64_t deadline_ns);
   // Runs until `done` returns true or nothing is left before `limit` of virtual time.
   bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit);
-  void run_until_idle() { run_until([] { return false; }, std::chrono::milliseconds(0)); }
+  void run_until_idle() {
+    run_until([] { return false; }, std::chrono::milliseconds(0));
+  }
   uint64_t virtual_elapsed_ns() const { return now_ns_; }
   size_t pending_timers() const { return timers_.size(); }
 
@@ -59,7 +61,7 @@ class SimulatedDispatcher : public Dispatcher {
 struct RequestSpec {
   std::string method = "GET";
   std::string path = "/";
-  abi::HeaderPairs headers;        // ordered; "host" becomes :authority
+  abi::HeaderPairs headers;  // ordered; "host" becomes :authority
   std::string body;
   std::vector<std::string> body_chunks;  // when set, the body arrives in these chunks
   abi::HeaderPairs trailers;
@@ -80,9 +82,9 @@ struct UpstreamSpec {
 
 // One HTTP message as seen at one hop.
 struct MessageView {
-  std::string method;  // requests
-  std::string path;    // requests
-  uint32_t status = 0; // responses
+  std::string method;        // requests
+  std::string path;          // requests
+  uint32_t status = 0;       // responses
   abi::HeaderPairs headers;  // without pseudo-headers (requests carry "host")
   std::string body;
   abi::HeaderPairs trailers;
@@ -97,7 +99,7 @@ struct RunReport {
   std::optional<LocalReply> local_reply;
   bool reset = false;
   std::string reset_reason;
-  bool stalled = false;        // the stream never completed (paused and never resumed)
+  bool stalled = false;  // the stream never completed (paused and never resumed)
   std::string stall_reason;
   std::vector<std::string> failed_plugins;
   uint64_t stream_id = 0;

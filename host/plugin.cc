@@ -92,8 +92,12 @@ Plugin::~Plugin() {
   if (host_) host_->shutdown();
 }
 
-std::string Plugin::engine_name() const { return vm_ ? std::string(vm_->engine_name()) : config_.engine; }
-std::string Plugin::engine_version() const { return vm_ ? vm_->engine_version() : std::string(); }
+std::string Plugin::engine_name() const {
+  return vm_ ? std::string(vm_->engine_name()) : config_.engine;
+}
+std::string Plugin::engine_version() const {
+  return vm_ ? vm_->engine_version() : std::string();
+}
 
 void Plugin::set_log_handler(std::function<void(const LogRecord&)> handler) {
   log_handler_ = std::move(handler);
@@ -127,7 +131,7 @@ Result<void> Plugin::start() {
   if (!version) return start_failed("load", version.error().message);
   version_ = *version;
 
-  PluginIdentity identity{config_.name,          config_.root_id,     config_.vm_id,
+  PluginIdentity identity{config_.name,          config_.root_id,          config_.vm_id,
                           config_.configuration, config_.vm_configuration, config_.environment,
                           config_.properties};
   guest_ = std::make_unique<VmGuest>(*this);
@@ -209,8 +213,8 @@ Result<void> Plugin::start() {
   }
 
   root_id_ = host_->create_root_context();
-  if (!invoke(Callback::OnContextCreate, root_id_,
-              std::array{Value::i32(root_id_), Value::i32(0)}, false))
+  if (!invoke(Callback::OnContextCreate, root_id_, std::array{Value::i32(root_id_), Value::i32(0)},
+              false))
     return make_error(source + ": " + failure_->message);
   host_->set_configuration_phase(true);
   auto vm_started =
@@ -221,7 +225,8 @@ Result<void> Plugin::start() {
   host_->set_configuration_phase(false);
   if (!vm_started) return make_error(source + ": " + failure_->message);
   if (callbacks_[static_cast<size_t>(Callback::OnVmStart)].valid() && *vm_started == 0)
-    return start_failed("proxy_on_vm_start", "proxy_on_vm_start returned false: the VM refused to start");
+    return start_failed("proxy_on_vm_start",
+                        "proxy_on_vm_start returned false: the VM refused to start");
   auto configured =
       invoke(Callback::OnConfigure, root_id_,
              std::array{Value::i32(root_id_),
@@ -242,7 +247,8 @@ Result<void> Plugin::run_start_function(std::string_view name, const FuncType& t
   if (!ref->valid()) return {};
   AbiHost::CallbackScope scope(*host_, 0, CallPhase::StartUp);
   Value result;
-  std::span<Value> results = type.results.empty() ? std::span<Value>() : std::span<Value>(&result, 1);
+  std::span<Value> results =
+      type.results.empty() ? std::span<Value>() : std::span<Value>(&result, 1);
   uint64_t start = env_.tracing() ? env_.elapsed_ns() : 0;
   auto outcome = vm_->call(*ref, args, results);
   if (env_.tracing()) {
@@ -252,7 +258,8 @@ Result<void> Plugin::run_start_function(std::string_view name, const FuncType& t
     event.phase = "exit";
     event.start_ns = start;
     event.duration_ns = env_.elapsed_ns() - start;
-    event.result = outcome ? (type.results.empty() ? "" : std::to_string(result.as_i32())) : "failed";
+    event.result =
+        outcome ? (type.results.empty() ? "" : std::to_string(result.as_i32())) : "failed";
     host_->record(std::move(event));
   }
   if (!outcome) {
@@ -282,14 +289,17 @@ std::string Plugin::decode_result(Callback callback, uint32_t value) const {
     case Callback::OnResponseHeaders:
       return abi::name(static_cast<abi::FilterHeadersStatus>(value));
     case Callback::OnRequestBody:
-    case Callback::OnResponseBody: return abi::name(static_cast<abi::FilterDataStatus>(value));
+    case Callback::OnResponseBody:
+      return abi::name(static_cast<abi::FilterDataStatus>(value));
     case Callback::OnRequestTrailers:
     case Callback::OnResponseTrailers:
       return abi::name(static_cast<abi::FilterTrailersStatus>(value));
     case Callback::OnVmStart:
     case Callback::OnConfigure:
-    case Callback::OnDone: return value ? "true" : "false";
-    default: return std::to_string(value);
+    case Callback::OnDone:
+      return value ? "true" : "false";
+    default:
+      return std::to_string(value);
   }
 }
 
@@ -300,9 +310,10 @@ void Plugin::fail(std::string callback, const VmError& error) {
     message += "\nProxy-Wasm plugin in-VM backtrace:";
     for (size_t i = 0; i < error.backtrace.size(); ++i) {
       const WasmFrame& frame = error.backtrace[i];
-      std::string name = frame.name.empty()
-                             ? "unknown(function index:" + std::to_string(frame.function_index) + ")"
-                             : frame.name;
+      std::string name =
+          frame.name.empty()
+              ? "unknown(function index:" + std::to_string(frame.function_index) + ")"
+              : frame.name;
       char offset[16];
       std::snprintf(offset, sizeof(offset), "0x%x", frame.code_offset);
       message += "\n  " + std::to_string(i) + ": " + offset + " - " + name;
@@ -364,7 +375,8 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
   {
     AbiHost::CallbackScope scope(*host_, context_id, phase);
     ++call_depth_;
-    auto outcome = vm_->call(ref, args, has_result ? std::span<Value>(&result, 1) : std::span<Value>());
+    auto outcome =
+        vm_->call(ref, args, has_result ? std::span<Value>(&result, 1) : std::span<Value>());
     --call_depth_;
     if (outcome)
       value = has_result ? result.as_u32() : 0;
@@ -420,8 +432,11 @@ std::optional<uint32_t> Plugin::call(Callback callback, uint32_t context_id,
     case Callback::OnGrpcReceiveTrailingMetadata:
     case Callback::OnGrpcClose:
     case Callback::OnLog:
-    case Callback::OnDelete: has_result = false; break;
-    default: break;
+    case Callback::OnDelete:
+      has_result = false;
+      break;
+    default:
+      break;
   }
   return invoke(callback, context_id, std::span<const Value>(values.data(), count), has_result);
 }
@@ -440,7 +455,9 @@ void Plugin::finish_stream_context(uint32_t context_id) {
   if (host_) host_->delete_context(context_id);
 }
 
-void Plugin::on_tick(uint32_t root_id) { call(Callback::OnTick, root_id, {root_id}); }
+void Plugin::on_tick(uint32_t root_id) {
+  call(Callback::OnTick, root_id, {root_id});
+}
 
 void Plugin::on_queue_ready(uint32_t root_id, uint32_t queue_id) {
   call(Callback::OnQueueReady, root_id, {root_id, queue_id});
@@ -459,8 +476,7 @@ void Plugin::on_grpc_receive(uint32_t root_id, uint32_t token, uint32_t size) {
   call(Callback::OnGrpcReceive, root_id, {root_id, token, size});
 }
 
-void Plugin::on_grpc_receive_trailing_metadata(uint32_t root_id, uint32_t token,
-                                               uint32_t count) {
+void Plugin::on_grpc_receive_trailing_metadata(uint32_t root_id, uint32_t token, uint32_t count) {
   call(Callback::OnGrpcReceiveTrailingMetadata, root_id, {root_id, token, count});
 }
 

@@ -22,17 +22,17 @@ namespace pwplay::host {
 
 // Plugin configuration as Envoy users write it (envoy.extensions.filters.http.wasm.v3.Wasm).
 struct PluginConfig {
-  std::string name;            // plugin name (Envoy "name"); defaults to the file name
-  std::string root_id;         // Envoy "root_id"
-  std::string vm_id;           // Envoy "vm_config.vm_id"
-  std::string configuration;   // Envoy "configuration" (string, or JSON text)
+  std::string name;              // plugin name (Envoy "name"); defaults to the file name
+  std::string root_id;           // Envoy "root_id"
+  std::string vm_id;             // Envoy "vm_config.vm_id"
+  std::string configuration;     // Envoy "configuration" (string, or JSON text)
   std::string vm_configuration;  // Envoy "vm_config.configuration"
-  bool fail_open = false;      // Envoy "fail_open"
-  std::string engine = "v8";   // "v8" (later "wabt", "native")
+  bool fail_open = false;        // Envoy "fail_open"
+  std::string engine = "v8";     // "v8" (later "wabt", "native")
   VmOptions vm_options;
   abi::HeaderPairs environment;  // WASI environment (Envoy vm_config.environment_variables)
   std::map<std::string, std::string, std::less<>> properties;
-  std::string wasm_path;       // where the module came from (messages, reload)
+  std::string wasm_path;  // where the module came from (messages, reload)
   // Envoy's allow_on_headers_stop_iteration: without it, StopIteration from a headers callback
   // is treated as StopAllIterationAndWatermark (as proxy-wasm-cpp-host does).
   bool allow_on_headers_stop_iteration = false;
@@ -67,8 +67,8 @@ const char* callback_name(Callback callback);
 
 // Why a plugin is not running.
 struct PluginFailure {
-  std::string callback;   // where it failed ("proxy_on_request_headers", "start-up", "link")
-  std::string message;    // "Function: proxy_on_request_headers failed: RuntimeError: unreachable"
+  std::string callback;  // where it failed ("proxy_on_request_headers", "start-up", "link")
+  std::string message;   // "Function: proxy_on_request_headers failed: RuntimeError: unreachable"
   VmFault fault = VmFault::None;
   std::vector<WasmFrame> backtrace;
 };
@@ -110,7 +110,9 @@ class Plugin : public RootCallbacks {
   // A callback the module does not export answers Continue (0).
   std::optional<uint32_t> call(Callback callback, uint32_t context_id,
                                std::initializer_list<uint32_t> args);
-  bool exports_callback(Callback callback) const { return callbacks_[static_cast<size_t>(callback)].valid(); }
+  bool exports_callback(Callback callback) const {
+    return callbacks_[static_cast<size_t>(callback)].valid();
+  }
 
   AbiHost& abi_host() { return *host_; }
   Vm& vm() { return *vm_; }
@@ -119,13 +121,11 @@ class Plugin : public RootCallbacks {
   // RootCallbacks: asynchronous events on the root context.
   void on_tick(uint32_t root_id) override;
   void on_queue_ready(uint32_t root_id, uint32_t queue_id) override;
-  void on_http_call_response(uint32_t root_id, uint32_t token, uint32_t headers,
-                             uint32_t body_size, uint32_t trailers) override;
-  void on_grpc_receive_initial_metadata(uint32_t root_id, uint32_t token,
-                                        uint32_t count) override;
+  void on_http_call_response(uint32_t root_id, uint32_t token, uint32_t headers, uint32_t body_size,
+                             uint32_t trailers) override;
+  void on_grpc_receive_initial_metadata(uint32_t root_id, uint32_t token, uint32_t count) override;
   void on_grpc_receive(uint32_t root_id, uint32_t token, uint32_t size) override;
-  void on_grpc_receive_trailing_metadata(uint32_t root_id, uint32_t token,
-                                         uint32_t count) override;
+  void on_grpc_receive_trailing_metadata(uint32_t root_id, uint32_t token, uint32_t count) override;
   void on_grpc_close(uint32_t root_id, uint32_t token, uint32_t status) override;
   void on_deferred_delete(uint32_t root_id) override;
 

@@ -11,13 +11,13 @@
 namespace pwplay::host {
 
 enum class EventKind : uint8_t {
-  Callback,  // a callback into the module (phase: enter / exit)
-  HostCall,  // a host function called by the module
-  Copy,      // bytes copied between host memory and VM linear memory
-  Log,       // a message logged by the module (proxy_log, WASI stdout/stderr)
-  Trap,      // the module trapped, was terminated, or broke a limit
-  Memory,    // VM linear memory grew
-  Lifecycle, // host-side milestones: VM created/replaced, stream started/finished
+  Callback,   // a callback into the module (phase: enter / exit)
+  HostCall,   // a host function called by the module
+  Copy,       // bytes copied between host memory and VM linear memory
+  Log,        // a message logged by the module (proxy_log, WASI stdout/stderr)
+  Trap,       // the module trapped, was terminated, or broke a limit
+  Memory,     // VM linear memory grew
+  Lifecycle,  // host-side milestones: VM created/replaced, stream started/finished
 };
 
 const char* event_kind_name(EventKind kind);
@@ -31,26 +31,26 @@ struct TraceField {
 };
 
 struct TraceEvent {
-  uint64_t seq = 0;           // assigned by the sink, strictly increasing
+  uint64_t seq = 0;  // assigned by the sink, strictly increasing
   EventKind kind = EventKind::Lifecycle;
-  std::string name;           // "proxy_on_request_headers", "proxy_http_call", "vm_replaced", ...
-  std::string phase;          // callbacks: "enter" or "exit"; empty otherwise
+  std::string name;   // "proxy_on_request_headers", "proxy_http_call", "vm_replaced", ...
+  std::string phase;  // callbacks: "enter" or "exit"; empty otherwise
   std::vector<TraceField> args;  // decoded arguments (strings read from VM memory, enum names)
-  std::string result;         // decoded result ("OK", "Continue", "StopIteration", "3")
-  bool injected = false;      // the result was forced by fault injection
-  uint64_t start_ns = 0;      // since the host environment started
-  uint64_t duration_ns = 0;   // callbacks (exit) and host calls
-  uint64_t stream_id = 0;     // 0 when not tied to an HTTP stream
-  uint32_t context_id = 0;    // the context the event ran on (effective context for host calls)
+  std::string result;            // decoded result ("OK", "Continue", "StopIteration", "3")
+  bool injected = false;         // the result was forced by fault injection
+  uint64_t start_ns = 0;         // since the host environment started
+  uint64_t duration_ns = 0;      // callbacks (exit) and host calls
+  uint64_t stream_id = 0;        // 0 when not tied to an HTTP stream
+  uint32_t context_id = 0;       // the context the event ran on (effective context for host calls)
   uint32_t root_context_id = 0;
-  std::string plugin;         // plugin name
-  uint32_t depth = 0;         // nesting level: 0 for top-level callbacks
+  std::string plugin;  // plugin name
+  uint32_t depth = 0;  // nesting level: 0 for top-level callbacks
   // Copies only.
   CopyDirection direction = CopyDirection::HostToVm;
   uint32_t address = 0;
   uint32_t length = 0;
-  std::string label;          // what the bytes carry: "value of :path", "request headers, 5 pairs"
-  std::string preview;        // up to 64 bytes of the copied data (raw bytes)
+  std::string label;    // what the bytes carry: "value of :path", "request headers, 5 pairs"
+  std::string preview;  // up to 64 bytes of the copied data (raw bytes)
 };
 
 // Receives events. Implementations decide what to keep (the debugger's bounded store, a vector).

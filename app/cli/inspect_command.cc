@@ -22,11 +22,16 @@ struct InspectArgs {
 
 const char* kind_name(host::ExternKind kind) {
   switch (kind) {
-    case host::ExternKind::Function: return "function";
-    case host::ExternKind::Table: return "table";
-    case host::ExternKind::Memory: return "memory";
-    case host::ExternKind::Global: return "global";
-    case host::ExternKind::Tag: return "tag";
+    case host::ExternKind::Function:
+      return "function";
+    case host::ExternKind::Table:
+      return "table";
+    case host::ExternKind::Memory:
+      return "memory";
+    case host::ExternKind::Global:
+      return "global";
+    case host::ExternKind::Tag:
+      return "tag";
   }
   return "unknown";
 }
@@ -48,7 +53,8 @@ int inspect(const InspectArgs& args) {
   }
   auto info = host::read_module_info(*bytes);
   if (!info) {
-    std::fprintf(stderr, "pwplay inspect: %s: %s\n", args.wasm.c_str(), info.error().message.c_str());
+    std::fprintf(stderr, "pwplay inspect: %s: %s\n", args.wasm.c_str(),
+                 info.error().message.c_str());
     return kExitError;
   }
   std::vector<std::string> export_names;
@@ -74,7 +80,8 @@ int inspect(const InspectArgs& args) {
     out["imports"] = imports;
     nlohmann::json exports = nlohmann::json::array();
     for (const auto& e : info->exports) {
-      nlohmann::json entry = {{"name", e.name}, {"kind", kind_name(e.kind)}, {"abi", export_in_abi(e)}};
+      nlohmann::json entry = {
+          {"name", e.name}, {"kind", kind_name(e.kind)}, {"abi", export_in_abi(e)}};
       if (e.kind == host::ExternKind::Function) entry["type"] = host::to_string(e.type);
       exports.push_back(entry);
     }
@@ -84,7 +91,8 @@ int inspect(const InspectArgs& args) {
       nlohmann::json entry = {{"min_pages", memory.min_pages},
                               {"imported", memory.imported},
                               {"exported", memory.exported}};
-      entry["max_pages"] = memory.max_pages ? nlohmann::json(*memory.max_pages) : nlohmann::json(nullptr);
+      entry["max_pages"] =
+          memory.max_pages ? nlohmann::json(*memory.max_pages) : nlohmann::json(nullptr);
       memories.push_back(entry);
     }
     out["memories"] = memories;
@@ -95,7 +103,7 @@ int inspect(const InspectArgs& args) {
     out["functions"] = {{"imported", info->imported_function_count},
                         {"defined", info->defined_function_count}};
     out["has_start_section"] = info->has_start_section;
-    std::cout << out.dump(2) << "\n";
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return version ? kExitOk : kExitError;
   }
 
@@ -106,10 +114,10 @@ int inspect(const InspectArgs& args) {
     std::printf("ABI version: none usable (%s)\n", version.error().message.c_str());
   std::printf("\nimports (%zu):\n", info->imports.size());
   for (const auto& import : info->imports) {
-    std::printf("  %s %s.%s %s%s\n", kind_name(import.kind), import.module.c_str(),
-                import.name.c_str(),
-                import.kind == host::ExternKind::Function ? host::to_string(import.type).c_str() : "",
-                import_in_abi(import) ? "" : "   <- not part of the proxy-wasm ABI");
+    std::printf(
+        "  %s %s.%s %s%s\n", kind_name(import.kind), import.module.c_str(), import.name.c_str(),
+        import.kind == host::ExternKind::Function ? host::to_string(import.type).c_str() : "",
+        import_in_abi(import) ? "" : "   <- not part of the proxy-wasm ABI");
   }
   std::printf("\nexports (%zu):\n", info->exports.size());
   for (const auto& e : info->exports) {
@@ -140,7 +148,8 @@ int inspect(const InspectArgs& args) {
 
 void add_inspect_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<InspectArgs>();
-  CLI::App* cmd = app.add_subcommand("inspect", "Show a filter module's ABI version, imports and exports");
+  CLI::App* cmd =
+      app.add_subcommand("inspect", "Show a filter module's ABI version, imports and exports");
   cmd->add_option("filter", args->wasm, "The filter module (.wasm)")->required();
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->callback([args, &exit_code] { exit_code = inspect(*args); });

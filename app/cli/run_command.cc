@@ -31,7 +31,8 @@ struct RunArgs {
 };
 
 void print_headers(const abi::HeaderPairs& headers) {
-  for (const auto& [name, value] : headers) std::printf("    %s: %s\n", name.c_str(), value.c_str());
+  for (const auto& [name, value] : headers)
+    std::printf("    %s: %s\n", name.c_str(), value.c_str());
 }
 
 void print_body(const std::string& body) {
@@ -81,14 +82,15 @@ void print_summary(const debugger::RunResult& result) {
   }
   if (result.failure) std::printf("\nfilter failure:\n  %s\n", result.failure->message.c_str());
   if (report.stalled) std::printf("\nincomplete: %s\n", report.stall_reason.c_str());
-  std::printf("\n%llu callbacks, %llu host calls, %llu copies (%llu bytes to the VM, %llu to the "
-              "host), %.3f ms in the filter\n",
-              static_cast<unsigned long long>(result.stats.callbacks),
-              static_cast<unsigned long long>(result.stats.host_calls),
-              static_cast<unsigned long long>(result.stats.copies),
-              static_cast<unsigned long long>(result.stats.bytes_to_vm),
-              static_cast<unsigned long long>(result.stats.bytes_to_host),
-              static_cast<double>(result.stats.filter_ns) / 1e6);
+  std::printf(
+      "\n%llu callbacks, %llu host calls, %llu copies (%llu bytes to the VM, %llu to the "
+      "host), %.3f ms in the filter\n",
+      static_cast<unsigned long long>(result.stats.callbacks),
+      static_cast<unsigned long long>(result.stats.host_calls),
+      static_cast<unsigned long long>(result.stats.copies),
+      static_cast<unsigned long long>(result.stats.bytes_to_vm),
+      static_cast<unsigned long long>(result.stats.bytes_to_host),
+      static_cast<double>(result.stats.filter_ns) / 1e6);
 }
 
 int run(const RunArgs& args) {
@@ -115,7 +117,9 @@ int run(const RunArgs& args) {
     return kExitError;
   }
   if (args.json)
-    std::cout << debugger::run_result_to_json(*result).dump(2) << "\n";
+    std::cout << debugger::run_result_to_json(*result).dump(
+                     2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
   else
     print_summary(*result);
   return result->report.stalled ? kExitIncomplete : kExitOk;
@@ -134,8 +138,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
       ->excludes(config);
   cmd->add_option("--root-id", args->root_id, "Root id (Envoy root_id)");
   cmd->add_option("--vm-id", args->vm_id, "VM id (Envoy vm_config.vm_id)");
-  cmd->add_option("--plugin-config", args->plugin_config,
-                  "Envoy Wasm filter config (JSON or YAML of envoy.extensions.filters.http.wasm.v3.Wasm)");
+  cmd->add_option(
+      "--plugin-config", args->plugin_config,
+      "Envoy Wasm filter config (JSON or YAML of envoy.extensions.filters.http.wasm.v3.Wasm)");
   cmd->add_flag("--fail-open", args->fail_open, "Let requests through when the filter fails");
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->add_flag("--no-trace", args->no_trace, "Do not record the trace");
