@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -72,7 +73,7 @@ Result<host::ResponseSpec> parse_response(const json& object, const std::string&
   if (!status) return unexpected(status.error());
   response.status = *status;
   if (object.contains("headers")) {
-    auto headers = parse_header_list(object["headers"], where + ": field 'headers'");
+    auto headers = parse_header_list(object["headers"], where, "headers");
     if (!headers) return unexpected(headers.error());
     response.headers = std::move(*headers);
   }
@@ -80,7 +81,7 @@ Result<host::ResponseSpec> parse_response(const json& object, const std::string&
   if (!body) return unexpected(body.error());
   response.body = std::move(*body);
   if (object.contains("trailers")) {
-    auto trailers = parse_header_list(object["trailers"], where + ": field 'trailers'");
+    auto trailers = parse_header_list(object["trailers"], where, "trailers");
     if (!trailers) return unexpected(trailers.error());
     response.trailers = std::move(*trailers);
   }
@@ -89,7 +90,12 @@ Result<host::ResponseSpec> parse_response(const json& object, const std::string&
 
 }  // namespace
 
-Result<abi::HeaderPairs> parse_header_list(const json& value, const std::string& where) {
+namespace {
+
+// `place` names the list; `item_place(i)` names one entry of it.
+Result<abi::HeaderPairs> parse_header_list_at(
+    const json& value, const std::string& place,
+    const std::function<std::string(size_t)>& item_place) {
   abi::HeaderPairs pairs;
   if (value.is_object()) {
     for (const auto& [name, v] : value.items()) {
@@ -99,29 +105,43 @@ Result<abi::HeaderPairs> parse_header_list(const json& value, const std::string&
         // {"name": ["a", "b"]} repeats the header.
         for (const auto& item : v) {
           if (!item.is_string())
-            return make_error(where + ": values of '" + name + "' must be strings");
+            return make_error(place + ": values of '" + name + "' must be strings");
           pairs.emplace_back(name, item.get<std::string>());
         }
       } else {
-        return make_error(where + ": value of '" + name + "' must be a string, not " +
+        return make_error(place + ": value of '" + name + "' must be a string, not " +
                           type_name(v));
       }
     }
     return pairs;
   }
   if (!value.is_array())
-    return make_error(where + ": expected a list of [name, value] pairs or an object, not " +
+    return make_error(place + ": expected a list of [name, value] pairs or an object, not " +
                       type_name(value));
   for (size_t i = 0; i < value.size(); ++i) {
     const json& pair = value[i];
     if (!pair.is_array() || pair.size() != 2 || !pair[0].is_string() || !pair[1].is_string())
-      return make_error(where + "[" + std::to_string(i) +
-                        "]: expected a [name, value] pair of strings, got " + pair.dump());
+      return make_error(item_place(i) + ": expected a [name, value] pair of strings, got " +
+                        pair.dump());
     if (pair[0].get<std::string>().empty())
-      return make_error(where + "[" + std::to_string(i) + "]: header name is empty");
+      return make_error(item_place(i) + ": header name is empty");
     pairs.emplace_back(pair[0].get<std::string>(), pair[1].get<std::string>());
   }
   return pairs;
+}
+
+}  // namespace
+
+Result<abi::HeaderPairs> parse_header_list(const json& value, const std::string& where,
+                                           const std::string& field) {
+  return parse_header_list_at(value, where + ": field '" + field + "'", [&](size_t i) {
+    return where + ": field '" + field + "[" + std::to_string(i) + "]'";
+  });
+}
+
+Result<abi::HeaderPairs> parse_header_list(const json& value, const std::string& where) {
+  return parse_header_list_at(value, where,
+                              [&](size_t i) { return where + "[" + std::to_string(i) + "]"; });
 }
 
 json header_list_to_json(const abi::HeaderPairs& headers) {
@@ -277,7 +297,7 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
     return make_error(where + ": field 'path' must start with '/', got '" + *path + "'");
   request.path = *path;
   if (object.contains("headers")) {
-    auto headers = parse_header_list(object["headers"], where + ": field 'headers'");
+    auto headers = parse_header_list(object["headers"], where, "headers");
     if (!headers) return unexpected(headers.error());
     request.headers = std::move(*headers);
   }
@@ -298,7 +318,7 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
     }
   }
   if (object.contains("trailers")) {
-    auto trailers = parse_header_list(object["trailers"], where + ": field 'trailers'");
+    auto trailers = parse_header_list(object["trailers"], where, "trailers");
     if (!trailers) return unexpected(trailers.error());
     request.trailers = std::move(*trailers);
   }
@@ -359,7 +379,7 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
       reply.status_message = *message;
       for (const char* key : {"initial_metadata", "trailing_metadata"}) {
         if (!reply_json.contains(key)) continue;
-        auto md = parse_header_list(reply_json[key], place + ": field '" + key + "'");
+        auto md = parse_header_list(reply_json[key], place, key);
         if (!md) return unexpected(md.error());
         (std::string(key) == "initial_metadata" ? reply.initial_metadata
                                                 : reply.trailing_metadata) = std::move(*md);

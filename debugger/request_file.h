@@ -41,6 +41,10 @@ Result<RequestFile> load_request_file(const std::string& path);
 nlohmann::json request_to_json(const RequestFile& request);
 
 // Shared JSON helpers for header lists and bodies, used by every format.
+// Errors read "WHERE: field 'FIELD[2]': ...".
+Result<abi::HeaderPairs> parse_header_list(const nlohmann::json& json, const std::string& where,
+                                           const std::string& field);
+// Errors read "WHERE: ..." and "WHERE[2]: ...".
 Result<abi::HeaderPairs> parse_header_list(const nlohmann::json& json, const std::string& where);
 nlohmann::json header_list_to_json(const abi::HeaderPairs& headers);
 // Sets "body" when `bytes` is valid UTF-8, else "body_base64".
