@@ -488,6 +488,8 @@ uint32_t AbiHost::proxy_set_tick_period_milliseconds(HostCallState& call) {
     if (alive.expired() || !*alive.lock()) return;
     ContextState* context = find_context(root_id);
     if (!context || context->tick_period_ms == 0) return;
+    // on_tick may have called proxy_set_tick_period_milliseconds, which armed its own timer.
+    if (context->tick_timer != 0) return;
     auto self = weak_arm.lock();
     context->tick_timer = env_.dispatcher().schedule(
         std::chrono::milliseconds(context->tick_period_ms), [this, alive, root_id, self] {
@@ -612,7 +614,9 @@ uint32_t AbiHost::proxy_set_buffer_bytes(HostCallState& call) {
   call.note("buffer_type", abi::name(buffer_type));
   bool read_only = false, available = false;
   std::string* buffer = buffer_for(buffer_type, read_only, available);
-  if (read_only || type > 1) return S(Status::BadArgument);
+  // Buffers 4-8 are read-only; 0-3 are writable but may not exist in this callback (TCP data
+  // never does on an HTTP stream).
+  if (type > static_cast<uint32_t>(abi::BufferType::UpstreamData)) return S(Status::BadArgument);
   if (!buffer) return S(Status::NotFound);
   auto data = read(call.a(3), call.a(4));
   if (!data) return S(Status::InvalidMemoryAccess);
@@ -1006,20 +1010,26 @@ uint32_t AbiHost::proxy_grpc_call(HostCallState& call) {
       set_grpc_metadata(&state.reply.initial_metadata, nullptr);
       root_callbacks_.on_grpc_receive_initial_metadata(
           root, token, static_cast<uint32_t>(state.reply.initial_metadata.size()));
-      if (alive.expired() || !*alive.lock() || !grpc_calls_.count(token)) return;
+      if (alive.expired() || !*alive.lock()) return;
+      // `state` dies with this task: never leave the host pointing into it.
+      set_grpc_metadata(nullptr, nullptr);
+      if (!grpc_calls_.count(token)) return;
     }
     if (state.reply.status == 0 && !state.reply.messages.empty()) {
       set_grpc_message(&state.reply.messages.front());
       root_callbacks_.on_grpc_receive(root, token,
                                       static_cast<uint32_t>(state.reply.messages.front().size()));
-      if (alive.expired() || !*alive.lock() || !grpc_calls_.count(token)) return;
+      if (alive.expired() || !*alive.lock()) return;
       set_grpc_message(nullptr);
+      if (!grpc_calls_.count(token)) return;
     }
     if (!state.reply.trailing_metadata.empty()) {
       set_grpc_metadata(nullptr, &state.reply.trailing_metadata);
       root_callbacks_.on_grpc_receive_trailing_metadata(
           root, token, static_cast<uint32_t>(state.reply.trailing_metadata.size()));
-      if (alive.expired() || !*alive.lock() || !grpc_calls_.count(token)) return;
+      if (alive.expired() || !*alive.lock()) return;
+      set_grpc_metadata(nullptr, nullptr);
+      if (!grpc_calls_.count(token)) return;
     }
     set_grpc_metadata(nullptr, nullptr);
     grpc_calls_.erase(token);
@@ -1067,6 +1077,8 @@ uint32_t AbiHost::proxy_grpc_send(HostCallState& call) {
   uint32_t token = call.a(0);
   auto message = read(call.a(1), call.a(2));
   if (!message) return S(Status::InvalidMemoryAccess);
+  // Only stream tokens (kind 2 in the low bits) can carry messages, as Envoy.
+  if ((token & 3u) != 2u) return S(Status::BadArgument);
   auto it = grpc_calls_.find(token);
   if (it == grpc_calls_.end() || !it->second.is_stream) return S(Status::NotFound);
   call.note("message", printable(*message));
@@ -1109,13 +1121,20 @@ uint32_t AbiHost::proxy_grpc_send(HostCallState& call) {
   return S(Status::Ok);
 }
 
+namespace {
+// gRPC tokens carry their kind in the low two bits: 1 = call, 2 = stream.
+bool is_grpc_token(uint32_t token) { return (token & 3u) == 1u || (token & 3u) == 2u; }
+}  // namespace
+
 uint32_t AbiHost::proxy_grpc_cancel(HostCallState& call) {
   call.note("token", std::to_string(call.a(0)));
+  if (!is_grpc_token(call.a(0))) return S(Status::BadArgument);
   return grpc_calls_.erase(call.a(0)) ? S(Status::Ok) : S(Status::NotFound);
 }
 
 uint32_t AbiHost::proxy_grpc_close(HostCallState& call) {
   call.note("token", std::to_string(call.a(0)));
+  if (!is_grpc_token(call.a(0))) return S(Status::BadArgument);
   return grpc_calls_.erase(call.a(0)) ? S(Status::Ok) : S(Status::NotFound);
 }
 

@@ -131,9 +131,15 @@ void SharedQueues::forget_callbacks(const void* owner) {
 // --- Metrics -----------------------------------------------------------------------------------
 
 uint32_t Metrics::define(abi::MetricType type, std::string_view name) {
-  for (const auto& [id, metric] : metrics_)
+  uint32_t of_type = 0;
+  for (const auto& [id, metric] : metrics_) {
     if (metric.name == name && metric.type == type) return id;
-  uint32_t id = (next_index_++ << 2) | static_cast<uint32_t>(type);
+    if (metric.type == type) ++of_type;
+  }
+  // Each kind counts on its own (counters 4, 8, ...; gauges 5, 9, ...; histograms 6, 10, ...),
+  // as proxy-wasm-cpp-host numbers them. Metrics are never removed, so the count is the index.
+  ++next_index_;
+  uint32_t id = ((of_type + 1) << 2) | static_cast<uint32_t>(type);
   metrics_[id] = Metric{std::string(name), type, 0, 0};
   return id;
 }
