@@ -1,0 +1,45 @@
+// V8Platform: the process-wide V8 platform. V8 is initialized once and never torn down (it
+// cannot be re-initialized), so every V8Vm shares this one instance.
+#pragma once
+
+#include <v8.h>
+
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+
+namespace pwplay::host::v8engine {
+
+// Largest linear memory any V8Vm may use, in 64 KiB pages (1 GiB). V8's limit is a process-wide
+// flag, so it is set once to the largest per-Vm limit; smaller per-Vm limits are checked by the Vm.
+inline constexpr uint32_t kMaxMemoryPages = 16384;
+
+class V8Platform {
+ public:
+  // Initializes V8 on first use; thread-safe.
+  static V8Platform& instance();
+
+  V8Platform(const V8Platform&) = delete;
+  V8Platform& operator=(const V8Platform&) = delete;
+
+  // Passes flags such as "--liftoff-only" to V8. V8 flags are process-wide: they affect every
+  // isolate, and only code compiled after the change.
+  void set_flags(std::span<const std::string> flags);
+
+  // Runs the isolate's pending foreground tasks (GC finalization, compilation callbacks)
+  // without blocking. Call from the isolate's thread.
+  void pump_tasks(v8::Isolate* isolate);
+
+  // Tells the platform the isolate is going away, then disposes it.
+  void dispose_isolate(v8::Isolate* isolate);
+
+ private:
+  V8Platform();
+  ~V8Platform() = default;
+
+  std::unique_ptr<v8::Platform> platform_;
+  std::mutex flags_mutex_;
+};
+
+}  // namespace pwplay::host::v8engine

@@ -1,0 +1,67 @@
+#include "host/vm.h"
+
+#include "host/engines/v8/v8_vm.h"
+
+namespace pwplay::host {
+
+std::string_view val_type_name(ValType type) {
+  switch (type) {
+    case ValType::I32:
+      return "i32";
+    case ValType::I64:
+      return "i64";
+    case ValType::F32:
+      return "f32";
+    case ValType::F64:
+      return "f64";
+  }
+  return "?";
+}
+
+std::string to_string(const FuncType& type) {
+  auto list = [](const std::vector<ValType>& types, bool parens) {
+    std::string out = parens ? "(" : "";
+    for (size_t i = 0; i < types.size(); ++i) {
+      if (i > 0) out += ", ";
+      out += val_type_name(types[i]);
+    }
+    if (parens) out += ")";
+    return out;
+  };
+  // A single result reads without parentheses: "(i32, i32) -> i32"; none or many keep them.
+  return list(type.params, true) + " -> " + list(type.results, type.results.size() != 1);
+}
+
+std::string_view vm_fault_name(VmFault fault) {
+  switch (fault) {
+    case VmFault::None:
+      return "none";
+    case VmFault::Trap:
+      return "trap";
+    case VmFault::Terminated:
+      return "terminated";
+    case VmFault::MemoryLimit:
+      return "memory limit";
+    case VmFault::HostTrap:
+      return "host trap";
+    case VmFault::MissingFunction:
+      return "missing function";
+  }
+  return "?";
+}
+
+Result<std::unique_ptr<Vm>> create_vm(std::string_view engine, const VmOptions& options) {
+  if (engine == "v8") return create_v8_vm(options);
+  std::string known;
+  for (const std::string& name : available_engines()) {
+    if (!known.empty()) known += ", ";
+    known += name;
+  }
+  return make_error("unknown engine '" + std::string(engine) + "' (available: " + known + ")");
+}
+
+std::vector<std::string> available_engines() {
+  return {"v8"};
+}
+
+}  // namespace pwplay::host
