@@ -302,6 +302,13 @@ uint32_t AbiHost::dispatch(const abi::HostFunctionSpec& spec, Impl impl, HostCal
     }
     record(std::move(event));
     for (auto& copy : call.copies) record(std::move(copy));
+    PausePoint point;
+    point.where = PausePoint::Where::HostCallDone;
+    point.memory = guest_.memory();
+    point.stream = stream_of(effective_context_);
+    point.context_id = effective_context_;
+    point.plugin = identity_.name;
+    env_.trace()->pause_point(point);
   }
   return result;
 }
@@ -340,6 +347,11 @@ void AbiHost::delete_context(uint32_t id) {
 uint32_t AbiHost::root_of(uint32_t id) const {
   auto it = contexts_.find(id);
   return it == contexts_.end() ? 0 : it->second.root_id;
+}
+
+const HttpStreamState* AbiHost::stream_of(uint32_t id) const {
+  auto it = contexts_.find(id);
+  return it == contexts_.end() ? nullptr : it->second.stream;
 }
 
 uint64_t AbiHost::stream_id_of(uint32_t id) const {

@@ -168,6 +168,7 @@ class AbiHost {
   uint32_t depth() const { return depth_; }
   uint32_t current_context() const { return current_context_; }
   uint64_t stream_id_of(uint32_t context_id) const;
+  const HttpStreamState* stream_of(uint32_t context_id) const;
 
   // Records a trace event stamped with this plugin's identity (no-op when tracing is off).
   void record(TraceEvent event);

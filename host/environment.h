@@ -76,6 +76,13 @@ class MockCalloutClient : public CalloutClient {
   void set_http_reply(const std::string& cluster, CalloutResponse response);
   void set_http_delay(const std::string& cluster, std::chrono::milliseconds delay);
   void set_grpc_reply(const std::string& cluster, GrpcMockReply reply);
+  // Forgets every reply, delay and sent callout (a new request brings its own).
+  void clear() {
+    http_.clear();
+    delays_.clear();
+    grpc_.clear();
+    sent_.clear();
+  }
 
   bool has_http_cluster(std::string_view cluster) const override;
   void start_http(const std::string& cluster, const abi::HeaderPairs& headers,

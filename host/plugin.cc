@@ -54,7 +54,8 @@ class Plugin::VmGuest : public Guest {
   explicit VmGuest(Plugin& plugin) : plugin_(plugin) {}
   std::span<uint8_t> memory() override { return plugin_.vm_->memory(); }
   std::optional<uint32_t> allocate(uint32_t size) override {
-    if (!plugin_.allocator_.valid() || plugin_.failed()) return std::nullopt;
+    if (!plugin_.allocator_.valid() || plugin_.failed() || plugin_.fail_allocations_)
+      return std::nullopt;
     Value argument = Value::i32(size);
     Value result;
     CallPhase previous = plugin_.host_->exchange_phase(CallPhase::Allocator);
@@ -97,6 +98,13 @@ std::string Plugin::engine_name() const {
 }
 std::string Plugin::engine_version() const {
   return vm_ ? vm_->engine_version() : std::string();
+}
+
+void Plugin::set_injections(std::map<std::string, abi::Status> injections) {
+  injections_ = std::move(injections);
+  if (!host_) return;
+  host_->clear_injections();
+  for (const auto& [name, status] : injections_) host_->inject_result(name, status);
 }
 
 void Plugin::set_log_handler(std::function<void(const LogRecord&)> handler) {
@@ -142,6 +150,8 @@ Result<void> Plugin::start() {
     else if (env_.log_handler())
       env_.log_handler()(record);
   });
+
+  for (const auto& [name, status] : injections_) host_->inject_result(name, status);
 
   std::string link_problem;
   auto linked = vm_->link([&](const ImportDesc& import) -> std::optional<HostFunction> {
@@ -369,6 +379,7 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
       }
     }
     host_->record(std::move(event));
+    pause_point(PausePoint::Where::CallbackEnter, context_id);
   }
   Value result;
   std::optional<uint32_t> value;
@@ -406,8 +417,21 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
       host_->record(std::move(growth));
     }
     last_memory_size_ = memory_size;
+    pause_point(value ? PausePoint::Where::CallbackExit : PausePoint::Where::Trap, context_id);
   }
   return value;
+}
+
+void Plugin::pause_point(PausePoint::Where where, uint32_t context_id) {
+  TraceSink* sink = env_.trace();
+  if (!sink || !host_) return;
+  PausePoint point;
+  point.where = where;
+  if (vm_) point.memory = vm_->memory();
+  point.stream = host_->stream_of(context_id);
+  point.context_id = context_id;
+  point.plugin = config_.name;
+  sink->pause_point(point);
 }
 
 std::optional<uint32_t> Plugin::call(Callback callback, uint32_t context_id,

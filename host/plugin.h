@@ -115,6 +115,9 @@ class Plugin : public RootCallbacks {
   }
 
   AbiHost& abi_host() { return *host_; }
+  // Fault injection that survives VM restarts: forced host-call results, a failing allocator.
+  void set_injections(std::map<std::string, abi::Status> injections);
+  void set_fail_allocations(bool fail) { fail_allocations_ = fail; }
   Vm& vm() { return *vm_; }
   void set_log_handler(std::function<void(const LogRecord&)> handler);
 
@@ -141,6 +144,8 @@ class Plugin : public RootCallbacks {
   Result<void> run_start_function(std::string_view name, const FuncType& type,
                                   std::span<const Value> args);
   void fail(std::string callback, const VmError& error);
+  // Lets an attached debugger stop here (no-op unless the trace sink pauses).
+  void pause_point(PausePoint::Where where, uint32_t context_id);
   std::string decode_result(Callback callback, uint32_t value) const;
 
   HostEnv& env_;
@@ -159,6 +164,8 @@ class Plugin : public RootCallbacks {
   uint64_t generation_ = 0;
   size_t last_memory_size_ = 0;
   uint32_t call_depth_ = 0;
+  std::map<std::string, abi::Status> injections_;
+  bool fail_allocations_ = false;
   std::function<void(const LogRecord&)> log_handler_;
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,11 +54,27 @@ struct TraceEvent {
   std::string preview;  // up to 64 bytes of the copied data (raw bytes)
 };
 
+struct HttpStreamState;  // host/http_stream.h
+
+// A point where a debugger may stop the VM thread: right after the events of one step were
+// recorded (a callback's entry or exit, a host call with its copies, a trap). The VM thread is
+// inside the filter; `memory` is the VM's linear memory at that moment, valid during the call.
+struct PausePoint {
+  enum class Where : uint8_t { CallbackEnter, HostCallDone, CallbackExit, Trap };
+  Where where = Where::HostCallDone;
+  std::span<const uint8_t> memory;
+  const HttpStreamState* stream = nullptr;  // the stream of the context, if any
+  uint32_t context_id = 0;
+  std::string plugin;
+};
+
 // Receives events. Implementations decide what to keep (the debugger's bounded store, a vector).
 class TraceSink {
  public:
   virtual ~TraceSink() = default;
   virtual void record(TraceEvent event) = 0;
+  // Default: never pause.
+  virtual void pause_point(const PausePoint&) {}
 };
 
 // Keeps every event in memory; enough for `pwplay run` and tests.

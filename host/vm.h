@@ -152,6 +152,11 @@ class Vm {
   // Stops the running call as soon as possible. Safe to call from any thread.
   virtual void terminate() = 0;
 
+  // Stops and restarts the runaway clock of the running call, so that time spent paused at a
+  // debugger breakpoint (inside a host call) does not count against the budget. Calls nest.
+  virtual void pause_runaway_clock() {}
+  virtual void resume_runaway_clock() {}
+
   // Function names from the module's name section, by function index (imports included).
   virtual std::optional<std::string> function_name(uint32_t function_index) const = 0;
 };

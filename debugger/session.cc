@@ -1,0 +1,677 @@
+#include "debugger/session.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <future>
+
+namespace pwplay::debugger {
+
+// Records into the session's store and lets the session pause at pause points.
+class Session::PausingStore : public host::TraceSink {
+ public:
+  explicit PausingStore(Session& session) : session_(session) {}
+  void record(host::TraceEvent event) override { session_.store_.record(std::move(event)); }
+  void pause_point(const host::PausePoint& point) override { session_.on_pause_point(point); }
+
+ private:
+  Session& session_;
+};
+
+Session::Session(SessionOptions options) : options_(options), store_(options.trace_budget_bytes) {
+  pausing_sink_ = std::make_unique<PausingStore>(*this);
+  engine_ = std::thread([this] { engine_loop(); });
+}
+
+Session::~Session() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    watching_ = false;
+    // A paused VM thread must not wait forever: let it run to the end.
+    if (pause_) resume_ = ResumeMode::Finish;
+  }
+  changed_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+  if (engine_.joinable()) engine_.join();
+}
+
+void Session::engine_loop() {
+  for (;;) {
+    Task task;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      if (tasks_.empty()) break;
+      task = std::move(tasks_.front());
+      tasks_.pop_front();
+      busy_ = true;
+    }
+    task.run();
+    {
+      std::lock_guard lock(mutex_);
+      busy_ = false;
+    }
+    changed_.notify_all();
+  }
+  // The chain calls into its VMs when it shuts down: do it on this thread.
+  chain_.reset();
+  env_.reset();
+}
+
+void Session::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(mutex_);
+    tasks_.push_back(Task{std::move(task)});
+  }
+  changed_.notify_all();
+}
+
+void Session::run_sync(std::function<void()> task) {
+  if (std::this_thread::get_id() == engine_.get_id()) {
+    task();
+    return;
+  }
+  auto done = std::make_shared<std::promise<void>>();
+  auto future = done->get_future();
+  post([task = std::move(task), done] {
+    task();
+    done->set_value();
+  });
+  future.wait();
+}
+
+// --- Plugin setup ------------------------------------------------------------------------------
+
+Result<void> Session::load_on_engine(const PluginOptions& options) {
+  auto resolved = resolve_plugin(options);
+  if (!resolved) return unexpected(resolved.error());
+  chain_.reset();
+  env_ = std::make_unique<host::HostEnv>(dispatcher_, callouts_);
+  env_->set_trace_sink(pausing_sink_.get());
+  env_->set_log_handler([this](const host::LogRecord& record) { run_logs_.push_back(record); });
+  // Start-up callbacks do not pause: nobody could resume them while load() waits.
+  loading_ = true;
+  auto plugin = host::Plugin::create(*env_, resolved->config, std::move(resolved->wasm));
+  loading_ = false;
+  if (!plugin) return unexpected(plugin.error());
+  {
+    std::lock_guard lock(mutex_);
+    (*plugin)->set_injections(injections_);
+    (*plugin)->set_fail_allocations(fail_allocations_);
+    info_.loaded = true;
+    info_.name = (*plugin)->config().name;
+    info_.wasm_path = (*plugin)->config().wasm_path;
+    info_.abi_version = abi::name((*plugin)->abi_version());
+    info_.engine = (*plugin)->engine_name();
+    info_.engine_version = (*plugin)->engine_version();
+    info_.error.clear();
+    ++info_.build;
+  }
+  chain_ = std::make_unique<host::FilterChain>(*env_);
+  chain_->add(std::move(*plugin));
+  plugin_options_ = options;
+  return {};
+}
+
+Result<void> Session::load(const PluginOptions& options) {
+  Result<void> result;
+  run_sync([&] {
+    result = load_on_engine(options);
+    if (!result) {
+      std::lock_guard lock(mutex_);
+      info_.error = result.error().message;
+    }
+  });
+  return result;
+}
+
+Result<void> Session::reload() {
+  Result<void> result;
+  run_sync([&] {
+    if (plugin_options_.wasm_path.empty() && !plugin_options_.plugin_config_path) {
+      result = make_error("nothing to reload: no filter was loaded");
+      return;
+    }
+    result = load_on_engine(plugin_options_);
+    if (!result) {
+      std::lock_guard lock(mutex_);
+      info_.error = result.error().message;
+    }
+  });
+  return result;
+}
+
+PluginInfo Session::plugin_info() const {
+  std::lock_guard lock(mutex_);
+  return info_;
+}
+
+// --- Breakpoints and injection -----------------------------------------------------------------
+
+uint32_t Session::add_breakpoint(Breakpoint breakpoint) {
+  std::lock_guard lock(mutex_);
+  breakpoint.id = next_breakpoint_id_++;
+  breakpoints_.push_back(std::move(breakpoint));
+  return breakpoints_.back().id;
+}
+
+bool Session::remove_breakpoint(uint32_t id) {
+  std::lock_guard lock(mutex_);
+  auto it = std::find_if(breakpoints_.begin(), breakpoints_.end(),
+                         [id](const Breakpoint& b) { return b.id == id; });
+  if (it == breakpoints_.end()) return false;
+  breakpoints_.erase(it);
+  return true;
+}
+
+bool Session::enable_breakpoint(uint32_t id, bool enabled) {
+  std::lock_guard lock(mutex_);
+  for (auto& b : breakpoints_)
+    if (b.id == id) {
+      b.enabled = enabled;
+      return true;
+    }
+  return false;
+}
+
+std::vector<Breakpoint> Session::breakpoints() const {
+  std::lock_guard lock(mutex_);
+  return breakpoints_;
+}
+
+Result<void> Session::inject(const std::string& host_call, abi::Status status) {
+  if (!abi::find_host_function(host_call))
+    return make_error("'" + host_call + "' is not a proxy-wasm host function");
+  std::map<std::string, abi::Status> copy;
+  {
+    std::lock_guard lock(mutex_);
+    injections_[host_call] = status;
+    copy = injections_;
+  }
+  // Applied on the engine thread (queued behind a paused request, if any).
+  post([this, copy] {
+    if (chain_)
+      for (size_t i = 0; i < chain_->size(); ++i) chain_->plugin(i).set_injections(copy);
+  });
+  return {};
+}
+
+void Session::clear_injections() {
+  {
+    std::lock_guard lock(mutex_);
+    injections_.clear();
+  }
+  post([this] {
+    if (chain_)
+      for (size_t i = 0; i < chain_->size(); ++i) chain_->plugin(i).set_injections({});
+  });
+}
+
+void Session::fail_allocations(bool fail) {
+  {
+    std::lock_guard lock(mutex_);
+    fail_allocations_ = fail;
+  }
+  post([this, fail] {
+    if (chain_)
+      for (size_t i = 0; i < chain_->size(); ++i) chain_->plugin(i).set_fail_allocations(fail);
+  });
+}
+
+std::map<std::string, abi::Status> Session::injections() const {
+  std::lock_guard lock(mutex_);
+  return injections_;
+}
+
+// --- Requests ----------------------------------------------------------------------------------
+
+uint64_t Session::send(RequestFile request, std::string name) {
+  uint64_t id = 0;
+  {
+    std::lock_guard lock(mutex_);
+    id = next_history_id_++;
+  }
+  post([this, id, request = std::move(request), name = std::move(name)]() mutable {
+    run_on_engine(id, std::move(request), std::move(name));
+  });
+  return id;
+}
+
+uint64_t Session::replay(uint64_t history_id) {
+  auto entry = history_entry(history_id);
+  if (!entry) return 0;
+  return send(entry->request, entry->name);
+}
+
+void Session::run_on_engine(uint64_t id, RequestFile request, std::string name) {
+  HistoryEntry entry;
+  entry.id = id;
+  entry.name = std::move(name);
+  entry.request = request;
+  entry.time = std::chrono::system_clock::now();
+  if (!chain_) {
+    entry.failure = host::PluginFailure{"send", "no filter is loaded", host::VmFault::None, {}};
+  } else {
+    callouts_.clear();
+    for (const auto& [cluster, reply] : request.callouts) {
+      callouts_.set_http_reply(cluster, reply.response);
+      if (reply.delay_ms)
+        callouts_.set_http_delay(cluster, std::chrono::milliseconds(reply.delay_ms));
+    }
+    for (const auto& [cluster, reply] : request.grpc) callouts_.set_grpc_reply(cluster, reply);
+    env_->options().properties.clear();
+    for (const auto& [path, value] : request.properties) env_->options().properties[path] = value;
+    run_logs_.clear();
+    const uint64_t before = store_.last_seq();
+    entry.report = host::run_request(*chain_, dispatcher_, request.request, request.upstream);
+    entry.trace = store_.events_after(before);
+    entry.logs = run_logs_;
+    if (chain_->plugin(0).failure()) entry.failure = chain_->plugin(0).failure();
+    std::lock_guard lock(mutex_);
+    entry.build = info_.build;
+  }
+  finish_stream_ = 0;
+  step_mode_ = StepMode::None;
+  frames_.clear();
+  callback_regions_.clear();
+  std::lock_guard lock(mutex_);
+  history_.push_back(std::move(entry));
+}
+
+Session::State Session::wait(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, timeout,
+                    [this] { return (pause_ && !resume_) || (!busy_ && tasks_.empty()); });
+  if (pause_ && !resume_) return State::Paused;
+  if (!busy_ && tasks_.empty()) return State::Idle;
+  return State::Running;
+}
+
+Session::State Session::state() const {
+  std::lock_guard lock(mutex_);
+  if (pause_ && !resume_) return State::Paused;
+  if (!busy_ && tasks_.empty()) return State::Idle;
+  return State::Running;
+}
+
+std::optional<PauseInfo> Session::pause() const {
+  std::lock_guard lock(mutex_);
+  if (pause_ && !resume_) return pause_;
+  return std::nullopt;
+}
+
+bool Session::resume(ResumeMode mode) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!pause_ || resume_) return false;
+    resume_ = mode;
+  }
+  changed_.notify_all();
+  return true;
+}
+
+// --- Pausing (engine thread, inside a VM call) -------------------------------------------------
+
+void Session::update_frames(const std::vector<host::TraceEvent>& events) {
+  for (const auto& event : events) {
+    if (event.kind == host::EventKind::Callback && event.phase == "enter") {
+      if (frames_.empty()) callback_regions_.clear();
+      frames_.push_back(
+          AbiFrame{host::EventKind::Callback, event.name, event.args, event.context_id});
+    } else if (event.kind == host::EventKind::Callback && event.phase == "exit") {
+      if (!frames_.empty()) frames_.pop_back();
+    } else if (event.kind == host::EventKind::Copy) {
+      callback_regions_.push_back(
+          MemoryRegion{event.address, event.length, event.label, event.direction, event.seq});
+    }
+  }
+}
+
+std::optional<std::string> Session::breakpoint_hit(const std::vector<host::TraceEvent>& events,
+                                                   const host::PausePoint& point,
+                                                   std::optional<uint32_t>& id) {
+  std::lock_guard lock(mutex_);
+  EventContext context{point.stream};
+  std::optional<std::string> reason;
+  for (const auto& event : events) {
+    // A callback breakpoint stops at the entry, before the filter runs.
+    if (event.kind == host::EventKind::Callback &&
+        point.where != host::PausePoint::Where::CallbackEnter)
+      continue;
+    for (auto& breakpoint : breakpoints_) {
+      if (!breakpoint.enabled || !breakpoint_targets(breakpoint, event)) continue;
+      if (!conditions_hold(breakpoint.conditions, event, context)) continue;
+      ++breakpoint.hits;
+      if (breakpoint.hits <= breakpoint.ignore_count || reason) continue;
+      id = breakpoint.id;
+      reason = "breakpoint " + std::to_string(breakpoint.id) + " (" + describe(breakpoint) + ")";
+    }
+  }
+  return reason;
+}
+
+namespace {
+
+std::vector<std::pair<uint32_t, uint32_t>> changed_ranges(const std::vector<uint8_t>& before,
+                                                          const std::vector<uint8_t>& after) {
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  const size_t common = std::min(before.size(), after.size());
+  size_t i = 0;
+  while (i < common) {
+    if (before[i] == after[i]) {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    while (i < common && before[i] != after[i]) ++i;
+    ranges.emplace_back(static_cast<uint32_t>(start), static_cast<uint32_t>(i));
+  }
+  if (after.size() > before.size())
+    ranges.emplace_back(static_cast<uint32_t>(before.size()), static_cast<uint32_t>(after.size()));
+  return ranges;
+}
+
+}  // namespace
+
+void Session::on_pause_point(const host::PausePoint& point) {
+  std::vector<host::TraceEvent> events = store_.events_after(last_point_seq_);
+  if (!events.empty()) last_point_seq_ = events.back().seq;
+  update_frames(events);
+  if (loading_) return;
+  const uint64_t stream_id = point.stream ? point.stream->id : 0;
+  if (stream_id) current_stream_ = stream_id;
+  if (finish_stream_ != 0 && finish_stream_ == current_stream_) return;
+  finish_stream_ = 0;
+
+  std::optional<uint32_t> breakpoint_id;
+  std::optional<std::string> reason = breakpoint_hit(events, point, breakpoint_id);
+  if (!reason) {
+    const size_t depth = frames_.size();
+    switch (step_mode_) {
+      case StepMode::Step:
+        reason = "step";
+        break;
+      case StepMode::Next:
+        if ((point.where == host::PausePoint::Where::CallbackExit ||
+             point.where == host::PausePoint::Where::Trap) &&
+            depth < next_depth_)
+          reason = "next";
+        else if (point.where == host::PausePoint::Where::CallbackEnter &&
+                 depth <= std::max<size_t>(next_depth_, 1))
+          reason = "next";
+        break;
+      case StepMode::None:
+        break;
+    }
+  }
+  if (!reason) return;
+
+  PauseInfo info;
+  info.reason = *reason;
+  info.breakpoint = breakpoint_id;
+  info.where = point.where;
+  info.step_events = events;
+  // The event this point is about: the last callback, host call or trap recorded.
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    if (it->kind == host::EventKind::Callback || it->kind == host::EventKind::HostCall ||
+        it->kind == host::EventKind::Trap) {
+      info.event = *it;
+      break;
+    }
+  }
+  info.frames = frames_;
+  if (point.where == host::PausePoint::Where::HostCallDone)
+    info.frames.push_back(AbiFrame{host::EventKind::HostCall, info.event.name, info.event.args,
+                                   info.event.context_id});
+  for (const auto& event : events)
+    if (event.kind == host::EventKind::Copy)
+      info.event_regions.push_back(
+          MemoryRegion{event.address, event.length, event.label, event.direction, event.seq});
+  info.callback_regions = callback_regions_;
+  auto snapshot = std::make_shared<std::vector<uint8_t>>(point.memory.begin(), point.memory.end());
+  auto& previous = last_snapshot_[point.plugin];
+  if (previous) info.changed_ranges = changed_ranges(*previous, *snapshot);
+  previous = snapshot;
+  info.memory = snapshot;
+  info.stream_id = stream_id ? stream_id : info.event.stream_id;
+  info.plugin = point.plugin;
+
+  host::Plugin* plugin = nullptr;
+  if (chain_)
+    for (size_t i = 0; i < chain_->size(); ++i)
+      if (chain_->plugin(i).config().name == point.plugin) plugin = &chain_->plugin(i);
+  // Time spent paused does not count against the runaway budget.
+  if (plugin) plugin->vm().pause_runaway_clock();
+
+  ResumeMode mode = ResumeMode::Continue;
+  {
+    std::unique_lock lock(mutex_);
+    info.id = ++pause_counter_;
+    pause_ = std::move(info);
+    resume_.reset();
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return resume_.has_value(); });
+    mode = *resume_;
+    pause_.reset();
+    resume_.reset();
+  }
+  changed_.notify_all();
+  if (plugin) plugin->vm().resume_runaway_clock();
+
+  step_mode_ = StepMode::None;
+  switch (mode) {
+    case ResumeMode::Continue:
+      break;
+    case ResumeMode::Step:
+      step_mode_ = StepMode::Step;
+      break;
+    case ResumeMode::Next:
+      step_mode_ = StepMode::Next;
+      next_depth_ = frames_.size();
+      break;
+    case ResumeMode::Finish:
+      finish_stream_ = current_stream_ ? current_stream_ : UINT64_MAX;
+      break;
+    case ResumeMode::Abort:
+      finish_stream_ = current_stream_ ? current_stream_ : UINT64_MAX;
+      if (plugin) plugin->vm().terminate();
+      break;
+  }
+}
+
+// --- History -----------------------------------------------------------------------------------
+
+std::vector<HistoryEntry> Session::history() const {
+  std::lock_guard lock(mutex_);
+  return history_;
+}
+
+std::optional<HistoryEntry> Session::history_entry(uint64_t id) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& entry : history_)
+    if (entry.id == id) return entry;
+  return std::nullopt;
+}
+
+std::optional<RunDiff> Session::compare(uint64_t before, uint64_t after) const {
+  auto a = history_entry(before);
+  auto b = history_entry(after);
+  if (!a || !b) return std::nullopt;
+  return compare_runs(*a, *b);
+}
+
+std::vector<std::string> diff_headers(const abi::HeaderPairs& before,
+                                      const abi::HeaderPairs& after) {
+  std::vector<std::string> out;
+  auto find = [](const abi::HeaderPairs& pairs, const std::string& name) -> const std::string* {
+    for (const auto& [k, v] : pairs)
+      if (k == name) return &v;
+    return nullptr;
+  };
+  for (const auto& [name, value] : after) {
+    const std::string* old = find(before, name);
+    if (!old)
+      out.push_back("added " + name + ": " + value);
+    else if (*old != value)
+      out.push_back("changed " + name + ": " + *old + " -> " + value);
+  }
+  for (const auto& [name, value] : before)
+    if (!find(after, name)) out.push_back("removed " + name + ": " + value);
+  return out;
+}
+
+RunDiff compare_runs(const HistoryEntry& before, const HistoryEntry& after) {
+  RunDiff diff;
+  auto status = [](const HistoryEntry& e) {
+    return e.report.response ? std::to_string(e.report.response->status) : std::string("none");
+  };
+  if (status(before) != status(after))
+    diff.outcome.push_back("status: " + status(before) + " -> " + status(after));
+  if (before.report.local_response != after.report.local_response)
+    diff.outcome.push_back(std::string("local response: ") +
+                           (before.report.local_response ? "yes" : "no") + " -> " +
+                           (after.report.local_response ? "yes" : "no"));
+  const auto& up_a = before.report.upstream_request;
+  const auto& up_b = after.report.upstream_request;
+  if (up_a.has_value() != up_b.has_value()) {
+    diff.outcome.push_back(std::string("upstream reached: ") + (up_a ? "yes" : "no") + " -> " +
+                           (up_b ? "yes" : "no"));
+  } else if (up_a && up_b) {
+    for (auto& line : diff_headers(up_a->headers, up_b->headers))
+      diff.outcome.push_back("upstream header " + line);
+    if (up_a->body != up_b->body) diff.outcome.push_back("upstream body changed");
+  }
+  const auto& res_a = before.report.response;
+  const auto& res_b = after.report.response;
+  if (res_a && res_b) {
+    for (auto& line : diff_headers(res_a->headers, res_b->headers))
+      diff.outcome.push_back("response header " + line);
+    if (res_a->body != res_b->body) diff.outcome.push_back("response body changed");
+  }
+  if (before.failure.has_value() != after.failure.has_value())
+    diff.outcome.push_back(std::string("filter failure: ") + (before.failure ? "yes" : "no") +
+                           " -> " + (after.failure ? "yes" : "no"));
+
+  // Trace, event by event, on what a filter controls (kind, name, decoded args, result).
+  auto comparable = [](const std::vector<host::TraceEvent>& trace) {
+    std::vector<std::string> lines;
+    for (const auto& e : trace) {
+      if (e.kind == host::EventKind::Lifecycle || e.kind == host::EventKind::Memory) continue;
+      std::string line = std::string(host::event_kind_name(e.kind)) + " " + e.name;
+      if (!e.phase.empty()) line += " " + e.phase;
+      for (const auto& arg : e.args) {
+        // Addresses and sizes of allocations move between builds; they are not behaviour.
+        if (arg.name.starts_with("ret_") || arg.name == "time_ns") continue;
+        if (e.kind == host::EventKind::HostCall &&
+            std::all_of(arg.value.begin(), arg.value.end(), ::isdigit) &&
+            (arg.name.find("size") != std::string::npos || arg.name == "key" ||
+             arg.name == "value" || arg.name == "data" || arg.name == "message" ||
+             arg.name == "path"))
+          continue;
+        line += " " + arg.name + "=" + arg.value;
+      }
+      if (!e.result.empty()) line += " -> " + e.result;
+      lines.push_back(line);
+    }
+    return lines;
+  };
+  auto a = comparable(before.trace);
+  auto b = comparable(after.trace);
+  size_t n = std::max(a.size(), b.size());
+  for (size_t i = 0; i < n; ++i) {
+    if (i < a.size() && i < b.size() && a[i] == b[i]) continue;
+    std::string left = i < a.size() ? a[i] : "(nothing)";
+    std::string right = i < b.size() ? b[i] : "(nothing)";
+    diff.trace.push_back("event " + std::to_string(i + 1) + ": " + left + "  =>  " + right);
+    if (diff.trace.size() >= 50) {
+      diff.trace.push_back("... (more differences)");
+      break;
+    }
+  }
+  return diff;
+}
+
+// --- Hot reload --------------------------------------------------------------------------------
+
+void Session::watch(bool enabled, bool replay_last) {
+  {
+    std::lock_guard lock(mutex_);
+    replay_on_reload_ = replay_last;
+    if (watching_ == enabled) return;
+    watching_ = enabled;
+  }
+  if (enabled) {
+    if (watcher_.joinable()) watcher_.join();
+    watcher_ = std::thread([this] { watch_loop(); });
+  } else {
+    changed_.notify_all();
+    if (watcher_.joinable()) watcher_.join();
+  }
+}
+
+void Session::watch_loop() {
+  namespace fs = std::filesystem;
+  std::string path;
+  {
+    std::lock_guard lock(mutex_);
+    path = info_.wasm_path;
+  }
+  std::error_code ec;
+  auto stamp = [&]() -> std::pair<fs::file_time_type, uintmax_t> {
+    return {fs::last_write_time(path, ec), fs::file_size(path, ec)};
+  };
+  auto last = stamp();
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait_for(lock, std::chrono::milliseconds(200),
+                        [this] { return !watching_ || stopping_; });
+      if (!watching_ || stopping_) return;
+      path = info_.wasm_path;
+    }
+    auto now = stamp();
+    if (ec || now == last) continue;
+    // Wait until the writer is done (the size stops changing).
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto settled = stamp();
+    if (settled != now) continue;
+    last = settled;
+    post([this] {
+      std::optional<HistoryEntry> previous;
+      bool replay = false;
+      {
+        std::lock_guard lock(mutex_);
+        replay = replay_on_reload_ && !history_.empty();
+        if (replay) previous = history_.back();
+      }
+      auto loaded = load_on_engine(plugin_options_);
+      if (!loaded) {
+        std::lock_guard lock(mutex_);
+        info_.error = loaded.error().message;
+        return;
+      }
+      if (!replay) return;
+      uint64_t id = 0;
+      {
+        std::lock_guard lock(mutex_);
+        id = next_history_id_++;
+      }
+      run_on_engine(id, previous->request, previous->name);
+      auto after = history_entry(id);
+      std::lock_guard lock(mutex_);
+      if (after) reload_diff_ = compare_runs(*previous, *after);
+    });
+  }
+}
+
+std::optional<RunDiff> Session::last_reload_diff() const {
+  std::lock_guard lock(mutex_);
+  return reload_diff_;
+}
+
+uint32_t Session::reload_count() const {
+  std::lock_guard lock(mutex_);
+  return info_.build > 0 ? info_.build - 1 : 0;
+}
+
+}  // namespace pwplay::debugger

@@ -1,0 +1,233 @@
+// Session: a debugging session over one filter chain. It owns the engine thread (which runs the
+// VMs, the dispatcher and every request), the bounded trace store, breakpoints and stepping at the
+// ABI level, fault injection, the request history with replay and comparison, and hot reload.
+// Front ends (the `pwplay debug` terminal, the desktop app, tests) talk to it from their own
+// thread: they send commands and read snapshots; they never touch a VM.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "abi/enums.h"
+#include "abi/result.h"
+#include "debugger/breakpoints.h"
+#include "debugger/request_file.h"
+#include "debugger/runner.h"
+#include "debugger/trace_store.h"
+#include "host/environment.h"
+#include "host/filter_chain.h"
+#include "host/local_run.h"
+#include "host/plugin.h"
+
+namespace pwplay::debugger {
+
+struct SessionOptions {
+  size_t trace_budget_bytes = size_t{256} << 20;
+};
+
+// How to go on from a pause.
+enum class ResumeMode : uint8_t {
+  Continue,  // until the next breakpoint
+  Step,      // to the next ABI event (host call, callback entry or exit)
+  Next,      // over the current callback (to its exit, or the next top-level callback)
+  Finish,    // to the end of the current stream, ignoring breakpoints in it
+  Abort,     // stop the paused stream (its VM call is terminated and the VM replaced)
+};
+
+// A labelled range of VM memory touched by a copy between host and VM.
+struct MemoryRegion {
+  uint32_t address = 0;
+  uint32_t length = 0;
+  std::string label;
+  host::CopyDirection direction = host::CopyDirection::HostToVm;
+  uint64_t seq = 0;  // the copy event
+};
+
+// One frame of the ABI stack: a callback, or the host call it is making.
+struct AbiFrame {
+  host::EventKind kind = host::EventKind::Callback;
+  std::string name;
+  std::vector<host::TraceField> args;
+  uint32_t context_id = 0;
+};
+
+struct PauseInfo {
+  uint64_t id = 0;     // increases with every pause
+  std::string reason;  // "breakpoint 1 (hostcall proxy_add_header_map_value if ...)", "step"
+  std::optional<uint32_t> breakpoint;
+  host::PausePoint::Where where = host::PausePoint::Where::HostCallDone;
+  host::TraceEvent event;                      // the callback, host call or trap paused at
+  std::vector<host::TraceEvent> step_events;   // everything recorded since the previous pause point
+  std::vector<AbiFrame> frames;                // outermost first
+  std::vector<MemoryRegion> event_regions;     // copied by this event
+  std::vector<MemoryRegion> callback_regions;  // copied since the current callback began
+  std::shared_ptr<const std::vector<uint8_t>> memory;  // snapshot taken at the pause
+  // Byte ranges [begin, end) that differ from the previous pause's snapshot of the same plugin.
+  std::vector<std::pair<uint32_t, uint32_t>> changed_ranges;
+  uint64_t stream_id = 0;
+  std::string plugin;
+};
+
+struct HistoryEntry {
+  uint64_t id = 0;
+  std::string name;
+  RequestFile request;
+  host::RunReport report;
+  std::vector<host::LogRecord> logs;
+  std::vector<host::TraceEvent> trace;
+  std::optional<host::PluginFailure> failure;
+  uint32_t build = 0;  // which load of the module ran it (bumped by every reload)
+  std::chrono::system_clock::time_point time;
+};
+
+// How two runs of a request differ: outcome first, then the trace event by event (timings,
+// sequence numbers and addresses ignored).
+struct RunDiff {
+  std::vector<std::string> outcome;  // "status: 200 -> 403", "upstream header x-a: added", ...
+  std::vector<std::string> trace;    // "event 12: hostcall proxy_log message: a -> b", ...
+  bool same() const { return outcome.empty() && trace.empty(); }
+};
+
+RunDiff compare_runs(const HistoryEntry& before, const HistoryEntry& after);
+// Header-level diff between two messages ("added x-a: 1", "changed x-b: 1 -> 2", "removed x-c").
+std::vector<std::string> diff_headers(const abi::HeaderPairs& before,
+                                      const abi::HeaderPairs& after);
+
+struct PluginInfo {
+  bool loaded = false;
+  std::string name;
+  std::string wasm_path;
+  std::string abi_version;
+  std::string engine;
+  std::string engine_version;
+  uint32_t build = 0;
+  std::string error;  // last load error
+};
+
+class Session {
+ public:
+  explicit Session(SessionOptions options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // --- Plugin setup (the engine thread does the work; these wait for it) ------------------------
+  Result<void> load(const PluginOptions& options);
+  // Re-reads the module from disk keeping breakpoints, injections and configuration.
+  Result<void> reload();
+  PluginInfo plugin_info() const;
+
+  // --- Breakpoints (any thread) -----------------------------------------------------------------
+  uint32_t add_breakpoint(Breakpoint breakpoint);
+  bool remove_breakpoint(uint32_t id);
+  bool enable_breakpoint(uint32_t id, bool enabled);
+  std::vector<Breakpoint> breakpoints() const;
+
+  // --- Fault injection --------------------------------------------------------------------------
+  Result<void> inject(const std::string& host_call, abi::Status status);
+  void clear_injections();
+  void fail_allocations(bool fail);
+  std::map<std::string, abi::Status> injections() const;
+
+  // --- Requests ---------------------------------------------------------------------------------
+  // Queues a request; returns the history id it will have.
+  uint64_t send(RequestFile request, std::string name = "");
+  uint64_t replay(uint64_t history_id);
+
+  enum class State : uint8_t { Idle, Running, Paused };
+  // Waits until the engine pauses or has nothing left to run (or the timeout passes).
+  State wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  State state() const;
+  std::optional<PauseInfo> pause() const;
+  // Goes on from the current pause; false when not paused.
+  bool resume(ResumeMode mode);
+
+  // --- History ----------------------------------------------------------------------------------
+  std::vector<HistoryEntry> history() const;
+  std::optional<HistoryEntry> history_entry(uint64_t id) const;
+  std::optional<RunDiff> compare(uint64_t before, uint64_t after) const;
+
+  // --- Hot reload -------------------------------------------------------------------------------
+  // Watches the module file; when it changes, reloads it and (if asked) replays the last request.
+  void watch(bool enabled, bool replay_last = true);
+  // The diff between the previous build's result and the replay after the last reload, if any.
+  std::optional<RunDiff> last_reload_diff() const;
+  uint32_t reload_count() const;
+
+  TraceStore& trace() { return store_; }
+
+ private:
+  struct Task {
+    std::function<void()> run;
+  };
+  void engine_loop();
+  void post(std::function<void()> task);
+  // Runs `task` on the engine thread and waits for it (not while paused in that thread).
+  void run_sync(std::function<void()> task);
+  void on_pause_point(const host::PausePoint& point);
+  void update_frames(const std::vector<host::TraceEvent>& events);
+  std::optional<std::string> breakpoint_hit(const std::vector<host::TraceEvent>& events,
+                                            const host::PausePoint& point,
+                                            std::optional<uint32_t>& id);
+  Result<void> load_on_engine(const PluginOptions& options);
+  void run_on_engine(uint64_t id, RequestFile request, std::string name);
+  void watch_loop();
+
+  class PausingStore;
+
+  SessionOptions options_;
+  TraceStore store_;
+  std::unique_ptr<PausingStore> pausing_sink_;
+
+  // Engine-thread state.
+  host::SimulatedDispatcher dispatcher_;
+  host::MockCalloutClient callouts_{dispatcher_};
+  std::unique_ptr<host::HostEnv> env_;
+  std::unique_ptr<host::FilterChain> chain_;
+  PluginOptions plugin_options_;
+  std::vector<host::LogRecord> run_logs_;
+  std::vector<AbiFrame> frames_;
+  std::vector<MemoryRegion> callback_regions_;
+  uint64_t last_point_seq_ = 0;
+  std::map<std::string, std::shared_ptr<const std::vector<uint8_t>>> last_snapshot_;
+  uint64_t current_stream_ = 0;
+  uint64_t finish_stream_ = 0;  // stream running to its end without pauses
+  enum class StepMode : uint8_t { None, Step, Next } step_mode_ = StepMode::None;
+  size_t next_depth_ = 0;
+  bool loading_ = false;
+
+  // Shared state.
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Task> tasks_;
+  bool busy_ = false;
+  bool stopping_ = false;
+  std::optional<PauseInfo> pause_;
+  std::optional<ResumeMode> resume_;
+  uint64_t pause_counter_ = 0;
+  std::vector<Breakpoint> breakpoints_;
+  uint32_t next_breakpoint_id_ = 1;
+  std::map<std::string, abi::Status> injections_;
+  bool fail_allocations_ = false;
+  std::vector<HistoryEntry> history_;
+  uint64_t next_history_id_ = 1;
+  PluginInfo info_;
+  std::optional<RunDiff> reload_diff_;
+  bool watching_ = false;
+  bool replay_on_reload_ = true;
+
+  std::thread engine_;
+  std::thread watcher_;
+};
+
+}  // namespace pwplay::debugger

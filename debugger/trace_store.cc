@@ -1,0 +1,114 @@
+#include "debugger/trace_store.h"
+
+#include <algorithm>
+
+namespace pwplay::debugger {
+
+size_t TraceStore::approximate_size(const host::TraceEvent& event) {
+  size_t size = sizeof(host::TraceEvent) + event.name.size() + event.phase.size() +
+                event.result.size() + event.plugin.size() + event.label.size() +
+                event.preview.size();
+  for (const auto& arg : event.args)
+    size += sizeof(host::TraceField) + arg.name.size() + arg.value.size();
+  return size;
+}
+
+void TraceStore::record(host::TraceEvent event) {
+  const host::TraceEvent* stored = nullptr;
+  {
+    std::lock_guard lock(mutex_);
+    event.seq = next_seq_++;
+    size_t size = approximate_size(event);
+    // Events mostly belong to the newest stream; search from the back.
+    auto it = std::find_if(streams_.rbegin(), streams_.rend(),
+                           [&](const StreamEvents& s) { return s.stream_id == event.stream_id; });
+    StreamEvents* target = nullptr;
+    if (it == streams_.rend()) {
+      streams_.push_back(StreamEvents{event.stream_id, {}, 0});
+      target = &streams_.back();
+    } else {
+      target = &*it;
+    }
+    target->events.push_back(std::move(event));
+    target->bytes += size;
+    bytes_ += size;
+    stored = &target->events.back();
+    if (bytes_ > budget_) {
+      enforce_budget();
+      stored = nullptr;
+    }
+  }
+  // The observer may block (a debugger pause); it runs without the lock so readers go on.
+  if (observer_) {
+    if (stored) {
+      observer_(*stored);
+    } else {
+      auto last = events_after(next_seq_ - 2, 1);
+      if (!last.empty()) observer_(last.front());
+    }
+  }
+}
+
+void TraceStore::enforce_budget() {
+  // Drop whole streams, oldest first, but never the one being written.
+  while (bytes_ > budget_ && streams_.size() > 1) {
+    bytes_ -= streams_.front().bytes;
+    dropped_events_ += streams_.front().events.size();
+    ++dropped_streams_;
+    streams_.pop_front();
+  }
+}
+
+std::vector<host::TraceEvent> TraceStore::events_after(uint64_t after, size_t limit) const {
+  std::lock_guard lock(mutex_);
+  std::vector<host::TraceEvent> out;
+  for (const auto& stream : streams_)
+    for (const auto& event : stream.events)
+      if (event.seq > after) out.push_back(event);
+  std::sort(out.begin(), out.end(),
+            [](const host::TraceEvent& a, const host::TraceEvent& b) { return a.seq < b.seq; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+std::vector<host::TraceEvent> TraceStore::stream_events(uint64_t stream_id) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& stream : streams_)
+    if (stream.stream_id == stream_id) return stream.events;
+  return {};
+}
+
+std::vector<uint64_t> TraceStore::stream_ids() const {
+  std::lock_guard lock(mutex_);
+  std::vector<uint64_t> ids;
+  for (const auto& stream : streams_) ids.push_back(stream.stream_id);
+  return ids;
+}
+
+uint64_t TraceStore::last_seq() const {
+  std::lock_guard lock(mutex_);
+  return next_seq_ - 1;
+}
+
+size_t TraceStore::bytes() const {
+  std::lock_guard lock(mutex_);
+  return bytes_;
+}
+
+size_t TraceStore::dropped_streams() const {
+  std::lock_guard lock(mutex_);
+  return dropped_streams_;
+}
+
+size_t TraceStore::dropped_events() const {
+  std::lock_guard lock(mutex_);
+  return dropped_events_;
+}
+
+void TraceStore::clear() {
+  std::lock_guard lock(mutex_);
+  streams_.clear();
+  bytes_ = 0;
+}
+
+}  // namespace pwplay::debugger

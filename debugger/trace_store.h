@@ -1,0 +1,61 @@
+// TraceStore: the session's bounded, thread-safe store of trace events, grouped by stream. The VM
+// thread appends; UI and CLI threads read incrementally (events after a sequence number) under a
+// short lock. Past the byte budget (default 256 MiB) the oldest streams are dropped first, and
+// the store says how many it dropped.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <vector>
+
+#include "host/trace.h"
+
+namespace pwplay::debugger {
+
+class TraceStore : public host::TraceSink {
+ public:
+  explicit TraceStore(size_t byte_budget = size_t{256} << 20) : budget_(byte_budget) {}
+
+  void record(host::TraceEvent event) override;
+
+  // Events with seq > `after`, oldest first (at most `limit`).
+  std::vector<host::TraceEvent> events_after(uint64_t after, size_t limit = SIZE_MAX) const;
+  // All kept events of one stream (0 = events not tied to a stream).
+  std::vector<host::TraceEvent> stream_events(uint64_t stream_id) const;
+  std::vector<uint64_t> stream_ids() const;
+
+  uint64_t last_seq() const;
+  size_t bytes() const;
+  size_t dropped_streams() const;
+  size_t dropped_events() const;
+  void clear();
+
+  // Called (on the recording thread) for each event after it is stored; the debugger uses it to
+  // decide whether to pause.
+  void set_observer(std::function<void(const host::TraceEvent&)> observer) {
+    observer_ = std::move(observer);
+  }
+
+  static size_t approximate_size(const host::TraceEvent& event);
+
+ private:
+  struct StreamEvents {
+    uint64_t stream_id = 0;
+    std::vector<host::TraceEvent> events;
+    size_t bytes = 0;
+  };
+  void enforce_budget();
+
+  mutable std::mutex mutex_;
+  std::deque<StreamEvents> streams_;  // in order of first event
+  size_t budget_;
+  size_t bytes_ = 0;
+  size_t dropped_streams_ = 0;
+  size_t dropped_events_ = 0;
+  uint64_t next_seq_ = 1;
+  std::function<void(const host::TraceEvent&)> observer_;
+};
+
+}  // namespace pwplay::debugger
