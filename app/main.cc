@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int exit_code = pwplay::app::kExitOk;
   pwplay::app::add_run_command(app, exit_code);
   pwplay::app::add_inspect_command(app, exit_code);
+  pwplay::app::add_serve_command(app, exit_code);
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);

@@ -24,3 +24,11 @@ set_target_properties(pwplay::v8 PROPERTIES
 # Executables find the unpacked libnode through their rpath.
 set(CMAKE_BUILD_RPATH "${PWPLAY_LIBNODE_DIR}/usr/lib/x86_64-linux-gnu")
 set(CMAKE_INSTALL_RPATH "${PWPLAY_LIBNODE_DIR}/usr/lib/x86_64-linux-gnu")
+
+# nodejs http-parser 2.9 (libhttp-parser-dev): incremental HTTP/1.1 parsing for the proxy.
+find_path(HTTP_PARSER_INCLUDE_DIR http_parser.h REQUIRED)
+find_library(HTTP_PARSER_LIBRARY http_parser REQUIRED)
+add_library(pwplay::http_parser UNKNOWN IMPORTED GLOBAL)
+set_target_properties(pwplay::http_parser PROPERTIES
+  IMPORTED_LOCATION "${HTTP_PARSER_LIBRARY}"
+  INTERFACE_INCLUDE_DIRECTORIES "${HTTP_PARSER_INCLUDE_DIR}")
