@@ -62,9 +62,14 @@ void TraceStore::enforce_budget() {
 std::vector<host::TraceEvent> TraceStore::events_after(uint64_t after, size_t limit) const {
   std::lock_guard lock(mutex_);
   std::vector<host::TraceEvent> out;
-  for (const auto& stream : streams_)
-    for (const auto& event : stream.events)
-      if (event.seq > after) out.push_back(event);
+  // Each stream's events are in seq order: only the tail after `after` is copied, so callers
+  // asking for recent events (the debugger, at every pause point) pay for what is new.
+  for (const auto& stream : streams_) {
+    auto first = std::upper_bound(
+        stream.events.begin(), stream.events.end(), after,
+        [](uint64_t seq, const host::TraceEvent& event) { return seq < event.seq; });
+    out.insert(out.end(), first, stream.events.end());
+  }
   std::sort(out.begin(), out.end(),
             [](const host::TraceEvent& a, const host::TraceEvent& b) { return a.seq < b.seq; });
   if (out.size() > limit) out.resize(limit);
