@@ -1,0 +1,389 @@
+// The debugger core driven headless: breakpoints with conditions, stepping event by event,
+// labelled memory regions and snapshots, fault injection, history, replay, comparison and hot
+// reload, on the built sample filters.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "debugger/session.h"
+#include "support/cli.h"
+
+namespace pwplay::testing {
+namespace {
+
+using debugger::ResumeMode;
+using debugger::Session;
+
+debugger::RequestFile get_request() {
+  auto request = debugger::load_request_file(request_file("get.json"));
+  EXPECT_TRUE(request.ok());
+  return *request;
+}
+
+debugger::PluginOptions filter(const std::string& name) {
+  debugger::PluginOptions options;
+  options.wasm_path = sample(name);
+  return options;
+}
+
+std::string header(const abi::HeaderPairs& headers, const std::string& name) {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return "<absent>";
+}
+
+std::string arg(const host::TraceEvent& event, const std::string& name) {
+  for (const auto& a : event.args)
+    if (a.name == name) return a.value;
+  return "<absent>";
+}
+
+uint32_t add_breakpoint(Session& session, const std::string& target, const std::string& condition = "") {
+  auto breakpoint = debugger::make_breakpoint(target, condition);
+  EXPECT_TRUE(breakpoint.ok()) << (breakpoint.ok() ? "" : breakpoint.error().message);
+  return session.add_breakpoint(*breakpoint);
+}
+
+TEST(Session, ConditionalBreakpointShowsDecodedArgumentsRegionsAndMemory) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  uint32_t id = add_breakpoint(session, "proxy_add_header_map_value", "key == x-wasm-filter");
+  session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  auto pause = session.pause();
+  ASSERT_TRUE(pause.has_value());
+  EXPECT_EQ(pause->breakpoint, id);
+  EXPECT_EQ(pause->event.name, "proxy_add_header_map_value");
+  EXPECT_EQ(arg(pause->event, "map_type"), "HTTP_REQUEST_HEADERS");
+  EXPECT_EQ(arg(pause->event, "key"), "x-wasm-filter");
+  EXPECT_EQ(arg(pause->event, "value"), "add-header");
+  EXPECT_EQ(pause->event.result, "OK");
+  // The ABI stack: the callback, then the host call it is making.
+  ASSERT_EQ(pause->frames.size(), 2u);
+  EXPECT_EQ(pause->frames[0].name, "proxy_on_request_headers");
+  EXPECT_EQ(pause->frames[1].name, "proxy_add_header_map_value");
+  // The key and the value were copied out of VM memory; the snapshot holds those bytes.
+  ASSERT_EQ(pause->event_regions.size(), 2u);
+  EXPECT_EQ(pause->event_regions[0].label, "key x-wasm-filter");
+  EXPECT_EQ(pause->event_regions[1].label, "value for x-wasm-filter");
+  ASSERT_TRUE(pause->memory);
+  const auto& key_region = pause->event_regions[0];
+  ASSERT_LE(key_region.address + key_region.length, pause->memory->size());
+  std::string key_bytes(pause->memory->begin() + key_region.address,
+                        pause->memory->begin() + key_region.address + key_region.length);
+  EXPECT_EQ(key_bytes, "x-wasm-filter");
+  // The mutation is visible in the stream while paused, and the callback's earlier copies too.
+  ASSERT_TRUE(pause->request_headers.has_value());
+  EXPECT_EQ(header(*pause->request_headers, "x-wasm-filter"), "add-header");
+  EXPECT_EQ(header(pause->client_request_headers, "x-wasm-filter"), "<absent>");
+  bool saw_path = false;
+  for (const auto& region : pause->callback_regions)
+    if (region.label == "value returned for :path") saw_path = true;
+  EXPECT_TRUE(saw_path);
+
+  ASSERT_TRUE(session.resume(ResumeMode::Step));
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  EXPECT_EQ(session.pause()->where, host::PausePoint::Where::CallbackExit);
+  EXPECT_EQ(session.pause()->event.name, "proxy_on_request_headers");
+  ASSERT_TRUE(session.resume(ResumeMode::Continue));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto history = session.history();
+  ASSERT_EQ(history.size(), 1u);
+  ASSERT_TRUE(history[0].report.upstream_request.has_value());
+  EXPECT_EQ(header(history[0].report.upstream_request->headers, "x-wasm-filter"), "add-header");
+  EXPECT_EQ(session.breakpoints()[0].hits, 1u);
+}
+
+TEST(Session, ConditionThatDoesNotHoldNeverPauses) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  add_breakpoint(session, "proxy_add_header_map_value", "key == x-not-added");
+  session.send(get_request());
+  EXPECT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_EQ(session.breakpoints()[0].hits, 0u);
+}
+
+TEST(Session, SteppingVisitsEveryAbiEventInOrder) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header_wat")).ok());
+  add_breakpoint(session, "proxy_on_request_headers");
+  session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  std::vector<std::string> seen;
+  auto where = [](host::PausePoint::Where w) {
+    switch (w) {
+      case host::PausePoint::Where::CallbackEnter: return "enter";
+      case host::PausePoint::Where::CallbackExit: return "exit";
+      case host::PausePoint::Where::HostCallDone: return "call";
+      case host::PausePoint::Where::Trap: return "trap";
+    }
+    return "?";
+  };
+  while (session.state() == Session::State::Paused) {
+    auto pause = session.pause();
+    seen.push_back(std::string(where(pause->where)) + " " + pause->event.name);
+    session.resume(ResumeMode::Step);
+    session.wait();
+    ASSERT_LT(seen.size(), 50u);
+  }
+  std::vector<std::string> expected = {
+      "enter proxy_on_request_headers",  "call proxy_add_header_map_value",
+      "exit proxy_on_request_headers",   "enter proxy_on_response_headers",
+      "call proxy_add_header_map_value", "exit proxy_on_response_headers",
+      "enter proxy_on_done",             "exit proxy_on_done"};
+  EXPECT_EQ(seen, expected);
+}
+
+TEST(Session, NextStepsOverTheCurrentCallback) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  add_breakpoint(session, "proxy_on_request_headers");
+  session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  ASSERT_TRUE(session.resume(ResumeMode::Next));
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  auto pause = session.pause();
+  EXPECT_EQ(pause->where, host::PausePoint::Where::CallbackExit);
+  EXPECT_EQ(pause->event.name, "proxy_on_request_headers");
+  EXPECT_EQ(pause->event.result, "Continue");
+  ASSERT_TRUE(session.resume(ResumeMode::Next));
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  EXPECT_EQ(session.pause()->where, host::PausePoint::Where::CallbackEnter);
+  EXPECT_EQ(session.pause()->event.name, "proxy_on_response_headers");
+  ASSERT_TRUE(session.resume(ResumeMode::Finish));
+  EXPECT_EQ(session.wait(), Session::State::Idle);
+}
+
+TEST(Session, SnapshotsShowTheBytesAHostCallWrote) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  add_breakpoint(session, "proxy_on_request_headers");
+  add_breakpoint(session, "proxy_get_header_map_value", "key == :path");
+  session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  session.resume(ResumeMode::Continue);
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  auto pause = session.pause();
+  EXPECT_EQ(arg(pause->event, "value"), "/hello");
+  ASSERT_EQ(pause->event_regions.size(), 2u);
+  const auto& returned = pause->event_regions[1];
+  EXPECT_EQ(returned.label, "value returned for :path");
+  EXPECT_EQ(returned.direction, host::CopyDirection::HostToVm);
+  std::string bytes(pause->memory->begin() + returned.address,
+                    pause->memory->begin() + returned.address + returned.length);
+  EXPECT_EQ(bytes, "/hello");
+  bool covered = false;
+  for (const auto& [begin, end] : pause->changed_ranges)
+    if (begin <= returned.address && end >= returned.address + 1) covered = true;
+  EXPECT_TRUE(covered) << "the copied value is among the bytes changed since the previous pause";
+  session.resume(ResumeMode::Finish);
+  EXPECT_EQ(session.wait(), Session::State::Idle);
+}
+
+TEST(Session, TrapLogAndLocalResponseBreakpoints) {
+  {
+    Session session;
+    ASSERT_TRUE(session.load(filter("trap")).ok());
+    add_breakpoint(session, "trap");
+    session.send(get_request());
+    ASSERT_EQ(session.wait(), Session::State::Paused);
+    EXPECT_EQ(session.pause()->event.kind, host::EventKind::Trap);
+    EXPECT_NE(arg(session.pause()->event, "message").find("unreachable"), std::string::npos);
+    session.resume(ResumeMode::Continue);
+    EXPECT_EQ(session.wait(), Session::State::Idle);
+  }
+  {
+    Session session;
+    ASSERT_TRUE(session.load(filter("log_levels")).ok());
+    add_breakpoint(session, "log error");
+    session.send(get_request());
+    ASSERT_EQ(session.wait(), Session::State::Paused);
+    EXPECT_EQ(session.pause()->event.name, "proxy_log");
+    EXPECT_EQ(arg(session.pause()->event, "message"), "error msg");
+    session.resume(ResumeMode::Continue);
+    ASSERT_EQ(session.wait(), Session::State::Paused);  // critical is above error too
+    EXPECT_EQ(arg(session.pause()->event, "message"), "critical msg");
+    session.resume(ResumeMode::Continue);
+    EXPECT_EQ(session.wait(), Session::State::Idle);
+  }
+  {
+    Session session;
+    ASSERT_TRUE(session.load(filter("local_response")).ok());
+    add_breakpoint(session, "local_response", "status_code == 401");
+    session.send(get_request());
+    ASSERT_EQ(session.wait(), Session::State::Paused);
+    EXPECT_EQ(arg(session.pause()->event, "body"), "missing authorization\\x0a");
+    session.resume(ResumeMode::Continue);
+    EXPECT_EQ(session.wait(), Session::State::Idle);
+  }
+}
+
+TEST(Session, FaultInjectionChangesTheFilterAndIsMarked) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("http_callout")).ok());
+  auto request = debugger::load_request_file(request_file("callout.json"));
+  ASSERT_TRUE(request.ok());
+  uint64_t first = session.send(*request);
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  ASSERT_TRUE(session.inject("proxy_http_call", abi::Status::BadArgument).ok());
+  uint64_t second = session.replay(first);
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto before = session.history_entry(first);
+  auto after = session.history_entry(second);
+  ASSERT_TRUE(before && after);
+  EXPECT_EQ(before->report.response->status, 200u);
+  EXPECT_EQ(after->report.response->status, 403u);
+  bool marked = false;
+  for (const auto& event : after->trace)
+    if (event.name == "proxy_http_call" && event.injected && event.result == "BAD_ARGUMENT")
+      marked = true;
+  EXPECT_TRUE(marked);
+  auto diff = session.compare(first, second);
+  ASSERT_TRUE(diff.has_value());
+  ASSERT_FALSE(diff->outcome.empty());
+  EXPECT_EQ(diff->outcome[0], "status: 200 -> 403");
+  EXPECT_FALSE(diff->trace.empty());
+  // Same request, same build, no injection: no difference at all.
+  session.clear_injections();
+  uint64_t third = session.replay(first);
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_TRUE(session.compare(first, third)->same());
+}
+
+TEST(Session, FailingAllocatorIsVisibleToTheFilter) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  session.fail_allocations(true);
+  uint64_t id = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto entry = session.history_entry(id);
+  bool failed_copy = false;
+  for (const auto& event : entry->trace)
+    if (event.name == "proxy_get_header_map_value" && event.result == "INVALID_MEMORY_ACCESS")
+      failed_copy = true;
+  EXPECT_TRUE(failed_copy);
+}
+
+TEST(Session, AbortStopsAPausedStream) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  add_breakpoint(session, "proxy_get_header_map_value");
+  uint64_t id = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  ASSERT_TRUE(session.resume(ResumeMode::Abort));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto entry = session.history_entry(id);
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_FALSE(entry->report.upstream_request.has_value());
+  ASSERT_TRUE(entry->failure.has_value());
+  EXPECT_EQ(entry->failure->fault, host::VmFault::Terminated);
+  // The next request gets a fresh VM and goes through.
+  session.remove_breakpoint(1);
+  uint64_t next = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_EQ(session.history_entry(next)->report.response->status, 200u);
+}
+
+TEST(Session, HotReloadPicksUpARebuiltModuleAndDiffsTheReplay) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("pwplay-reload-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  fs::path module = dir / "filter.wasm";
+  fs::copy_file(sample("add_header_wat"), module, fs::copy_options::overwrite_existing);
+  Session session;
+  debugger::PluginOptions options;
+  options.wasm_path = module.string();
+  ASSERT_TRUE(session.load(options).ok());
+  session.watch(true, true);
+  session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  // "Rebuild": the module no longer adds the header.
+  fs::path staged = dir / "staged.wasm";
+  fs::copy_file(sample("noop"), staged, fs::copy_options::overwrite_existing);
+  fs::last_write_time(staged, fs::last_write_time(module) + std::chrono::seconds(2));
+  fs::rename(staged, module);
+  std::optional<debugger::RunDiff> diff;
+  for (int i = 0; i < 100 && !diff; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    session.wait(std::chrono::milliseconds(100));
+    diff = session.last_reload_diff();
+  }
+  ASSERT_TRUE(diff.has_value()) << "the reload and replay did not happen";
+  EXPECT_EQ(session.reload_count(), 1u);
+  bool removed = false;
+  for (const auto& line : diff->outcome)
+    if (line == "upstream header removed x-wasm-filter: add-header") removed = true;
+  EXPECT_TRUE(removed);
+  session.watch(false);
+  EXPECT_EQ(session.history().size(), 2u);
+  fs::remove_all(dir);
+}
+
+TEST(Session, TraceStoreDropsOldestStreamsPastItsBudget) {
+  debugger::SessionOptions options;
+  options.trace_budget_bytes = 64 * 1024;
+  Session session(options);
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  for (int i = 0; i < 30; ++i) session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_GT(session.trace().dropped_streams(), 0u);
+  EXPECT_LE(session.trace().bytes(), 64u * 1024 + 16 * 1024);
+  EXPECT_EQ(session.history().size(), 30u);
+}
+
+TEST(DebugCli, BatchWalksAThirdPartyFilter) {
+  std::string batch = write_temp_file("walk.gdb",
+                                      "break proxy_add_header_map_value if key == x-wasm-filter\n"
+                                      "info breakpoints\n"
+                                      "send\n"
+                                      "info args\n"
+                                      "bt\n"
+                                      "regions\n"
+                                      "diff\n"
+                                      "step\n"
+                                      "continue\n"
+                                      "diff\n"
+                                      "quit\n");
+  CommandResult result = run_pwplay({"debug", sample("add_header_as"), "--request",
+                                     request_file("get.json"), "--batch", batch});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string& out = result.out;
+  EXPECT_NE(out.find("Breakpoint 1: hostcall proxy_add_header_map_value if key == x-wasm-filter"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("Paused (breakpoint 1"), std::string::npos) << out;
+  EXPECT_NE(out.find("  key = x-wasm-filter"), std::string::npos) << out;
+  EXPECT_NE(out.find("  value = add-header"), std::string::npos) << out;
+  EXPECT_NE(out.find("callback proxy_on_request_headers"), std::string::npos) << out;
+  EXPECT_NE(out.find("key x-wasm-filter"), std::string::npos) << out;
+  EXPECT_NE(out.find("added x-wasm-filter: add-header"), std::string::npos) << out;
+  EXPECT_NE(out.find("Request 1 finished: 200, upstream reached"), std::string::npos) << out;
+}
+
+TEST(DebugCli, BadCommandsAndFilesGetClearErrors) {
+  std::string batch = write_temp_file("bad.gdb",
+                                      "break proxy_on_nothing\n"
+                                      "break proxy_log if level\n"
+                                      "inject proxy_not_a_call NOT_FOUND\n"
+                                      "x 0 16\n"
+                                      "frobnicate\n"
+                                      "quit\n");
+  CommandResult result =
+      run_pwplay({"debug", sample("add_header"), "--batch", batch});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("'proxy_on_nothing' is not a proxy-wasm callback or host function"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("is not of the form FIELD OP VALUE"), std::string::npos);
+  EXPECT_NE(result.out.find("'proxy_not_a_call' is not a proxy-wasm host function"), std::string::npos);
+  EXPECT_NE(result.out.find("not paused"), std::string::npos);
+  EXPECT_NE(result.out.find("unknown command 'frobnicate'"), std::string::npos);
+  CommandResult missing = run_pwplay({"debug", "/nonexistent.wasm", "--batch", batch});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("/nonexistent.wasm: no such file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pwplay::testing
