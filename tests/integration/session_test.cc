@@ -40,7 +40,8 @@ std::string arg(const host::TraceEvent& event, const std::string& name) {
   return "<absent>";
 }
 
-uint32_t add_breakpoint(Session& session, const std::string& target, const std::string& condition = "") {
+uint32_t add_breakpoint(Session& session, const std::string& target,
+                        const std::string& condition = "") {
   auto breakpoint = debugger::make_breakpoint(target, condition);
   EXPECT_TRUE(breakpoint.ok()) << (breakpoint.ok() ? "" : breakpoint.error().message);
   return session.add_breakpoint(*breakpoint);
@@ -114,10 +115,14 @@ TEST(Session, SteppingVisitsEveryAbiEventInOrder) {
   std::vector<std::string> seen;
   auto where = [](host::PausePoint::Where w) {
     switch (w) {
-      case host::PausePoint::Where::CallbackEnter: return "enter";
-      case host::PausePoint::Where::CallbackExit: return "exit";
-      case host::PausePoint::Where::HostCallDone: return "call";
-      case host::PausePoint::Where::Trap: return "trap";
+      case host::PausePoint::Where::CallbackEnter:
+        return "enter";
+      case host::PausePoint::Where::CallbackExit:
+        return "exit";
+      case host::PausePoint::Where::HostCallDone:
+        return "call";
+      case host::PausePoint::Where::Trap:
+        return "trap";
     }
     return "?";
   };
@@ -128,11 +133,14 @@ TEST(Session, SteppingVisitsEveryAbiEventInOrder) {
     session.wait();
     ASSERT_LT(seen.size(), 50u);
   }
-  std::vector<std::string> expected = {
-      "enter proxy_on_request_headers",  "call proxy_add_header_map_value",
-      "exit proxy_on_request_headers",   "enter proxy_on_response_headers",
-      "call proxy_add_header_map_value", "exit proxy_on_response_headers",
-      "enter proxy_on_done",             "exit proxy_on_done"};
+  std::vector<std::string> expected = {"enter proxy_on_request_headers",
+                                       "call proxy_add_header_map_value",
+                                       "exit proxy_on_request_headers",
+                                       "enter proxy_on_response_headers",
+                                       "call proxy_add_header_map_value",
+                                       "exit proxy_on_response_headers",
+                                       "enter proxy_on_done",
+                                       "exit proxy_on_done"};
   EXPECT_EQ(seen, expected);
 }
 
@@ -346,8 +354,8 @@ TEST(DebugCli, BatchWalksAThirdPartyFilter) {
                                       "continue\n"
                                       "diff\n"
                                       "quit\n");
-  CommandResult result = run_pwplay({"debug", sample("add_header_as"), "--request",
-                                     request_file("get.json"), "--batch", batch});
+  CommandResult result = run_pwplay(
+      {"debug", sample("add_header_as"), "--request", request_file("get.json"), "--batch", batch});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   const std::string& out = result.out;
   EXPECT_NE(out.find("Breakpoint 1: hostcall proxy_add_header_map_value if key == x-wasm-filter"),
@@ -370,14 +378,14 @@ TEST(DebugCli, BadCommandsAndFilesGetClearErrors) {
                                       "x 0 16\n"
                                       "frobnicate\n"
                                       "quit\n");
-  CommandResult result =
-      run_pwplay({"debug", sample("add_header"), "--batch", batch});
+  CommandResult result = run_pwplay({"debug", sample("add_header"), "--batch", batch});
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_NE(result.out.find("'proxy_on_nothing' is not a proxy-wasm callback or host function"),
             std::string::npos)
       << result.out;
   EXPECT_NE(result.out.find("is not of the form FIELD OP VALUE"), std::string::npos);
-  EXPECT_NE(result.out.find("'proxy_not_a_call' is not a proxy-wasm host function"), std::string::npos);
+  EXPECT_NE(result.out.find("'proxy_not_a_call' is not a proxy-wasm host function"),
+            std::string::npos);
   EXPECT_NE(result.out.find("not paused"), std::string::npos);
   EXPECT_NE(result.out.find("unknown command 'frobnicate'"), std::string::npos);
   CommandResult missing = run_pwplay({"debug", "/nonexistent.wasm", "--batch", batch});

@@ -1,0 +1,582 @@
+// `pwplay debug FILTER.wasm [run's options] [--request REQ.json] [--batch FILE]`: the debugger
+// in a terminal, with gdb's habits. Commands come from a TTY (line editing and history) or from
+// a batch file / standard input; output is stable text, good for golden tests.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <editline/readline.h>
+
+#include "abi/enums.h"
+#include "app/cli/commands.h"
+#include "debugger/request_file.h"
+#include "debugger/session.h"
+
+namespace pwplay::app {
+namespace {
+
+struct DebugArgs {
+  std::string wasm;
+  std::string request;
+  std::string engine;
+  std::string config;
+  std::string config_file;
+  std::string root_id;
+  std::string vm_id;
+  std::string plugin_config;
+  std::string batch;
+  bool fail_open = false;
+  uint32_t budget_ms = 0;
+};
+
+std::vector<std::string> split_words(const std::string& line) {
+  std::vector<std::string> words;
+  std::istringstream in(line);
+  std::string word;
+  while (in >> word) words.push_back(word);
+  return words;
+}
+
+std::string join_args(const std::vector<host::TraceField>& args) {
+  std::string out;
+  for (const auto& arg : args) {
+    if (!out.empty()) out += ", ";
+    out += arg.name + "=" + arg.value;
+  }
+  return out;
+}
+
+std::string describe_event(const host::TraceEvent& event) {
+  std::string text = std::string(host::event_kind_name(event.kind)) + " " + event.name;
+  if (!event.phase.empty()) text += " (" + event.phase + ")";
+  text += "(" + join_args(event.args) + ")";
+  if (!event.result.empty()) text += " -> " + event.result;
+  if (event.injected) text += " [injected]";
+  return text;
+}
+
+const char* where_name(host::PausePoint::Where where) {
+  switch (where) {
+    case host::PausePoint::Where::CallbackEnter:
+      return "entering a callback";
+    case host::PausePoint::Where::CallbackExit:
+      return "leaving a callback";
+    case host::PausePoint::Where::HostCallDone:
+      return "after a host call";
+    case host::PausePoint::Where::Trap:
+      return "after a trap";
+  }
+  return "";
+}
+
+void print_hex(const std::vector<uint8_t>& memory, uint64_t address, uint64_t length) {
+  if (address >= memory.size()) {
+    std::printf("address 0x%llx is outside memory (%zu bytes)\n",
+                static_cast<unsigned long long>(address), memory.size());
+    return;
+  }
+  uint64_t end = std::min<uint64_t>(memory.size(), address + length);
+  for (uint64_t row = address; row < end; row += 16) {
+    std::printf("%08llx ", static_cast<unsigned long long>(row));
+    for (uint64_t i = row; i < row + 16; ++i) {
+      if (i < end)
+        std::printf(" %02x", memory[i]);
+      else
+        std::printf("   ");
+    }
+    std::printf("  |");
+    for (uint64_t i = row; i < row + 16 && i < end; ++i) {
+      unsigned char c = memory[i];
+      std::putchar(c >= 0x20 && c < 0x7f ? c : '.');
+    }
+    std::printf("|\n");
+  }
+}
+
+void print_regions(const std::vector<debugger::MemoryRegion>& regions) {
+  if (regions.empty()) {
+    std::printf("no memory was copied by this event\n");
+    return;
+  }
+  for (const auto& region : regions)
+    std::printf("  0x%08x %6u bytes %s  %s\n", region.address, region.length,
+                region.direction == host::CopyDirection::HostToVm ? "host->vm" : "vm->host",
+                region.label.c_str());
+}
+
+class DebugShell {
+ public:
+  DebugShell(debugger::Session& session, std::string default_request)
+      : session_(session), default_request_(std::move(default_request)) {}
+
+  // Returns false on quit.
+  bool execute(const std::string& line) {
+    auto words = split_words(line);
+    if (words.empty()) return true;
+    const std::string& command = words[0];
+    std::string rest = line.substr(line.find(command) + command.size());
+    while (!rest.empty() && rest.front() == ' ') rest.erase(rest.begin());
+
+    if (command == "quit" || command == "q" || command == "exit") return false;
+    if (command == "help" || command == "h") return help();
+    if (command == "break" || command == "b") return add_breakpoint(rest);
+    if (command == "delete" || command == "d") return breakpoint_state(words, "delete");
+    if (command == "disable") return breakpoint_state(words, "disable");
+    if (command == "enable") return breakpoint_state(words, "enable");
+    if (command == "info") return info(words);
+    if (command == "send") return send(words.size() > 1 ? words[1] : default_request_);
+    if (command == "continue" || command == "c") return go(debugger::ResumeMode::Continue);
+    if (command == "step" || command == "s") return go(debugger::ResumeMode::Step);
+    if (command == "next" || command == "n") return go(debugger::ResumeMode::Next);
+    if (command == "finish") return go(debugger::ResumeMode::Finish);
+    if (command == "abort") return go(debugger::ResumeMode::Abort);
+    if (command == "stepi" || command == "si") {
+      std::printf(
+          "stepi needs the wabt engine, which steps wasm instructions (not available on %s)\n",
+          session_.plugin_info().engine.c_str());
+      return true;
+    }
+    if (command == "bt" || command == "backtrace" || command == "where") return backtrace();
+    if (command == "x") return examine(words);
+    if (command == "regions") return regions();
+    if (command == "diff") return diff();
+    if (command == "inject") return inject(words);
+    if (command == "history") return history();
+    if (command == "replay") return replay(words);
+    if (command == "compare") return compare(words);
+    if (command == "reload") {
+      auto result = session_.reload();
+      if (result)
+        std::printf("reloaded %s\n", session_.plugin_info().wasm_path.c_str());
+      else
+        std::printf("error: %s\n", result.error().message.c_str());
+      return true;
+    }
+    std::printf("unknown command '%s' (try 'help')\n", command.c_str());
+    return true;
+  }
+
+  // At the end of a batch, let a paused request run to its end.
+  void drain() {
+    while (session_.state() == debugger::Session::State::Paused)
+      session_.resume(debugger::ResumeMode::Finish), session_.wait();
+    session_.wait();
+  }
+
+ private:
+  bool help() {
+    std::printf(
+        "break CALLBACK|HOSTCALL|trap|log LEVEL|local_response [if COND]   set a breakpoint\n"
+        "  COND: FIELD OP VALUE [&& ...], OP: == != contains prefix; FIELD: an argument of the\n"
+        "  event (key, value, map_type, message, ...) or path, method, status, header, body\n"
+        "delete N | disable N | enable N   manage breakpoints; info breakpoints lists them\n"
+        "send [REQ.json]    send a request          continue (c)   run to the next breakpoint\n"
+        "step (s)           to the next ABI event   next (n)       over the current callback\n"
+        "finish             to the end of the stream (ignoring breakpoints)  abort   stop it\n"
+        "bt                 ABI frames              info args      the current event's arguments\n"
+        "x ADDR LEN         memory (hex + ASCII)    regions        memory copied by this event\n"
+        "diff               header mutations so far\n"
+        "inject HOSTCALL STATUS | inject alloc on|off | inject clear   fault injection\n"
+        "history | replay N | compare A B | reload   request history, replay, comparison\n"
+        "quit\n");
+    return true;
+  }
+
+  bool add_breakpoint(const std::string& text) {
+    std::string target = text;
+    std::string condition;
+    size_t at = text.find(" if ");
+    if (at != std::string::npos) {
+      target = text.substr(0, at);
+      condition = text.substr(at + 4);
+    }
+    auto breakpoint = debugger::make_breakpoint(target, condition);
+    if (!breakpoint) {
+      std::printf("error: %s\n", breakpoint.error().message.c_str());
+      return true;
+    }
+    uint32_t id = session_.add_breakpoint(*breakpoint);
+    std::printf("Breakpoint %u: %s\n", id, debugger::describe(*breakpoint).c_str());
+    return true;
+  }
+
+  bool breakpoint_state(const std::vector<std::string>& words, const std::string& action) {
+    if (words.size() < 2) {
+      std::printf("usage: %s N\n", action.c_str());
+      return true;
+    }
+    uint32_t id = static_cast<uint32_t>(std::strtoul(words[1].c_str(), nullptr, 10));
+    bool ok = action == "delete" ? session_.remove_breakpoint(id)
+                                 : session_.enable_breakpoint(id, action == "enable");
+    if (ok)
+      std::printf("Breakpoint %u %s\n", id,
+                  action == "delete"   ? "deleted"
+                  : action == "enable" ? "enabled"
+                                       : "disabled");
+    else
+      std::printf("error: no breakpoint %u\n", id);
+    return true;
+  }
+
+  bool info(const std::vector<std::string>& words) {
+    std::string what = words.size() > 1 ? words[1] : "";
+    if (what == "breakpoints" || what == "b" || what == "break") {
+      auto list = session_.breakpoints();
+      if (list.empty()) std::printf("No breakpoints.\n");
+      for (const auto& b : list)
+        std::printf("%u  %-8s %s  hits=%u\n", b.id, b.enabled ? "enabled" : "disabled",
+                    debugger::describe(b).c_str(), b.hits);
+      return true;
+    }
+    if (what == "args") {
+      auto pause = session_.pause();
+      if (!pause) {
+        std::printf("not paused\n");
+        return true;
+      }
+      for (const auto& arg : pause->event.args)
+        std::printf("  %s = %s\n", arg.name.c_str(), arg.value.c_str());
+      if (!pause->event.result.empty()) std::printf("  result = %s\n", pause->event.result.c_str());
+      return true;
+    }
+    if (what == "inject" || what == "injections") {
+      auto injections = session_.injections();
+      if (injections.empty()) std::printf("No injections.\n");
+      for (const auto& [name, status] : injections)
+        std::printf("  %s -> %s\n", name.c_str(), abi::name(status).c_str());
+      return true;
+    }
+    auto info = session_.plugin_info();
+    std::printf("filter %s (%s): ABI %s on %s %s\n", info.name.c_str(), info.wasm_path.c_str(),
+                info.abi_version.c_str(), info.engine.c_str(), info.engine_version.c_str());
+    return true;
+  }
+
+  bool send(const std::string& path) {
+    if (path.empty()) {
+      std::printf("error: send needs a request file (or start with --request REQ.json)\n");
+      return true;
+    }
+    auto request = debugger::load_request_file(path);
+    if (!request) {
+      std::printf("error: %s\n", request.error().message.c_str());
+      return true;
+    }
+    uint64_t id = session_.send(*request, path);
+    std::printf("Sending request %llu: %s %s\n", static_cast<unsigned long long>(id),
+                request->request.method.c_str(), request->request.path.c_str());
+    last_sent_ = id;
+    report();
+    return true;
+  }
+
+  bool go(debugger::ResumeMode mode) {
+    if (!session_.resume(mode)) {
+      std::printf("not paused\n");
+      return true;
+    }
+    report();
+    return true;
+  }
+
+  // Waits for the next pause or for the request to finish, and says which.
+  void report() {
+    auto state = session_.wait(std::chrono::seconds(60));
+    if (state == debugger::Session::State::Paused) {
+      auto pause = session_.pause();
+      if (!pause) return;
+      std::printf("Paused (%s), %s, stream %llu, plugin %s\n", pause->reason.c_str(),
+                  where_name(pause->where), static_cast<unsigned long long>(pause->stream_id),
+                  pause->plugin.c_str());
+      std::printf("  %s\n", describe_event(pause->event).c_str());
+      for (const auto& event : pause->step_events)
+        if (event.kind == host::EventKind::Log)
+          std::printf("  log [%s] %s\n", event.name.c_str(),
+                      event.args.size() > 1 ? event.args[1].value.c_str() : "");
+      return;
+    }
+    if (state == debugger::Session::State::Running) {
+      std::printf("still running after 60 s\n");
+      return;
+    }
+    auto entry = session_.history_entry(last_sent_);
+    if (!entry) {
+      std::printf("idle\n");
+      return;
+    }
+    const auto& report = entry->report;
+    std::printf("Request %llu finished: ", static_cast<unsigned long long>(entry->id));
+    if (report.response)
+      std::printf("%u%s", report.response->status,
+                  report.local_response ? " (local response)" : "");
+    else if (report.reset)
+      std::printf("reset (%s)", report.reset_reason.c_str());
+    else
+      std::printf("no response");
+    std::printf(", upstream %s\n", report.upstream_request ? "reached" : "not reached");
+    if (entry->failure) std::printf("  filter failure: %s\n", entry->failure->message.c_str());
+  }
+
+  bool backtrace() {
+    auto pause = session_.pause();
+    if (!pause) {
+      std::printf("not paused\n");
+      return true;
+    }
+    for (size_t i = pause->frames.size(); i-- > 0;) {
+      const auto& frame = pause->frames[i];
+      std::printf("#%zu  %s %s(%s) context %u\n", pause->frames.size() - 1 - i,
+                  frame.kind == host::EventKind::HostCall ? "hostcall" : "callback",
+                  frame.name.c_str(), join_args(frame.args).c_str(), frame.context_id);
+    }
+    return true;
+  }
+
+  bool examine(const std::vector<std::string>& words) {
+    auto pause = session_.pause();
+    if (!pause || !pause->memory) {
+      std::printf("not paused\n");
+      return true;
+    }
+    if (words.size() < 2) {
+      std::printf("usage: x ADDR [LEN]\n");
+      return true;
+    }
+    uint64_t address = std::strtoull(words[1].c_str(), nullptr, 0);
+    uint64_t length = words.size() > 2 ? std::strtoull(words[2].c_str(), nullptr, 0) : 64;
+    print_hex(*pause->memory, address, std::min<uint64_t>(length, 1 << 20));
+    return true;
+  }
+
+  bool regions() {
+    auto pause = session_.pause();
+    if (!pause) {
+      std::printf("not paused\n");
+      return true;
+    }
+    std::printf("copied by this event:\n");
+    print_regions(pause->event_regions);
+    std::printf("copied since the callback began:\n");
+    print_regions(pause->callback_regions);
+    if (!pause->changed_ranges.empty()) {
+      std::printf("bytes changed since the previous pause:\n");
+      size_t shown = 0;
+      for (const auto& [begin, end] : pause->changed_ranges) {
+        std::printf("  0x%08x..0x%08x (%u bytes)\n", begin, end, end - begin);
+        if (++shown == 20) {
+          std::printf("  ... %zu ranges in all\n", pause->changed_ranges.size());
+          break;
+        }
+      }
+    }
+    return true;
+  }
+
+  bool diff() {
+    auto pause = session_.pause();
+    if (pause && pause->request_headers) {
+      auto lines = debugger::diff_headers(pause->client_request_headers, *pause->request_headers);
+      std::printf("request headers, as sent by the client -> now:\n");
+      if (lines.empty()) std::printf("  (no changes)\n");
+      for (const auto& line : lines) std::printf("  %s\n", line.c_str());
+      return true;
+    }
+    auto history = session_.history();
+    if (history.empty()) {
+      std::printf("nothing to diff yet: send a request\n");
+      return true;
+    }
+    const auto& report = history.back().report;
+    std::printf("request headers, client -> upstream:\n");
+    if (report.upstream_request) {
+      auto lines =
+          debugger::diff_headers(report.client_request.headers, report.upstream_request->headers);
+      if (lines.empty()) std::printf("  (no changes)\n");
+      for (const auto& line : lines) std::printf("  %s\n", line.c_str());
+      if (report.client_request.body != report.upstream_request->body)
+        std::printf("  body changed (%zu -> %zu bytes)\n", report.client_request.body.size(),
+                    report.upstream_request->body.size());
+    } else {
+      std::printf("  (the upstream was not reached)\n");
+    }
+    if (report.upstream_response && report.response) {
+      std::printf("response headers, upstream -> client:\n");
+      auto lines =
+          debugger::diff_headers(report.upstream_response->headers, report.response->headers);
+      if (lines.empty()) std::printf("  (no changes)\n");
+      for (const auto& line : lines) std::printf("  %s\n", line.c_str());
+      if (report.upstream_response->body != report.response->body)
+        std::printf("  body changed (%zu -> %zu bytes)\n", report.upstream_response->body.size(),
+                    report.response->body.size());
+    }
+    return true;
+  }
+
+  bool inject(const std::vector<std::string>& words) {
+    if (words.size() >= 2 && words[1] == "clear") {
+      session_.clear_injections();
+      session_.fail_allocations(false);
+      std::printf("injections cleared\n");
+      return true;
+    }
+    if (words.size() >= 3 && words[1] == "alloc") {
+      bool fail = words[2] == "on" || words[2] == "fail";
+      session_.fail_allocations(fail);
+      std::printf("allocator %s\n", fail ? "fails every allocation" : "works again");
+      return true;
+    }
+    if (words.size() < 3) {
+      std::printf("usage: inject HOSTCALL STATUS | inject alloc on|off | inject clear\n");
+      return true;
+    }
+    auto status = abi::parse_status(words[2]);
+    if (!status) {
+      std::printf("error: unknown status '%s' (e.g. NOT_FOUND, BAD_ARGUMENT, 1)\n",
+                  words[2].c_str());
+      return true;
+    }
+    auto result = session_.inject(words[1], *status);
+    if (!result)
+      std::printf("error: %s\n", result.error().message.c_str());
+    else
+      std::printf("%s will return %s\n", words[1].c_str(), abi::name(*status).c_str());
+    return true;
+  }
+
+  bool history() {
+    for (const auto& entry : session_.history()) {
+      std::printf(
+          "%llu  %s %s  -> %s%s\n", static_cast<unsigned long long>(entry.id),
+          entry.request.request.method.c_str(), entry.request.request.path.c_str(),
+          entry.report.response ? std::to_string(entry.report.response->status).c_str() : "none",
+          entry.failure ? "  (filter failed)" : "");
+    }
+    return true;
+  }
+
+  bool replay(const std::vector<std::string>& words) {
+    if (words.size() < 2) {
+      std::printf("usage: replay N\n");
+      return true;
+    }
+    uint64_t id = session_.replay(std::strtoull(words[1].c_str(), nullptr, 10));
+    if (!id) {
+      std::printf("error: no request %s in the history\n", words[1].c_str());
+      return true;
+    }
+    std::printf("Replaying as request %llu\n", static_cast<unsigned long long>(id));
+    last_sent_ = id;
+    report();
+    return true;
+  }
+
+  bool compare(const std::vector<std::string>& words) {
+    if (words.size() < 3) {
+      std::printf("usage: compare A B\n");
+      return true;
+    }
+    auto diff = session_.compare(std::strtoull(words[1].c_str(), nullptr, 10),
+                                 std::strtoull(words[2].c_str(), nullptr, 10));
+    if (!diff) {
+      std::printf("error: no such requests in the history\n");
+      return true;
+    }
+    if (diff->same()) std::printf("same outcome and trace\n");
+    for (const auto& line : diff->outcome) std::printf("  %s\n", line.c_str());
+    for (const auto& line : diff->trace) std::printf("  %s\n", line.c_str());
+    return true;
+  }
+
+  debugger::Session& session_;
+  std::string default_request_;
+  uint64_t last_sent_ = 0;
+};
+
+int run_debugger(const DebugArgs& args) {
+  debugger::PluginOptions options;
+  options.wasm_path = args.wasm;
+  if (!args.engine.empty()) options.engine = args.engine;
+  if (!args.config.empty()) options.configuration = args.config;
+  if (!args.config_file.empty()) options.configuration_file = args.config_file;
+  if (!args.root_id.empty()) options.root_id = args.root_id;
+  if (!args.vm_id.empty()) options.vm_id = args.vm_id;
+  if (!args.plugin_config.empty()) options.plugin_config_path = args.plugin_config;
+  options.fail_open = args.fail_open;
+  if (args.budget_ms) options.runaway_budget_ms = args.budget_ms;
+
+  debugger::Session session;
+  auto loaded = session.load(options);
+  if (!loaded) {
+    std::fprintf(stderr, "pwplay debug: %s\n", loaded.error().message.c_str());
+    return kExitError;
+  }
+  auto info = session.plugin_info();
+  std::printf("Loaded %s: ABI %s on %s %s\n", info.wasm_path.c_str(), info.abi_version.c_str(),
+              info.engine.c_str(), info.engine_version.c_str());
+  std::fflush(stdout);
+  DebugShell shell(session, args.request);
+
+  const bool interactive = args.batch.empty() && isatty(0);
+  if (interactive) {
+    using_history();
+    for (;;) {
+      char* raw = readline("(pwplay) ");
+      if (!raw) break;
+      std::string line(raw);
+      std::free(raw);  // allocated by readline
+      if (!line.empty()) add_history(line.c_str());
+      if (!shell.execute(line)) break;
+      std::fflush(stdout);
+    }
+  } else {
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (!args.batch.empty()) {
+      file.open(args.batch);
+      if (!file) {
+        std::fprintf(stderr, "pwplay debug: %s: cannot open batch file\n", args.batch.c_str());
+        return kExitError;
+      }
+      in = &file;
+    }
+    std::string line;
+    while (std::getline(*in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      std::printf("(pwplay) %s\n", line.c_str());
+      bool go_on = shell.execute(line);
+      std::fflush(stdout);
+      if (!go_on) break;
+    }
+  }
+  shell.drain();
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_debug_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<DebugArgs>();
+  CLI::App* cmd =
+      app.add_subcommand("debug", "Debug a filter in the terminal (gdb-style commands)");
+  cmd->add_option("filter", args->wasm, "The filter module (.wasm)")->required();
+  cmd->add_option("--request", args->request, "Default request for 'send' (REQ.json)");
+  cmd->add_option("--batch", args->batch, "Read commands from this file instead of the terminal");
+  cmd->add_option("--engine", args->engine, "Wasm engine: v8");
+  auto* config = cmd->add_option("--config", args->config, "Plugin configuration (a string)");
+  cmd->add_option("--config-file", args->config_file, "Plugin configuration read from a file")
+      ->excludes(config);
+  cmd->add_option("--root-id", args->root_id, "Root id (Envoy root_id)");
+  cmd->add_option("--vm-id", args->vm_id, "VM id (Envoy vm_config.vm_id)");
+  cmd->add_option("--plugin-config", args->plugin_config,
+                  "Envoy Wasm filter config (JSON or YAML)");
+  cmd->add_flag("--fail-open", args->fail_open, "Let requests through when the filter fails");
+  cmd->add_option("--budget-ms", args->budget_ms, "Runaway budget per callback (default 1000 ms)");
+  cmd->callback([args, &exit_code] { exit_code = run_debugger(*args); });
+}
+
+}  // namespace pwplay::app
