@@ -1,0 +1,95 @@
+// The project file: what a user keeps between sessions (plugin setups, saved requests, request
+// history with outcomes, breakpoints) in one versioned JSON document, saved atomically.
+//
+//   {"format": "pwplay-project", "version": 1, "plugins": [...], "requests": [...],
+//    "history": [...], "breakpoints": [...]}
+//
+// The schema is documented in docs/formats.md. Loading is strict: an unknown field is an error
+// (so saving never silently drops something a newer pwplay wrote), a newer version is refused.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "abi/result.h"
+#include "debugger/breakpoints.h"
+#include "debugger/outcome.h"
+#include "debugger/request_file.h"
+#include "debugger/runner.h"
+#include "debugger/session.h"
+
+namespace pwplay::debugger {
+
+inline constexpr const char* kProjectFormat = "pwplay-project";
+inline constexpr int kProjectVersion = 1;
+
+// How to load one filter. A relative wasm_path is relative to the project file's directory.
+struct PluginSetup {
+  std::string wasm_path;
+  std::string engine;  // empty = the default engine
+  std::string name;
+  std::string root_id;
+  std::string vm_id;
+  std::string configuration;
+  std::string vm_configuration;
+  bool fail_open = false;
+};
+
+struct SavedRequest {
+  std::string name;
+  RequestFile request;
+};
+
+// One run of the history as it is saved (the session's HistoryEntry without trace and logs).
+struct HistoryRecord {
+  uint64_t id = 0;
+  std::string name;
+  std::string time;  // ISO 8601 UTC, when the request ran
+  RequestFile request;
+  std::optional<Outcome> outcome;  // absent when the request never completed a run
+};
+
+// Stored as plain data; debugger/breakpoints.h gives the fields their meaning.
+struct BreakpointRecord {
+  uint64_t id = 0;
+  std::string kind;       // breakpoint_kind_name: "callback", "hostcall", "trap", "log", ...
+  std::string target;     // "proxy_on_request_headers"; the minimum level for "log"
+  std::string condition;  // as the user wrote it ("key == :path"); empty = always
+  bool enabled = true;
+  uint64_t hit_count = 0;
+};
+
+struct Project {
+  std::vector<PluginSetup> plugins;
+  std::vector<SavedRequest> requests;
+  std::vector<HistoryRecord> history;
+  std::vector<BreakpointRecord> breakpoints;
+};
+
+// `file` names the source in errors ("my.pwplay.json: history[2].request: ...").
+Result<Project> parse_project(const nlohmann::json& json, const std::string& file);
+Result<Project> load_project(const std::string& path);
+nlohmann::json project_to_json(const Project& project);
+// Writes the project with write_file_atomically: the old file stays whole if anything fails.
+Result<void> save_project(const Project& project, const std::string& path);
+
+// From the live session's types (debugger/session.h, debugger/breakpoints.h) to what is saved,
+// and back for breakpoints (through make_breakpoint, so a saved one is checked like a typed one).
+HistoryRecord history_record(const HistoryEntry& entry);
+BreakpointRecord breakpoint_record(const Breakpoint& breakpoint);
+Result<Breakpoint> breakpoint_from_record(const BreakpointRecord& record);
+
+// request_to_json plus what it leaves out (gRPC replies, properties, mock trailers), so saving
+// a request keeps everything parse_request read.
+nlohmann::json request_to_json_complete(const RequestFile& request);
+
+// The PluginOptions of a setup, with a relative wasm_path resolved against `project_path`.
+// `name` and `vm_configuration` have no PluginOptions field: callers that build a
+// host::PluginConfig themselves take them from the setup.
+PluginOptions plugin_options(const PluginSetup& setup, const std::string& project_path = "");
+
+}  // namespace pwplay::debugger
