@@ -159,6 +159,9 @@ class UpstreamConnection : public Http1Handler, public Deferred {
   size_t pending_output() const {
     return bev_ && !closed_ ? evbuffer_get_length(bufferevent_get_output(bev_)) : 0;
   }
+  bool has_pending_input() const {
+    return bev_ && !closed_ && evbuffer_get_length(bufferevent_get_input(bev_)) > 0;
+  }
   void pause_reading() {
     if (bev_ && !closed_) bufferevent_disable(bev_, EV_READ);
   }
@@ -364,11 +367,24 @@ class DownstreamConnection : public Http1Handler, public Deferred {
   }
   void detach_stream() { stream_ = nullptr; }
 
+  // Sends what is queued, then half-closes and reads (and drops) what the client still sends
+  // for a moment before closing: closing with unread input would reset the connection and the
+  // client could lose the answer (Envoy's delayed close does the same).
   void close_after_flush() {
     if (closed_ || closing_) return;
     closing_ = true;
     bufferevent_disable(bev_, EV_READ);
-    if (pending_output() == 0) close_now();
+    if (pending_output() == 0) start_draining();
+  }
+
+  void start_draining() {
+    if (closed_ || draining_) return;
+    draining_ = true;
+    shutdown(bufferevent_getfd(bev_), SHUT_WR);
+    timeval linger{1, 0};
+    bufferevent_set_timeouts(bev_, &linger, nullptr);
+    evbuffer_drain(bufferevent_get_input(bev_), evbuffer_get_length(bufferevent_get_input(bev_)));
+    bufferevent_enable(bev_, EV_READ);
   }
 
   void close_now() {
@@ -408,12 +424,20 @@ class DownstreamConnection : public Http1Handler, public Deferred {
 
  private:
   static void on_read(bufferevent*, void* arg) {
-    static_cast<DownstreamConnection*>(arg)->process_input();
+    auto* self = static_cast<DownstreamConnection*>(arg);
+    if (self->draining_) {
+      evbuffer* input = bufferevent_get_input(self->bev_);
+      self->drained_ += evbuffer_get_length(input);
+      evbuffer_drain(input, evbuffer_get_length(input));
+      if (self->drained_ > (4u << 20)) self->close_now();
+      return;
+    }
+    self->process_input();
   }
   static void on_write(bufferevent*, void* arg) {
     auto* self = static_cast<DownstreamConnection*>(arg);
     if (self->closing_) {
-      self->close_now();
+      self->start_draining();
       return;
     }
     if (self->stream_) self->stream_->downstream_drained();
@@ -461,6 +485,8 @@ class DownstreamConnection : public Http1Handler, public Deferred {
   ActiveStream* stream_ = nullptr;
   bool closed_ = false;
   bool closing_ = false;
+  bool draining_ = false;
+  size_t drained_ = 0;
   bool parsing_ = false;
 };
 
@@ -1459,7 +1485,8 @@ UpstreamConnection* ProxyServer::acquire_upstream() {
 }
 
 void ProxyServer::release_upstream(UpstreamConnection* connection, bool reusable) {
-  if (reusable && connection->open() && !shutting_down_ &&
+  // Bytes after the end of the response mean the peer broke framing: never reuse then.
+  if (reusable && connection->open() && !connection->has_pending_input() && !shutting_down_ &&
       idle_upstreams_.size() < kMaxIdleUpstreams) {
     idle_upstreams_.push_back(connection);
     return;

@@ -1,0 +1,131 @@
+// End-to-end tests of `pwplay serve`: the built executable, real HTTP from a client of our own,
+// the request log, the summary and a clean exit on SIGINT / SIGTERM.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+
+#include "support/cli.h"
+#include "support/http_test_client.h"
+#include "support/serve_process.h"
+#include "support/test_upstream.h"
+
+namespace pwplay::testing {
+namespace {
+
+std::string json_header(const nlohmann::json& headers, const std::string& name) {
+  for (const auto& pair : headers)
+    if (pair[0] == name) return pair[1].get<std::string>();
+  return "<absent>";
+}
+
+TEST(ServeCli, AddHeaderSampleShowsTheMutationInTheEchoedRequest) {
+  ServeProcess serve;
+  ASSERT_TRUE(serve.start({sample("add_header"), "--listen", "127.0.0.1:0"}))
+      << serve.out() << serve.err();
+  EXPECT_NE(serve.out().find("upstream: echo; filters: add_header"), std::string::npos)
+      << serve.out();
+
+  // As `curl http://127.0.0.1:PORT/hello` sends it.
+  HttpResponse direct =
+      http_request(serve.port(), "GET", "/hello", {{"User-Agent", "curl/7.88.1"}});
+  ASSERT_TRUE(direct.ok) << direct.error;
+  EXPECT_EQ(direct.status, 200);
+  EXPECT_EQ(direct.header("x-wasm-response"), "add-header");
+  nlohmann::json echoed = nlohmann::json::parse(direct.body);
+  EXPECT_EQ(json_header(echoed["headers"], "x-wasm-filter"), "add-header");
+
+  // As `curl -x http://127.0.0.1:PORT http://example.com/via-proxy` sends it (absolute form).
+  auto connection = HttpConnection::open(serve.port());
+  ASSERT_TRUE(connection);
+  connection->send(
+      "GET http://example.com/via-proxy?q=1 HTTP/1.1\r\nHost: example.com\r\n"
+      "Proxy-Connection: Keep-Alive\r\n\r\n");
+  HttpResponse proxied = connection->read_response();
+  ASSERT_TRUE(proxied.ok) << proxied.error;
+  nlohmann::json echoed_proxied = nlohmann::json::parse(proxied.body);
+  EXPECT_EQ(echoed_proxied["path"], "/via-proxy?q=1");
+  EXPECT_EQ(json_header(echoed_proxied["headers"], "host"), "example.com");
+  EXPECT_EQ(json_header(echoed_proxied["headers"], "x-wasm-filter"), "add-header");
+  EXPECT_EQ(json_header(echoed_proxied["headers"], "proxy-connection"), "<absent>");
+
+  // One log line per request: method, path, status, time in the filters.
+  EXPECT_TRUE(serve.wait_for_output("GET /via-proxy?q=1 200 filters ")) << serve.out();
+  EXPECT_NE(serve.out().find("GET /hello 200 filters "), std::string::npos) << serve.out();
+  // The plugin's log line goes to stderr.
+  EXPECT_NE(serve.err().find("add-header: GET /hello"), std::string::npos) << serve.err();
+
+  EXPECT_EQ(serve.stop(SIGINT), 0) << serve.out() << serve.err();
+  EXPECT_NE(serve.out().find("pwplay serve: stopped (SIGINT). 2 requests on 2 connections: 2 2xx"),
+            std::string::npos)
+      << serve.out();
+}
+
+TEST(ServeCli, RealUpstreamClustersAndSigterm) {
+  TestUpstream upstream;
+  TestUpstream auth(
+      [](const ReceivedRequest&) { return UpstreamReply{TestUpstream::response(200, "granted")}; });
+  ServeProcess serve;
+  ASSERT_TRUE(serve.start({sample("http_callout"), "--listen", "127.0.0.1:0", "--upstream",
+                           "127.0.0.1:" + std::to_string(upstream.port()), "--cluster",
+                           "auth=127.0.0.1:" + std::to_string(auth.port()), "--quiet"}))
+      << serve.out() << serve.err();
+  HttpResponse response = http_request(serve.port(), "GET", "/api");
+  ASSERT_TRUE(response.ok) << response.error;
+  EXPECT_EQ(response.status, 200);
+  ASSERT_EQ(upstream.request_count(), 1u);
+  EXPECT_EQ(upstream.requests()[0].header("x-auth-body"), "granted");
+  EXPECT_EQ(serve.stop(SIGTERM), 0) << serve.err();
+  EXPECT_NE(serve.out().find("stopped (SIGTERM). 1 requests"), std::string::npos) << serve.out();
+  EXPECT_EQ(serve.out().find("GET /api"), std::string::npos);  // --quiet
+}
+
+TEST(ServeCli, BadAddressesAreRefusedWithClearMessages) {
+  CommandResult cluster = run_pwplay({"serve", "--listen", "127.0.0.1:0", "--cluster", "auth"});
+  EXPECT_EQ(cluster.exit_code, 2);
+  EXPECT_NE(cluster.err.find("NAME=HOST:PORT"), std::string::npos) << cluster.err;
+
+  CommandResult remote = run_pwplay({"serve", "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(remote.exit_code, 2);
+  EXPECT_NE(remote.err.find("--allow-remote"), std::string::npos) << remote.err;
+
+  TestUpstream occupied;
+  CommandResult busy =
+      run_pwplay({"serve", "--listen", "127.0.0.1:" + std::to_string(occupied.port())});
+  EXPECT_EQ(busy.exit_code, 1);
+  EXPECT_NE(busy.err.find("cannot listen on 127.0.0.1:" + std::to_string(occupied.port())),
+            std::string::npos)
+      << busy.err;
+
+  CommandResult upstream = run_pwplay({"serve", "--upstream", "nowhere"});
+  EXPECT_EQ(upstream.exit_code, 2);
+  EXPECT_NE(upstream.err.find("expected 'echo' or HOST:PORT"), std::string::npos) << upstream.err;
+}
+
+TEST(ServeCli, ProxyConfigFileNamesClustersAndAChain) {
+  TestUpstream auth(
+      [](const ReceivedRequest&) { return UpstreamReply{TestUpstream::response(200, "")}; });
+  nlohmann::json config = {
+      {"listen", "127.0.0.1:0"},
+      {"clusters", {{"auth", "127.0.0.1:" + std::to_string(auth.port())}}},
+      {"filters",
+       {{{"name", "gate"},
+         {"vm_config", {{"code", {{"local", {{"filename", sample("http_callout")}}}}}}}},
+        {{"name", "tag"},
+         {"configuration", "from-config"},
+         {"vm_config", {{"code", {{"local", {{"filename", sample("add_header")}}}}}}}}}}};
+  std::string path = write_temp_file("proxy.json", config.dump());
+  ServeProcess serve;
+  ASSERT_TRUE(serve.start({"--proxy-config", path})) << serve.out() << serve.err();
+  EXPECT_NE(serve.out().find("filters: gate -> tag"), std::string::npos) << serve.out();
+  HttpResponse response = http_request(serve.port(), "GET", "/x");
+  ASSERT_TRUE(response.ok) << response.error;
+  nlohmann::json echoed = nlohmann::json::parse(response.body);
+  EXPECT_EQ(json_header(echoed["headers"], "x-auth"), "ok");
+  EXPECT_EQ(json_header(echoed["headers"], "x-wasm-filter"), "from-config");
+  EXPECT_EQ(serve.stop(SIGINT), 0);
+}
+
+}  // namespace
+}  // namespace pwplay::testing
