@@ -54,6 +54,18 @@ std::string make_request_id() {
   return text;
 }
 
+// Writes to the socket at once when nothing is queued (most answers fit in one send), which
+// spares the event loop arming and disarming write interest for every message.
+void write_now(bufferevent* bev, std::string_view bytes) {
+  evbuffer* output = bufferevent_get_output(bev);
+  if (evbuffer_get_length(output) == 0 && !bytes.empty()) {
+    int fd = bufferevent_getfd(bev);
+    ssize_t n = fd >= 0 ? send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT) : -1;
+    if (n > 0) bytes.remove_prefix(static_cast<size_t>(n));
+  }
+  if (!bytes.empty()) bufferevent_write(bev, bytes.data(), bytes.size());
+}
+
 void append_bounded(std::string& target, std::string_view data, size_t limit, bool& truncated) {
   if (target.size() >= limit) {
     if (!data.empty()) truncated = true;
@@ -154,13 +166,13 @@ class UpstreamConnection : public Http1Handler, public Deferred {
 
   void write(std::string_view bytes) {
     if (closed_ || !bev_) return;
-    bufferevent_write(bev_, bytes.data(), bytes.size());
+    if (connected_)
+      write_now(bev_, bytes);
+    else
+      bufferevent_write(bev_, bytes.data(), bytes.size());
   }
   size_t pending_output() const {
     return bev_ && !closed_ ? evbuffer_get_length(bufferevent_get_output(bev_)) : 0;
-  }
-  bool has_pending_input() const {
-    return bev_ && !closed_ && evbuffer_get_length(bufferevent_get_input(bev_)) > 0;
   }
   void pause_reading() {
     if (bev_ && !closed_) bufferevent_disable(bev_, EV_READ);
@@ -274,10 +286,40 @@ class ActiveStream : public StreamSink, public Deferred {
   void check_response_backlog();
   static void on_timeout(int, short, void* arg);
 
+  // Work done for this stream from the proxy's side: charged to the stream, and what the chain
+  // sends the client meanwhile leaves in one write when the outermost scope ends.
+  class Work {
+   public:
+    explicit Work(ActiveStream& stream)
+        : stream_(stream), charge_(stream.dispatcher_, stream.account_) {
+      ++stream.cork_;
+    }
+    ~Work() {
+      if (--stream_.cork_ == 0) stream_.flush_client();
+    }
+    Work(const Work&) = delete;
+    Work& operator=(const Work&) = delete;
+
+   private:
+    ActiveStream& stream_;
+    LoopDispatcher::Charge charge_;
+  };
+  void to_client(std::string_view bytes);
+  void flush_client();
+
+ public:
+  void cork() { ++cork_; }
+  void uncork() {
+    if (--cork_ == 0) flush_client();
+  }
+
+ private:
   ProxyServer& server_;
   LoopDispatcher& dispatcher_;
   DownstreamConnection* conn_;
   std::shared_ptr<WorkAccount> account_;
+  int cork_ = 0;
+  std::string client_out_;
   std::unique_ptr<HttpStream> http_;
   StreamRecord record_;
   bool capture_ = false;
@@ -354,7 +396,7 @@ class DownstreamConnection : public Http1Handler, public Deferred {
 
   void write(std::string_view bytes) {
     if (closed_) return;
-    bufferevent_write(bev_, bytes.data(), bytes.size());
+    write_now(bev_, bytes);
   }
   size_t pending_output() const {
     return closed_ ? 0 : evbuffer_get_length(bufferevent_get_output(bev_));
@@ -594,7 +636,7 @@ void ActiveStream::begin(const Http1Head& head, HeaderMap headers, StreamInfo in
   }
   request_headers_end_ = !head.has_body;
   {
-    LoopDispatcher::Charge charge(dispatcher_, account_);
+    Work work(*this);
     http_ = server_.chain().new_stream(*this, std::move(info));
   }
   record_.stream_id = http_->id();
@@ -605,7 +647,7 @@ void ActiveStream::begin(const Http1Head& head, HeaderMap headers, StreamInfo in
     ++s.requests_active;
   });
   if (!head.has_body) request_complete_ = true;
-  LoopDispatcher::Charge charge(dispatcher_, account_);
+  Work work(*this);
   http_->decode_headers(std::move(headers), !head.has_body);
 }
 
@@ -616,7 +658,7 @@ void ActiveStream::request_body(std::string data) {
     append_bounded(record_.client_request.body, data, server_.options().max_captured_body,
                    record_.bodies_truncated);
   {
-    LoopDispatcher::Charge charge(dispatcher_, account_);
+    Work work(*this);
     http_->decode_data(std::move(data), false);
   }
   if (request_bytes_in_ - std::min(request_bytes_in_, request_bytes_out_) >
@@ -642,7 +684,7 @@ void ActiveStream::request_end(std::string last, abi::HeaderPairs trailers) {
                    record_.bodies_truncated);
     record_.client_request.trailers = trailers;
   }
-  LoopDispatcher::Charge charge(dispatcher_, account_);
+  Work work(*this);
   if (trailers.empty()) {
     http_->decode_data(std::move(last), true);
   } else {
@@ -666,7 +708,7 @@ void ActiveStream::connection_lost() {
     aborted_ = true;
     server_.update_stats([](ProxyStats& s) { ++s.client_aborts; });
     if (record_.error.empty()) record_.error = "the client closed the connection";
-    LoopDispatcher::Charge charge(dispatcher_, account_);
+    Work work(*this);
     http_->abort("downstream connection closed");
   }
   if (upstream_) release_upstream(false);
@@ -705,11 +747,10 @@ void ActiveStream::release_upstream(bool reusable) {
 void ActiveStream::upstream_headers(const HeaderMap& headers, bool end_stream) {
   LoopDispatcher::Pause pause(dispatcher_);
   if (upstream_abandoned_) return;
-  MessageView view = request_view(headers);
-  if (capture_) record_.upstream_request = view;
   const UpstreamConfig& config = server_.options().upstream;
+  if (capture_) record_.upstream_request = request_view(headers);
   if (config.kind != UpstreamConfig::Kind::Remote) {
-    local_request_ = std::move(view);
+    local_request_ = request_view(headers);
     if (end_stream) answer_locally();
     return;
   }
@@ -851,7 +892,7 @@ void ActiveStream::answer_locally() {
     for (const auto& [name, value] : reply.headers) headers.add(to_lower(name), value);
     const bool has_body = !reply.body.empty();
     const bool has_trailers = !reply.trailers.empty();
-    LoopDispatcher::Charge charge(dispatcher_, account_);
+    Work work(*this);
     response_bytes_in_ += reply.body.size();
     http_->encode_headers(std::move(headers), !has_body && !has_trailers);
     if (has_body && !http_->complete()) http_->encode_data(reply.body, !has_trailers);
@@ -882,7 +923,7 @@ void ActiveStream::upstream_head(const Http1Head& head) {
     upstream_response_done_ = true;
     if (timeout_) evtimer_del(timeout_);
   }
-  LoopDispatcher::Charge charge(dispatcher_, account_);
+  Work work(*this);
   http_->encode_headers(std::move(headers), !head.has_body);
 }
 
@@ -893,7 +934,7 @@ void ActiveStream::upstream_body(std::string data) {
     append_bounded(record_.upstream_response->body, data, server_.options().max_captured_body,
                    record_.bodies_truncated);
   {
-    LoopDispatcher::Charge charge(dispatcher_, account_);
+    Work work(*this);
     http_->encode_data(std::move(data), false);
   }
   check_response_backlog();
@@ -925,7 +966,7 @@ void ActiveStream::upstream_end(std::string last, abi::HeaderPairs trailers) {
                    record_.bodies_truncated);
     record_.upstream_response->trailers = trailers;
   }
-  LoopDispatcher::Charge charge(dispatcher_, account_);
+  Work work(*this);
   if (trailers.empty()) {
     http_->encode_data(std::move(last), true);
   } else {
@@ -961,7 +1002,7 @@ void ActiveStream::send_upstream_error(uint32_t status, const std::string& reaso
   headers.add(":status", std::to_string(status));
   headers.add("content-length", std::to_string(body.size()));
   headers.add("content-type", "text/plain");
-  LoopDispatcher::Charge charge(dispatcher_, account_);
+  Work work(*this);
   http_->encode_headers(std::move(headers), false);
   if (!http_->complete()) http_->encode_data(std::move(body), true);
 }
@@ -999,7 +1040,7 @@ void ActiveStream::fail_stream(uint32_t status, const std::string& message) {
   if (upstream_) release_upstream(false);
   upstream_abandoned_ = true;
   if (http_ && !http_->complete()) {
-    LoopDispatcher::Charge charge(dispatcher_, account_);
+    Work work(*this);
     http_->abort(message);
   }
   schedule_finalize();
@@ -1023,7 +1064,7 @@ void ActiveStream::downstream_headers(const HeaderMap& headers, bool end_stream)
   response_framing_ = head.framing;
   response_length_left_ = head.length;
   if (head.framing == Framing::UntilClose) close_connection_ = true;
-  conn_->write(head.bytes);
+  to_client(head.bytes);
   if (end_stream) response_done();
 }
 
@@ -1039,18 +1080,18 @@ void ActiveStream::downstream_data(const std::string& data, bool end_stream) {
         std::string framed;
         append_chunk(framed, data);
         if (end_stream) framed += last_chunk({});
-        conn_->write(framed);
+        to_client(framed);
         break;
       }
       case Framing::Length: {
         size_t n = std::min<uint64_t>(data.size(), response_length_left_);
         if (n < data.size()) close_connection_ = true;  // more than content-length said
-        conn_->write(std::string_view(data).substr(0, n));
+        to_client(std::string_view(data).substr(0, n));
         response_length_left_ -= n;
         break;
       }
       case Framing::UntilClose:
-        conn_->write(data);
+        to_client(data);
         break;
       case Framing::None:
         break;
@@ -1067,7 +1108,7 @@ void ActiveStream::downstream_data(const std::string& data, bool end_stream) {
 void ActiveStream::downstream_trailers(const HeaderMap& trailers) {
   LoopDispatcher::Pause pause(dispatcher_);
   if (capture_ && record_.response) record_.response->trailers = trailers.pairs();
-  if (conn_ && response_framing_ == Framing::Chunked) conn_->write(last_chunk(trailers.pairs()));
+  if (conn_ && response_framing_ == Framing::Chunked) to_client(last_chunk(trailers.pairs()));
   response_done();
 }
 
@@ -1083,6 +1124,21 @@ void ActiveStream::downstream_reset(const std::string& reason) {
     conn->close_now();
   }
   schedule_finalize();
+}
+
+void ActiveStream::to_client(std::string_view bytes) {
+  if (!conn_) return;
+  if (cork_ > 0) {
+    client_out_.append(bytes);
+    return;
+  }
+  conn_->write(bytes);
+}
+
+void ActiveStream::flush_client() {
+  if (client_out_.empty()) return;
+  if (conn_) conn_->write(client_out_);
+  client_out_.clear();
 }
 
 void ActiveStream::response_done() {
@@ -1107,7 +1163,7 @@ void ActiveStream::finalize() {
   finalized_ = true;
   if (timeout_) evtimer_del(timeout_);
   {
-    LoopDispatcher::Charge charge(dispatcher_, account_);
+    Work work(*this);
     if (http_ && !http_->finished()) http_->finish();
   }
   if (upstream_) release_upstream(false);
@@ -1168,7 +1224,9 @@ void UpstreamConnection::attach(ActiveStream* stream, bool head_request) {
   parser_.expect_no_body(head_request);
   parser_.resume();
   if (fail_later_) return;  // the failure timer reports to the stream
-  if (bev_) bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  // Write interest is armed by libevent only while output is queued; enabling it here again
+  // would wake the loop for nothing.
+  if (bev_) bufferevent_enable(bev_, EV_READ);
 }
 
 void UpstreamConnection::on_head(Http1Head head) {
@@ -1202,6 +1260,9 @@ void UpstreamConnection::process_input() {
     return;
   }
   parsing_ = true;
+  // What this read makes the stream send the client (head and body) leaves in one write.
+  ActiveStream* corked = stream_;
+  corked->cork();
   while (!closed_ && stream_ && !parser_.failed()) {
     if (parser_.paused()) {
       if (informational_)
@@ -1218,8 +1279,15 @@ void UpstreamConnection::process_input() {
     if (used == 0 && !parser_.paused()) break;
   }
   parsing_ = false;
-  if (!closed_ && parser_.failed())
+  corked->uncork();
+  if (!closed_ && parser_.failed()) {
     failed("upstream sent an invalid HTTP response: " + parser_.error_message(), false);
+    return;
+  }
+  // Bytes after the end of a response (a body on a HEAD answer, garbage): the peer broke the
+  // framing, so the connection cannot be reused.
+  if (!closed_ && !stream_ && evbuffer_get_length(input) > 0)
+    failed("unexpected data after the response", false);
 }
 
 void UpstreamConnection::on_write(bufferevent*, void* arg) {
@@ -1485,8 +1553,7 @@ UpstreamConnection* ProxyServer::acquire_upstream() {
 }
 
 void ProxyServer::release_upstream(UpstreamConnection* connection, bool reusable) {
-  // Bytes after the end of the response mean the peer broke framing: never reuse then.
-  if (reusable && connection->open() && !connection->has_pending_input() && !shutting_down_ &&
+  if (reusable && connection->open() && !shutting_down_ &&
       idle_upstreams_.size() < kMaxIdleUpstreams) {
     idle_upstreams_.push_back(connection);
     return;
