@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <future>
+#include <set>
 
 namespace pwplay::debugger {
 
@@ -262,6 +263,7 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name) 
     env_->options().properties.clear();
     for (const auto& [path, value] : request.properties) env_->options().properties[path] = value;
     run_logs_.clear();
+    current_client_headers_ = host::request_header_map(request.request).pairs();
     const uint64_t before = store_.last_seq();
     entry.report = host::run_request(*chain_, dispatcher_, request.request, request.upstream);
     entry.trace = store_.events_after(before);
@@ -329,7 +331,8 @@ void Session::update_frames(const std::vector<host::TraceEvent>& events) {
 
 std::optional<std::string> Session::breakpoint_hit(const std::vector<host::TraceEvent>& events,
                                                    const host::PausePoint& point,
-                                                   std::optional<uint32_t>& id) {
+                                                   std::optional<uint32_t>& id,
+                                                   const host::TraceEvent*& matched) {
   std::lock_guard lock(mutex_);
   EventContext context{point.stream};
   std::optional<std::string> reason;
@@ -344,6 +347,7 @@ std::optional<std::string> Session::breakpoint_hit(const std::vector<host::Trace
       ++breakpoint.hits;
       if (breakpoint.hits <= breakpoint.ignore_count || reason) continue;
       id = breakpoint.id;
+      matched = &event;
       reason = "breakpoint " + std::to_string(breakpoint.id) + " (" + describe(breakpoint) + ")";
     }
   }
@@ -384,7 +388,8 @@ void Session::on_pause_point(const host::PausePoint& point) {
   finish_stream_ = 0;
 
   std::optional<uint32_t> breakpoint_id;
-  std::optional<std::string> reason = breakpoint_hit(events, point, breakpoint_id);
+  const host::TraceEvent* matched = nullptr;
+  std::optional<std::string> reason = breakpoint_hit(events, point, breakpoint_id, matched);
   if (!reason) {
     const size_t depth = frames_.size();
     switch (step_mode_) {
@@ -411,14 +416,21 @@ void Session::on_pause_point(const host::PausePoint& point) {
   info.breakpoint = breakpoint_id;
   info.where = point.where;
   info.step_events = events;
-  // The event this point is about: the last callback, host call or trap recorded.
-  for (auto it = events.rbegin(); it != events.rend(); ++it) {
-    if (it->kind == host::EventKind::Callback || it->kind == host::EventKind::HostCall ||
-        it->kind == host::EventKind::Trap) {
-      info.event = *it;
-      break;
+  // The event this point is about: a trap, else what the breakpoint matched (a log stands for
+  // the host call that wrote it), else the last callback or host call recorded.
+  const host::TraceEvent* primary = nullptr;
+  for (const auto& event : events)
+    if (event.kind == host::EventKind::Trap) primary = &event;
+  if (!primary && matched && matched->kind != host::EventKind::Log) primary = matched;
+  if (!primary) {
+    for (auto it = events.rbegin(); it != events.rend(); ++it) {
+      if (it->kind == host::EventKind::Callback || it->kind == host::EventKind::HostCall) {
+        primary = &*it;
+        break;
+      }
     }
   }
+  if (primary) info.event = *primary;
   info.frames = frames_;
   if (point.where == host::PausePoint::Where::HostCallDone)
     info.frames.push_back(AbiFrame{host::EventKind::HostCall, info.event.name, info.event.args,
@@ -435,6 +447,12 @@ void Session::on_pause_point(const host::PausePoint& point) {
   info.memory = snapshot;
   info.stream_id = stream_id ? stream_id : info.event.stream_id;
   info.plugin = point.plugin;
+  if (point.stream) {
+    info.request_headers = point.stream->request_headers.pairs();
+    if (point.stream->has_response_headers)
+      info.response_headers = point.stream->response_headers.pairs();
+  }
+  info.client_request_headers = current_client_headers_;
 
   host::Plugin* plugin = nullptr;
   if (chain_)
@@ -554,20 +572,25 @@ RunDiff compare_runs(const HistoryEntry& before, const HistoryEntry& after) {
 
   // Trace, event by event, on what a filter controls (kind, name, decoded args, result).
   auto comparable = [](const std::vector<host::TraceEvent>& trace) {
+    // Numbers that describe behaviour; other numeric arguments are pointers, context ids and
+    // tokens, which move between runs without the filter behaving differently.
+    static const std::set<std::string> kMeaningfulNumbers = {
+        "end_of_stream", "num_headers", "num_trailers", "body_size",  "data_size",
+        "status_code",   "timeout_ms",  "period_ms",    "grpc_status", "start",
+        "max_size",      "size",        "pairs",        "offset",     "num_elements"};
     std::vector<std::string> lines;
     for (const auto& e : trace) {
-      if (e.kind == host::EventKind::Lifecycle || e.kind == host::EventKind::Memory) continue;
+      if (e.kind == host::EventKind::Lifecycle || e.kind == host::EventKind::Memory ||
+          e.kind == host::EventKind::Copy)
+        continue;
       std::string line = std::string(host::event_kind_name(e.kind)) + " " + e.name;
       if (!e.phase.empty()) line += " " + e.phase;
       for (const auto& arg : e.args) {
-        // Addresses and sizes of allocations move between builds; they are not behaviour.
-        if (arg.name.starts_with("ret_") || arg.name == "time_ns") continue;
-        if (e.kind == host::EventKind::HostCall &&
-            std::all_of(arg.value.begin(), arg.value.end(), ::isdigit) &&
-            (arg.name.find("size") != std::string::npos || arg.name == "key" ||
-             arg.name == "value" || arg.name == "data" || arg.name == "message" ||
-             arg.name == "path"))
-          continue;
+        const bool numeric = !arg.value.empty() &&
+                             std::all_of(arg.value.begin(), arg.value.end(),
+                                         [](char c) { return c >= '0' && c <= '9'; });
+        if (numeric && !kMeaningfulNumbers.count(arg.name)) continue;
+        if (arg.name == "time_ns" || arg.name == "token" || arg.name == "cas") continue;
         line += " " + arg.name + "=" + arg.value;
       }
       if (!e.result.empty()) line += " -> " + e.result;

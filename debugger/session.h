@@ -76,6 +76,10 @@ struct PauseInfo {
   std::vector<std::pair<uint32_t, uint32_t>> changed_ranges;
   uint64_t stream_id = 0;
   std::string plugin;
+  // The stream's header maps as they are at the pause, and the request as the client sent it.
+  std::optional<abi::HeaderPairs> request_headers;
+  std::optional<abi::HeaderPairs> response_headers;
+  abi::HeaderPairs client_request_headers;
 };
 
 struct HistoryEntry {
@@ -178,7 +182,8 @@ class Session {
   void update_frames(const std::vector<host::TraceEvent>& events);
   std::optional<std::string> breakpoint_hit(const std::vector<host::TraceEvent>& events,
                                             const host::PausePoint& point,
-                                            std::optional<uint32_t>& id);
+                                            std::optional<uint32_t>& id,
+                                            const host::TraceEvent*& matched);
   Result<void> load_on_engine(const PluginOptions& options);
   void run_on_engine(uint64_t id, RequestFile request, std::string name);
   void watch_loop();
@@ -201,6 +206,7 @@ class Session {
   uint64_t last_point_seq_ = 0;
   std::map<std::string, std::shared_ptr<const std::vector<uint8_t>>> last_snapshot_;
   uint64_t current_stream_ = 0;
+  abi::HeaderPairs current_client_headers_;
   uint64_t finish_stream_ = 0;  // stream running to its end without pauses
   enum class StepMode : uint8_t { None, Step, Next } step_mode_ = StepMode::None;
   size_t next_depth_ = 0;

@@ -1,5 +1,6 @@
 #include "host/engines/v8/runaway_watchdog.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace pwplay::host::v8engine {
@@ -49,10 +50,25 @@ void RunawayWatchdog::request_stop() {
   stop_();
 }
 
+void RunawayWatchdog::pause_clock() {
+  std::lock_guard lock(mutex_);
+  if (paused_++ == 0 && in_call_) remaining_ = deadline_ - std::chrono::steady_clock::now();
+  wake_.notify_one();
+}
+
+void RunawayWatchdog::resume_clock() {
+  std::lock_guard lock(mutex_);
+  if (paused_ == 0) return;
+  if (--paused_ == 0 && in_call_)
+    deadline_ = std::chrono::steady_clock::now() +
+                std::max(remaining_, std::chrono::steady_clock::duration::zero());
+  wake_.notify_one();
+}
+
 void RunawayWatchdog::run() {
   std::unique_lock lock(mutex_);
   while (!shutting_down_) {
-    if (!in_call_ || reason_ != StopReason::None) {
+    if (!in_call_ || reason_ != StopReason::None || paused_ > 0) {
       idle_ = true;
       wake_.wait(lock);
       idle_ = false;

@@ -37,6 +37,11 @@ class RunawayWatchdog {
 
   std::chrono::milliseconds budget() const { return budget_; }
 
+  // Stops and restarts the clock of the running call (a debugger holds the VM thread at a
+  // breakpoint). Calls nest; the call keeps the budget it had left.
+  void pause_clock();
+  void resume_clock();
+
  private:
   void run();
 
@@ -50,6 +55,8 @@ class RunawayWatchdog {
   bool shutting_down_ = false;
   StopReason reason_ = StopReason::None;
   std::chrono::steady_clock::time_point deadline_;
+  int paused_ = 0;
+  std::chrono::steady_clock::duration remaining_{};
   std::thread thread_;  // started by the first begin_call() when there is a budget
 };
 

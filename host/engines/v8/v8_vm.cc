@@ -142,6 +142,8 @@ class V8Vm final : public Vm {
                              std::span<Value> results) override;
   std::span<uint8_t> memory() override;
   void terminate() override { watchdog_.request_stop(); }
+  void pause_runaway_clock() override { watchdog_.pause_clock(); }
+  void resume_runaway_clock() override { watchdog_.resume_clock(); }
   std::optional<std::string> function_name(uint32_t function_index) const override;
 
  private:
