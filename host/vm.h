@@ -107,6 +107,35 @@ struct VmOptions {
   std::vector<std::string> engine_flags;
 };
 
+// Where a wasm thread stands at an instruction boundary, for engines that can step (WABT).
+struct WasmLocation {
+  uint32_t function_index = 0;
+  std::string function_name;   // from the name section; "" when unknown
+  uint32_t file_offset = 0;    // of the instruction about to run, in the .wasm file
+  std::string instruction;     // its text, e.g. "i32.add", "local.get 2", "call $f"
+  std::vector<Value> locals;   // parameters first
+  std::vector<std::string> local_names;  // "" when unknown
+  std::vector<Value> stack;    // the current frame's operand stack, bottom first
+  std::vector<WasmFrame> call_stack;     // outermost first; the last is the current function
+};
+
+// Where to stop next when stepping wasm instructions.
+struct StepRequest {
+  enum class Kind : uint8_t {
+    Run,          // stop stepping: run freely
+    Instruction,  // the next instruction, entering calls
+    Over,         // the next instruction in this function (calls run through)
+    Out,          // the first instruction after the current function returns
+    ToOffset,     // the instruction at `offset` (a .wasm file offset)
+  };
+  Kind kind = Kind::Run;
+  uint32_t offset = 0;
+};
+
+// Called on the VM thread at each stop; it may block (a debugger waiting for a command) and
+// returns where to stop next.
+using InstructionHook = std::function<StepRequest(const WasmLocation& location)>;
+
 // Opaque handle of an exported function, resolved once and called many times.
 struct FunctionRef {
   uint32_t index = UINT32_MAX;
@@ -156,6 +185,16 @@ class Vm {
   // debugger breakpoint (inside a host call) does not count against the budget. Calls nest.
   virtual void pause_runaway_clock() {}
   virtual void resume_runaway_clock() {}
+
+  // Instruction stepping, for engines that can (the WABT interpreter). After request_step, the
+  // running call (or the next one) stops where `request` says and calls `hook` there.
+  virtual bool supports_stepping() const { return false; }
+  virtual Result<void> request_step(StepRequest request, InstructionHook hook) {
+    (void)request;
+    (void)hook;
+    return make_error(std::string(engine_name()) +
+                      " cannot step wasm instructions; use the wabt engine");
+  }
 
   // Function names from the module's name section, by function index (imports included).
   virtual std::optional<std::string> function_name(uint32_t function_index) const = 0;
