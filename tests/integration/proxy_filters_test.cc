@@ -2,6 +2,9 @@
 // HTTP over loopback, a real upstream started by the test, and the built sample filters.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include <nlohmann/json.hpp>
 
 #include "host/local_run.h"
@@ -325,6 +328,34 @@ TEST(ProxyFilters, PauseThenResumeFromATick) {
     for (const auto& event : record.trace)
       if (event.name == "proxy_on_tick") tick_seen = true;
   EXPECT_TRUE(tick_seen);
+}
+
+TEST(ProxyFilters, SharedQueuesWakeTheRootContextThatRegistered) {
+  auto producer = wat_plugin("producer", kQueueProducerFilter);
+  producer.config.vm_id = "jobs-vm";
+  auto consumer = wat_plugin("consumer", kQueueConsumerFilter);
+  consumer.config.vm_id = "jobs-vm";
+  ProxyOptions options = options_with({producer, consumer});
+  std::mutex mutex;
+  std::condition_variable logged;
+  std::vector<host::LogRecord> logs;
+  options.log_handler = [&](const host::LogRecord& record) {
+    std::lock_guard<std::mutex> lock(mutex);
+    logs.push_back(record);
+    logged.notify_all();
+  };
+  TestProxy proxy(std::move(options));
+  ASSERT_TRUE(proxy.started()) << proxy.error();
+  ASSERT_EQ(http_request(proxy.port(), "GET", "/job/1").status, 200);
+  ASSERT_EQ(http_request(proxy.port(), "GET", "/job/2").status, 200);
+  std::unique_lock<std::mutex> lock(mutex);
+  logged.wait_for(lock, std::chrono::seconds(10), [&] { return logs.size() >= 2; });
+  ASSERT_EQ(logs.size(), 2u);
+  EXPECT_EQ(logs[0].message, "consumer got /job/1");
+  EXPECT_EQ(logs[1].message, "consumer got /job/2");
+  // Woken on the consumer's root context (the one that registered), not the producer's.
+  EXPECT_EQ(logs[0].plugin, "consumer");
+  EXPECT_EQ(logs[0].stream_id, 0u);
 }
 
 TEST(ProxyFilters, TrapFailsClosedForItsStreamAndAFreshVmServesTheNext) {

@@ -21,6 +21,7 @@ namespace {
 
 std::vector<uint8_t> compile_wat(const std::string& name, const std::string& text) {
   wabt::Features features;
+  features.enable_bulk_memory();
   wabt::Errors errors;
   auto lexer = wabt::WastLexer::CreateBufferLexer(name + ".wat", text.data(), text.size(), &errors);
   std::unique_ptr<wabt::Module> module;
@@ -91,6 +92,53 @@ const char* const kBodyPassFilter =
     "  (func (export \"proxy_on_request_headers\") (param i32 i32 i32) (result i32) (i32.const "
     "0))\n"
     "  (func (export \"proxy_on_request_body\") (param i32 i32 i32) (result i32) (i32.const 0))\n"
+    ")\n";
+
+const char* const kQueueProducerFilter =
+    "(module\n"
+    "  (import \"env\" \"proxy_resolve_shared_queue\"\n"
+    "    (func $resolve (param i32 i32 i32 i32 i32) (result i32)))\n"
+    "  (import \"env\" \"proxy_enqueue_shared_queue\" (func $enqueue (param i32 i32 i32) (result "
+    "i32)))\n"
+    "  (import \"env\" \"proxy_get_header_map_value\"\n"
+    "    (func $get (param i32 i32 i32 i32 i32) (result i32)))\n" PWPLAY_WAT_PROLOGUE
+    "  (data (i32.const 1024) \"jobs\")\n"
+    "  (data (i32.const 1040) \":path\")\n"
+    "  (func (export \"proxy_on_configure\") (param i32 i32) (result i32) (i32.const 1))\n"
+    "  (func (export \"proxy_on_request_headers\") (param i32 i32 i32) (result i32)\n"
+    "    ;; queue id at 2048, path pointer and size at 2052 / 2056\n"
+    "    (if (i32.eqz (call $resolve (i32.const 0) (i32.const 0) (i32.const 1024) (i32.const 4)\n"
+    "                                (i32.const 2048)))\n"
+    "      (then\n"
+    "        (drop (call $get (i32.const 0) (i32.const 1040) (i32.const 5) (i32.const 2052)\n"
+    "                         (i32.const 2056)))\n"
+    "        (drop (call $enqueue (i32.load (i32.const 2048)) (i32.load (i32.const 2052))\n"
+    "                             (i32.load (i32.const 2056))))))\n"
+    "    (i32.const 0))\n"
+    ")\n";
+
+const char* const kQueueConsumerFilter =
+    "(module\n"
+    "  (import \"env\" \"proxy_register_shared_queue\"\n"
+    "    (func $register (param i32 i32 i32) (result i32)))\n"
+    "  (import \"env\" \"proxy_dequeue_shared_queue\" (func $dequeue (param i32 i32 i32) (result "
+    "i32)))\n"
+    "  (import \"env\" \"proxy_log\" (func $log (param i32 i32 i32) (result "
+    "i32)))\n" PWPLAY_WAT_PROLOGUE
+    "  (data (i32.const 1024) \"jobs\")\n"
+    "  (data (i32.const 1040) \"consumer got \")\n"
+    "  (func (export \"proxy_on_configure\") (param i32 i32) (result i32)\n"
+    "    (drop (call $register (i32.const 1024) (i32.const 4) (i32.const 2048))) (i32.const 1))\n"
+    "  (func (export \"proxy_on_queue_ready\") (param i32) (param $queue i32)\n"
+    "    (local $size i32)\n"
+    "    (if (i32.ne (call $dequeue (local.get $queue) (i32.const 2052) (i32.const 2056))\n"
+    "                (i32.const 0)) (then (return)))\n"
+    "    ;; \"consumer got \" (13 bytes) followed by the item, built at 4096.\n"
+    "    (local.set $size (i32.load (i32.const 2056)))\n"
+    "    (memory.copy (i32.const 4096) (i32.const 1040) (i32.const 13))\n"
+    "    (memory.copy (i32.const 4109) (i32.load (i32.const 2052)) (local.get $size))\n"
+    "    (drop (call $log (i32.const 2) (i32.const 4096) (i32.add (local.get $size) (i32.const "
+    "13)))))\n"
     ")\n";
 
 host::proxy::PluginSpec sample_plugin(const std::string& name, const std::string& configuration,

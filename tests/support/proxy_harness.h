@@ -25,6 +25,11 @@ host::proxy::PluginSpec wat_plugin(const std::string& name, const std::string& w
 extern const char* const kTickResumeFilter;
 // proxy_on_request_body returns Continue for each piece (so each piece goes on at once).
 extern const char* const kBodyPassFilter;
+// Shared queue "jobs" of its vm_id: the producer enqueues the request path from
+// proxy_on_request_headers; the consumer registers the queue in proxy_on_configure and, woken by
+// proxy_on_queue_ready, dequeues and logs "consumer got <path>".
+extern const char* const kQueueProducerFilter;
+extern const char* const kQueueConsumerFilter;
 
 // A started proxy plus the records it published.
 class TestProxy {
