@@ -46,11 +46,16 @@ std::string make_request_id() {
   uint64_t lo = rng();
   hi = (hi & 0xffffffffffff0fffull) | 0x0000000000004000ull;  // version 4
   lo = (lo & 0x3fffffffffffffffull) | 0x8000000000000000ull;  // RFC 4122 variant
-  char text[37];
-  std::snprintf(text, sizeof(text), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
-                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
-                static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffull));
+  // 8-4-4-4-12 hex digits.
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text(36, '-');
+  int bit = 124;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    uint64_t word = bit >= 64 ? hi : lo;
+    text[i] = kHex[(word >> (bit % 64)) & 0xf];
+    bit -= 4;
+  }
   return text;
 }
 
@@ -1413,6 +1418,7 @@ Result<void> ProxyServer::init() {
     int error = EVUTIL_SOCKET_ERROR();
     return make_error("cannot listen on " + listen_address->text + ": " + std::strerror(error));
   }
+  evconnlistener_set_error_cb(listener_, &ProxyServer::on_accept_error);
   sockaddr_storage bound{};
   socklen_t length = sizeof(bound);
   getsockname(evconnlistener_get_fd(listener_), reinterpret_cast<sockaddr*>(&bound), &length);
@@ -1490,6 +1496,17 @@ void ProxyServer::on_accept(evconnlistener*, int fd, sockaddr* address, int, voi
     ++s.connections_active;
   });
   raw->start();
+}
+
+// Out of file descriptors (or another accept failure): pause accepting for a moment instead of
+// spinning on a listener that stays readable.
+void ProxyServer::on_accept_error(evconnlistener* listener, void* arg) {
+  auto* self = static_cast<ProxyServer*>(arg);
+  if (self->shutting_down_) return;
+  evconnlistener_disable(listener);
+  self->dispatcher_->schedule(std::chrono::milliseconds(100), [self] {
+    if (!self->shutting_down_ && self->listener_) evconnlistener_enable(self->listener_);
+  });
 }
 
 void ProxyServer::defer_delete(std::unique_ptr<Deferred> object) {

@@ -93,6 +93,7 @@ class ProxyServer {
   Result<void> init();
   static void on_accept(evconnlistener* listener, int fd, sockaddr* address, int length, void* arg);
   static void on_deferred(int fd, short what, void* arg);
+  static void on_accept_error(evconnlistener* listener, void* arg);
   void on_log(const LogRecord& record);
 
   event_base* base_;
