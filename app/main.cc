@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/commands.h"
+#include "app/gui/gui_main.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"pwplay: a playground and debugger for proxy-wasm filters"};
@@ -14,6 +15,8 @@ int main(int argc, char** argv) {
   pwplay::app::add_run_command(app, exit_code);
   pwplay::app::add_inspect_command(app, exit_code);
   pwplay::app::add_serve_command(app, exit_code);
+  pwplay::gui::GuiOptions gui_options;
+  pwplay::gui::add_gui_options(app, gui_options);
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);
@@ -34,9 +37,7 @@ int main(int argc, char** argv) {
           "See 'pwplay --help' for all commands.\n");
       return pwplay::app::kExitError;
     }
-    std::fprintf(stderr,
-                 "pwplay: the desktop app is not part of this build yet; see 'pwplay --help'.\n");
-    return pwplay::app::kExitError;
+    return pwplay::gui::run_gui(gui_options);
   }
   return exit_code;
 }

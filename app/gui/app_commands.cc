@@ -1,0 +1,270 @@
+// The desktop app's command table: every action the menus, shortcuts, the palette and the
+// automation mode can run, in one place.
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/gui/gui_app.h"
+
+namespace pwplay::gui {
+namespace {
+
+Shortcut keys_of(const char* text) {
+  auto shortcut = parse_shortcut(text);
+  return shortcut ? *shortcut : Shortcut{};
+}
+
+Result<bool> parse_bool(std::string_view text) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  return make_error("expected true or false, got '" + std::string(text) + "'");
+}
+
+}  // namespace
+
+void GuiApp::register_commands() {
+  Workspace& ws = workspace_;
+  auto report_request = [&ws](const Result<void>& result, std::string ok_message) {
+    ws.request_message_is_error = !result;
+    ws.request_message = result ? std::move(ok_message) : result.error().message;
+  };
+
+  // File.
+  commands_.add({"open-request", "Open request file", "File", keys_of("Ctrl+O"),
+                 "REQ.json path (default: the Request panel's file field)", false,
+                 [&ws, report_request](std::string_view arg) -> Result<void> {
+                   std::string path = arg.empty() ? ws.request_path : std::string(arg);
+                   if (path.empty()) {
+                     Result<void> missing = make_error("type the path of a REQ.json file first");
+                     report_request(missing, {});
+                     return missing;
+                   }
+                   auto result = ws.open_request(path);
+                   report_request(result, "opened " + path);
+                   return result;
+                 }});
+  commands_.add({"save-request", "Save request file", "File", keys_of("Ctrl+S"),
+                 "path (default: the Request panel's file field)", false,
+                 [&ws, report_request](std::string_view arg) -> Result<void> {
+                   std::string path = arg.empty() ? ws.request_path : std::string(arg);
+                   auto result = ws.save_request(path);
+                   report_request(result, "saved " + path);
+                   return result;
+                 }});
+  commands_.add({"new-request", "New request", "File", keys_of("Ctrl+N"), "", false,
+                 [&ws](std::string_view) -> Result<void> {
+                   ws.new_request();
+                   ws.request_message.clear();
+                   return {};
+                 }});
+  commands_.add({"screenshot", "Save screenshot", "File", keys_of("F12"),
+                 "PNG path (default: pwplay-screenshot-N.png in the current directory)", false,
+                 [this](std::string_view arg) -> Result<void> {
+                   std::string path(arg);
+                   for (int n = 1; path.empty(); ++n) {
+                     std::string candidate = "pwplay-screenshot-" + std::to_string(n) + ".png";
+                     std::error_code ec;
+                     if (!std::filesystem::exists(candidate, ec)) path = candidate;
+                   }
+                   pending_screenshot_ = path;
+                   return {};
+                 }});
+  commands_.add({"quit", "Quit", "File", keys_of("Ctrl+Q"), "", false,
+                 [this](std::string_view) -> Result<void> {
+                   quit_ = true;
+                   return {};
+                 }});
+
+  // Run.
+  commands_.add({"load", "Load filter", "Run", keys_of("Ctrl+L"),
+                 ".wasm path (default: the Filter panel's module field)", false,
+                 [this](std::string_view arg) -> Result<void> {
+                   if (!arg.empty()) workspace_.filter.wasm_path = std::string(arg);
+                   if (workspace_.filter.wasm_path.empty())
+                     return make_error("no filter: type the path of a .wasm file first");
+                   worker_.load(workspace_.filter);
+                   return {};
+                 }});
+  commands_.add({"send", "Send request", "Run", keys_of("Ctrl+Enter"), "", false,
+                 [this, report_request](std::string_view) -> Result<void> {
+                   if (workspace_.filter.wasm_path.empty()) {
+                     Result<void> error = make_error("no filter: load a .wasm file first");
+                     report_request(error, {});
+                     return error;
+                   }
+                   auto request = workspace_.build_request();
+                   if (!request) {
+                     Result<void> error = unexpected(request.error());
+                     report_request(error, {});
+                     return error;
+                   }
+                   workspace_.request_message.clear();
+                   workspace_.selection.follow_latest = true;
+                   worker_.send(workspace_.filter, std::move(*request));
+                   return {};
+                 }});
+  commands_.add({"add-header",
+                 "Add request header",
+                 "Run",
+                 {},
+                 "NAME:VALUE (default: an empty row)",
+                 false,
+                 [&ws](std::string_view arg) -> Result<void> {
+                   HeaderRow row;
+                   if (!arg.empty()) {
+                     size_t colon = arg.find(':');
+                     if (colon == std::string_view::npos || colon == 0)
+                       return make_error("expected NAME:VALUE, got '" + std::string(arg) + "'");
+                     row.name = std::string(arg.substr(0, colon));
+                     std::string_view value = arg.substr(colon + 1);
+                     while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+                     row.value = std::string(value);
+                   }
+                   ws.request.headers.push_back(std::move(row));
+                   return {};
+                 }});
+  commands_.add({"clear-history",
+                 "Clear run history",
+                 "Run",
+                 {},
+                 "",
+                 false,
+                 [this](std::string_view) -> Result<void> {
+                   worker_.clear_history();
+                   return {};
+                 }});
+
+  // View.
+  int tab_index = 0;
+  for (const char* tab : {"upstream", "response", "logs"}) {
+    static const char* const labels[] = {"Show upstream request", "Show response", "Show logs"};
+    std::string keys = "Ctrl+" + std::to_string(tab_index + 1);
+    commands_.add({std::string("show-") + tab, labels[tab_index], "View", keys_of(keys.c_str()), "",
+                   false, [this, tab_index](std::string_view) -> Result<void> {
+                     result_panel_.open = true;
+                     workspace_.selection.result_tab = tab_index;
+                     return {};
+                   }});
+    ++tab_index;
+  }
+  for (Panel* panel : layout_.panels()) {
+    std::string id = "toggle-";
+    for (char c : panel->name()) id += c == ' ' ? '-' : static_cast<char>(std::tolower(c));
+    if (id.find("bar") == std::string::npos) id += "-panel";
+    Command command{id,
+                    panel->name() + (id.ends_with("-panel") ? " panel" : ""),
+                    "View",
+                    {},
+                    "",
+                    false,
+                    [panel](std::string_view) -> Result<void> {
+                      panel->open = !panel->open;
+                      return {};
+                    }};
+    command.checked = [panel] { return panel->open; };
+    commands_.add(std::move(command));
+  }
+  commands_.add({"reset-layout",
+                 "Reset layout",
+                 "View",
+                 {},
+                 "",
+                 false,
+                 [this](std::string_view) -> Result<void> {
+                   layout_.reset();
+                   return {};
+                 }});
+  commands_.add({"command-palette", "Command palette", "View", keys_of("Ctrl+Shift+P"), "", false,
+                 [this](std::string_view) -> Result<void> {
+                   palette_.show();
+                   return {};
+                 }});
+
+  // Help.
+  commands_.add({"about", "About pwplay", "Help", keys_of("F1"), "", false,
+                 [this](std::string_view) -> Result<void> {
+                   show_about_ = true;
+                   return {};
+                 }});
+
+  // For scripts (they need an argument, so the palette does not list them).
+  commands_.add({"set-field",
+                 "Set a field",
+                 "",
+                 {},
+                 "FIELD=VALUE; FIELD is filter.path, filter.config, filter.root_id, filter.vm_id, "
+                 "filter.fail_open, request.method, request.path, request.body or request.file",
+                 true,
+                 [&ws](std::string_view arg) -> Result<void> {
+                   size_t eq = arg.find('=');
+                   if (eq == std::string_view::npos)
+                     return make_error("expected FIELD=VALUE, got '" + std::string(arg) + "'");
+                   std::string field(arg.substr(0, eq));
+                   std::string value(arg.substr(eq + 1));
+                   if (field == "filter.path")
+                     ws.filter.wasm_path = value;
+                   else if (field == "filter.config")
+                     ws.filter.configuration = value;
+                   else if (field == "filter.root_id")
+                     ws.filter.root_id = value;
+                   else if (field == "filter.vm_id")
+                     ws.filter.vm_id = value;
+                   else if (field == "filter.fail_open") {
+                     auto flag = parse_bool(value);
+                     if (!flag) return unexpected(flag.error());
+                     ws.filter.fail_open = *flag;
+                   } else if (field == "request.method")
+                     ws.request.method = value;
+                   else if (field == "request.path")
+                     ws.request.path = value;
+                   else if (field == "request.body")
+                     ws.request.body = value;
+                   else if (field == "request.file")
+                     ws.request_path = value;
+                   else
+                     return make_error("unknown field '" + field + "'");
+                   return {};
+                 }});
+  commands_.add({"select-run",
+                 "Select run",
+                 "",
+                 {},
+                 "run id (1, 2, ...)",
+                 true,
+                 [this](std::string_view arg) -> Result<void> {
+                   uint64_t id = std::strtoull(std::string(arg).c_str(), nullptr, 10);
+                   auto snapshot = worker_.snapshot();
+                   workspace_.observe(*snapshot);  // take in runs published since the frame began
+                   if (!snapshot->find_run(id))
+                     return make_error("no run #" + std::string(arg) + " in the history");
+                   workspace_.selection.run_id = id;
+                   workspace_.selection.follow_latest = false;
+                   workspace_.selection.event_seq.reset();
+                   return {};
+                 }});
+  commands_.add({"select-event",
+                 "Select trace event",
+                 "",
+                 {},
+                 "event seq, or a kind (callback, hostcall, copy, log, ...) for its first event",
+                 true,
+                 [this](std::string_view arg) -> Result<void> {
+                   auto snapshot = worker_.snapshot();
+                   workspace_.observe(*snapshot);  // take in runs published since the frame began
+                   const RunRecord* run = workspace_.selected_run(*snapshot);
+                   if (!run || !run->result) return make_error("no run with a trace to select in");
+                   bool by_seq = !arg.empty() && std::isdigit(static_cast<unsigned char>(arg[0]));
+                   uint64_t seq = by_seq ? std::strtoull(std::string(arg).c_str(), nullptr, 10) : 0;
+                   for (const auto& event : run->result->trace) {
+                     if (by_seq ? event.seq == seq : arg == host::event_kind_name(event.kind)) {
+                       workspace_.selection.event_seq = event.seq;
+                       trace_panel_.open = true;
+                       return {};
+                     }
+                   }
+                   return make_error("no event '" + std::string(arg) + "' in run #" +
+                                     std::to_string(run->id));
+                 }});
+}
+
+}  // namespace pwplay::gui

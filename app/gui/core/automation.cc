@@ -1,0 +1,366 @@
+#include "app/gui/core/automation.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include "abi/enums.h"
+#include "debugger/request_file.h"
+
+namespace pwplay::gui {
+namespace {
+
+using nlohmann::json;
+
+const char* kind_name(AutomationStep::Kind kind) {
+  switch (kind) {
+    case AutomationStep::Kind::Run:
+      return "run";
+    case AutomationStep::Kind::WaitEngine:
+      return "wait engine";
+    case AutomationStep::Kind::WaitRuns:
+      return "wait runs";
+    case AutomationStep::Kind::Frames:
+      return "frames";
+    case AutomationStep::Kind::Screenshot:
+      return "screenshot";
+  }
+  return "?";
+}
+
+Result<void> check_keys(const json& object, std::initializer_list<const char*> allowed,
+                        const std::string& where) {
+  for (const auto& [key, value] : object.items()) {
+    bool known = false;
+    for (const char* name : allowed) known = known || key == name;
+    if (!known) return make_error(where + ": unknown field '" + key + "'");
+  }
+  return {};
+}
+
+Result<int> get_int(const json& object, const char* key, const std::string& where, int min) {
+  const json& value = object[key];
+  if (!value.is_number_integer() || value.get<int64_t>() < min)
+    return make_error(where + ": field '" + key + "' must be an integer >= " + std::to_string(min));
+  return value.get<int>();
+}
+
+Result<AutomationStep> parse_step(const json& item, const std::string& where) {
+  AutomationStep step;
+  if (item.is_string()) {  // "send" is short for {"run": "send"}
+    step.command = item.get<std::string>();
+    return step;
+  }
+  if (!item.is_object()) return make_error(where + ": a step is a command id or an object");
+  if (auto ok = check_keys(
+          item, {"run", "arg", "wait", "count", "timeout_ms", "frames", "screenshot"}, where);
+      !ok)
+    return unexpected(ok.error());
+  if (item.contains("timeout_ms")) {
+    auto ms = get_int(item, "timeout_ms", where, 1);
+    if (!ms) return unexpected(ms.error());
+    step.timeout = std::chrono::milliseconds(*ms);
+  }
+  if (item.contains("run")) {
+    if (!item["run"].is_string() || item["run"].get<std::string>().empty())
+      return make_error(where + ": field 'run' must be a command id");
+    step.command = item["run"].get<std::string>();
+    if (item.contains("arg")) {
+      if (!item["arg"].is_string()) return make_error(where + ": field 'arg' must be a string");
+      step.arg = item["arg"].get<std::string>();
+    }
+    return step;
+  }
+  if (item.contains("wait")) {
+    std::string what = item["wait"].is_string() ? item["wait"].get<std::string>() : "";
+    if (what == "engine") {
+      step.kind = AutomationStep::Kind::WaitEngine;
+    } else if (what == "runs") {
+      step.kind = AutomationStep::Kind::WaitRuns;
+      auto count = item.contains("count") ? get_int(item, "count", where, 1) : Result<int>(1);
+      if (!count) return unexpected(count.error());
+      step.count = *count;
+    } else {
+      return make_error(where + ": field 'wait' must be \"engine\" or \"runs\"");
+    }
+    return step;
+  }
+  if (item.contains("frames")) {
+    auto frames = get_int(item, "frames", where, 1);
+    if (!frames) return unexpected(frames.error());
+    step.kind = AutomationStep::Kind::Frames;
+    step.count = *frames;
+    return step;
+  }
+  if (item.contains("screenshot")) {
+    if (!item["screenshot"].is_string() || item["screenshot"].get<std::string>().empty())
+      return make_error(where + ": field 'screenshot' must be a file path");
+    step.kind = AutomationStep::Kind::Screenshot;
+    step.path = item["screenshot"].get<std::string>();
+    return step;
+  }
+  return make_error(where + ": a step needs one of 'run', 'wait', 'frames', 'screenshot'");
+}
+
+json headers_object(const abi::HeaderPairs& headers) {
+  json out = json::object();
+  for (const auto& [name, value] : headers) out[name] = value;
+  return out;
+}
+
+}  // namespace
+
+Result<AutomationScript> parse_automation_script(const json& object, const std::string& where) {
+  if (!object.is_object()) return make_error(where + ": expected a JSON object with 'steps'");
+  if (auto ok = check_keys(object, {"window", "log", "timeout_ms", "exit", "steps"}, where); !ok)
+    return unexpected(ok.error());
+  AutomationScript script;
+  if (object.contains("window")) {
+    const json& window = object["window"];
+    if (!window.is_object() || !window.contains("width") || !window.contains("height"))
+      return make_error(where + ": field 'window' must be {\"width\": W, \"height\": H}");
+    auto width = get_int(window, "width", where + ": window", 200);
+    if (!width) return unexpected(width.error());
+    auto height = get_int(window, "height", where + ": window", 200);
+    if (!height) return unexpected(height.error());
+    script.width = *width;
+    script.height = *height;
+  }
+  if (object.contains("log")) {
+    if (!object["log"].is_string()) return make_error(where + ": field 'log' must be a path");
+    script.log_path = object["log"].get<std::string>();
+  }
+  if (object.contains("timeout_ms")) {
+    auto ms = get_int(object, "timeout_ms", where, 1);
+    if (!ms) return unexpected(ms.error());
+    script.timeout = std::chrono::milliseconds(*ms);
+  }
+  if (object.contains("exit")) {
+    if (!object["exit"].is_boolean())
+      return make_error(where + ": field 'exit' must be true/false");
+    script.exit_when_done = object["exit"].get<bool>();
+  }
+  if (!object.contains("steps") || !object["steps"].is_array())
+    return make_error(where + ": field 'steps' must be a list");
+  const json& steps = object["steps"];
+  for (size_t i = 0; i < steps.size(); ++i) {
+    auto step = parse_step(steps[i], where + ": steps[" + std::to_string(i) + "]");
+    if (!step) return unexpected(step.error());
+    script.steps.push_back(std::move(*step));
+  }
+  return script;
+}
+
+Result<AutomationScript> load_automation_script(const std::string& path) {
+  auto text = debugger::read_file(path);
+  if (!text) return unexpected(text.error());
+  auto object = debugger::parse_json_text(*text, path);
+  if (!object) return unexpected(object.error());
+  return parse_automation_script(*object, path);
+}
+
+AutomationScript command_line_script(const std::vector<std::string>& run_commands,
+                                     const std::string& screenshot, int frames) {
+  AutomationScript script;
+  for (const auto& text : run_commands) {
+    AutomationStep step;
+    size_t eq = text.find('=');
+    step.command = text.substr(0, eq);
+    if (eq != std::string::npos) step.arg = text.substr(eq + 1);
+    script.steps.push_back(std::move(step));
+  }
+  AutomationStep wait;
+  wait.kind = AutomationStep::Kind::WaitEngine;
+  script.steps.push_back(wait);
+  if (frames > 0) {
+    AutomationStep render;
+    render.kind = AutomationStep::Kind::Frames;
+    render.count = frames;
+    script.steps.push_back(render);
+  }
+  if (!screenshot.empty()) {
+    AutomationStep shot;
+    shot.kind = AutomationStep::Kind::Screenshot;
+    shot.path = screenshot;
+    script.steps.push_back(shot);
+  }
+  return script;
+}
+
+AutomationRunner::AutomationRunner(AutomationScript script) : script_(std::move(script)) {}
+
+std::chrono::milliseconds AutomationRunner::timeout_of(const AutomationStep& step) const {
+  return step.timeout.count() > 0 ? step.timeout : script_.timeout;
+}
+
+void AutomationRunner::fail(std::string message) {
+  failed_ = true;
+  error_ = "step " + std::to_string(next_ + 1) + ": " + std::move(message);
+}
+
+void AutomationRunner::advance() {
+  ++next_;
+  step_started_ = false;
+  capture_now_ = false;
+}
+
+void AutomationRunner::before_frame(AutomationHost& host) {
+  ++frames_;
+  while (!finished()) {
+    const AutomationStep& step = script_.steps[next_];
+    if (!step_started_) {
+      step_started_ = true;
+      step_start_ = std::chrono::steady_clock::now();
+      frames_left_ = step.kind == AutomationStep::Kind::Frames ? step.count : kSettleFrames;
+    }
+    bool timed_out = std::chrono::steady_clock::now() - step_start_ > timeout_of(step);
+    switch (step.kind) {
+      case AutomationStep::Kind::Run: {
+        // A failing command is logged (see log()) and the script goes on: screenshots of error
+        // states are useful. Unknown commands are script bugs and stop it.
+        if (!host.commands().find(step.command)) {
+          fail("unknown command '" + step.command + "'");
+          return;
+        }
+        (void)host.commands().run(step.command, CommandSource::Automation, step.arg);
+        advance();
+        continue;
+      }
+      case AutomationStep::Kind::WaitEngine:
+        if (host.engine_idle()) {
+          advance();
+          continue;
+        }
+        if (timed_out)
+          fail("the engine was still busy after " + std::to_string(timeout_of(step).count()) +
+               " ms");
+        return;
+      case AutomationStep::Kind::WaitRuns:
+        if (host.snapshot()->runs.size() >= static_cast<size_t>(step.count) && host.engine_idle()) {
+          advance();
+          continue;
+        }
+        if (timed_out)
+          fail("expected " + std::to_string(step.count) + " run(s) within " +
+               std::to_string(timeout_of(step).count()) + " ms, saw " +
+               std::to_string(host.snapshot()->runs.size()));
+        return;
+      case AutomationStep::Kind::Frames:
+        if (frames_left_-- > 0) return;
+        advance();
+        continue;
+      case AutomationStep::Kind::Screenshot:
+        // Show the engine's latest results, then let the layout settle before reading pixels.
+        if (!host.engine_idle()) {
+          if (timed_out) fail("the engine was still busy when the screenshot was due");
+          return;
+        }
+        if (frames_left_-- > 0) return;
+        capture_now_ = true;
+        return;
+    }
+  }
+}
+
+void AutomationRunner::after_render(AutomationHost& host) {
+  if (!capture_now_ || finished()) return;
+  const AutomationStep& step = script_.steps[next_];
+  auto shot = host.capture(step.path);
+  if (!shot) {
+    fail("screenshot: " + shot.error().message);
+    return;
+  }
+  screenshots_.push_back(std::move(*shot));
+  advance();
+}
+
+json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands) const {
+  json out;
+  out["ok"] = !failed_ && finished();
+  out["error"] = failed_ ? json(error_) : json(nullptr);
+  out["frames"] = frames_;
+  out["steps"] = script_.steps.size();
+  out["steps_done"] = next_;
+  if (!finished()) out["current_step"] = kind_name(script_.steps[next_].kind);
+  json ran = json::array();
+  for (const auto& record : commands.log()) {
+    json entry{{"id", record.id},
+               {"source", command_source_name(record.source)},
+               {"ok", record.ok},
+               {"frame", record.frame}};
+    if (!record.arg.empty()) entry["arg"] = record.arg;
+    if (!record.ok) entry["error"] = record.message;
+    ran.push_back(std::move(entry));
+  }
+  out["commands"] = std::move(ran);
+  json shots = json::array();
+  for (const auto& shot : screenshots_)
+    shots.push_back({{"path", shot.path}, {"width", shot.width}, {"height", shot.height}});
+  out["screenshots"] = std::move(shots);
+  out["snapshot"] = summarize_snapshot(snapshot);
+  return out;
+}
+
+Result<void> AutomationRunner::write_log(const Snapshot& snapshot, const Commands& commands) const {
+  if (script_.log_path.empty()) return {};
+  std::ofstream file(script_.log_path, std::ios::binary | std::ios::trunc);
+  if (!file) return make_error(script_.log_path + ": cannot write the automation log");
+  file << log(snapshot, commands).dump(2) << "\n";
+  if (!file) return make_error(script_.log_path + ": write failed");
+  return {};
+}
+
+json summarize_snapshot(const Snapshot& snapshot) {
+  json out;
+  if (snapshot.plugin) {
+    const PluginInfo& plugin = *snapshot.plugin;
+    out["plugin"] = {{"name", plugin.name},
+                     {"abi_version", plugin.abi_version},
+                     {"engine", plugin.engine},
+                     {"engine_version", plugin.engine_version},
+                     {"wasm_path", plugin.settings.wasm_path}};
+  } else {
+    out["plugin"] = nullptr;
+  }
+  out["load_error"] = snapshot.load_error.empty() ? json(nullptr) : json(snapshot.load_error);
+  out["runs"] = snapshot.runs.size();
+  const RunRecord* run = snapshot.last_run();
+  if (!run) {
+    out["last_run"] = nullptr;
+    return out;
+  }
+  json last;
+  last["id"] = run->id;
+  last["request"] = {{"method", run->request.request.method}, {"path", run->request.request.path}};
+  last["error"] = run->error.empty() ? json(nullptr) : json(run->error);
+  if (run->result) {
+    const auto& result = *run->result;
+    const auto& report = result.report;
+    if (report.upstream_request)
+      last["upstream_request"] = {{"method", report.upstream_request->method},
+                                  {"path", report.upstream_request->path},
+                                  {"headers", headers_object(report.upstream_request->headers)}};
+    else
+      last["upstream_request"] = nullptr;
+    if (report.response)
+      last["response"] = {{"status", report.response->status},
+                          {"headers", headers_object(report.response->headers)},
+                          {"body_bytes", report.response->body.size()}};
+    else
+      last["response"] = nullptr;
+    last["status"] = report.response ? json(report.response->status) : json(nullptr);
+    last["local_response"] = report.local_response;
+    last["stalled"] = report.stalled;
+    last["failure"] = result.failure ? json(result.failure->message) : json(nullptr);
+    json logs = json::array();
+    for (const auto& record : result.logs)
+      logs.push_back({{"level", std::string(abi::log_level_label(record.level))},
+                      {"message", record.message}});
+    last["logs"] = std::move(logs);
+    last["trace_events"] = result.trace.size();
+    last["filter_ns"] = result.stats.filter_ns;
+  }
+  out["last_run"] = std::move(last);
+  return out;
+}
+
+}  // namespace pwplay::gui

@@ -1,0 +1,108 @@
+// The automation mode: a small JSON script of steps (run a command from the command table, wait
+// for the engine, render frames, save a screenshot) that the app plays frame by frame, then a
+// JSON log of what ran and what the final snapshot holds. Tests and screenshots under Xvfb use
+// it. The format is documented in docs/gui.md.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "abi/result.h"
+#include "app/gui/core/command_table.h"
+#include "app/gui/core/snapshot.h"
+
+namespace pwplay::gui {
+
+struct AutomationStep {
+  enum class Kind : uint8_t { Run, WaitEngine, WaitRuns, Frames, Screenshot };
+  Kind kind = Kind::Run;
+  std::string command;                   // Run: the command id
+  std::string arg;                       // Run: its argument
+  int count = 0;                         // WaitRuns: runs in the history; Frames: frames to render
+  std::string path;                      // Screenshot: the PNG to write
+  std::chrono::milliseconds timeout{0};  // waits; 0: the script's timeout
+};
+
+struct AutomationScript {
+  int width = 0;  // window size; 0: the app's default
+  int height = 0;
+  std::string log_path;                      // where to write the automation log ("" = none)
+  std::chrono::milliseconds timeout{60000};  // default for every wait
+  bool exit_when_done = true;                // false: stay open (interactive) after the last step
+  std::vector<AutomationStep> steps;
+};
+
+Result<AutomationScript> parse_automation_script(const nlohmann::json& json,
+                                                 const std::string& where);
+Result<AutomationScript> load_automation_script(const std::string& path);
+
+// The script behind `--run-command ID[=ARG] ... --screenshot PNG --frames N`: each command in
+// order, then (after the engine is idle) N frames and the screenshot.
+AutomationScript command_line_script(const std::vector<std::string>& run_commands,
+                                     const std::string& screenshot, int frames);
+
+struct ScreenshotInfo {
+  std::string path;
+  int width = 0;
+  int height = 0;
+};
+
+// What the runner needs from the app.
+class AutomationHost {
+ public:
+  virtual ~AutomationHost() = default;
+  virtual Commands& commands() = 0;
+  virtual std::shared_ptr<const Snapshot> snapshot() = 0;
+  virtual bool engine_idle() = 0;
+  // Reads back the frame just rendered and writes it as a PNG.
+  virtual Result<ScreenshotInfo> capture(const std::string& path) = 0;
+};
+
+// Plays a script one frame at a time: before_frame() runs the steps that are due,
+// after_render() takes the screenshot the current step asked for.
+class AutomationRunner {
+ public:
+  explicit AutomationRunner(AutomationScript script);
+
+  void before_frame(AutomationHost& host);
+  void after_render(AutomationHost& host);
+
+  bool finished() const { return failed_ || next_ >= script_.steps.size(); }
+  bool failed() const { return failed_; }
+  const std::string& error() const { return error_; }
+  const AutomationScript& script() const { return script_; }
+  int exit_code() const { return failed_ ? 1 : 0; }
+
+  // The automation log: commands run (from every source), screenshots, and the final snapshot.
+  nlohmann::json log(const Snapshot& snapshot, const Commands& commands) const;
+  Result<void> write_log(const Snapshot& snapshot, const Commands& commands) const;
+
+  // Frames to render before a screenshot so that layout and new data have settled.
+  static constexpr int kSettleFrames = 3;
+
+ private:
+  void fail(std::string message);
+  void advance();
+  std::chrono::milliseconds timeout_of(const AutomationStep& step) const;
+
+  AutomationScript script_;
+  size_t next_ = 0;
+  bool step_started_ = false;
+  std::chrono::steady_clock::time_point step_start_;
+  int frames_left_ = 0;
+  bool capture_now_ = false;
+  uint64_t frames_ = 0;
+  bool failed_ = false;
+  std::string error_;
+  std::vector<ScreenshotInfo> screenshots_;
+};
+
+// The snapshot as the automation log reports it: plugin identity, load error, and the last run
+// (request line, status, headers after the filter, failure, logs, counts).
+nlohmann::json summarize_snapshot(const Snapshot& snapshot);
+
+}  // namespace pwplay::gui

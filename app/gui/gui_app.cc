@@ -1,0 +1,254 @@
+#include "app/gui/gui_app.h"
+
+#include <imgui.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/gui/style.h"
+
+namespace pwplay::gui {
+namespace {
+
+constexpr int kDefaultWidth = 1280;
+constexpr int kDefaultHeight = 800;
+
+// ~/.config/pwplay/imgui.ini (or under $XDG_CONFIG_HOME); "" when there is no home to write to.
+std::string default_ini_path() {
+  std::filesystem::path dir;
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg && *xdg)
+    dir = std::filesystem::path(xdg) / "pwplay";
+  else if (const char* home = std::getenv("HOME"); home && *home)
+    dir = std::filesystem::path(home) / ".config" / "pwplay";
+  else
+    return {};
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return {};
+  return (dir / "imgui.ini").string();
+}
+
+bool parse_size(const std::string& text, int& width, int& height) {
+  int w = 0, h = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%dx%d%c", &w, &h, &extra) != 2 || w < 200 || h < 200) return false;
+  width = w;
+  height = h;
+  return true;
+}
+
+}  // namespace
+
+GuiApp::GuiApp(GuiOptions options, std::optional<AutomationScript> script)
+    : options_(std::move(options)) {
+  if (script) automation_.emplace(std::move(*script));
+  register_commands();
+}
+
+GuiApp::~GuiApp() = default;
+
+Result<ScreenshotInfo> GuiApp::capture(const std::string& path) {
+  return window_.capture(path);
+}
+
+void GuiApp::apply_startup_options() {
+  FilterSettings& filter = workspace_.filter;
+  filter.wasm_path = options_.filter;
+  filter.configuration = options_.config;
+  filter.root_id = options_.root_id;
+  filter.vm_id = options_.vm_id;
+  filter.fail_open = options_.fail_open;
+  if (!options_.request.empty())
+    (void)commands_.run("open-request", CommandSource::Startup, options_.request);
+  if (!options_.filter.empty()) (void)commands_.run("load", CommandSource::Startup);
+}
+
+int GuiApp::run() {
+  int width = kDefaultWidth, height = kDefaultHeight;
+  if (automation_ && automation_->script().width > 0) {
+    width = automation_->script().width;
+    height = automation_->script().height;
+  }
+  if (!options_.window_size.empty() && !parse_size(options_.window_size, width, height)) {
+    std::fprintf(stderr, "pwplay: --window-size must look like 1280x800 (at least 200x200)\n");
+    return 2;
+  }
+  // Automation runs start from the default layout, so screenshots do not depend on the user's.
+  std::string ini = options_.no_ini || automation_ ? std::string() : default_ini_path();
+  if (auto opened = window_.open(width, height, "pwplay", ini); !opened) {
+    std::fprintf(stderr,
+                 "pwplay: the desktop app cannot start: %s.\n"
+                 "The headless commands work without a display: 'pwplay run FILTER.wasm --request "
+                 "REQ.json', 'pwplay inspect FILTER.wasm'.\n",
+                 opened.error().message.c_str());
+    return 1;
+  }
+  style::setup(window_.content_scale());
+  layout_.install_ini_handler();
+  apply_startup_options();
+
+  int hot_frames =
+      3;  // frames still to draw without waiting (input needs a frame or two to settle)
+  while (!quit_) {
+    bool animating = automation_ || hot_frames > 0 || worker_.snapshot()->busy;
+    if (window_.wait_events(animating ? 0.0 : 0.5)) hot_frames = 3;
+    if (hot_frames > 0) --hot_frames;
+    if (window_.close_requested()) break;
+    frame();
+    if (automation_ && automation_->finished() &&
+        (automation_->failed() || automation_->script().exit_when_done))
+      return finish_automation();
+  }
+  if (automation_) return finish_automation();
+  return 0;
+}
+
+int GuiApp::finish_automation() {
+  auto snapshot = worker_.snapshot();
+  if (!automation_->finished() && !automation_->failed())
+    std::fprintf(stderr, "pwplay: automation: the window closed before the script finished\n");
+  if (automation_->failed())
+    std::fprintf(stderr, "pwplay: automation: %s\n", automation_->error().c_str());
+  if (auto written = automation_->write_log(*snapshot, commands_); !written) {
+    std::fprintf(stderr, "pwplay: %s\n", written.error().message.c_str());
+    return 1;
+  }
+  if (!automation_->finished()) return 1;
+  int code = automation_->exit_code();
+  automation_.reset();
+  return code;
+}
+
+void GuiApp::frame() {
+  commands_.set_frame(frame_);
+  if (automation_ && !automation_->finished()) automation_->before_frame(*this);
+  snapshot_ = worker_.snapshot();
+  workspace_.observe(*snapshot_);
+
+  // Automation ignores the pointer, so a screenshot does not depend on where it rests (Xvfb puts
+  // it mid-screen); keys still work for the tests that type.
+  window_.begin_frame(automation_.has_value());
+  dispatch_shortcuts();
+  draw_menu_bar();
+  layout_.draw(*snapshot_, commands_);
+  palette_.draw(*snapshot_, commands_);
+  draw_about();
+  window_.render();
+
+  if (automation_ && !automation_->finished()) automation_->after_render(*this);
+  if (!pending_screenshot_.empty()) {
+    auto shot = window_.capture(pending_screenshot_);
+    if (!shot) std::fprintf(stderr, "pwplay: screenshot: %s\n", shot.error().message.c_str());
+    pending_screenshot_.clear();
+  }
+  window_.present();
+  ++frame_;
+}
+
+void GuiApp::dispatch_shortcuts() {
+  if (palette_.open) return;  // the palette owns the keyboard while it is up
+  const ImGuiIO& io = ImGui::GetIO();
+  for (const Command& command : commands_.all()) {
+    const Shortcut& shortcut = command.shortcut;
+    if (shortcut.empty() || shortcut.ctrl != io.KeyCtrl || shortcut.shift != io.KeyShift ||
+        shortcut.alt != io.KeyAlt)
+      continue;
+    // Plain keys belong to the focused text field; chords and function keys always work.
+    bool chord = shortcut.ctrl || shortcut.alt || shortcut.key >= keys::kF1;
+    if (!chord && io.WantTextInput) continue;
+    bool pressed = ImGui::IsKeyPressed(shortcut.key, false) ||
+                   (shortcut.key == keys::kEnter && ImGui::IsKeyPressed(keys::kKeypadEnter, false));
+    if (pressed) {
+      (void)commands_.run(command.id, CommandSource::Shortcut);
+      break;
+    }
+  }
+}
+
+void GuiApp::draw_menu_bar() {
+  if (!ImGui::BeginMainMenuBar()) return;
+  for (const char* menu : {"File", "Run", "View", "Help"}) {
+    if (!ImGui::BeginMenu(menu)) continue;
+    bool any = false, toggles = false;
+    for (const Command& command : commands_.all()) {
+      if (command.menu != menu || command.arg_required) continue;
+      // The panel toggles are set apart from the other View entries.
+      if (any && static_cast<bool>(command.checked) != toggles) ImGui::Separator();
+      any = true;
+      toggles = static_cast<bool>(command.checked);
+      std::string keys = format_shortcut(command.shortcut);
+      bool checked = command.checked && command.checked();
+      if (ImGui::MenuItem(command.label.c_str(), keys.empty() ? nullptr : keys.c_str(), checked,
+                          commands_.is_enabled(command)))
+        (void)commands_.run(command.id, CommandSource::Menu);
+    }
+    ImGui::EndMenu();
+  }
+  ImGui::EndMainMenuBar();
+}
+
+void GuiApp::draw_about() {
+  if (show_about_) {
+    ImGui::OpenPopup("About pwplay");
+    show_about_ = false;
+  }
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f,
+                                 viewport->WorkPos.y + viewport->WorkSize.y * 0.4f),
+                          ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  if (!ImGui::BeginPopupModal("About pwplay", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  ImGui::TextUnformatted("pwplay 0.1.0: a playground and debugger for proxy-wasm filters");
+  ImGui::TextColored(style::muted(), "Dear ImGui %s, GLFW %s", IMGUI_VERSION,
+                     PlatformWindow::glfw_version().c_str());
+  ImGui::Separator();
+  ImGui::TextUnformatted("Commands");
+  if (ImGui::BeginTable(
+          "##commands", 3,
+          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::TableSetupColumn("Command");
+    ImGui::TableSetupColumn("Id");
+    ImGui::TableSetupColumn("Keys");
+    ImGui::TableHeadersRow();
+    for (const Command& command : commands_.all()) {
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::TextUnformatted(command.label.c_str());
+      ImGui::TableSetColumnIndex(1);
+      ImGui::TextColored(style::muted(), "%s", command.id.c_str());
+      ImGui::TableSetColumnIndex(2);
+      ImGui::TextUnformatted(format_shortcut(command.shortcut).c_str());
+    }
+    ImGui::EndTable();
+  }
+  if (ImGui::Button("Close") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))
+    ImGui::CloseCurrentPopup();
+  ImGui::EndPopup();
+}
+
+int run_gui(const GuiOptions& options) {
+  std::optional<AutomationScript> script;
+  if (!options.automation.empty()) {
+    if (!options.run_commands.empty() || !options.screenshot.empty()) {
+      std::fprintf(stderr, "pwplay: give either --automation or --run-command/--screenshot\n");
+      return 2;
+    }
+    auto loaded = load_automation_script(options.automation);
+    if (!loaded) {
+      std::fprintf(stderr, "pwplay: %s\n", loaded.error().message.c_str());
+      return 1;
+    }
+    script = std::move(*loaded);
+  } else if (!options.run_commands.empty() || !options.screenshot.empty()) {
+    script = command_line_script(options.run_commands, options.screenshot, options.frames);
+  }
+  if (script && !options.automation_log.empty()) script->log_path = options.automation_log;
+  if (!script && !options.automation_log.empty()) {
+    std::fprintf(stderr, "pwplay: --automation-log needs --automation or --run-command\n");
+    return 2;
+  }
+  GuiApp app(options, std::move(script));
+  return app.run();
+}
+
+}  // namespace pwplay::gui

@@ -1,0 +1,332 @@
+#include "app/gui/panels/result_panel.h"
+
+#include <imgui.h>
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "abi/enums.h"
+#include "app/gui/style.h"
+#include "app/gui/widgets.h"
+
+namespace pwplay::gui {
+namespace {
+
+std::string run_title(const RunRecord& run) {
+  std::string title = "#" + std::to_string(run.id) + "  " + run.request.request.method + " " +
+                      run.request.request.path + "  ->  ";
+  if (!run.result)
+    title += "not loaded";
+  else if (run.result->report.response)
+    title += std::to_string(run.result->report.response->status);
+  else if (run.result->report.reset)
+    title += "reset";
+  else
+    title += "incomplete";
+  return title;
+}
+
+ImVec4 status_color(uint32_t status) {
+  if (status >= 500) return style::error();
+  if (status >= 400) return style::warning();
+  return style::added();
+}
+
+ImVec4 level_color(abi::LogLevel level) {
+  switch (level) {
+    case abi::LogLevel::Trace:
+    case abi::LogLevel::Debug:
+      return style::muted();
+    case abi::LogLevel::Info:
+      return ImGui::GetStyleColorVec4(ImGuiCol_Text);
+    case abi::LogLevel::Warn:
+      return style::warning();
+    case abi::LogLevel::Error:
+    case abi::LogLevel::Critical:
+      return style::error();
+  }
+  return ImGui::GetStyleColorVec4(ImGuiCol_Text);
+}
+
+void diff_counts_line(const std::vector<HeaderDiffRow>& rows) {
+  HeaderDiffCounts counts = count_changes(rows);
+  if (counts.added + counts.changed + counts.removed == 0) {
+    ImGui::TextColored(style::muted(), "headers unchanged by the filter");
+    return;
+  }
+  ImGui::TextColored(style::muted(), "filter changes:");
+  ImGui::SameLine();
+  ImGui::TextColored(style::added(), "%d added", counts.added);
+  ImGui::SameLine();
+  ImGui::TextColored(style::changed(), "%d changed", counts.changed);
+  ImGui::SameLine();
+  ImGui::TextColored(style::removed(), "%d removed", counts.removed);
+}
+
+// The body re-indented when it is a JSON object or array, else "".
+std::string pretty_json(const std::string& body) {
+  size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || (body[first] != '{' && body[first] != '[')) return {};
+  auto json = nlohmann::json::parse(body, nullptr, false);
+  if (json.is_discarded()) return {};
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool tab(const char* label, int index, int& requested) {
+  ImGuiTabItemFlags flags = requested == index ? ImGuiTabItemFlags_SetSelected : 0;
+  bool open = ImGui::BeginTabItem(label, nullptr, flags);
+  if (requested == index) requested = -1;
+  return open;
+}
+
+}  // namespace
+
+void ResultPanel::refresh(const RunRecord& run) {
+  if (cached_run_ == run.id) return;
+  cached_run_ = run.id;
+  upstream_diff_.clear();
+  response_diff_.clear();
+  upstream_pretty_.clear();
+  response_pretty_.clear();
+  if (!run.result) return;
+  const host::RunReport& report = run.result->report;
+  if (report.upstream_request) {
+    upstream_diff_ = diff_headers(report.client_request.headers, report.upstream_request->headers);
+    upstream_pretty_ = pretty_json(report.upstream_request->body);
+  }
+  if (report.response) {
+    response_pretty_ = pretty_json(report.response->body);
+    // Against what the upstream sent; a local reply has no upstream, so all of it is the filter's.
+    abi::HeaderPairs before;
+    if (report.upstream_response && !report.local_response)
+      before = report.upstream_response->headers;
+    response_diff_ = diff_headers(before, report.response->headers);
+  }
+}
+
+void ResultPanel::draw(const Snapshot& snapshot, Commands& commands) {
+  const RunRecord* run = workspace_.selected_run(snapshot);
+  draw_history(snapshot, run, commands);
+  if (!run) {
+    ImGui::Spacing();
+    ImGui::TextColored(style::muted(), "No runs yet. Load a filter, then Send a request.");
+    return;
+  }
+  refresh(*run);
+  draw_summary(*run);
+  if (!run->result) return;
+
+  int& requested = workspace_.selection.result_tab;
+  if (ImGui::BeginTabBar("##result_tabs")) {
+    if (tab("Upstream request", kUpstream, requested)) {
+      draw_upstream(*run);
+      ImGui::EndTabItem();
+    }
+    if (tab("Response", kResponse, requested)) {
+      draw_response(*run);
+      ImGui::EndTabItem();
+    }
+    std::string logs = "Logs (" + std::to_string(run->result->logs.size()) + ")###logs";
+    if (tab(logs.c_str(), kLogs, requested)) {
+      draw_logs(*run);
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+  }
+}
+
+void ResultPanel::draw_history(const Snapshot& snapshot, const RunRecord* run, Commands& commands) {
+  Selection& selection = workspace_.selection;
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted("Run");
+  ImGui::SameLine();
+  float right = ImGui::CalcTextSize("Follow latest").x + ImGui::GetFrameHeight() +
+                ImGui::CalcTextSize("Clear").x + ImGui::GetStyle().FramePadding.x * 2 +
+                ImGui::GetStyle().ItemSpacing.x * 3;
+  ImGui::SetNextItemWidth(-right);
+  std::string preview = run ? run_title(*run) : std::string("(none)");
+  if (ImGui::BeginCombo("##run", preview.c_str())) {
+    for (auto it = snapshot.runs.rbegin(); it != snapshot.runs.rend(); ++it) {
+      const RunRecord& item = **it;
+      std::string label = run_title(item);
+      if (ImGui::Selectable(label.c_str(), run && run->id == item.id)) {
+        selection.run_id = item.id;
+        selection.follow_latest = item.id == snapshot.runs.back()->id;
+        selection.event_seq.reset();
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  ImGui::Checkbox("Follow latest", &selection.follow_latest);
+  ImGui::SameLine();
+  if (snapshot.runs.empty()) ImGui::BeginDisabled();
+  if (ImGui::Button("Clear")) (void)commands.run("clear-history", CommandSource::Button);
+  if (snapshot.runs.empty()) ImGui::EndDisabled();
+}
+
+void ResultPanel::draw_summary(const RunRecord& run) {
+  if (!run.result) {
+    ImGui::TextColored(style::error(), "The filter could not start:");
+    widgets::wrapped_colored(style::error(), run.error);
+    return;
+  }
+  const debugger::RunResult& result = *run.result;
+  const host::RunReport& report = result.report;
+  if (report.response) {
+    ImGui::TextColored(status_color(report.response->status), "%u", report.response->status);
+    if (report.local_response) {
+      ImGui::SameLine();
+      ImGui::TextColored(style::warning(), "local response");
+    }
+  } else if (report.reset) {
+    ImGui::TextColored(style::error(), "stream reset: %s", report.reset_reason.c_str());
+  } else {
+    ImGui::TextColored(style::warning(), "no response");
+  }
+  ImGui::SameLine(0, 16);
+  ImGui::TextColored(style::muted(),
+                     "%s in the filter, %llu callbacks, %llu host calls, %llu copies",
+                     widgets::format_duration(result.stats.filter_ns).c_str(),
+                     static_cast<unsigned long long>(result.stats.callbacks),
+                     static_cast<unsigned long long>(result.stats.host_calls),
+                     static_cast<unsigned long long>(result.stats.copies));
+  if (report.stalled)
+    widgets::wrapped_colored(style::warning(), "Incomplete: " + report.stall_reason);
+  if (result.failure) {
+    const host::PluginFailure& failure = *result.failure;
+    widgets::wrapped_colored(style::error(),
+                             "Filter failure in " + failure.callback + ": " + failure.message);
+    // The engine's message usually carries the backtrace already.
+    bool has_backtrace = failure.message.find("backtrace") != std::string::npos;
+    if (!has_backtrace) {
+      for (const auto& frame : failure.backtrace) {
+        ImGui::TextColored(style::muted(), "    at %s (function %u, offset 0x%x)",
+                           frame.name.empty() ? "?" : frame.name.c_str(), frame.function_index,
+                           frame.code_offset);
+      }
+    }
+  }
+}
+
+void ResultPanel::draw_upstream(const RunRecord& run) {
+  const host::RunReport& report = run.result->report;
+  if (!ImGui::BeginChild("##upstream", ImVec2(0, 0), false)) {
+    ImGui::EndChild();
+    return;
+  }
+  if (!report.upstream_request) {
+    ImGui::TextColored(style::muted(),
+                       "The upstream received nothing: the filter answered locally.");
+  } else {
+    const host::MessageView& request = *report.upstream_request;
+    ImGui::PushFont(style::mono());
+    ImGui::Text("%s %s", request.method.c_str(), request.path.c_str());
+    ImGui::PopFont();
+    if (request.method != report.client_request.method ||
+        request.path != report.client_request.path) {
+      ImGui::SameLine();
+      ImGui::TextColored(style::changed(), "(client sent %s %s)",
+                         report.client_request.method.c_str(), report.client_request.path.c_str());
+    }
+    ImGui::SameLine(0, 16);
+    diff_counts_line(upstream_diff_);
+    widgets::header_table("##upstream_headers", upstream_diff_);
+    ImGui::Spacing();
+    ImGui::TextUnformatted("Body");
+    if (request.body != report.client_request.body) {
+      ImGui::SameLine();
+      ImGui::TextColored(style::changed(), "changed by the filter (client sent %s)",
+                         widgets::format_bytes(report.client_request.body.size()).c_str());
+    }
+    draw_body("##upstream_body", request.body, upstream_pretty_);
+  }
+  ImGui::EndChild();
+}
+
+void ResultPanel::draw_response(const RunRecord& run) {
+  const host::RunReport& report = run.result->report;
+  if (!ImGui::BeginChild("##response", ImVec2(0, 0), false)) {
+    ImGui::EndChild();
+    return;
+  }
+  if (!report.response) {
+    ImGui::TextColored(style::muted(), "The client received no response.");
+  } else {
+    const host::MessageView& response = *report.response;
+    ImGui::PushFont(style::mono());
+    ImGui::TextColored(status_color(response.status), "%u", response.status);
+    ImGui::PopFont();
+    if (report.local_reply && !report.local_reply->details.empty()) {
+      ImGui::SameLine();
+      ImGui::TextColored(style::muted(), "(%s)", report.local_reply->details.c_str());
+    }
+    ImGui::SameLine(0, 16);
+    diff_counts_line(response_diff_);
+    widgets::header_table("##response_headers", response_diff_);
+    ImGui::Spacing();
+    ImGui::TextUnformatted("Body");
+    if (report.upstream_response && !report.local_response &&
+        report.upstream_response->body != response.body) {
+      ImGui::SameLine();
+      ImGui::TextColored(style::changed(), "changed by the filter (upstream sent %s)",
+                         widgets::format_bytes(report.upstream_response->body.size()).c_str());
+    }
+    draw_body("##response_body", response.body, response_pretty_);
+  }
+  ImGui::EndChild();
+}
+
+void ResultPanel::draw_body(const char* id, const std::string& body, const std::string& pretty) {
+  if (!pretty.empty()) {
+    ImGui::SameLine(ImGui::GetContentRegionMax().x - ImGui::CalcTextSize("Pretty JSON").x -
+                    ImGui::GetFrameHeight() - ImGui::GetStyle().ItemInnerSpacing.x);
+    ImGui::Checkbox("Pretty JSON", &pretty_json_);
+  }
+  const std::string& shown = pretty.empty() || !pretty_json_ ? body : pretty;
+  widgets::body_view(
+      id, shown,
+      ImVec2(-FLT_MIN, std::max(ImGui::GetContentRegionAvail().y, ImGui::GetTextLineHeight() * 4)));
+}
+
+void ResultPanel::draw_logs(const RunRecord& run) {
+  const auto& logs = run.result->logs;
+  if (logs.empty()) {
+    ImGui::TextColored(style::muted(), "The filter logged nothing.");
+    return;
+  }
+  ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                          ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable("##logs", 3, flags, ImVec2(0, 0))) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("Level", ImGuiTableColumnFlags_WidthFixed,
+                          ImGui::CalcTextSize("critical").x);
+  ImGui::TableSetupColumn("Context", ImGuiTableColumnFlags_WidthFixed,
+                          ImGui::CalcTextSize("Context").x);
+  ImGui::TableSetupColumn("Message", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableHeadersRow();
+  ImGui::PushFont(style::mono());
+  ImGuiListClipper clipper;
+  clipper.Begin(static_cast<int>(logs.size()));
+  while (clipper.Step()) {
+    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+      const host::LogRecord& log = logs[static_cast<size_t>(i)];
+      ImVec4 color = level_color(log.level);
+      ImGui::TableNextRow();
+      ImGui::TableSetColumnIndex(0);
+      ImGui::TextColored(color, "%s", std::string(abi::log_level_label(log.level)).c_str());
+      ImGui::TableSetColumnIndex(1);
+      ImGui::TextColored(style::muted(), "%u", log.context_id);
+      ImGui::TableSetColumnIndex(2);
+      // One line per row (the clipper needs equal heights); the full text in a tooltip.
+      ImGui::TextColored(color, "%s", log.message.c_str());
+      if (ImGui::IsItemHovered() && log.message.size() > 80)
+        ImGui::SetTooltip("%s", log.message.c_str());
+    }
+  }
+  ImGui::PopFont();
+  ImGui::EndTable();
+}
+
+}  // namespace pwplay::gui

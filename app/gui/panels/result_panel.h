@@ -1,0 +1,42 @@
+// Result panel: what one run produced, picked from the history: the request as the upstream
+// received it and the response as the client received it, each with the filter's header changes
+// highlighted, and the filter's logs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "app/gui/core/header_diff.h"
+#include "app/gui/core/workspace.h"
+#include "app/gui/panel.h"
+
+namespace pwplay::gui {
+
+class ResultPanel : public Panel {
+ public:
+  enum Tab : int { kUpstream = 0, kResponse = 1, kLogs = 2 };
+
+  explicit ResultPanel(Workspace& workspace) : Panel("Result"), workspace_(workspace) {}
+  void draw(const Snapshot& snapshot, Commands& commands) override;
+
+ private:
+  void draw_history(const Snapshot& snapshot, const RunRecord* run, Commands& commands);
+  void draw_summary(const RunRecord& run);
+  void draw_upstream(const RunRecord& run);
+  void draw_response(const RunRecord& run);
+  void draw_logs(const RunRecord& run);
+  void refresh(const RunRecord& run);
+  void draw_body(const char* id, const std::string& body, const std::string& pretty);
+
+  Workspace& workspace_;
+  // Diffs of the run on show, computed once per run.
+  uint64_t cached_run_ = 0;
+  std::vector<HeaderDiffRow> upstream_diff_;
+  std::vector<HeaderDiffRow> response_diff_;
+  std::string upstream_pretty_;  // the bodies re-indented when they are JSON ("" otherwise)
+  std::string response_pretty_;
+  bool pretty_json_ = true;
+};
+
+}  // namespace pwplay::gui

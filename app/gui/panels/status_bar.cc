@@ -1,0 +1,63 @@
+#include "app/gui/panels/status_bar.h"
+
+#include <imgui.h>
+
+#include "app/gui/style.h"
+#include "app/gui/widgets.h"
+
+namespace pwplay::gui {
+namespace {
+
+void separator() {
+  ImGui::SameLine(0, 12);
+  ImGui::TextColored(style::muted(), "|");
+  ImGui::SameLine(0, 12);
+}
+
+}  // namespace
+
+void StatusBar::draw(const Snapshot& snapshot, Commands& commands) {
+  if (snapshot.plugin) {
+    ImGui::Text("%s %s", snapshot.plugin->engine.c_str(), snapshot.plugin->engine_version.c_str());
+    separator();
+    ImGui::Text("ABI %s", snapshot.plugin->abi_version.c_str());
+    separator();
+    ImGui::TextUnformatted(snapshot.plugin->name.c_str());
+  } else if (!snapshot.load_error.empty()) {
+    ImGui::TextColored(style::error(), "filter not loaded");
+  } else {
+    ImGui::TextColored(style::muted(), "no filter");
+  }
+  separator();
+  if (const RunRecord* run = snapshot.last_run()) {
+    if (!run->result) {
+      ImGui::TextColored(style::error(), "last run #%llu: not loaded",
+                         static_cast<unsigned long long>(run->id));
+    } else {
+      const auto& report = run->result->report;
+      ImGui::Text("last run #%llu: %s, %s in the filter", static_cast<unsigned long long>(run->id),
+                  report.response ? std::to_string(report.response->status).c_str() : "no response",
+                  widgets::format_duration(run->result->stats.filter_ns).c_str());
+      if (run->result->failure) {
+        ImGui::SameLine();
+        ImGui::TextColored(style::error(), "(filter failed)");
+      }
+    }
+    separator();
+    ImGui::Text("%zu run%s", snapshot.runs.size(), snapshot.runs.size() == 1 ? "" : "s");
+  } else {
+    ImGui::TextColored(style::muted(), "no runs");
+  }
+
+  // Right side: engine activity, and where the palette is.
+  std::string right = snapshot.busy ? snapshot.busy_what + "..." : std::string("engine idle");
+  const Command* palette = commands.find("command-palette");
+  if (palette && !palette->shortcut.empty())
+    right += "   " + format_shortcut(palette->shortcut) + ": commands";
+  float width = ImGui::CalcTextSize(right.c_str()).x;
+  ImGui::SameLine(
+      std::max(ImGui::GetCursorPosX() + 12, ImGui::GetWindowContentRegionMax().x - width));
+  ImGui::TextColored(snapshot.busy ? style::warning() : style::muted(), "%s", right.c_str());
+}
+
+}  // namespace pwplay::gui

@@ -1,0 +1,50 @@
+// PlatformWindow: the GLFW window, its OpenGL 3 context and the ImGui context with the GLFW and
+// OpenGL3 backends. Failures (no display, no OpenGL 3) are errors with a message, never crashes.
+// Also reads the rendered frame back for screenshots.
+#pragma once
+
+#include <string>
+
+#include "abi/result.h"
+#include "app/gui/core/automation.h"
+
+struct GLFWwindow;
+
+namespace pwplay::gui {
+
+class PlatformWindow {
+ public:
+  PlatformWindow() = default;
+  ~PlatformWindow();
+  PlatformWindow(const PlatformWindow&) = delete;
+  PlatformWindow& operator=(const PlatformWindow&) = delete;
+
+  // Opens the window and creates the ImGui context. `ini_path` "" = no layout file.
+  Result<void> open(int width, int height, const std::string& title, const std::string& ini_path);
+  bool is_open() const { return window_ != nullptr; }
+
+  // Waits for input (or a wake-up) up to `timeout_s`; 0 polls. True when something arrived.
+  bool wait_events(double timeout_s);
+  // Thread-safe: wakes wait_events() (the engine thread calls it after publishing).
+  static void wake();
+
+  bool close_requested() const;
+  float content_scale() const;
+  static std::string glfw_version();  // monitor DPI scale (1 on ordinary screens)
+
+  // `ignore_mouse`: no hover from wherever the pointer happens to be (automation screenshots).
+  void begin_frame(bool ignore_mouse);
+  void render();   // draws the ImGui frame into the back buffer
+  void present();  // swaps buffers
+
+  // Writes the back buffer (the frame render() just drew) as a PNG.
+  Result<ScreenshotInfo> capture(const std::string& path);
+
+ private:
+  GLFWwindow* window_ = nullptr;
+  bool glfw_ready_ = false;
+  bool imgui_ready_ = false;
+  std::string ini_path_;  // ImGui keeps the pointer
+};
+
+}  // namespace pwplay::gui

@@ -1,0 +1,47 @@
+// Small widgets the panels share: splitters for the fixed layout, a header table with diff
+// highlighting, a read-only body view, a hex view of bytes, and value formatting.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <imgui.h>
+
+#include "app/gui/core/header_diff.h"
+
+namespace pwplay::gui::widgets {
+
+// A draggable bar between two areas. `vertical_bar`: the bar is vertical and moves along x.
+// Returns true while dragging; `size1` is clamped so both sides keep at least `min_size`.
+bool splitter(const char* id, bool vertical_bar, float thickness, float length, float* size1,
+              float total, float min_size);
+
+// Headers with the filter's changes: a marker column (+ ~ -), added rows green, changed rows
+// yellow (the old value in a tooltip and struck through), removed rows red.
+void header_table(const char* id, const std::vector<HeaderDiffRow>& rows);
+
+// A body as text (read-only, selectable), or as a hex dump when it is not text.
+void body_view(const char* id, const std::string& bytes, const ImVec2& size);
+
+// Offsets, 16 bytes per row, ASCII column. `base_address` labels the first byte.
+void hex_view(const char* id, std::string_view bytes, uint32_t base_address, const ImVec2& size);
+
+// Wrapped text in a colour.
+void wrapped_colored(const ImVec4& color, const std::string& text);
+// A "(?)" marker with a tooltip.
+void help_marker(const char* text);
+
+std::string format_duration(uint64_t ns);  // "850 ns", "12.4 us", "3.21 ms", "1.50 s"
+std::string format_bytes(uint64_t bytes);  // "512 B", "12.0 KiB"
+
+// Makes bytes printable on one line: control characters and non-ASCII as \xNN, cut at `max`.
+std::string printable(std::string_view bytes, size_t max = 200);
+
+}  // namespace pwplay::gui::widgets
+
+namespace pwplay::gui::widgets {
+// A form row's label: text aligned with the widget that follows on the same line at `width`.
+void form_label(const char* text, float width);
+}  // namespace pwplay::gui::widgets

@@ -1,0 +1,386 @@
+// The desktop app's model without a window: shortcuts, the command table, header diffs,
+// automation scripts and their runner, the request draft, and the engine thread end to end.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include "app/gui/core/automation.h"
+#include "app/gui/core/command_table.h"
+#include "app/gui/core/engine_worker.h"
+#include "app/gui/core/header_diff.h"
+#include "app/gui/core/workspace.h"
+
+namespace pwplay::gui {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(Shortcut, ParsesAndFormats) {
+  auto palette = parse_shortcut("Ctrl+Shift+P");
+  ASSERT_TRUE(palette);
+  EXPECT_TRUE(palette->ctrl);
+  EXPECT_TRUE(palette->shift);
+  EXPECT_FALSE(palette->alt);
+  EXPECT_EQ(palette->key, 'P');
+  EXPECT_EQ(format_shortcut(*palette), "Ctrl+Shift+P");
+  auto send = parse_shortcut("ctrl+enter");
+  ASSERT_TRUE(send);
+  EXPECT_EQ(send->key, keys::kEnter);
+  EXPECT_EQ(format_shortcut(*send), "Ctrl+Enter");
+  auto f12 = parse_shortcut("F12");
+  ASSERT_TRUE(f12);
+  EXPECT_EQ(f12->key, keys::kF1 + 11);
+  EXPECT_EQ(format_shortcut(*f12), "F12");
+  EXPECT_FALSE(parse_shortcut("Ctrl+"));
+  EXPECT_FALSE(parse_shortcut("Ctrl+A+B"));
+  EXPECT_FALSE(parse_shortcut("Hyper+X"));
+  EXPECT_FALSE(parse_shortcut("F13"));
+}
+
+TEST(Commands, RunsByIdAndLogsEveryRun) {
+  Commands commands;
+  std::string seen;
+  commands.add({"greet", "Greet", "Run", *parse_shortcut("Ctrl+G"), "name", false,
+                [&](std::string_view arg) -> Result<void> {
+                  if (arg == "nobody") return make_error("nobody to greet");
+                  seen = std::string(arg);
+                  return {};
+                }});
+  commands.add({"plain", "Plain", "Run", {}, "", false, [](std::string_view) -> Result<void> {
+                  return {};
+                }});
+  EXPECT_TRUE(commands.run("greet", CommandSource::Automation, "world"));
+  EXPECT_EQ(seen, "world");
+  EXPECT_FALSE(commands.run("greet", CommandSource::Menu, "nobody"));
+  EXPECT_FALSE(commands.run("missing", CommandSource::Palette));
+  EXPECT_FALSE(commands.run("plain", CommandSource::Automation, "unexpected"));
+  ASSERT_EQ(commands.log().size(), 4u);
+  EXPECT_TRUE(commands.log()[0].ok);
+  EXPECT_EQ(commands.log()[0].source, CommandSource::Automation);
+  EXPECT_EQ(commands.log()[1].message, "nobody to greet");
+  EXPECT_EQ(commands.log()[2].message, "unknown command 'missing'");
+  EXPECT_EQ(commands.log()[3].message, "'plain' takes no argument");
+  ASSERT_NE(commands.find_shortcut(*parse_shortcut("Ctrl+G")), nullptr);
+  EXPECT_EQ(commands.find_shortcut(*parse_shortcut("Ctrl+G"))->id, "greet");
+  EXPECT_EQ(commands.find_shortcut(*parse_shortcut("Ctrl+H")), nullptr);
+}
+
+TEST(Commands, DisabledAndArgumentRequired) {
+  Commands commands;
+  bool enabled = false;
+  Command gated{
+      "gated", "Gated", "", {}, "", false, [](std::string_view) -> Result<void> {
+                  return {}; }};
+  gated.enabled = [&] { return enabled; };
+  commands.add(gated);
+  commands.add({"needs", "Needs", "", {}, "a value", true, [](std::string_view) -> Result<void> {
+                  return {};
+                }});
+  EXPECT_FALSE(commands.run("gated", CommandSource::Menu));
+  enabled = true;
+  EXPECT_TRUE(commands.run("gated", CommandSource::Menu));
+  EXPECT_FALSE(commands.run("needs", CommandSource::Palette));
+  EXPECT_TRUE(commands.run("needs", CommandSource::Automation, "x"));
+}
+
+TEST(Commands, PaletteMatching) {
+  Command send{"send", "Send request", "", {}, "", false, nullptr};
+  Command save{"save-request", "Save request file", "", {}, "", false, nullptr};
+  EXPECT_GT(Commands::match_score("send", send), Commands::match_score("send", save));
+  EXPECT_GE(Commands::match_score("srf", save), 0);
+  EXPECT_LT(Commands::match_score("xyz", send), 0);
+  EXPECT_EQ(Commands::match_score("", send), 0);
+}
+
+TEST(HeaderDiff, AddedChangedRemovedAndRepeatedNames) {
+  abi::HeaderPairs before = {{"host", "a"},
+                             {"Accept", "*/*"},
+                             {"set-cookie", "1"},
+                             {"set-cookie", "2"},
+                             {"x-gone", "bye"}};
+  abi::HeaderPairs after = {
+      {"host", "a"}, {"accept", "text/html"}, {"set-cookie", "1"}, {"x-new", "hi"}};
+  auto rows = diff_headers(before, after);
+  ASSERT_EQ(rows.size(), 6u);
+  EXPECT_EQ(rows[0].change, HeaderChange::Same);
+  EXPECT_EQ(rows[1].change, HeaderChange::Changed);
+  EXPECT_EQ(rows[1].old_value, "*/*");
+  EXPECT_EQ(rows[1].value, "text/html");
+  EXPECT_EQ(rows[2].change, HeaderChange::Same);
+  EXPECT_EQ(rows[3].change, HeaderChange::Added);
+  EXPECT_EQ(rows[3].name, "x-new");
+  EXPECT_EQ(rows[4].change, HeaderChange::Removed);
+  EXPECT_EQ(rows[4].value, "2");
+  EXPECT_EQ(rows[5].change, HeaderChange::Removed);
+  EXPECT_EQ(rows[5].name, "x-gone");
+  auto counts = count_changes(rows);
+  EXPECT_EQ(counts.added, 1);
+  EXPECT_EQ(counts.changed, 1);
+  EXPECT_EQ(counts.removed, 2);
+}
+
+TEST(AutomationScript, ParsesEveryStepKind) {
+  auto script = parse_automation_script(nlohmann::json::parse(R"({
+    "window": {"width": 1024, "height": 640}, "log": "out.json", "timeout_ms": 5000,
+    "exit": false,
+    "steps": ["send", {"run": "load", "arg": "f.wasm"}, {"wait": "engine"},
+              {"wait": "runs", "count": 2, "timeout_ms": 100}, {"frames": 3},
+              {"screenshot": "a.png"}]})"),
+                                        "script.json");
+  ASSERT_TRUE(script) << script.error().message;
+  EXPECT_EQ(script->width, 1024);
+  EXPECT_EQ(script->height, 640);
+  EXPECT_EQ(script->log_path, "out.json");
+  EXPECT_EQ(script->timeout, 5000ms);
+  EXPECT_FALSE(script->exit_when_done);
+  ASSERT_EQ(script->steps.size(), 6u);
+  EXPECT_EQ(script->steps[0].command, "send");
+  EXPECT_EQ(script->steps[1].arg, "f.wasm");
+  EXPECT_EQ(script->steps[2].kind, AutomationStep::Kind::WaitEngine);
+  EXPECT_EQ(script->steps[3].kind, AutomationStep::Kind::WaitRuns);
+  EXPECT_EQ(script->steps[3].count, 2);
+  EXPECT_EQ(script->steps[3].timeout, 100ms);
+  EXPECT_EQ(script->steps[4].count, 3);
+  EXPECT_EQ(script->steps[5].path, "a.png");
+}
+
+TEST(AutomationScript, ErrorsNameTheStep) {
+  auto bad = [](const char* text) {
+    auto script = parse_automation_script(nlohmann::json::parse(text), "s.json");
+    return script ? std::string("(parsed)") : script.error().message;
+  };
+  EXPECT_EQ(bad(R"({"steps": [{"wait": "forever"}]})"),
+            "s.json: steps[0]: field 'wait' must be \"engine\" or \"runs\"");
+  EXPECT_EQ(bad(R"({"steps": ["send", {"frames": 0}]})"),
+            "s.json: steps[1]: field 'frames' must be an integer >= 1");
+  EXPECT_EQ(bad(R"({"steps": [{"run": "x", "bogus": 1}]})"),
+            "s.json: steps[0]: unknown field 'bogus'");
+  EXPECT_EQ(bad(R"({"steps": [{}]})"),
+            "s.json: steps[0]: a step needs one of 'run', 'wait', 'frames', 'screenshot'");
+  EXPECT_EQ(bad(R"({"stepz": []})"), "s.json: unknown field 'stepz'");
+  EXPECT_EQ(bad(R"([])"), "s.json: expected a JSON object with 'steps'");
+}
+
+TEST(AutomationScript, CommandLineForm) {
+  auto script = command_line_script({"load", "set-field=filter.root_id=a=b"}, "x.png", 4);
+  ASSERT_EQ(script.steps.size(), 5u);
+  EXPECT_EQ(script.steps[1].command, "set-field");
+  EXPECT_EQ(script.steps[1].arg, "filter.root_id=a=b");
+  EXPECT_EQ(script.steps[2].kind, AutomationStep::Kind::WaitEngine);
+  EXPECT_EQ(script.steps[3].count, 4);
+  EXPECT_EQ(script.steps[4].path, "x.png");
+}
+
+// An app stand-in: commands, a snapshot the test edits, and a fake frame buffer.
+class FakeHost : public AutomationHost {
+ public:
+  Commands& commands() override { return commands_; }
+  std::shared_ptr<const Snapshot> snapshot() override {
+    return std::make_shared<const Snapshot>(snapshot_);
+  }
+  bool engine_idle() override { return idle_; }
+  Result<ScreenshotInfo> capture(const std::string& path) override {
+    captures_.push_back(path);
+    return ScreenshotInfo{path, 640, 480};
+  }
+
+  Commands commands_;
+  Snapshot snapshot_;
+  bool idle_ = true;
+  std::vector<std::string> captures_;
+};
+
+TEST(AutomationRunner, PlaysStepsFrameByFrame) {
+  FakeHost host;
+  int sent = 0;
+  host.commands_.add({"send", "Send", "", {}, "", false, [&](std::string_view) -> Result<void> {
+                        ++sent;
+                        return {};
+                      }});
+  auto script = parse_automation_script(
+      nlohmann::json::parse(
+          R"({"steps": ["send", {"wait": "runs", "count": 1}, {"screenshot": "s.png"}]})"),
+      "s");
+  ASSERT_TRUE(script);
+  AutomationRunner runner(std::move(*script));
+  runner.before_frame(host);  // runs "send", then waits for the run
+  runner.after_render(host);
+  EXPECT_EQ(sent, 1);
+  EXPECT_FALSE(runner.finished());
+  host.snapshot_.runs.push_back(std::make_shared<RunRecord>());
+  host.idle_ = false;  // the engine still publishing: keep waiting
+  runner.before_frame(host);
+  runner.after_render(host);
+  EXPECT_TRUE(host.captures_.empty());
+  host.idle_ = true;
+  int frames = 0;
+  while (!runner.finished() && frames < 20) {
+    runner.before_frame(host);
+    runner.after_render(host);
+    ++frames;
+  }
+  EXPECT_TRUE(runner.finished());
+  EXPECT_FALSE(runner.failed());
+  EXPECT_EQ(frames, AutomationRunner::kSettleFrames + 1);
+  ASSERT_EQ(host.captures_.size(), 1u);
+  auto log = runner.log(host.snapshot_, host.commands_);
+  EXPECT_EQ(log["ok"], true);
+  EXPECT_EQ(log["commands"][0]["id"], "send");
+  EXPECT_EQ(log["commands"][0]["source"], "automation");
+  EXPECT_EQ(log["screenshots"][0]["width"], 640);
+}
+
+TEST(AutomationRunner, UnknownCommandsAndTimeoutsFail) {
+  FakeHost host;
+  AutomationRunner unknown(command_line_script({"nope"}, "", 0));
+  unknown.before_frame(host);
+  EXPECT_TRUE(unknown.failed());
+  EXPECT_EQ(unknown.error(), "step 1: unknown command 'nope'");
+  EXPECT_EQ(unknown.exit_code(), 1);
+
+  auto script = parse_automation_script(
+      nlohmann::json::parse(R"({"steps": [{"wait": "runs", "count": 1, "timeout_ms": 1}]})"), "s");
+  ASSERT_TRUE(script);
+  AutomationRunner waiting(std::move(*script));
+  waiting.before_frame(host);
+  std::this_thread::sleep_for(5ms);
+  waiting.before_frame(host);
+  EXPECT_TRUE(waiting.failed());
+  EXPECT_NE(waiting.error().find("expected 1 run(s)"), std::string::npos);
+}
+
+TEST(Workspace, RequestDraftKeepsFieldsItDoesNotShow) {
+  auto draft = RequestDraft::from_json(nlohmann::json::parse(R"({
+      "method": "POST", "path": "/p", "headers": [["host", "h"], ["a", "1"]],
+      "body_chunks": ["ab", "cd"], "upstream_response": {"status": 201},
+      "properties": {"source.address": "1.2.3.4:5"}, "name": "demo"})"),
+                                       "req.json");
+  ASSERT_TRUE(draft) << draft.error().message;
+  EXPECT_EQ(draft->method, "POST");
+  EXPECT_EQ(draft->body, "abcd");
+  ASSERT_EQ(draft->headers.size(), 2u);
+  nlohmann::json back = draft->to_json();
+  EXPECT_EQ(back["body_chunks"].size(), 2u);  // unchanged body: still chunked
+  EXPECT_EQ(back["upstream_response"]["status"], 201);
+  EXPECT_EQ(back["properties"]["source.address"], "1.2.3.4:5");
+  draft->body = "edited";
+  draft->headers.push_back({"", "ignored: no name"});
+  back = draft->to_json();
+  EXPECT_FALSE(back.contains("body_chunks"));
+  EXPECT_EQ(back["body"], "edited");
+  EXPECT_EQ(back["headers"].size(), 2u);
+  auto parsed = debugger::parse_request(back, "draft");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_TRUE(parsed->upstream.mock);
+  EXPECT_EQ(parsed->upstream.mock->status, 201u);
+}
+
+TEST(Workspace, OpenSaveAndValidate) {
+  Workspace workspace;
+  auto missing = workspace.open_request("/nonexistent/req.json");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("/nonexistent/req.json"), std::string::npos);
+  ASSERT_TRUE(workspace.open_request(PWPLAY_SOURCE_DIR "/samples/requests/post.json"));
+  EXPECT_EQ(workspace.request.method, "POST");
+  EXPECT_EQ(workspace.request.body, "hello pwplay");
+  auto dir = std::filesystem::temp_directory_path() / "pwplay_gui_core_test";
+  std::filesystem::create_directories(dir);
+  std::string saved = (dir / "saved.json").string();
+  workspace.request.path = "/changed";
+  ASSERT_TRUE(workspace.save_request(saved));
+  Workspace other;
+  ASSERT_TRUE(other.open_request(saved));
+  EXPECT_EQ(other.request.path, "/changed");
+  EXPECT_EQ(other.request.body, "hello pwplay");
+  workspace.request.path = "no-slash";
+  auto invalid = workspace.build_request();
+  ASSERT_FALSE(invalid);
+  EXPECT_NE(invalid.error().message.find("must start with '/'"), std::string::npos);
+  EXPECT_FALSE(workspace.save_request(saved));  // never writes an invalid request
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Workspace, SelectionFollowsNewRuns) {
+  Workspace workspace;
+  Snapshot snapshot;
+  auto run = [](uint64_t id) {
+    auto record = std::make_shared<RunRecord>();
+    record->id = id;
+    return record;
+  };
+  snapshot.runs = {run(1)};
+  workspace.observe(snapshot);
+  EXPECT_EQ(workspace.selection.run_id, 1u);
+  workspace.selection.follow_latest = false;
+  snapshot.runs.push_back(run(2));
+  workspace.observe(snapshot);
+  EXPECT_EQ(workspace.selection.run_id, 1u);
+  EXPECT_EQ(workspace.selected_run(snapshot)->id, 1u);
+  snapshot.runs.erase(snapshot.runs.begin());  // history dropped the selected run
+  workspace.observe(snapshot);
+  EXPECT_EQ(workspace.selection.run_id, 2u);
+}
+
+std::string sample(const char* name) {
+  return std::string(PWPLAY_SAMPLES_DIR "/") + name;
+}
+
+TEST(EngineWorker, LoadsSendsAndPublishesSnapshots) {
+  if (!std::filesystem::exists(sample("add_header.wasm")))
+    GTEST_SKIP() << "build the pwplay_samples target first";
+  std::atomic<int> publishes{0};
+  EngineWorker worker([&] { ++publishes; });
+  auto first = worker.snapshot();
+  FilterSettings settings;
+  settings.wasm_path = sample("add_header.wasm");
+  uint64_t loaded = worker.load(settings);
+  ASSERT_TRUE(worker.wait_for(loaded, 60s));
+  auto after_load = worker.snapshot();
+  ASSERT_TRUE(after_load->plugin) << after_load->load_error;
+  EXPECT_EQ(after_load->plugin->name, "add_header");
+  EXPECT_EQ(after_load->plugin->abi_version, "0.2.1");
+  EXPECT_EQ(after_load->plugin->engine, "v8");
+  EXPECT_TRUE(first->runs.empty());  // published snapshots never change
+
+  auto request = debugger::load_request_file(PWPLAY_SOURCE_DIR "/samples/requests/get.json");
+  ASSERT_TRUE(request);
+  worker.send(settings, *request);
+  uint64_t second = worker.send(settings, *request);
+  ASSERT_TRUE(worker.wait_for(second, 60s));
+  auto after_send = worker.snapshot();
+  EXPECT_TRUE(worker.idle());
+  ASSERT_EQ(after_send->runs.size(), 2u);
+  const RunRecord& run = *after_send->runs.back();
+  EXPECT_EQ(run.id, 2u);
+  ASSERT_TRUE(run.result) << run.error;
+  ASSERT_TRUE(run.result->report.response);
+  EXPECT_EQ(run.result->report.response->status, 200u);
+  EXPECT_FALSE(run.result->trace.empty());
+  EXPECT_EQ(after_send->runs.front().get(), worker.snapshot()->runs.front().get());  // shared
+  EXPECT_GE(publishes.load(), 5);  // busy + done per command (the last may still be on its way)
+
+  uint64_t cleared = worker.clear_history();
+  ASSERT_TRUE(worker.wait_for(cleared, 10s));
+  EXPECT_TRUE(worker.snapshot()->runs.empty());
+  EXPECT_EQ(after_send->runs.size(), 2u);  // an old snapshot keeps its runs
+}
+
+TEST(EngineWorker, LoadErrorsAreValues) {
+  EngineWorker worker;
+  FilterSettings settings;
+  settings.wasm_path = "/nonexistent/filter.wasm";
+  ASSERT_TRUE(worker.wait_for(worker.load(settings), 10s));
+  EXPECT_FALSE(worker.snapshot()->plugin);
+  EXPECT_EQ(worker.snapshot()->load_error, "/nonexistent/filter.wasm: no such file");
+  auto request = debugger::load_request_file(PWPLAY_SOURCE_DIR "/samples/requests/get.json");
+  ASSERT_TRUE(request);
+  ASSERT_TRUE(worker.wait_for(worker.send(settings, *request), 10s));
+  ASSERT_EQ(worker.snapshot()->runs.size(), 1u);
+  EXPECT_FALSE(worker.snapshot()->runs[0]->ok());
+  EXPECT_EQ(worker.snapshot()->runs[0]->error, "/nonexistent/filter.wasm: no such file");
+}
+
+}  // namespace
+}  // namespace pwplay::gui

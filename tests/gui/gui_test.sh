@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Desktop app tests under a private Xvfb server. Usage: gui_test.sh CASE, with the environment
+#   PWPLAY       the pwplay binary          GUI_CHECK  the pwplay_gui_check binary
+#   SAMPLES_DIR  built sample filters       SOURCE_DIR the source tree   OUT_DIR  scratch directory
+# Cases:
+#   automation  an automation script loads add_header.wasm, sends samples/requests/get.json and
+#               saves a screenshot; then the same through --run-command/--screenshot
+#   xdotool     real input: Ctrl+Enter sends, then the command palette (typed text) sends again
+#   no_display  no DISPLAY: the existing message and exit 1; an unreachable DISPLAY: exit 1
+#   no_opengl   an X server without GLX: a clear error and exit 1, no crash
+# Exits 77 (skipped) only when Xvfb is not installed.
+set -u
+case_name=${1:?usage: gui_test.sh CASE}
+: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
+out="$OUT_DIR/$case_name"
+rm -rf "$out"
+mkdir -p "$out"
+cd "$out" || exit 1
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+xvfb_pid=""
+cleanup() {
+  if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null; wait "$xvfb_pid" 2>/dev/null; fi
+}
+trap cleanup EXIT
+
+# Starts Xvfb on a display number it picks itself (-displayfd: no races between parallel tests).
+start_xvfb() {
+  command -v Xvfb >/dev/null 2>&1 || { echo "SKIP: Xvfb is not installed (scripts/deps installs xvfb)"; exit 77; }
+  local fd_file="$out/xvfb.display"
+  : > "$fd_file"
+  Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp "$@" 3>"$fd_file" 2>"$out/xvfb.log" &
+  xvfb_pid=$!
+  for _ in $(seq 1 100); do
+    if [ -s "$fd_file" ]; then
+      export DISPLAY=":$(tr -d '[:space:]' < "$fd_file")"
+      echo "Xvfb on $DISPLAY"
+      return 0
+    fi
+    kill -0 "$xvfb_pid" 2>/dev/null || { cat "$out/xvfb.log" >&2; fail "Xvfb did not start"; }
+    sleep 0.1
+  done
+  fail "Xvfb did not report its display within 10 s"
+}
+
+need_sample() {
+  [ -f "$SAMPLES_DIR/add_header.wasm" ] ||
+    fail "$SAMPLES_DIR/add_header.wasm is missing: build the pwplay_samples target first"
+}
+
+check_run_log() {  # LOG: the last run answered 200 and the filter added its header upstream
+  "$GUI_CHECK" json "$1" /ok=true /snapshot/plugin/name=add_header /snapshot/plugin/abi_version=0.2.1 \
+    /snapshot/last_run/status=200 /snapshot/last_run/upstream_request/headers/x-wasm-filter=add-header \
+    /snapshot/last_run/response/headers/x-wasm-response=add-header ||
+    { cat "$1" >&2; fail "unexpected automation log $1"; }
+}
+
+case "$case_name" in
+automation)
+  need_sample
+  start_xvfb
+  cat > script.json <<JSON
+{
+  "window": {"width": 1280, "height": 800},
+  "timeout_ms": 60000,
+  "steps": [
+    {"run": "load", "arg": "$SAMPLES_DIR/add_header.wasm"},
+    {"run": "open-request", "arg": "$SOURCE_DIR/samples/requests/get.json"},
+    {"wait": "engine"},
+    "send",
+    {"wait": "runs", "count": 1},
+    {"run": "select-event", "arg": "copy"},
+    {"frames": 2},
+    {"screenshot": "$out/app.png"}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation script.json --automation-log log.json > app.out 2>&1
+  rc=$?
+  cat app.out
+  [ "$rc" -eq 0 ] || fail "pwplay --automation exited with $rc"
+  [ -f app.png ] || fail "no screenshot written"
+  "$GUI_CHECK" png app.png 1280 800 || fail "the screenshot is wrong"
+  check_run_log log.json
+  "$GUI_CHECK" json log.json /commands/0/id=load /commands/0/source=automation /commands/0/ok=true \
+    /commands/2/id=send /commands/2/ok=true /screenshots/0/width=1280 || fail "commands not logged"
+  "$GUI_CHECK" command log.json select-event automation || fail "no trace event selected"
+
+  # The same through the command line: FILTER.wasm and --request at start, then commands by id.
+  timeout 120 "$PWPLAY" "$SAMPLES_DIR/add_header.wasm" --request "$SOURCE_DIR/samples/requests/get.json" \
+    --run-command send --run-command show-response --screenshot cli.png --frames 2 \
+    --automation-log cli.json > cli.out 2>&1
+  rc=$?
+  cat cli.out
+  [ "$rc" -eq 0 ] || fail "pwplay --run-command ... --screenshot exited with $rc"
+  "$GUI_CHECK" png cli.png 1280 800 || fail "the --screenshot PNG is wrong"
+  check_run_log cli.json
+
+  # A command that does not exist stops the script with exit 1 and says which.
+  timeout 60 "$PWPLAY" --run-command no-such-command --automation-log bad.json > bad.out 2>&1
+  rc=$?
+  [ "$rc" -eq 1 ] || { cat bad.out; fail "an unknown command exited with $rc, expected 1"; }
+  grep -q "unknown command 'no-such-command'" bad.out || { cat bad.out; fail "no message for the unknown command"; }
+  ;;
+
+xdotool)
+  need_sample
+  command -v xdotool >/dev/null 2>&1 || fail "xdotool is not installed (scripts/deps installs it)"
+  start_xvfb
+  run_with_input() {  # NAME SOURCE INPUT-FUNCTION: start the app, feed real input until it exits
+    local name=$1 source=$2 feed=$3
+    cat > "$name.json" <<JSON
+{"timeout_ms": 60000, "steps": [{"wait": "engine"}, {"wait": "runs", "count": 1},
+ {"screenshot": "$out/$name.png"}]}
+JSON
+    "$PWPLAY" "$SAMPLES_DIR/add_header.wasm" --request "$SOURCE_DIR/samples/requests/get.json" \
+      --automation "$name.json" --automation-log "$name.log.json" > "$name.out" 2>&1 &
+    local app=$!
+    local window
+    window=$(timeout 30 xdotool search --sync --onlyvisible --name '^pwplay$' | head -1)
+    [ -n "$window" ] || { kill "$app"; cat "$name.out"; fail "$name: the pwplay window never appeared"; }
+    # No window manager under Xvfb: give the window the keyboard focus ourselves. Keys are
+    # pressed again until the app exits, in case the first ones arrive before it draws.
+    for _ in $(seq 1 20); do
+      kill -0 "$app" 2>/dev/null || break
+      xdotool windowfocus --sync "$window" 2>/dev/null
+      $feed "$window"
+      sleep 2
+    done
+    local rc=0
+    wait "$app" || rc=$?
+    cat "$name.out"
+    [ "$rc" -eq 0 ] || { cat "$name.log.json" 2>/dev/null; fail "$name: pwplay exited with $rc"; }
+    check_run_log "$name.log.json"
+    # The request was sent by real input, not by the script.
+    "$GUI_CHECK" command "$name.log.json" send "$source" ||
+      { cat "$name.log.json" >&2; fail "$name: the send did not come from the $source"; }
+    "$GUI_CHECK" png "$name.png" 1280 800 || fail "$name: the screenshot is wrong"
+  }
+  press_ctrl_enter() { xdotool key --clearmodifiers ctrl+Return; }
+  use_palette() {
+    xdotool key --clearmodifiers Escape  # closes the palette a failed attempt left open
+    sleep 0.3
+    xdotool key --clearmodifiers ctrl+shift+p
+    sleep 0.5
+    xdotool type --delay 30 "send request"
+    sleep 0.3
+    xdotool key Return
+  }
+  run_with_input shortcut shortcut press_ctrl_enter
+  run_with_input palette palette use_palette
+  ;;
+
+no_display)
+  env -u DISPLAY -u WAYLAND_DISPLAY "$PWPLAY" > out.txt 2>&1
+  rc=$?
+  cat out.txt
+  [ "$rc" -eq 1 ] || fail "without a display pwplay exited with $rc, expected 1"
+  grep -q "no display found" out.txt || fail "no 'no display found' message"
+  # A display that does not answer: a clear error, exit 1.
+  env -u WAYLAND_DISPLAY DISPLAY=":4093" "$PWPLAY" > bad.txt 2>&1
+  rc=$?
+  cat bad.txt
+  [ "$rc" -eq 1 ] || fail "with an unreachable display pwplay exited with $rc, expected 1"
+  grep -q "cannot connect to the display" bad.txt || fail "no 'cannot connect' message"
+  ;;
+
+no_opengl)
+  start_xvfb -extension GLX
+  timeout 60 "$PWPLAY" --run-command about --screenshot never.png > out.txt 2>&1
+  rc=$?
+  cat out.txt
+  [ "$rc" -eq 1 ] || fail "without OpenGL pwplay exited with $rc, expected 1 (no crash)"
+  grep -q "no OpenGL 3 context" out.txt || fail "no clear OpenGL error message"
+  [ ! -f never.png ] || fail "a screenshot was written without OpenGL"
+  ;;
+
+*)
+  fail "unknown case '$case_name'"
+  ;;
+esac
+echo "PASS: $case_name"
