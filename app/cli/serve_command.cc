@@ -263,6 +263,11 @@ int serve(const ServeArgs& args) {
   options.capture_messages = args.trace;
 
   // SIGINT and SIGTERM are taken by this thread with sigwait; the proxy thread inherits the mask.
+  // A shell starts background jobs with SIGINT ignored; an ignored signal is discarded rather
+  // than left pending for sigwait, so take the default disposition back first (the signals are
+  // blocked right after, so they never act on it).
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -350,7 +355,9 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "serve", "Run the embedded HTTP/1.1 proxy with a filter chain until interrupted");
   cmd->add_option("filters", args->filters, "Filter modules (.wasm), in request order");
-  cmd->add_option("--engine", args->engine, "Wasm engine: v8");
+  cmd->add_option("--engine", args->engine,
+                  "Engine: v8 (default), wabt (steps instructions; slow) or native (a .so built "
+                  "from the same sources; a crash takes pwplay down)");
   auto* config = cmd->add_option("--config", args->config, "Plugin configuration (a string)");
   cmd->add_option("--config-file", args->config_file, "Plugin configuration read from a file")
       ->excludes(config);
