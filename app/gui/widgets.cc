@@ -171,6 +171,12 @@ void wrapped_colored(const ImVec4& color, const std::string& text) {
   ImGui::PopStyleColor();
 }
 
+void overflow_tooltip(const std::string& text) {
+  if (!ImGui::IsItemHovered() || ImGui::IsItemActive()) return;
+  float visible = ImGui::GetItemRectSize().x - ImGui::GetStyle().FramePadding.x * 2;
+  if (ImGui::CalcTextSize(text.c_str()).x > visible) ImGui::SetTooltip("%s", text.c_str());
+}
+
 void help_marker(const char* text) {
   ImGui::TextDisabled("(?)");
   if (ImGui::IsItemHovered()) {

@@ -30,6 +30,8 @@ void hex_view(const char* id, std::string_view bytes, uint32_t base_address, con
 
 // Wrapped text in a colour.
 void wrapped_colored(const ImVec4& color, const std::string& text);
+// After a text field: its whole text in a tooltip when the field is too narrow to show it.
+void overflow_tooltip(const std::string& text);
 // A "(?)" marker with a tooltip.
 void help_marker(const char* text);
 

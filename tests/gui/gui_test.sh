@@ -100,6 +100,16 @@ JSON
   "$GUI_CHECK" png cli.png 1280 800 || fail "the --screenshot PNG is wrong"
   check_run_log cli.json
 
+  # Send uses the Filter panel's current settings: the configuration becomes the header value.
+  timeout 120 "$PWPLAY" "$SAMPLES_DIR/add_header.wasm" --request "$SOURCE_DIR/samples/requests/get.json" \
+    --run-command set-field=filter.config=from-script --run-command send \
+    --automation-log config.json > config.out 2>&1
+  rc=$?
+  [ "$rc" -eq 0 ] || { cat config.out; fail "set-field + send exited with $rc"; }
+  "$GUI_CHECK" json config.json /snapshot/last_run/status=200 \
+    /snapshot/last_run/upstream_request/headers/x-wasm-filter=from-script ||
+    { cat config.json >&2; fail "the edited configuration did not reach the filter"; }
+
   # A command that does not exist stops the script with exit 1 and says which.
   timeout 60 "$PWPLAY" --run-command no-such-command --automation-log bad.json > bad.out 2>&1
   rc=$?

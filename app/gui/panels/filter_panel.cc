@@ -18,6 +18,7 @@ void FilterPanel::draw(const Snapshot& snapshot, Commands& commands) {
   ImGui::SetNextItemWidth(-(button_width + ImGui::GetStyle().ItemSpacing.x));
   bool enter = ImGui::InputTextWithHint("##wasm", "path/to/filter.wasm", &filter.wasm_path,
                                         ImGuiInputTextFlags_EnterReturnsTrue);
+  widgets::overflow_tooltip(filter.wasm_path);
   ImGui::SameLine();
   if (ImGui::Button("Load", ImVec2(button_width, 0)) || enter)
     (void)commands.run("load", CommandSource::Button);

@@ -42,6 +42,7 @@ void RequestPanel::draw(const Snapshot& snapshot, Commands& commands) {
   bool enter =
       ImGui::InputTextWithHint("##request_file", "path/to/request.json", &workspace_.request_path,
                                ImGuiInputTextFlags_EnterReturnsTrue);
+  widgets::overflow_tooltip(workspace_.request_path);
   ImGui::SameLine();
   if (ImGui::Button("Open") || enter) (void)commands.run("open-request", CommandSource::Button);
   ImGui::SameLine();
