@@ -19,6 +19,9 @@ struct AbiHost::HostCallState {
 
   uint32_t a(size_t i) const { return args[i].as_u32(); }
   uint64_t a64(size_t i) const { return args[i].as_u64(); }
+  // A pointer or size argument: all 64 bits, since the native engine passes host addresses and
+  // size_t values (wasm engines pass zero-extended i32s, so this equals a(i) for them).
+  uint64_t p(size_t i) const { return args[i].as_u64(); }
   void note(std::string name, std::string value) {
     if (tracing) notes.push_back({std::move(name), std::move(value)});
   }
@@ -176,6 +179,10 @@ const std::map<std::string_view, AbiHost::Impl>& AbiHost::implementations() {
       {"proc_exit", &AbiHost::wasi_proc_exit},
   };
   return table;
+}
+
+uint8_t* Guest::translate(uint64_t address, uint64_t size) {
+  return bounds_checked(memory(), address, size);
 }
 
 AbiHost::AbiHost(HostEnv& env, PluginIdentity identity, abi::AbiVersion version, Guest& guest,
@@ -384,35 +391,43 @@ AbiHost::ContextState* AbiHost::effective() { return find_context(effective_cont
 
 // --- Memory helpers ----------------------------------------------------------------------------
 
-std::optional<std::string_view> AbiHost::read(uint32_t ptr, uint32_t size) {
-  std::span<uint8_t> memory = guest_.memory();
-  if (static_cast<uint64_t>(ptr) + size > memory.size()) return std::nullopt;
-  return std::string_view(reinterpret_cast<const char*>(memory.data()) + ptr, size);
+std::optional<std::string_view> AbiHost::read(uint64_t ptr, uint64_t size) {
+  const uint8_t* bytes = guest_.translate(ptr, size);
+  if (!bytes) return std::nullopt;
+  return std::string_view(reinterpret_cast<const char*>(bytes), size);
 }
 
-bool AbiHost::write_bytes(uint32_t ptr, std::string_view bytes) {
-  std::span<uint8_t> memory = guest_.memory();
-  if (static_cast<uint64_t>(ptr) + bytes.size() > memory.size()) return false;
-  if (!bytes.empty()) std::memcpy(memory.data() + ptr, bytes.data(), bytes.size());
+bool AbiHost::write_bytes(uint64_t ptr, std::string_view bytes) {
+  uint8_t* target = guest_.translate(ptr, bytes.size());
+  if (!target) return false;
+  if (!bytes.empty()) std::memcpy(target, bytes.data(), bytes.size());
   return true;
 }
 
-bool AbiHost::write_u32(uint32_t ptr, uint32_t value) {
+bool AbiHost::write_u32(uint64_t ptr, uint32_t value) {
   char bytes[4];
   for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((value >> (8 * i)) & 0xff);
   return write_bytes(ptr, std::string_view(bytes, 4));
 }
 
-bool AbiHost::write_u64(uint32_t ptr, uint64_t value) { return write_bytes(ptr, encode_u64(value)); }
+bool AbiHost::write_u64(uint64_t ptr, uint64_t value) {
+  return write_bytes(ptr, encode_u64(value));
+}
 
-void AbiHost::note_copy(HostCallState& call, CopyDirection direction, uint32_t address,
+bool AbiHost::write_word(uint64_t ptr, uint64_t value) {
+  if (guest_.word_size() == 8) return write_u64(ptr, value);
+  return write_u32(ptr, static_cast<uint32_t>(value));
+}
+
+void AbiHost::note_copy(HostCallState& call, CopyDirection direction, uint64_t address,
                         std::string_view data, std::string label) {
   if (!call.tracing) return;
   TraceEvent event;
   event.kind = EventKind::Copy;
   event.name = direction == CopyDirection::HostToVm ? "host_to_vm" : "vm_to_host";
   event.direction = direction;
-  event.address = address;
+  // Trace addresses are offsets into wasm memory; a native filter's host addresses show as 0.
+  event.address = address <= UINT32_MAX ? static_cast<uint32_t>(address) : 0;
   event.length = static_cast<uint32_t>(data.size());
   event.label = std::move(label);
   event.preview = std::string(data.substr(0, 64));
@@ -422,20 +437,21 @@ void AbiHost::note_copy(HostCallState& call, CopyDirection direction, uint32_t a
   call.copies.push_back(std::move(event));
 }
 
-Status AbiHost::return_bytes(HostCallState& call, std::string_view data, uint32_t ret_ptr,
-                             uint32_t ret_size, const std::string& label) {
+Status AbiHost::return_bytes(HostCallState& call, std::string_view data, uint64_t ret_ptr,
+                             uint64_t ret_size, const std::string& label) {
+  // The two out-parameters are a char** and a size_t*: guest words.
   if (data.empty()) {
     // As cpp-host: no allocation for empty results.
-    if (!write_u32(ret_ptr, 0) || !write_u32(ret_size, 0)) return Status::InvalidMemoryAccess;
+    if (!write_word(ret_ptr, 0) || !write_word(ret_size, 0)) return Status::InvalidMemoryAccess;
     return Status::Ok;
   }
-  std::optional<uint32_t> address = guest_.allocate(static_cast<uint32_t>(data.size()));
+  std::optional<uint64_t> address = guest_.allocate(static_cast<uint32_t>(data.size()));
   if (!address) {
     call.note("allocation", "failed for " + std::to_string(data.size()) + " bytes");
     return Status::InvalidMemoryAccess;
   }
   if (!write_bytes(*address, data)) return Status::InvalidMemoryAccess;
-  if (!write_u32(ret_ptr, *address) || !write_u32(ret_size, static_cast<uint32_t>(data.size())))
+  if (!write_word(ret_ptr, *address) || !write_word(ret_size, data.size()))
     return Status::InvalidMemoryAccess;
   note_copy(call, CopyDirection::HostToVm, *address, data, label);
   return Status::Ok;
@@ -463,12 +479,12 @@ void AbiHost::emit_log(abi::LogLevel level, std::string message) {
 uint32_t AbiHost::proxy_log(HostCallState& call) {
   uint32_t level = call.a(0);
   if (level > static_cast<uint32_t>(abi::LogLevel::Critical)) return S(Status::BadArgument);
-  auto message = read(call.a(1), call.a(2));
+  auto message = read(call.p(1), call.p(2));
   if (!message) return S(Status::InvalidMemoryAccess);
   std::string text(*message);
   call.note("level", std::string(abi::log_level_label(static_cast<abi::LogLevel>(level))));
   call.note("message", printable(text));
-  note_copy(call, CopyDirection::VmToHost, call.a(1), text, "log message");
+  note_copy(call, CopyDirection::VmToHost, call.p(1), text, "log message");
   emit_log(static_cast<abi::LogLevel>(level), std::move(text));
   return S(Status::Ok);
 }
@@ -476,13 +492,13 @@ uint32_t AbiHost::proxy_log(HostCallState& call) {
 uint32_t AbiHost::proxy_get_log_level(HostCallState& call) {
   auto level = static_cast<uint32_t>(env_.options().log_level);
   call.note("level", std::string(abi::log_level_label(env_.options().log_level)));
-  return write_u32(call.a(0), level) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
+  return write_u32(call.p(0), level) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
 }
 
 uint32_t AbiHost::proxy_get_current_time_nanoseconds(HostCallState& call) {
   uint64_t now = env_.dispatcher().realtime_ns();
   call.note("time_ns", std::to_string(now));
-  return write_u64(call.a(0), now) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
+  return write_u64(call.p(0), now) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
 }
 
 uint32_t AbiHost::proxy_set_tick_period_milliseconds(HostCallState& call) {
@@ -540,7 +556,7 @@ uint32_t AbiHost::proxy_done(HostCallState&) {
 
 uint32_t AbiHost::proxy_get_configuration(HostCallState& call) {
   const std::string& config = in_vm_start_ ? identity_.vm_configuration : identity_.configuration;
-  return S(return_bytes(call, config, call.a(0), call.a(1),
+  return S(return_bytes(call, config, call.p(0), call.p(1),
                         in_vm_start_ ? "VM configuration" : "plugin configuration"));
 }
 
@@ -598,7 +614,7 @@ uint32_t AbiHost::proxy_get_buffer_bytes(HostCallState& call) {
     data = std::string_view(*buffer).substr(start, std::min<uint64_t>(max_size, buffer->size() - start));
   std::string copy(data);
   call.note("data", printable(copy));
-  return S(return_bytes(call, copy, call.a(3), call.a(4),
+  return S(return_bytes(call, copy, call.p(3), call.p(4),
                         abi::name(buffer_type) + " bytes " + std::to_string(start) + ".." +
                             std::to_string(start + copy.size())));
 }
@@ -614,7 +630,8 @@ uint32_t AbiHost::proxy_get_buffer_status(HostCallState& call) {
     buffer = readonly_buffer(buffer_type, callout_reply_, grpc_message_, foreign_args_, identity_);
   if (!buffer) return S(Status::NotFound);
   call.note("size", std::to_string(buffer->size()));
-  if (!write_u32(call.a(1), static_cast<uint32_t>(buffer->size())) || !write_u32(call.a(2), 0))
+  // size is a size_t*, flags a uint32_t*.
+  if (!write_word(call.p(1), buffer->size()) || !write_u32(call.p(2), 0))
     return S(Status::InvalidMemoryAccess);
   return S(Status::Ok);
 }
@@ -630,11 +647,12 @@ uint32_t AbiHost::proxy_set_buffer_bytes(HostCallState& call) {
   // never does on an HTTP stream).
   if (type > static_cast<uint32_t>(abi::BufferType::UpstreamData)) return S(Status::BadArgument);
   if (!buffer) return S(Status::NotFound);
-  auto data = read(call.a(3), call.a(4));
+  auto data = read(call.p(3), call.p(4));
   if (!data) return S(Status::InvalidMemoryAccess);
   std::string bytes(*data);
   call.note("data", printable(bytes));
-  note_copy(call, CopyDirection::VmToHost, call.a(3), bytes, "new " + abi::name(buffer_type) + " bytes");
+  note_copy(call, CopyDirection::VmToHost, call.p(3), bytes,
+            "new " + abi::name(buffer_type) + " bytes");
   uint32_t start = call.a(1);
   uint32_t size = call.a(2);
   // What Envoy supports: prepend (start 0, optionally dropping `size` bytes first) and append.
@@ -702,14 +720,14 @@ uint32_t AbiHost::proxy_get_header_map_pairs(HostCallState& call) {
   const abi::HeaderPairs& pairs = map ? map->pairs() : external ? *external : kEmpty;
   if (pairs.empty()) {
     // As cpp-host: an empty map is size 0 (some SDKs crash on a 1-byte encoding).
-    return S(return_bytes(call, "", call.a(1), call.a(2), ""));
+    return S(return_bytes(call, "", call.p(1), call.p(2), ""));
   }
   std::vector<uint8_t> encoded = abi::encode_pairs(pairs);
   std::string bytes(encoded.begin(), encoded.end());
   call.note("pairs", std::to_string(pairs.size()));
-  return S(return_bytes(call, bytes, call.a(1), call.a(2),
-                        "serialized " + abi::name(map_type) + ", " + std::to_string(pairs.size()) +
-                            " pairs"));
+  return S(return_bytes(
+      call, bytes, call.p(1), call.p(2),
+      "serialized " + abi::name(map_type) + ", " + std::to_string(pairs.size()) + " pairs"));
 }
 
 uint32_t AbiHost::proxy_set_header_map_pairs(HostCallState& call) {
@@ -721,7 +739,7 @@ uint32_t AbiHost::proxy_set_header_map_pairs(HostCallState& call) {
   abi::HeaderPairs* external = nullptr;
   HeaderMap* map = map_for(map_type, read_only, external);
   if (!map || read_only) return S(Status::BadArgument);
-  auto data = read(call.a(1), call.a(2));
+  auto data = read(call.p(1), call.p(2));
   if (!data) return S(Status::InvalidMemoryAccess);
   std::string bytes(*data);
   auto pairs = abi::decode_pairs(
@@ -730,7 +748,7 @@ uint32_t AbiHost::proxy_set_header_map_pairs(HostCallState& call) {
     call.note("error", pairs.error().message);
     return S(Status::BadArgument);
   }
-  note_copy(call, CopyDirection::VmToHost, call.a(1), bytes,
+  note_copy(call, CopyDirection::VmToHost, call.p(1), bytes,
             "serialized " + abi::name(map_type) + ", " + std::to_string(pairs->size()) + " pairs");
   call.note("pairs", std::to_string(pairs->size()));
   map->set_all(*pairs);
@@ -742,11 +760,11 @@ uint32_t AbiHost::proxy_get_header_map_value(HostCallState& call) {
   if (type > abi::kMaxMapType) return S(Status::BadArgument);
   auto map_type = static_cast<abi::MapType>(type);
   call.note("map_type", abi::name(map_type));
-  auto key_view = read(call.a(1), call.a(2));
+  auto key_view = read(call.p(1), call.p(2));
   if (!key_view) return S(Status::InvalidMemoryAccess);
   std::string key(*key_view);
   call.note("key", printable(key));
-  note_copy(call, CopyDirection::VmToHost, call.a(1), key, "key " + printable(key, 64));
+  note_copy(call, CopyDirection::VmToHost, call.p(1), key, "key " + printable(key, 64));
   bool read_only = false;
   abi::HeaderPairs* external = nullptr;
   HeaderMap* map = map_for(map_type, read_only, external);
@@ -755,12 +773,13 @@ uint32_t AbiHost::proxy_get_header_map_value(HostCallState& call) {
   if (!value) {
     // 0.1.0 answered a missing header with an empty value.
     if (version_ == abi::AbiVersion::v0_1_0)
-      return S(return_bytes(call, "", call.a(3), call.a(4), ""));
+      return S(return_bytes(call, "", call.p(3), call.p(4), ""));
     return S(Status::NotFound);
   }
   std::string copy(*value);
   call.note("value", printable(copy));
-  return S(return_bytes(call, copy, call.a(3), call.a(4), "value returned for " + printable(key, 64)));
+  return S(
+      return_bytes(call, copy, call.p(3), call.p(4), "value returned for " + printable(key, 64)));
 }
 
 uint32_t AbiHost::proxy_add_header_map_value(HostCallState& call) {
@@ -768,14 +787,13 @@ uint32_t AbiHost::proxy_add_header_map_value(HostCallState& call) {
   if (type > abi::kMaxMapType) return S(Status::BadArgument);
   auto map_type = static_cast<abi::MapType>(type);
   call.note("map_type", abi::name(map_type));
-  auto key = read(call.a(1), call.a(2));
-  auto value = read(call.a(3), call.a(4));
+  auto key = read(call.p(1), call.p(2));
+  auto value = read(call.p(3), call.p(4));
   if (!key || !value) return S(Status::InvalidMemoryAccess);
   call.note("key", printable(*key));
   call.note("value", printable(*value));
-  note_copy(call, CopyDirection::VmToHost, call.a(1), *key, "key " + printable(*key, 64));
-  note_copy(call, CopyDirection::VmToHost, call.a(3), *value,
-            "value for " + printable(*key, 64));
+  note_copy(call, CopyDirection::VmToHost, call.p(1), *key, "key " + printable(*key, 64));
+  note_copy(call, CopyDirection::VmToHost, call.p(3), *value, "value for " + printable(*key, 64));
   bool read_only = false;
   abi::HeaderPairs* external = nullptr;
   HeaderMap* map = map_for(map_type, read_only, external);
@@ -789,14 +807,13 @@ uint32_t AbiHost::proxy_replace_header_map_value(HostCallState& call) {
   if (type > abi::kMaxMapType) return S(Status::BadArgument);
   auto map_type = static_cast<abi::MapType>(type);
   call.note("map_type", abi::name(map_type));
-  auto key = read(call.a(1), call.a(2));
-  auto value = read(call.a(3), call.a(4));
+  auto key = read(call.p(1), call.p(2));
+  auto value = read(call.p(3), call.p(4));
   if (!key || !value) return S(Status::InvalidMemoryAccess);
   call.note("key", printable(*key));
   call.note("value", printable(*value));
-  note_copy(call, CopyDirection::VmToHost, call.a(1), *key, "key " + printable(*key, 64));
-  note_copy(call, CopyDirection::VmToHost, call.a(3), *value,
-            "value for " + printable(*key, 64));
+  note_copy(call, CopyDirection::VmToHost, call.p(1), *key, "key " + printable(*key, 64));
+  note_copy(call, CopyDirection::VmToHost, call.p(3), *value, "value for " + printable(*key, 64));
   bool read_only = false;
   abi::HeaderPairs* external = nullptr;
   HeaderMap* map = map_for(map_type, read_only, external);
@@ -810,10 +827,10 @@ uint32_t AbiHost::proxy_remove_header_map_value(HostCallState& call) {
   if (type > abi::kMaxMapType) return S(Status::BadArgument);
   auto map_type = static_cast<abi::MapType>(type);
   call.note("map_type", abi::name(map_type));
-  auto key = read(call.a(1), call.a(2));
+  auto key = read(call.p(1), call.p(2));
   if (!key) return S(Status::InvalidMemoryAccess);
   call.note("key", printable(*key));
-  note_copy(call, CopyDirection::VmToHost, call.a(1), *key, "key " + printable(*key, 64));
+  note_copy(call, CopyDirection::VmToHost, call.p(1), *key, "key " + printable(*key, 64));
   bool read_only = false;
   abi::HeaderPairs* external = nullptr;
   HeaderMap* map = map_for(map_type, read_only, external);
@@ -833,9 +850,7 @@ uint32_t AbiHost::proxy_get_header_map_size(HostCallState& call) {
   // Envoy: callout and gRPC maps have no size.
   if (!map) return S(Status::BadArgument);
   call.note("size", std::to_string(map->byte_size()));
-  return write_u32(call.a(1), static_cast<uint32_t>(map->byte_size()))
-             ? S(Status::Ok)
-             : S(Status::InvalidMemoryAccess);
+  return write_word(call.p(1), map->byte_size()) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
 }
 
 // --- Stream control ----------------------------------------------------------------------------
@@ -877,9 +892,9 @@ uint32_t AbiHost::proxy_continue_response(HostCallState& call) {
 uint32_t AbiHost::proxy_clear_route_cache(HostCallState&) { return S(Status::Ok); }
 
 uint32_t AbiHost::proxy_send_local_response(HostCallState& call) {
-  auto details = read(call.a(1), call.a(2));
-  auto body = read(call.a(3), call.a(4));
-  auto headers = read(call.a(5), call.a(6));
+  auto details = read(call.p(1), call.p(2));
+  auto body = read(call.p(3), call.p(4));
+  auto headers = read(call.p(5), call.p(6));
   if (!details || !body || !headers) return S(Status::InvalidMemoryAccess);
   LocalReply reply;
   reply.status = call.a(0);
@@ -903,9 +918,9 @@ uint32_t AbiHost::proxy_send_local_response(HostCallState& call) {
   call.note("body", printable(reply.body));
   call.note("headers", std::to_string(reply.headers.size()) + " pairs");
   call.note("grpc_status", grpc <= 16 ? std::to_string(grpc) : "none");
-  note_copy(call, CopyDirection::VmToHost, call.a(3), reply.body, "local response body");
+  note_copy(call, CopyDirection::VmToHost, call.p(3), reply.body, "local response body");
   if (!header_bytes.empty())
-    note_copy(call, CopyDirection::VmToHost, call.a(5), header_bytes,
+    note_copy(call, CopyDirection::VmToHost, call.p(5), header_bytes,
               "local response headers, " + std::to_string(reply.headers.size()) + " pairs");
   ContextState* context = effective();
   if (!context || !context->control) return S(Status::BadArgument);
@@ -916,17 +931,17 @@ uint32_t AbiHost::proxy_send_local_response(HostCallState& call) {
 uint32_t AbiHost::proxy_get_status(HostCallState& call) {
   call.note("code", std::to_string(status_code_));
   call.note("message", status_message_);
-  if (!write_u32(call.a(0), status_code_)) return S(Status::InvalidMemoryAccess);
-  return S(return_bytes(call, status_message_, call.a(1), call.a(2), "status message"));
+  if (!write_u32(call.p(0), status_code_)) return S(Status::InvalidMemoryAccess);
+  return S(return_bytes(call, status_message_, call.p(1), call.p(2), "status message"));
 }
 
 // --- Callouts ----------------------------------------------------------------------------------
 
 uint32_t AbiHost::proxy_http_call(HostCallState& call) {
-  auto cluster_view = read(call.a(0), call.a(1));
-  auto headers_view = read(call.a(2), call.a(3));
-  auto body_view = read(call.a(4), call.a(5));
-  auto trailers_view = read(call.a(6), call.a(7));
+  auto cluster_view = read(call.p(0), call.p(1));
+  auto headers_view = read(call.p(2), call.p(3));
+  auto body_view = read(call.p(4), call.p(5));
+  auto trailers_view = read(call.p(6), call.p(7));
   if (!cluster_view || !headers_view || !body_view || !trailers_view)
     return S(Status::InvalidMemoryAccess);
   std::string cluster(*cluster_view);
@@ -947,7 +962,7 @@ uint32_t AbiHost::proxy_http_call(HostCallState& call) {
   for (const auto& [k, v] : *headers) summary += (summary.empty() ? "" : ", ") + k + ": " + v;
   call.note("headers", printable(summary));
   call.note("body", printable(body));
-  note_copy(call, CopyDirection::VmToHost, call.a(2), *headers_view,
+  note_copy(call, CopyDirection::VmToHost, call.p(2), *headers_view,
             "callout headers, " + std::to_string(headers->size()) + " pairs");
   int32_t timeout = static_cast<int32_t>(call.a(8));
   if (!env_.callouts().has_http_cluster(cluster)) {
@@ -962,10 +977,10 @@ uint32_t AbiHost::proxy_http_call(HostCallState& call) {
   }
   if (timeout < 0) return S(Status::BadArgument);
   // Probe the result slot before starting anything (as cpp-host).
-  if (!write_u32(call.a(9), 0)) return S(Status::InvalidMemoryAccess);
+  if (!write_u32(call.p(9), 0)) return S(Status::InvalidMemoryAccess);
   next_http_token_ += 4;
   uint32_t token = next_http_token_;
-  write_u32(call.a(9), token);
+  write_u32(call.p(9), token);
   call.note("token", std::to_string(token));
   uint32_t root_id = root_of(effective_context_);
   std::weak_ptr<bool> alive = alive_;
@@ -989,11 +1004,11 @@ uint32_t AbiHost::proxy_http_call(HostCallState& call) {
 }
 
 uint32_t AbiHost::proxy_grpc_call(HostCallState& call) {
-  auto cluster = read(call.a(0), call.a(1));
-  auto service = read(call.a(2), call.a(3));
-  auto method = read(call.a(4), call.a(5));
-  auto metadata = read(call.a(6), call.a(7));
-  auto message = read(call.a(8), call.a(9));
+  auto cluster = read(call.p(0), call.p(1));
+  auto service = read(call.p(2), call.p(3));
+  auto method = read(call.p(4), call.p(5));
+  auto metadata = read(call.p(6), call.p(7));
+  auto message = read(call.p(8), call.p(9));
   if (!cluster || !service || !method || !metadata || !message)
     return S(Status::InvalidMemoryAccess);
   call.note("upstream", printable(*cluster));
@@ -1004,9 +1019,9 @@ uint32_t AbiHost::proxy_grpc_call(HostCallState& call) {
     call.note("error", "no gRPC reply configured for cluster '" + std::string(*cluster) + "'");
     return S(Status::ParseFailure);
   }
-  if (!write_u32(call.a(11), 0)) return S(Status::InvalidMemoryAccess);
+  if (!write_u32(call.p(11), 0)) return S(Status::InvalidMemoryAccess);
   uint32_t token = (next_grpc_call_ += 4);
-  write_u32(call.a(11), token);
+  write_u32(call.p(11), token);
   call.note("token", std::to_string(token));
   uint32_t root_id = root_of(effective_context_);
   grpc_calls_[token] = GrpcCall{root_id, false, *reply, 0};
@@ -1052,19 +1067,19 @@ uint32_t AbiHost::proxy_grpc_call(HostCallState& call) {
 }
 
 uint32_t AbiHost::proxy_grpc_stream(HostCallState& call) {
-  auto cluster = read(call.a(0), call.a(1));
-  auto service = read(call.a(2), call.a(3));
-  auto method = read(call.a(4), call.a(5));
-  auto metadata = read(call.a(6), call.a(7));
+  auto cluster = read(call.p(0), call.p(1));
+  auto service = read(call.p(2), call.p(3));
+  auto method = read(call.p(4), call.p(5));
+  auto metadata = read(call.p(6), call.p(7));
   if (!cluster || !service || !method || !metadata) return S(Status::InvalidMemoryAccess);
   call.note("upstream", printable(*cluster));
   call.note("service", printable(*service));
   call.note("method", printable(*method));
   auto reply = env_.callouts().grpc_reply(*cluster, *service, *method);
   if (!reply) return S(Status::ParseFailure);
-  if (!write_u32(call.a(8), 0)) return S(Status::InvalidMemoryAccess);
+  if (!write_u32(call.p(8), 0)) return S(Status::InvalidMemoryAccess);
   uint32_t token = (next_grpc_stream_ += 4);
-  write_u32(call.a(8), token);
+  write_u32(call.p(8), token);
   call.note("token", std::to_string(token));
   uint32_t root_id = root_of(effective_context_);
   grpc_calls_[token] = GrpcCall{root_id, true, *reply, 0};
@@ -1087,7 +1102,7 @@ uint32_t AbiHost::proxy_grpc_stream(HostCallState& call) {
 
 uint32_t AbiHost::proxy_grpc_send(HostCallState& call) {
   uint32_t token = call.a(0);
-  auto message = read(call.a(1), call.a(2));
+  auto message = read(call.p(1), call.p(2));
   if (!message) return S(Status::InvalidMemoryAccess);
   // Only stream tokens (kind 2 in the low bits) can carry messages, as Envoy.
   if ((token & 3u) != 2u) return S(Status::BadArgument);
@@ -1153,18 +1168,18 @@ uint32_t AbiHost::proxy_grpc_close(HostCallState& call) {
 // --- Shared data and queues --------------------------------------------------------------------
 
 uint32_t AbiHost::proxy_set_shared_data(HostCallState& call) {
-  auto key = read(call.a(0), call.a(1));
-  auto value = read(call.a(2), call.a(3));
+  auto key = read(call.p(0), call.p(1));
+  auto value = read(call.p(2), call.p(3));
   if (!key || !value) return S(Status::InvalidMemoryAccess);
   call.note("key", printable(*key));
   call.note("value", printable(*value));
-  note_copy(call, CopyDirection::VmToHost, call.a(2), *value,
+  note_copy(call, CopyDirection::VmToHost, call.p(2), *value,
             "shared data value for " + printable(*key, 64));
   return S(env_.shared_data().set(identity_.vm_id, *key, *value, call.a(4)));
 }
 
 uint32_t AbiHost::proxy_get_shared_data(HostCallState& call) {
-  auto key = read(call.a(0), call.a(1));
+  auto key = read(call.p(0), call.p(1));
   if (!key) return S(Status::InvalidMemoryAccess);
   std::string key_copy(*key);
   call.note("key", printable(key_copy));
@@ -1172,13 +1187,13 @@ uint32_t AbiHost::proxy_get_shared_data(HostCallState& call) {
   if (!entry) return S(Status::NotFound);
   call.note("value", printable(entry->value));
   call.note("cas", std::to_string(entry->cas));
-  if (!write_u32(call.a(4), entry->cas)) return S(Status::InvalidMemoryAccess);
-  return S(return_bytes(call, entry->value, call.a(2), call.a(3),
+  if (!write_u32(call.p(4), entry->cas)) return S(Status::InvalidMemoryAccess);
+  return S(return_bytes(call, entry->value, call.p(2), call.p(3),
                         "shared data value of " + printable(key_copy, 64)));
 }
 
 uint32_t AbiHost::proxy_register_shared_queue(HostCallState& call) {
-  auto name = read(call.a(0), call.a(1));
+  auto name = read(call.p(0), call.p(1));
   if (!name) return S(Status::InvalidMemoryAccess);
   call.note("name", printable(*name));
   uint32_t root_id = root_of(effective_context_);
@@ -1193,12 +1208,12 @@ uint32_t AbiHost::proxy_register_shared_queue(HostCallState& call) {
       });
   env_.queues().set_owner_for_next(nullptr);
   call.note("queue_id", std::to_string(id));
-  return write_u32(call.a(2), id) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
+  return write_u32(call.p(2), id) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
 }
 
 uint32_t AbiHost::proxy_resolve_shared_queue(HostCallState& call) {
-  auto vm_id = read(call.a(0), call.a(1));
-  auto name = read(call.a(2), call.a(3));
+  auto vm_id = read(call.p(0), call.p(1));
+  auto name = read(call.p(2), call.p(3));
   if (!vm_id || !name) return S(Status::InvalidMemoryAccess);
   std::string wanted_vm = vm_id->empty() ? identity_.vm_id : std::string(*vm_id);
   call.note("vm_id", printable(wanted_vm));
@@ -1206,11 +1221,11 @@ uint32_t AbiHost::proxy_resolve_shared_queue(HostCallState& call) {
   auto id = env_.queues().resolve(wanted_vm, *name);
   if (!id) return S(Status::NotFound);
   call.note("queue_id", std::to_string(*id));
-  return write_u32(call.a(4), *id) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
+  return write_u32(call.p(4), *id) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
 }
 
 uint32_t AbiHost::proxy_enqueue_shared_queue(HostCallState& call) {
-  auto value = read(call.a(1), call.a(2));
+  auto value = read(call.p(1), call.p(2));
   if (!value) return S(Status::InvalidMemoryAccess);
   call.note("value", printable(*value));
   return S(env_.queues().enqueue(call.a(0), *value));
@@ -1220,7 +1235,7 @@ uint32_t AbiHost::proxy_dequeue_shared_queue(HostCallState& call) {
   auto value = env_.queues().dequeue(call.a(0));
   if (!value) return S(value.error());
   call.note("value", printable(*value));
-  return S(return_bytes(call, *value, call.a(1), call.a(2), "queue item"));
+  return S(return_bytes(call, *value, call.p(1), call.p(2), "queue item"));
 }
 
 // --- Metrics -----------------------------------------------------------------------------------
@@ -1228,14 +1243,14 @@ uint32_t AbiHost::proxy_dequeue_shared_queue(HostCallState& call) {
 uint32_t AbiHost::proxy_define_metric(HostCallState& call) {
   uint32_t type = call.a(0);
   if (type > abi::kMaxMetricType) return S(Status::BadArgument);
-  auto name = read(call.a(1), call.a(2));
+  auto name = read(call.p(1), call.p(2));
   if (!name) return S(Status::InvalidMemoryAccess);
   call.note("metric_type", abi::name(static_cast<abi::MetricType>(type)));
   call.note("name", printable(*name));
-  if (!write_u32(call.a(3), 0)) return S(Status::InvalidMemoryAccess);
+  if (!write_u32(call.p(3), 0)) return S(Status::InvalidMemoryAccess);
   uint32_t id = env_.metrics().define(static_cast<abi::MetricType>(type), *name);
   call.note("metric_id", std::to_string(id));
-  write_u32(call.a(3), id);
+  write_u32(call.p(3), id);
   return S(Status::Ok);
 }
 
@@ -1253,7 +1268,7 @@ uint32_t AbiHost::proxy_get_metric(HostCallState& call) {
   auto value = env_.metrics().get(call.a(0));
   if (!value) return S(value.error());
   call.note("value", std::to_string(*value));
-  return write_u64(call.a(1), *value) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
+  return write_u64(call.p(1), *value) ? S(Status::Ok) : S(Status::InvalidMemoryAccess);
 }
 
 // --- Properties --------------------------------------------------------------------------------
@@ -1352,23 +1367,23 @@ std::optional<std::string> AbiHost::lookup_property(const std::string& path) {
 }
 
 uint32_t AbiHost::proxy_get_property(HostCallState& call) {
-  auto raw = read(call.a(0), call.a(1));
+  auto raw = read(call.p(0), call.p(1));
   if (!raw) return S(Status::InvalidMemoryAccess);
   // Segments are NUL-separated; the C++ SDK also terminates the last one.
   std::string path(*raw);
   while (!path.empty() && path.back() == '\0') path.pop_back();
   std::replace(path.begin(), path.end(), '\0', '.');
   call.note("path", printable(path));
-  note_copy(call, CopyDirection::VmToHost, call.a(0), *raw, "property path " + printable(path, 64));
+  note_copy(call, CopyDirection::VmToHost, call.p(0), *raw, "property path " + printable(path, 64));
   auto value = lookup_property(path);
   if (!value) return S(Status::NotFound);
   call.note("value", printable(*value));
-  return S(return_bytes(call, *value, call.a(2), call.a(3), "property " + printable(path, 64)));
+  return S(return_bytes(call, *value, call.p(2), call.p(3), "property " + printable(path, 64)));
 }
 
 uint32_t AbiHost::proxy_set_property(HostCallState& call) {
-  auto raw = read(call.a(0), call.a(1));
-  auto value = read(call.a(2), call.a(3));
+  auto raw = read(call.p(0), call.p(1));
+  auto value = read(call.p(2), call.p(3));
   if (!raw || !value) return S(Status::InvalidMemoryAccess);
   std::string path(*raw);
   while (!path.empty() && path.back() == '\0') path.pop_back();
@@ -1383,8 +1398,8 @@ uint32_t AbiHost::proxy_set_property(HostCallState& call) {
 }
 
 uint32_t AbiHost::proxy_call_foreign_function(HostCallState& call) {
-  auto name = read(call.a(0), call.a(1));
-  auto args = read(call.a(2), call.a(3));
+  auto name = read(call.p(0), call.p(1));
+  auto args = read(call.p(2), call.p(3));
   if (!name || !args) return S(Status::InvalidMemoryAccess);
   call.note("name", printable(*name));
   const ForeignFunction* function = env_.foreign_functions().find(*name);
@@ -1394,8 +1409,8 @@ uint32_t AbiHost::proxy_call_foreign_function(HostCallState& call) {
   if (!result) return S(result.error());
   call.note("result_size", std::to_string(result->size()));
   // Null result pointers mean the caller discards the result.
-  if (call.a(4) == 0 && call.a(5) == 0) return S(Status::Ok);
-  return S(return_bytes(call, *result, call.a(4), call.a(5),
+  if (call.p(4) == 0 && call.p(5) == 0) return S(Status::Ok);
+  return S(return_bytes(call, *result, call.p(4), call.p(5),
                         "result of foreign function " + printable(*name, 64)));
 }
 

@@ -31,7 +31,13 @@ class Guest {
   // Current linear memory; invalidated by allocate() (which runs module code).
   virtual std::span<uint8_t> memory() = 0;
   // Calls the module's allocator (malloc / proxy_on_memory_allocate); nullopt on failure.
-  virtual std::optional<uint32_t> allocate(uint32_t size) = 0;
+  virtual std::optional<uint64_t> allocate(uint32_t size) = 0;
+  // Host memory holding `size` bytes at `address`, an address as the module passes it to host
+  // functions; nullptr when out of bounds. By default an offset into memory(), bounds-checked.
+  // A native filter passes host addresses, returned as they are (see Vm::translate).
+  virtual uint8_t* translate(uint64_t address, uint64_t size);
+  // Bytes of a pointer or size_t in the module (char** and size_t* results): 4 for wasm32.
+  virtual uint32_t word_size() const { return 4; }
 };
 
 // Callbacks the host starts on a root context (ticks, callout replies, queue wake-ups).
@@ -191,16 +197,18 @@ class AbiHost {
 
   uint32_t dispatch(const abi::HostFunctionSpec& spec, Impl impl, HostCallState& call);
 
-  // Memory helpers: every one bounds-checks against the current memory size.
-  std::optional<std::string_view> read(uint32_t ptr, uint32_t size);
-  bool write_u32(uint32_t ptr, uint32_t value);
-  bool write_u64(uint32_t ptr, uint64_t value);
-  bool write_bytes(uint32_t ptr, std::string_view bytes);
+  // Memory helpers: every one goes through Guest::translate (bounds-checked for wasm).
+  std::optional<std::string_view> read(uint64_t ptr, uint64_t size);
+  bool write_u32(uint64_t ptr, uint32_t value);
+  bool write_u64(uint64_t ptr, uint64_t value);
+  bool write_bytes(uint64_t ptr, std::string_view bytes);
+  // A pointer or size_t result: Guest::word_size() bytes.
+  bool write_word(uint64_t ptr, uint64_t value);
   // Copies `data` into newly allocated module memory and writes its address and size to the
-  // ret pointers. Empty data writes 0/0 without allocating. Records a copy event.
-  abi::Status return_bytes(HostCallState& call, std::string_view data, uint32_t ret_ptr,
-                           uint32_t ret_size, const std::string& label);
-  void note_copy(HostCallState& call, CopyDirection direction, uint32_t address,
+  // ret pointers (guest words). Empty data writes 0/0 without allocating. Records a copy event.
+  abi::Status return_bytes(HostCallState& call, std::string_view data, uint64_t ret_ptr,
+                           uint64_t ret_size, const std::string& label);
+  void note_copy(HostCallState& call, CopyDirection direction, uint64_t address,
                  std::string_view data, std::string label);
 
   ContextState* effective();

@@ -53,7 +53,11 @@ class Plugin::VmGuest : public Guest {
  public:
   explicit VmGuest(Plugin& plugin) : plugin_(plugin) {}
   std::span<uint8_t> memory() override { return plugin_.vm_->memory(); }
-  std::optional<uint32_t> allocate(uint32_t size) override {
+  uint8_t* translate(uint64_t address, uint64_t size) override {
+    return plugin_.vm_->translate(address, size);
+  }
+  uint32_t word_size() const override { return plugin_.vm_->pointer_size(); }
+  std::optional<uint64_t> allocate(uint32_t size) override {
     if (!plugin_.allocator_.valid() || plugin_.failed() || plugin_.fail_allocations_)
       return std::nullopt;
     Value argument = Value::i32(size);
@@ -66,9 +70,9 @@ class Plugin::VmGuest : public Guest {
       plugin_.fail("malloc", outcome.error());
       return std::nullopt;
     }
-    uint32_t address = result.as_u32();
-    if (address == 0 || static_cast<uint64_t>(address) + size > memory().size())
-      return std::nullopt;
+    // All 64 bits: a native filter's allocator returns a host address.
+    uint64_t address = result.as_u64();
+    if (address == 0 || translate(address, size) == nullptr) return std::nullopt;
     return address;
   }
 

@@ -50,6 +50,12 @@ std::string_view vm_fault_name(VmFault fault) {
   return "?";
 }
 
+uint8_t* bounds_checked(std::span<uint8_t> memory, uint64_t address, uint64_t size) {
+  if (address > memory.size() || size > memory.size() - address) return nullptr;
+  static uint8_t empty_access;  // a zero-size access into an empty memory
+  return memory.data() ? memory.data() + address : &empty_access;
+}
+
 Result<std::unique_ptr<Vm>> create_vm(std::string_view engine, const VmOptions& options) {
   if (engine == "v8") return create_v8_vm(options);
   std::string known;

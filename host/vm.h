@@ -136,6 +136,10 @@ struct StepRequest {
 // returns where to stop next.
 using InstructionHook = std::function<StepRequest(const WasmLocation& location)>;
 
+// `memory.data() + address` when `size` bytes at `address` lie inside `memory`, else nullptr. A
+// zero-size access in bounds gets a non-null pointer even into an empty memory.
+uint8_t* bounds_checked(std::span<uint8_t> memory, uint64_t address, uint64_t size);
+
 // Opaque handle of an exported function, resolved once and called many times.
 struct FunctionRef {
   uint32_t index = UINT32_MAX;
@@ -198,6 +202,16 @@ class Vm {
 
   // Function names from the module's name section, by function index (imports included).
   virtual std::optional<std::string> function_name(uint32_t function_index) const = 0;
+
+  // Host memory holding `size` bytes at `address`, an address as the module passes it to host
+  // functions; nullptr when out of bounds. Wasm engines: an offset into memory(),
+  // bounds-checked. The native engine: the address itself, unchecked (a native filter runs in
+  // the host process and is trusted; the one exception to bounds checks).
+  virtual uint8_t* translate(uint64_t address, uint64_t size) {
+    return bounds_checked(memory(), address, size);
+  }
+  // Bytes of a pointer or size_t in the module's memory: 4 for wasm32, 8 for native filters.
+  virtual uint32_t pointer_size() const { return 4; }
 };
 
 // Creates the engine named `engine` ("v8"). Unknown names are an error listing the known ones.

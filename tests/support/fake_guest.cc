@@ -10,7 +10,7 @@ namespace pwplay::test {
 
 FakeGuest::FakeGuest(uint32_t size) : memory_(size, 0) {}
 
-std::optional<uint32_t> FakeGuest::allocate(uint32_t size) {
+std::optional<uint64_t> FakeGuest::allocate(uint32_t size) {
   if (move_on_allocate_) {
     std::vector<uint8_t> moved(memory_);
     memory_.swap(moved);  // the old buffer is freed here

@@ -31,7 +31,7 @@ class FakeGuest : public host::Guest {
   explicit FakeGuest(uint32_t size = kDefaultSize);
 
   std::span<uint8_t> memory() override { return memory_; }
-  std::optional<uint32_t> allocate(uint32_t size) override;
+  std::optional<uint64_t> allocate(uint32_t size) override;
 
   // Allocator controls: fail every call, or answer with an address of the test's choosing
   // (for example one past the end of memory).
