@@ -13,6 +13,8 @@
 #include <exception>
 #include <utility>
 
+#include "host/wasm_instructions.h"
+
 namespace pwplay::host {
 namespace {
 
@@ -27,17 +29,9 @@ std::string hex(size_t value) {
   return buffer;
 }
 
-// The proposals that toolchains for proxy-wasm filters emit (Rust, C++/Emscripten, TinyGo,
-// AssemblyScript). SIMD stays on as in WABT's defaults: V8 runs it.
+// The proposals that toolchains for proxy-wasm filters emit (see wasm_features()).
 wabt::Features filter_features() {
-  wabt::Features features;
-  features.enable_mutable_globals();
-  features.enable_sign_extension();
-  features.enable_sat_float_to_int();
-  features.enable_bulk_memory();
-  features.enable_multi_value();
-  features.enable_reference_types();
-  return features;
+  return wasm_features();
 }
 
 Error wabt_error(const wabt::Errors& errors, std::string_view fallback) {
@@ -198,16 +192,42 @@ std::optional<std::vector<SectionHeader>> read_section_headers(std::span<const u
   return sections;
 }
 
+std::optional<std::string> read_name(std::span<const uint8_t> payload, ByteReader& reader) {
+  std::optional<uint32_t> size = reader.leb_u32();
+  const size_t offset = reader.offset();
+  if (!size || !reader.skip(*size)) return std::nullopt;
+  return std::string(reinterpret_cast<const char*>(payload.data() + offset), *size);
+}
+
+// The tool-conventions "producers" section: fields, each with (name, version) values. A
+// malformed one is ignored, as engines do with custom sections.
+void read_producers(std::span<const uint8_t> payload, ByteReader& reader, ModuleInfo& info) {
+  std::vector<std::pair<std::string, std::string>> producers;
+  std::optional<uint32_t> fields = reader.leb_u32();
+  if (!fields) return;
+  for (uint32_t f = 0; f < *fields; ++f) {
+    std::optional<std::string> field = read_name(payload, reader);
+    std::optional<uint32_t> values = reader.leb_u32();
+    if (!field || !values) return;
+    for (uint32_t v = 0; v < *values; ++v) {
+      std::optional<std::string> name = read_name(payload, reader);
+      std::optional<std::string> version = read_name(payload, reader);
+      if (!name || !version) return;
+      producers.emplace_back(*field, version->empty() ? *name : *name + " " + *version);
+    }
+  }
+  info.producers = std::move(producers);
+}
+
 bool read_custom_section(std::span<const uint8_t> bytes, const SectionHeader& section,
                          ModuleInfo& info) {
   auto payload = bytes.subspan(section.payload_offset, section.payload_size);
   ByteReader reader(payload, 0);
-  std::optional<uint32_t> name_size = reader.leb_u32();
-  size_t name_offset = reader.offset();
-  if (!name_size || !reader.skip(*name_size)) return false;
-  info.custom_sections.push_back(ModuleInfo::CustomSection{
-      std::string(reinterpret_cast<const char*>(payload.data() + name_offset), *name_size),
-      section.payload_size, section.payload_offset});
+  std::optional<std::string> name = read_name(payload, reader);
+  if (!name) return false;
+  if (*name == "producers") read_producers(payload, reader, info);
+  info.custom_sections.push_back(
+      ModuleInfo::CustomSection{std::move(*name), section.payload_size, section.payload_offset});
   return true;
 }
 
@@ -285,6 +305,31 @@ ExternKind to_extern_kind(wabt::ExternalKind kind) {
   return ExternKind::Function;
 }
 
+// "i32.const 1024" / "global.get 0" for the constant expressions of globals and segments.
+std::string describe_const_expr(const wabt::ExprList& exprs) {
+  if (exprs.empty()) return {};
+  const wabt::Expr& expr = exprs.front();
+  if (const auto* constant = wabt::dyn_cast<wabt::ConstExpr>(&expr)) {
+    const wabt::Const& value = constant->const_;
+    switch (value.type()) {
+      case wabt::Type::I32:
+        return "i32.const " + std::to_string(static_cast<int32_t>(value.u32()));
+      case wabt::Type::I64:
+        return "i64.const " + std::to_string(static_cast<int64_t>(value.u64()));
+      case wabt::Type::F32:
+        return "f32.const bits " + hex(value.u32());
+      case wabt::Type::F64:
+        return "f64.const bits " + hex(value.u64());
+      default:
+        return {};
+    }
+  }
+  if (const auto* get = wabt::dyn_cast<wabt::GlobalGetExpr>(&expr)) {
+    if (get->var.is_index()) return "global.get " + std::to_string(get->var.index());
+  }
+  return {};
+}
+
 Result<void> fill_from_ir(const wabt::Module& module, ModuleInfo& info) {
   for (const wabt::Import* import : module.imports) {
     ImportDesc desc{import->module_name, import->field_name, to_extern_kind(import->kind()), {}};
@@ -321,6 +366,7 @@ Result<void> fill_from_ir(const wabt::Module& module, ModuleInfo& info) {
     ExportDesc desc{export_->name, to_extern_kind(export_->kind), {}};
     if (!export_->var.is_index()) return make_error("export '" + desc.name + "' has no index");
     const uint32_t index = export_->var.index();
+    info.export_indices.push_back(index);
     if (desc.kind == ExternKind::Function) {
       if (index >= module.funcs.size()) return make_error("export '" + desc.name + "' is invalid");
       Result<FuncType> type =
@@ -340,6 +386,32 @@ Result<void> fill_from_ir(const wabt::Module& module, ModuleInfo& info) {
   if (!module.starts.empty()) {
     info.has_start_section = true;
     if (module.starts.front()->is_index()) info.start_function = module.starts.front()->index();
+  }
+  for (size_t i = 0; i < module.tables.size(); ++i) {
+    const wabt::Table& table = *module.tables[i];
+    ModuleInfo::Table out;
+    out.element_type = table.elem_type.GetName();
+    out.min = table.elem_limits.initial;
+    if (table.elem_limits.has_max) out.max = table.elem_limits.max;
+    out.imported = i < module.num_table_imports;
+    info.tables.push_back(std::move(out));
+  }
+  for (size_t i = 0; i < module.globals.size(); ++i) {
+    const wabt::Global& global = *module.globals[i];
+    ModuleInfo::Global out;
+    out.type = global.type.GetName();
+    out.is_mutable = global.mutable_;
+    out.imported = i < module.num_global_imports;
+    out.init = describe_const_expr(global.init_expr);
+    info.globals.push_back(std::move(out));
+  }
+  for (const wabt::DataSegment* segment : module.data_segments) {
+    ModuleInfo::DataSegment out;
+    out.active = segment->kind == wabt::SegmentKind::Active;
+    out.memory_index = segment->memory_var.is_index() ? segment->memory_var.index() : 0;
+    if (out.active) out.offset = describe_const_expr(segment->offset);
+    out.size = segment->data.size();
+    info.data_segments.push_back(std::move(out));
   }
   info.type_count = static_cast<uint32_t>(module.types.size());
   info.table_count = static_cast<uint32_t>(module.tables.size());

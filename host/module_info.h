@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "abi/result.h"
@@ -20,6 +21,7 @@ struct ModuleInfo {
   size_t size_bytes = 0;
   std::vector<ImportDesc> imports;  // in import-section order, FuncType set for functions
   std::vector<ExportDesc> exports;  // in export-section order, FuncType set for functions
+  std::vector<uint32_t> export_indices;  // per export: the index in its kind's index space
 
   struct Memory {
     uint64_t min_pages = 0;
@@ -47,8 +49,37 @@ struct ModuleInfo {
     std::string name;
     size_t size = 0;    // payload bytes, name included (the section header's size)
     size_t offset = 0;  // file offset of the payload
+    bool dwarf() const { return name.starts_with(".debug_"); }
   };
   std::vector<CustomSection> custom_sections;  // in file order
+
+  // The "producers" custom section: (field, "name version") pairs such as
+  // ("processed-by", "clang 14.0.6"), in section order.
+  std::vector<std::pair<std::string, std::string>> producers;
+
+  struct Table {
+    std::string element_type;  // "funcref", "externref"
+    uint64_t min = 0;
+    std::optional<uint64_t> max;
+    bool imported = false;
+  };
+  std::vector<Table> tables;  // by table index (imports first)
+
+  struct Global {
+    std::string type;  // "i32", ...
+    bool is_mutable = false;
+    bool imported = false;
+    std::string init;  // defined globals: "i32.const 4096", "global.get 0"; "" when other
+  };
+  std::vector<Global> globals;  // by global index (imports first)
+
+  struct DataSegment {
+    bool active = true;  // copied into memory at instantiation (else passive)
+    uint32_t memory_index = 0;
+    std::string offset;  // active: "i32.const 1024", "global.get 1"
+    size_t size = 0;
+  };
+  std::vector<DataSegment> data_segments;
 
   bool has_start_section = false;
   std::optional<uint32_t> start_function;  // function index named by the start section
