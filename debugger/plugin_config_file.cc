@@ -65,7 +65,7 @@ Result<PluginConfigFile> parse_plugin_config(const json& root, const std::string
   static const std::set<std::string> known = {
       "@type",         "name",      "root_id",        "vm_config",
       "configuration", "fail_open", "failure_policy", "capability_restriction_config",
-      "vm_id",         "engine",    "properties"};
+      "vm_id",         "engine",    "properties",     "engine_flags"};
   for (const auto& [key, value] : config.items())
     if (!known.count(key))
       return make_error(where + ": unknown field '" + key +
@@ -99,6 +99,15 @@ Result<PluginConfigFile> parse_plugin_config(const json& root, const std::string
       return make_error(where + ": field 'failure_policy' must be a string");
     std::string policy = config["failure_policy"].get<std::string>();
     plugin.fail_open = policy == "FAIL_OPEN";
+  }
+  if (config.contains("engine_flags")) {
+    // pwplay's own field: engine flags such as V8's "--liftoff-only" or "--no-liftoff".
+    const json& flags = config["engine_flags"];
+    if (!flags.is_array()) return make_error(where + ": field 'engine_flags' must be an array");
+    for (const auto& flag : flags) {
+      if (!flag.is_string()) return make_error(where + ": field 'engine_flags' must hold strings");
+      plugin.vm_options.engine_flags.push_back(flag.get<std::string>());
+    }
   }
   if (config.contains("properties")) {
     if (!config["properties"].is_object())

@@ -14,6 +14,11 @@ Result<std::vector<uint8_t>> read_wasm_file(const std::string& path) {
   auto text = read_file(path);
   if (!text) return unexpected(text.error());
   if (text->empty()) return make_error(path + ": file is empty, expected a wasm module");
+  // A native filter (a shared object for --engine native) is accepted as well.
+  if (text->compare(0, 4,
+                    "\x7f"
+                    "ELF") == 0)
+    return std::vector<uint8_t>(text->begin(), text->end());
   if (text->size() < 8 || text->compare(0, 4, std::string("\0asm", 4)) != 0) {
     std::string hint;
     if (text->compare(0, 7, "(module") == 0 || text->find("(module") != std::string::npos)
@@ -53,6 +58,8 @@ Result<ResolvedPlugin> resolve_plugin(const PluginOptions& options) {
     if (code_path.empty()) return make_error("no filter given: name a .wasm file");
     auto bytes = read_wasm_file(code_path);
     if (!bytes) return unexpected(bytes.error());
+    if (bytes->size() >= 4 && (*bytes)[0] == 0x7f && config.engine != "native")
+      return make_error(code_path + ": a native shared object: run it with --engine native");
     resolved.wasm = std::move(*bytes);
   }
   config.wasm_path = code_path;

@@ -1,6 +1,8 @@
 #include "host/vm.h"
 
+#include "host/engines/native/native_vm.h"
 #include "host/engines/v8/v8_vm.h"
+#include "host/engines/wabt/wabt_vm.h"
 
 namespace pwplay::host {
 
@@ -58,6 +60,8 @@ uint8_t* bounds_checked(std::span<uint8_t> memory, uint64_t address, uint64_t si
 
 Result<std::unique_ptr<Vm>> create_vm(std::string_view engine, const VmOptions& options) {
   if (engine == "v8") return create_v8_vm(options);
+  if (engine == "wabt") return create_wabt_vm(options);
+  if (engine == "native") return create_native_vm(options);
   std::string known;
   for (const std::string& name : available_engines()) {
     if (!known.empty()) known += ", ";
@@ -66,8 +70,17 @@ Result<std::unique_ptr<Vm>> create_vm(std::string_view engine, const VmOptions& 
   return make_error("unknown engine '" + std::string(engine) + "' (available: " + known + ")");
 }
 
+std::string engine_version(std::string_view engine) {
+  if (engine == "v8") return v8_engine_version();
+  if (engine == "wabt") return wabt_version();
+  if (engine == "native") return native_engine_version();
+  return {};
+}
+
 std::vector<std::string> available_engines() {
-  return {"v8"};
+  // In order of preference; native is never a default (a crashing native filter takes the
+  // process down).
+  return {"v8", "wabt", "native"};
 }
 
 }  // namespace pwplay::host

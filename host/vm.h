@@ -214,10 +214,15 @@ class Vm {
   virtual uint32_t pointer_size() const { return 4; }
 };
 
-// Creates the engine named `engine` ("v8"). Unknown names are an error listing the known ones.
+// Creates the engine named `engine` ("v8", "wabt", "native"). Unknown names are an error listing
+// the known ones.
 Result<std::unique_ptr<Vm>> create_vm(std::string_view engine, const VmOptions& options);
 
 // Engines this build has, in order of preference.
 std::vector<std::string> available_engines();
+
+// The version of an engine without creating a VM ("10.2.154", "1.0.32", "glibc 2.36"); "" when
+// unknown.
+std::string engine_version(std::string_view engine);
 
 }  // namespace pwplay::host

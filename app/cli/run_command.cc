@@ -4,6 +4,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "abi/enums.h"
 #include "app/cli/commands.h"
@@ -28,6 +29,7 @@ struct RunArgs {
   bool no_trace = false;
   uint32_t budget_ms = 0;
   uint32_t max_memory_pages = 0;
+  std::vector<std::string> engine_flags;
 };
 
 void print_headers(const abi::HeaderPairs& headers) {
@@ -105,6 +107,7 @@ int run(const RunArgs& args) {
   options.fail_open = args.fail_open;
   if (args.budget_ms) options.runaway_budget_ms = args.budget_ms;
   if (args.max_memory_pages) options.max_memory_pages = args.max_memory_pages;
+  options.engine_flags = args.engine_flags;
 
   auto request = debugger::load_request_file(args.request);
   if (!request) {
@@ -132,7 +135,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("run", "Run one HTTP request through a filter, in process");
   cmd->add_option("filter", args->wasm, "The filter module (.wasm)")->required();
   cmd->add_option("--request", args->request, "The request (REQ.json)")->required();
-  cmd->add_option("--engine", args->engine, "Wasm engine: v8");
+  cmd->add_option("--engine", args->engine,
+                  "Engine: v8 (default), wabt (steps instructions; slow) or native (a .so built "
+                  "from the same sources; a crash takes pwplay down)");
   auto* config = cmd->add_option("--config", args->config, "Plugin configuration (a string)");
   cmd->add_option("--config-file", args->config_file, "Plugin configuration read from a file")
       ->excludes(config);
@@ -147,6 +152,10 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--budget-ms", args->budget_ms, "Runaway budget per callback (default 1000 ms)");
   cmd->add_option("--max-memory-pages", args->max_memory_pages,
                   "Linear memory limit in 64 KiB pages (default 16384 = 1 GiB)");
+  cmd->add_option("--engine-flag", args->engine_flags,
+                  "An engine flag (repeatable), e.g. --engine-flag=--liftoff-only or "
+                  "--engine-flag=--no-liftoff for V8")
+      ->allow_extra_args(false);
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -1,3 +1,5 @@
+// The Vm interface on every wasm engine (V8 and WABT's interpreter): the same tests, the same
+// expectations, as proxy-wasm-cpp-host tests its engines.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -41,8 +43,19 @@ ImportResolver resolver_for(const HostFunctions& functions) {
   };
 }
 
+// The engine of the running test (set by the fixture; the helpers below create VMs on it).
+std::string& engine_under_test() {
+  static std::string engine = "v8";
+  return engine;
+}
+
+class WasmVmTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { engine_under_test() = GetParam(); }
+};
+
 std::unique_ptr<Vm> new_vm(const VmOptions& options = {}) {
-  Result<std::unique_ptr<Vm>> vm = create_vm("v8", options);
+  Result<std::unique_ptr<Vm>> vm = create_vm(engine_under_test(), options);
   EXPECT_TRUE(vm) << vm.error().message;
   return vm ? std::move(*vm) : nullptr;
 }
@@ -98,19 +111,21 @@ constexpr std::string_view kArithmetic = R"((module
   (func (export "spin") (loop $forever (br $forever)))
 ))";
 
-TEST(V8VmTest, CreatesByName) {
+TEST_P(WasmVmTest, CreatesByName) {
   std::unique_ptr<Vm> vm = new_vm();
   ASSERT_TRUE(vm);
-  EXPECT_EQ(vm->engine_name(), "v8");
-  EXPECT_EQ(vm->engine_version(), "10.2.154");
-  EXPECT_EQ(available_engines(), std::vector<std::string>{"v8"});
+  EXPECT_EQ(vm->engine_name(), GetParam());
+  EXPECT_EQ(vm->engine_version(), GetParam() == "v8" ? "10.2.154" : "1.0.32");
+  EXPECT_EQ(vm->engine_version(), engine_version(GetParam()));
+  EXPECT_EQ(vm->supports_stepping(), GetParam() == "wabt");
+  EXPECT_EQ(available_engines(), (std::vector<std::string>{"v8", "wabt", "native"}));
 
   Result<std::unique_ptr<Vm>> unknown = create_vm("spidermonkey", {});
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().message, "unknown engine 'spidermonkey' (available: v8)");
+  EXPECT_EQ(unknown.error().message, "unknown engine 'spidermonkey' (available: v8, wabt, native)");
 }
 
-TEST(V8VmTest, CallsWithI32AndI64) {
+TEST_P(WasmVmTest, CallsWithI32AndI64) {
   std::unique_ptr<Vm> vm = instantiate(kArithmetic);
   ASSERT_TRUE(vm);
   EXPECT_EQ(call_i32(*vm, "add", {Value::i32(2), Value::i32(3)}), 5u);
@@ -151,7 +166,7 @@ TEST(V8VmTest, CallsWithI32AndI64) {
   EXPECT_EQ(two[1], Value::i64(14));
 }
 
-TEST(V8VmTest, HostFunctionGetsArgumentsAndReturnsValues) {
+TEST_P(WasmVmTest, HostFunctionGetsArgumentsAndReturnsValues) {
   std::vector<Value> seen;
   HostFunctions host = {{"env.mix", [&](std::span<const Value> args, std::span<Value> results) {
                            seen.assign(args.begin(), args.end());
@@ -173,7 +188,7 @@ TEST(V8VmTest, HostFunctionGetsArgumentsAndReturnsValues) {
   EXPECT_EQ(result.as_u64(), 0x100000001ull * 3 + 0xfffffffeull + 1);
 }
 
-TEST(V8VmTest, HostFunctionReadsAndWritesMemory) {
+TEST_P(WasmVmTest, HostFunctionReadsAndWritesMemory) {
   std::unique_ptr<Vm> vm;
   HostFunctions host = {{"env.upper", [&](std::span<const Value> args, std::span<Value> results) {
                            std::span<uint8_t> memory = vm->memory();
@@ -202,7 +217,7 @@ TEST(V8VmTest, HostFunctionReadsAndWritesMemory) {
   EXPECT_EQ(read_string(*vm, 16, 5), "HELLO");
 }
 
-TEST(V8VmTest, MemoryGrowthKeepsContents) {
+TEST_P(WasmVmTest, MemoryGrowthKeepsContents) {
   size_t size_seen_by_host = 0;
   std::unique_ptr<Vm> vm;
   HostFunctions host = {{"env.report", [&](std::span<const Value>, std::span<Value>) {
@@ -228,7 +243,7 @@ TEST(V8VmTest, MemoryGrowthKeepsContents) {
   memory[4 * kPage - 1] = 0x5a;
   EXPECT_EQ(call_i32(*vm, "load8", {Value::i32(4 * kPage - 1)}), 0x5au);
 
-  // V8's process-wide cap (16384 pages) refuses growth past it, as memory.grow does: -1.
+  // The engines' cap (16384 pages, V8's process-wide one) refuses growth past it: -1.
   EXPECT_EQ(call_i32(*vm, "grow", {Value::i32(16384)}), 0xffffffffu);
   EXPECT_EQ(vm->memory().size(), 4 * kPage);
 
@@ -239,7 +254,7 @@ TEST(V8VmTest, MemoryGrowthKeepsContents) {
   EXPECT_EQ(vm->memory()[4 * kPage - 1], 0x5a);
 }
 
-TEST(V8VmTest, TrapReportsBacktraceInnermostFirst) {
+TEST_P(WasmVmTest, TrapReportsBacktraceInnermostFirst) {
   const std::vector<uint8_t> wasm = wat_to_wasm(R"((module
     (func $inner (param i32) (result i32) (unreachable))
     (func $middle (param i32) (result i32) (call $inner (local.get 0)))
@@ -277,7 +292,7 @@ TEST(V8VmTest, TrapReportsBacktraceInnermostFirst) {
   EXPECT_EQ(called.error().fault, VmFault::Trap);
 }
 
-TEST(V8VmTest, HostTrapRequestTrapsTheCaller) {
+TEST_P(WasmVmTest, HostTrapRequestTrapsTheCaller) {
   HostFunctions host = {{"env.proc_exit",
                          [](std::span<const Value> args, std::span<Value>) {
                            return trap("proc_exit(" + std::to_string(args[0].as_u32()) + ")");
@@ -310,7 +325,7 @@ TEST(V8VmTest, HostTrapRequestTrapsTheCaller) {
   EXPECT_NE(called.error().message.find("boom"), std::string::npos) << called.error().message;
 }
 
-TEST(V8VmTest, RunawayLoopIsTerminatedAndVmStaysUsable) {
+TEST_P(WasmVmTest, RunawayLoopIsTerminatedAndVmStaysUsable) {
   VmOptions options;
   options.runaway_budget_ms = 100;
   std::unique_ptr<Vm> vm = instantiate(kArithmetic, {}, options);
@@ -325,7 +340,7 @@ TEST(V8VmTest, RunawayLoopIsTerminatedAndVmStaysUsable) {
   }
 }
 
-TEST(V8VmTest, NestedRunawayCallStopsTheOutermostCall) {
+TEST_P(WasmVmTest, NestedRunawayCallStopsTheOutermostCall) {
   VmOptions options;
   options.runaway_budget_ms = 100;
   std::unique_ptr<Vm> vm;
@@ -351,7 +366,7 @@ TEST(V8VmTest, NestedRunawayCallStopsTheOutermostCall) {
   EXPECT_EQ(call_i32(*vm, "one", {}), 1u);
 }
 
-TEST(V8VmTest, TerminateFromAnotherThreadStopsALoop) {
+TEST_P(WasmVmTest, TerminateFromAnotherThreadStopsALoop) {
   VmOptions options;
   options.runaway_budget_ms = 0;  // unlimited: only terminate() can stop the loop
   std::atomic<bool> started{false};
@@ -381,7 +396,7 @@ TEST(V8VmTest, TerminateFromAnotherThreadStopsALoop) {
   EXPECT_EQ(call_i32(*vm, "one", {}), 1u);
 }
 
-TEST(V8VmTest, MissingImportFailsLink) {
+TEST_P(WasmVmTest, MissingImportFailsLink) {
   std::unique_ptr<Vm> vm = new_vm();
   ASSERT_TRUE(vm);
   ASSERT_TRUE(vm->load(wat_to_wasm(R"((module
@@ -394,7 +409,7 @@ TEST(V8VmTest, MissingImportFailsLink) {
   EXPECT_EQ(linked.error().message, "missing import: env.missing_fn");
 }
 
-TEST(V8VmTest, UnsupportedImportKindFailsLink) {
+TEST_P(WasmVmTest, UnsupportedImportKindFailsLink) {
   std::unique_ptr<Vm> vm = new_vm();
   ASSERT_TRUE(vm);
   ASSERT_TRUE(vm->load(wat_to_wasm(R"((module (import "env" "table" (table 1 funcref))))")));
@@ -403,7 +418,7 @@ TEST(V8VmTest, UnsupportedImportKindFailsLink) {
   EXPECT_EQ(linked.error().message, "unsupported import kind (table): env.table");
 }
 
-TEST(V8VmTest, FindFunctionChecksTheSignature) {
+TEST_P(WasmVmTest, FindFunctionChecksTheSignature) {
   std::unique_ptr<Vm> vm = instantiate(kArithmetic);
   ASSERT_TRUE(vm);
   Result<FunctionRef> wrong = vm->find_function("add", kI32ToI32);
@@ -425,7 +440,7 @@ TEST(V8VmTest, FindFunctionChecksTheSignature) {
   EXPECT_EQ(first->index, again->index);
 }
 
-TEST(V8VmTest, ImportedMemoryWorks) {
+TEST_P(WasmVmTest, ImportedMemoryWorks) {
   std::unique_ptr<Vm> vm = instantiate(R"((module
     (import "env" "memory" (memory 1 4))
     (data (i32.const 8) "xyz")
@@ -444,7 +459,7 @@ TEST(V8VmTest, ImportedMemoryWorks) {
   EXPECT_EQ(read_string(*vm, 8, 4), "xyz!");
 }
 
-TEST(V8VmTest, StartSectionRunsAtLink) {
+TEST_P(WasmVmTest, StartSectionRunsAtLink) {
   int starts = 0;
   HostFunctions host = {{"env.started", [&](std::span<const Value>, std::span<Value>) {
                            ++starts;
@@ -470,7 +485,7 @@ TEST(V8VmTest, StartSectionRunsAtLink) {
       << linked.error().message;
 }
 
-TEST(V8VmTest, MemoryLimitStopsGrowth) {
+TEST_P(WasmVmTest, MemoryLimitStopsGrowth) {
   VmOptions options;
   options.max_memory_pages = 2;
   std::unique_ptr<Vm> vm = instantiate(R"((module
@@ -498,7 +513,7 @@ TEST(V8VmTest, MemoryLimitStopsGrowth) {
       << linked.error().message;
 }
 
-TEST(V8VmTest, HostFunctionCallsBackIntoTheVm) {
+TEST_P(WasmVmTest, HostFunctionCallsBackIntoTheVm) {
   std::unique_ptr<Vm> vm;
   HostFunctions host = {
       {"env.get_buffer", [&](std::span<const Value> args, std::span<Value> results) {
@@ -540,7 +555,7 @@ TEST(V8VmTest, HostFunctionCallsBackIntoTheVm) {
   EXPECT_EQ(call_i32(*vm, "malloc", {Value::i32(8)}), 1031u);
 }
 
-TEST(V8VmTest, NestedTrapIsReportedToTheHostFunction) {
+TEST_P(WasmVmTest, NestedTrapIsReportedToTheHostFunction) {
   std::unique_ptr<Vm> vm;
   std::optional<VmError> nested_error;
   HostFunctions host = {{"env.try_it", [&](std::span<const Value>, std::span<Value> results) {
@@ -568,7 +583,7 @@ TEST(V8VmTest, NestedTrapIsReportedToTheHostFunction) {
   EXPECT_EQ(nested_error->backtrace[1].name, "run");
 }
 
-TEST(V8VmTest, TwoVmsInOneThreadAreIndependent) {
+TEST_P(WasmVmTest, TwoVmsInOneThreadAreIndependent) {
   constexpr std::string_view kCounter = R"((module
     (memory (export "memory") 1)
     (global $count (mut i32) (i32.const 0))
@@ -591,7 +606,7 @@ TEST(V8VmTest, TwoVmsInOneThreadAreIndependent) {
   EXPECT_EQ(call_i32(*first, "bump", {}), 4u);
 }
 
-TEST(V8VmTest, LoadRejectsInvalidModules) {
+TEST_P(WasmVmTest, LoadRejectsInvalidModules) {
   std::unique_ptr<Vm> vm = new_vm();
   ASSERT_TRUE(vm);
   const std::vector<uint8_t> garbage = {'n', 'o', 't', ' ', 'w', 'a', 's', 'm'};
@@ -601,6 +616,11 @@ TEST(V8VmTest, LoadRejectsInvalidModules) {
   Result<void> linked = vm->link(resolver_for({}));
   EXPECT_FALSE(linked);
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, WasmVmTest, ::testing::Values("v8", "wabt"),
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 }  // namespace
 }  // namespace pwplay::host

@@ -270,6 +270,12 @@ V8Vm::V8Vm(const VmOptions& options)
 }
 
 std::string V8Vm::engine_version() const {
+  return v8_engine_version();
+}
+
+}  // namespace
+
+std::string v8_engine_version() {
   // "10.2.154.26-node.37" -> "10.2.154".
   std::string_view full = v8::V8::GetVersion();
   size_t end = 0;
@@ -279,6 +285,8 @@ std::string V8Vm::engine_version() const {
   }
   return std::string(full.substr(0, end));
 }
+
+namespace {
 
 Result<void> V8Vm::load(std::span<const uint8_t> bytecode) {
   if (info_) return make_error("a module is already loaded");
