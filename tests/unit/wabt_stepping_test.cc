@@ -336,6 +336,28 @@ TEST(WabtSteppingTest, TimeAtAStopDoesNotCountAgainstTheBudget) {
   EXPECT_EQ(script.stops.size(), 1u);
 }
 
+TEST(WabtSteppingTest, TerminateAtAStopEndsTheCallAtOnce) {
+  // A debugger aborting the run while stopped.
+  Stepper s(kFilter);
+  size_t stops = 0;
+  ASSERT_TRUE(s.vm->request_step({Kind::Instruction}, [&](const WasmLocation&) {
+    ++stops;
+    s.vm->terminate();
+    return StepRequest{Kind::Run};
+  }));
+  Value result;
+  Result<void, VmError> called = s.call("proxy_on_request_headers", kHeadersType,
+                                        {Value::i32(1), Value::i32(1), Value::i32(1)}, result);
+  ASSERT_FALSE(called);
+  EXPECT_EQ(called.error().fault, VmFault::Terminated);
+  EXPECT_EQ(called.error().message, "terminated by request");
+  EXPECT_EQ(stops, 1u);
+  EXPECT_TRUE(s.logged.empty()) << "nothing ran after the stop";
+  ASSERT_TRUE(s.call("proxy_on_request_headers", kHeadersType,
+                     {Value::i32(1), Value::i32(1), Value::i32(1)}, result));
+  EXPECT_EQ(s.logged.size(), 1u);
+}
+
 TEST(WabtSteppingTest, TrapBacktraceOffsetsMatchTheDisassembly) {
   Stepper s(kFilter);
   Value result;

@@ -214,8 +214,8 @@ class InterpImpl final : public Interpreter {
   // Runs the thread of active_.back() until its call returns or fails.
   wi::RunResult drive(Active& active, CallControl& control, wi::Trap::Ptr* trap,
                       std::string* stop_reason);
-  // Step mode: stops here (calling control.on_stop) if the plan says so.
-  void maybe_stop(Active& active, CallControl& control);
+  // Step mode: stops here (calling control.on_stop) if the plan says so; true if it stopped.
+  bool maybe_stop(Active& active, CallControl& control);
   void track_types(Active& active, const wi::Instr& instr, size_t height_before,
                    size_t frames_before, const wi::Frame& frame_before);
 
@@ -477,7 +477,10 @@ wi::RunResult InterpImpl::drive(Active& active, CallControl& control, wi::Trap::
       }
       // Checked before each instruction runs; after a stop the instruction runs before the next
       // check, so a loop back to it is another stop.
-      maybe_stop(active, control);
+      // terminate() while stopped (a debugger aborting the run) takes effect at once.
+      if (maybe_stop(active, control) && control.should_stop(stop_reason)) {
+        return wi::RunResult::Trap;
+      }
       if (plan_.kind == StepKind::Run) continue;  // the user said continue
       std::vector<wi::Frame>& frames = frames_of(thread);
       const wi::Frame frame = frames.back();
@@ -504,13 +507,13 @@ wi::RunResult InterpImpl::drive(Active& active, CallControl& control, wi::Trap::
   }
 }
 
-void InterpImpl::maybe_stop(Active& active, CallControl& control) {
+bool InterpImpl::maybe_stop(Active& active, CallControl& control) {
   std::vector<wi::Frame>& frames = frames_of(*active.thread);
   const wi::Frame& frame = frames.back();
   const CodeMap* map = code_map_for(frame);
-  if (!map) return;
+  if (!map) return false;
   CodePosition position = position_in(*map, frame.offset);
-  if (!position.boundary) return;
+  if (!position.boundary) return false;
   bool stop = false;
   switch (plan_.kind) {
     case StepKind::Run:
@@ -528,8 +531,9 @@ void InterpImpl::maybe_stop(Active& active, CallControl& control) {
       stop = map == target_map_ && frame.offset == target_istream_;
       break;
   }
-  if (!stop) return;
+  if (!stop) return false;
   set_step_plan(control.on_stop(stop_state()));
+  return true;
 }
 
 // Keeps `active.shadow` (the types of the value stack) in step with one executed instruction.
