@@ -604,6 +604,15 @@ class CurlParser {
   }
 
   void add_header(std::string name, std::string value, bool derived) {
+    if (derived) {
+      // A repeated -u, -A, -e ... replaces the earlier one, as in curl.
+      for (auto& header : headers_) {
+        if (header.derived && iequals(header.name, name)) {
+          header.value = std::move(value);
+          return;
+        }
+      }
+    }
     headers_.push_back({std::move(name), std::move(value), derived});
   }
 
@@ -656,7 +665,8 @@ class CurlParser {
         if (colon == std::string::npos) {
           // curl's "Name;" sends a header with an empty value.
           if (!value.empty() && value.back() == ';' && value.size() > 1) {
-            add_header(value.substr(0, value.size() - 1), "", false);
+            // Pseudo-headers (":x;") have no meaning here; see below.
+            if (value[0] != ':') add_header(value.substr(0, value.size() - 1), "", false);
             return {};
           }
           return fail(index, "expected a header 'Name: value', got '" + shorten(value) + "'");
@@ -793,16 +803,12 @@ class CurlParser {
     // goes first, as curl sends it.
     if (!has_header("host", false) && !suppressed("host"))
       request.headers.emplace_back("host", url_->authority);
-    std::vector<std::string> seen_derived;
-    for (auto& header : headers_) {
-      if (header.derived) {
-        std::string name = lower(header.name);
-        if (has_header(name, true) || suppressed(name)) continue;
-        if (std::find(seen_derived.begin(), seen_derived.end(), name) != seen_derived.end())
-          continue;  // -u twice: the last one wins in curl; keep it simple and take the first
-        seen_derived.push_back(name);
-      }
-      request.headers.emplace_back(std::move(header.name), std::move(header.value));
+    for (const auto& header : headers_) {
+      if (header.derived && (has_header(header.name, true) || suppressed(header.name))) continue;
+      // Leading blanks are not part of a header value on the wire (-b ' a=1' sends "a=1").
+      size_t start = header.value.find_first_not_of(" \t");
+      request.headers.emplace_back(header.name,
+                                   start == std::string::npos ? "" : header.value.substr(start));
     }
     return file;
   }
@@ -887,6 +893,15 @@ Result<HttpUrl> split_http_url(std::string_view url) {
                         })))
     return make_error("the URL '" + std::string(url) + "' has an invalid port '" +
                       std::string(port) + "'");
+  bool bracketed = !host.empty() && host.front() == '[';
+  bool valid_host = !host.empty() && std::all_of(host.begin(), host.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("-._~%!$&'()*+,;=").find(c) != std::string_view::npos ||
+           (bracketed && (c == '[' || c == ']' || c == ':'));
+  });
+  if (!valid_host)
+    return make_error("the URL '" + std::string(url) + "' has an invalid host '" +
+                      std::string(host) + "'");
   bool default_port =
       (out.scheme == "http" && port == "80") || (out.scheme == "https" && port == "443");
   out.authority = std::string(host);
@@ -923,7 +938,9 @@ std::string to_curl(const host::RequestSpec& request, std::string_view base_url)
   bool pipe_body = body.find('\0') != std::string::npos;
 
   std::vector<std::string> args;
-  bool origin_form = !request.path.empty() && request.path[0] == '/';
+  // A path a URL cannot carry ("*", or one with '#') goes in --request-target instead.
+  bool origin_form = !request.path.empty() && request.path[0] == '/' &&
+                     request.path.find('#') == std::string::npos;
   // Always single-quote the URL, as browsers do, whatever characters it has.
   std::string url = shell_quote(base + (origin_form ? request.path : "/"));
   args.push_back(url[0] == '\'' ? url : "'" + url + "'");

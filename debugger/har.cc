@@ -66,7 +66,10 @@ Result<abi::HeaderPairs> name_value_list(const json& object, const char* key,
     if (!name) return unexpected(name.error());
     auto value = require(item, "value", json::value_t::string, "a string", item_place);
     if (!value) return unexpected(value.error());
-    pairs.emplace_back((*name)->get<std::string>(), (*value)->get<std::string>());
+    std::string text = (*name)->get<std::string>();
+    if (text.empty() && std::string_view(key) == "headers")
+      return item_place.field("name").error("is empty; a header needs a name");
+    pairs.emplace_back(std::move(text), (*value)->get<std::string>());
   }
   return pairs;
 }
