@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   int exit_code = pwplay::app::kExitOk;
   pwplay::app::add_run_command(app, exit_code);
   pwplay::app::add_inspect_command(app, exit_code);
+  pwplay::app::add_test_command(app, exit_code);
   pwplay::app::add_serve_command(app, exit_code);
   pwplay::app::add_debug_command(app, exit_code);
   pwplay::gui::GuiOptions gui_options;

@@ -1,0 +1,109 @@
+// `pwplay test SCENARIOS.json... [--engine E] [--junit out.xml] [--samples-dir DIR]`: runs
+// scenario files headless for CI. Prints PASS/FAIL per scenario with an expected-vs-actual diff,
+// then "N passed, M failed"; exits 0 when all pass, 1 when any fails, 2 for a bad scenario file.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/cli/commands.h"
+#include "debugger/atomic_file.h"
+#include "debugger/scenario.h"
+
+namespace pwplay::app {
+namespace {
+
+constexpr int kExitBadScenarioFile = 2;
+
+struct TestArgs {
+  std::vector<std::string> files;
+  std::string engine;
+  std::string junit;
+  std::string samples_dir;
+};
+
+// ${PWPLAY_SAMPLES}: --samples-dir, else the environment, else the samples built next to this
+// executable (BUILD/app/pwplay -> BUILD/samples).
+std::optional<std::string> samples_dir(const TestArgs& args) {
+  namespace fs = std::filesystem;
+  if (!args.samples_dir.empty()) return args.samples_dir;
+  if (const char* env = std::getenv("PWPLAY_SAMPLES"); env && *env) return std::string(env);
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return std::nullopt;
+  for (fs::path candidate :
+       {exe.parent_path().parent_path() / "samples", exe.parent_path() / "samples"}) {
+    if (fs::is_directory(candidate, ec)) return candidate.string();
+  }
+  return std::nullopt;
+}
+
+int run(const TestArgs& args) {
+  debugger::ScenarioLoadOptions options;
+  if (!args.engine.empty()) options.engine = args.engine;
+  options.samples_dir = samples_dir(args);
+
+  // Load every file first: a bad file stops the run before anything executes.
+  std::vector<debugger::ScenarioSuite> suites;
+  for (const auto& file : args.files) {
+    auto suite = debugger::load_scenarios(file, options);
+    if (!suite) {
+      std::fprintf(stderr, "pwplay test: %s\n", suite.error().message.c_str());
+      return kExitBadScenarioFile;
+    }
+    suites.push_back(std::move(*suite));
+  }
+
+  size_t passed = 0, failed = 0;
+  std::vector<debugger::SuiteResult> results;
+  for (const auto& suite : suites) {
+    debugger::SuiteResult suite_result;
+    suite_result.name = std::filesystem::path(suite.path).filename().string();
+    if (suites.size() > 1) std::printf("%s\n", suite.path.c_str());
+    for (const auto& scenario : suite.scenarios) {
+      debugger::ScenarioResult result = debugger::run_scenario(scenario);
+      if (result.passed) {
+        ++passed;
+        std::printf("PASS %s\n", result.name.c_str());
+      } else {
+        ++failed;
+        std::printf("FAIL %s\n%s", result.name.c_str(), debugger::failure_text(result).c_str());
+      }
+      std::fflush(stdout);
+      suite_result.results.push_back(std::move(result));
+    }
+    results.push_back(std::move(suite_result));
+  }
+  std::printf("%zu passed, %zu failed\n", passed, failed);
+
+  if (!args.junit.empty()) {
+    auto written = debugger::write_file_atomically(args.junit, debugger::junit_xml(results));
+    if (!written) {
+      std::fprintf(stderr, "pwplay test: cannot write the JUnit report: %s\n",
+                   written.error().message.c_str());
+      return kExitError;
+    }
+  }
+  return failed == 0 ? kExitOk : kExitError;
+}
+
+}  // namespace
+
+void add_test_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<TestArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "test", "Run scenario files (requests and expectations) against filters, for CI");
+  cmd->add_option("scenarios", args->files, "Scenario files (JSON)")->required();
+  cmd->add_option("--engine", args->engine, "Wasm engine for every scenario (overrides the files)");
+  cmd->add_option("--junit", args->junit, "Also write a JUnit XML report to this file");
+  cmd->add_option("--samples-dir", args->samples_dir,
+                  "Value of ${PWPLAY_SAMPLES} in scenario files (default: the built samples)");
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace pwplay::app
