@@ -47,6 +47,13 @@ int run(const TestArgs& args) {
   debugger::ScenarioLoadOptions options;
   if (!args.engine.empty()) options.engine = args.engine;
   options.samples_dir = samples_dir(args);
+  // A relative directory given on the command line or in the environment means from here, not
+  // from the scenario file.
+  if (options.samples_dir) {
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(*options.samples_dir, ec);
+    if (!ec) options.samples_dir = absolute.string();
+  }
 
   // Load every file first: a bad file stops the run before anything executes.
   std::vector<debugger::ScenarioSuite> suites;

@@ -59,6 +59,10 @@ TEST(ScenarioCli, SamplesDirectoryCanBeGivenExplicitly) {
       {"test", sample_scenarios(), "--samples-dir", PWPLAY_SAMPLES_DIR, "--engine", "v8"});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_TRUE(contains(result.out, "6 passed, 0 failed\n")) << result.out;
+  // A relative directory is relative to where pwplay runs, not to the scenario file.
+  std::string relative = fs::relative(PWPLAY_SAMPLES_DIR, fs::current_path()).string();
+  CommandResult from_here = run_pwplay({"test", sample_scenarios(), "--samples-dir", relative});
+  EXPECT_EQ(from_here.exit_code, 0) << relative << "\n" << from_here.out << from_here.err;
   CommandResult wrong = run_pwplay({"test", sample_scenarios(), "--samples-dir", "/nonexistent"});
   EXPECT_EQ(wrong.exit_code, 1) << wrong.out << wrong.err;
   EXPECT_TRUE(
