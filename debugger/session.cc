@@ -575,9 +575,9 @@ RunDiff compare_runs(const HistoryEntry& before, const HistoryEntry& after) {
     // Numbers that describe behaviour; other numeric arguments are pointers, context ids and
     // tokens, which move between runs without the filter behaving differently.
     static const std::set<std::string> kMeaningfulNumbers = {
-        "end_of_stream", "num_headers", "num_trailers", "body_size",  "data_size",
+        "end_of_stream", "num_headers", "num_trailers", "body_size",   "data_size",
         "status_code",   "timeout_ms",  "period_ms",    "grpc_status", "start",
-        "max_size",      "size",        "pairs",        "offset",     "num_elements"};
+        "max_size",      "size",        "pairs",        "offset",      "num_elements"};
     std::vector<std::string> lines;
     for (const auto& e : trace) {
       if (e.kind == host::EventKind::Lifecycle || e.kind == host::EventKind::Memory ||
@@ -586,9 +586,9 @@ RunDiff compare_runs(const HistoryEntry& before, const HistoryEntry& after) {
       std::string line = std::string(host::event_kind_name(e.kind)) + " " + e.name;
       if (!e.phase.empty()) line += " " + e.phase;
       for (const auto& arg : e.args) {
-        const bool numeric = !arg.value.empty() &&
-                             std::all_of(arg.value.begin(), arg.value.end(),
-                                         [](char c) { return c >= '0' && c <= '9'; });
+        const bool numeric =
+            !arg.value.empty() && std::all_of(arg.value.begin(), arg.value.end(),
+                                              [](char c) { return c >= '0' && c <= '9'; });
         if (numeric && !kMeaningfulNumbers.count(arg.name)) continue;
         if (arg.name == "time_ns" || arg.name == "token" || arg.name == "cas") continue;
         line += " " + arg.name + "=" + arg.value;
@@ -625,14 +625,24 @@ void Session::watch(bool enabled, bool replay_last) {
   }
   if (enabled) {
     if (watcher_.joinable()) watcher_.join();
-    watcher_ = std::thread([this] { watch_loop(); });
+    // The file's state is taken now, not when the thread first runs: a change made right after
+    // watch() returns must count as a change.
+    std::string path;
+    {
+      std::lock_guard lock(mutex_);
+      path = info_.wasm_path;
+    }
+    std::error_code ec;
+    auto initial = std::make_pair(std::filesystem::last_write_time(path, ec),
+                                  std::filesystem::file_size(path, ec));
+    watcher_ = std::thread([this, initial] { watch_loop(initial); });
   } else {
     changed_.notify_all();
     if (watcher_.joinable()) watcher_.join();
   }
 }
 
-void Session::watch_loop() {
+void Session::watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last) {
   namespace fs = std::filesystem;
   std::string path;
   {
@@ -643,7 +653,6 @@ void Session::watch_loop() {
   auto stamp = [&]() -> std::pair<fs::file_time_type, uintmax_t> {
     return {fs::last_write_time(path, ec), fs::file_size(path, ec)};
   };
-  auto last = stamp();
   for (;;) {
     {
       std::unique_lock lock(mutex_);

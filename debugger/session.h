@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -186,7 +187,7 @@ class Session {
                                             const host::TraceEvent*& matched);
   Result<void> load_on_engine(const PluginOptions& options);
   void run_on_engine(uint64_t id, RequestFile request, std::string name);
-  void watch_loop();
+  void watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last);
 
   class PausingStore;
 

@@ -313,7 +313,7 @@ TEST(Session, HotReloadPicksUpARebuiltModuleAndDiffsTheReplay) {
   fs::last_write_time(staged, fs::last_write_time(module) + std::chrono::seconds(2));
   fs::rename(staged, module);
   std::optional<debugger::RunDiff> diff;
-  for (int i = 0; i < 100 && !diff; ++i) {
+  for (int i = 0; i < 300 && !diff; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     session.wait(std::chrono::milliseconds(100));
     diff = session.last_reload_diff();
