@@ -96,8 +96,6 @@ HeaderMap request_header_map(const RequestSpec& request) {
   return map;
 }
 
-namespace {
-
 MessageView request_view(const HeaderMap& headers) {
   MessageView view;
   view.method = std::string(headers.get(":method").value_or(""));
@@ -117,6 +115,8 @@ MessageView response_view(const HeaderMap& headers) {
     if (name.empty() || name[0] != ':') view.headers.emplace_back(name, value);
   return view;
 }
+
+namespace {
 
 // The embedded client and upstream around one stream.
 class LocalSink : public StreamSink {

@@ -109,6 +109,10 @@ struct RunReport {
 // The filter-visible header map of a request: pseudo-headers first (Envoy order), names
 // lower-cased, Host folded into :authority.
 HeaderMap request_header_map(const RequestSpec& request);
+// A message as one hop sees it: pseudo-headers folded into method/path (":authority" becomes
+// "host") or status, the rest of the headers in order. Shared by `pwplay run` and the proxy.
+MessageView request_view(const HeaderMap& headers);
+MessageView response_view(const HeaderMap& headers);
 // The echo upstream's JSON body for a request it received.
 std::string echo_body(const MessageView& request);
 

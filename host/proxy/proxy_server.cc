@@ -20,26 +20,6 @@ namespace {
 
 constexpr size_t kMaxIdleUpstreams = 256;
 
-MessageView request_view(const HeaderMap& headers) {
-  MessageView view;
-  view.method = std::string(headers.get(":method").value_or(""));
-  view.path = std::string(headers.get(":path").value_or(""));
-  if (auto authority = headers.get(":authority"); authority && !authority->empty())
-    view.headers.emplace_back("host", std::string(*authority));
-  for (const auto& [name, value] : headers.pairs())
-    if (name.empty() || name[0] != ':') view.headers.emplace_back(name, value);
-  return view;
-}
-
-MessageView response_view(const HeaderMap& headers) {
-  MessageView view;
-  if (auto status = headers.get(":status"))
-    std::from_chars(status->data(), status->data() + status->size(), view.status);
-  for (const auto& [name, value] : headers.pairs())
-    if (name.empty() || name[0] != ':') view.headers.emplace_back(name, value);
-  return view;
-}
-
 std::string make_request_id() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t hi = rng();
