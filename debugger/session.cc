@@ -7,12 +7,46 @@
 
 namespace pwplay::debugger {
 
-// Records into the session's store and lets the session pause at pause points.
+namespace {
+
+host::Plugin* find_plugin(host::FilterChain* chain, const std::string& name) {
+  if (!chain) return nullptr;
+  for (size_t i = 0; i < chain->size(); ++i)
+    if (chain->plugin(i).config().name == name) return &chain->plugin(i);
+  return nullptr;
+}
+
+}  // namespace
+
+// Records into the session's store and lets the session pause the engine thread.
 class Session::PausingStore : public host::TraceSink {
  public:
   explicit PausingStore(Session& session) : session_(session) {}
-  void record(host::TraceEvent event) override { session_.store_.record(std::move(event)); }
-  void pause_point(const host::PausePoint& point) override { session_.on_pause_point(point); }
+  void record(host::TraceEvent event) override {
+    host::TraceEvent kept = event;
+    kept.seq = session_.store_.add(std::move(event));
+    session_.engine_worker_.since_point.push_back(std::move(kept));
+  }
+  void pause_point(const host::PausePoint& point) override {
+    session_.on_pause_point(session_.engine_worker_, point, session_.chain_.get());
+  }
+
+ private:
+  Session& session_;
+};
+
+// The same for the proxy's thread: its events go to the session's store (renumbered there).
+class Session::ProxyTap : public host::proxy::ProxyDebugger {
+ public:
+  explicit ProxyTap(Session& session) : session_(session) {}
+  void record(const host::TraceEvent& event) override {
+    host::TraceEvent kept = event;
+    kept.seq = session_.store_.add(event);
+    session_.proxy_worker_.since_point.push_back(std::move(kept));
+  }
+  void pause_point(const host::PausePoint& point, host::FilterChain& chain) override {
+    session_.on_pause_point(session_.proxy_worker_, point, &chain);
+  }
 
  private:
   Session& session_;
@@ -20,6 +54,7 @@ class Session::PausingStore : public host::TraceSink {
 
 Session::Session(SessionOptions options) : options_(options), store_(options.trace_budget_bytes) {
   pausing_sink_ = std::make_unique<PausingStore>(*this);
+  proxy_tap_ = std::make_unique<ProxyTap>(*this);
   engine_ = std::thread([this] { engine_loop(); });
 }
 
@@ -29,9 +64,10 @@ Session::~Session() {
     stopping_ = true;
     watching_ = false;
     // A paused VM thread must not wait forever: let it run to the end.
-    if (pause_) resume_ = ResumeMode::Finish;
+    if (pause_ && !resume_) resume_ = Command{ResumeMode::Finish, std::nullopt};
   }
   changed_.notify_all();
+  stop_proxy();
   if (watcher_.joinable()) watcher_.join();
   if (engine_.joinable()) engine_.join();
 }
@@ -87,26 +123,31 @@ Result<void> Session::load_on_engine(const PluginOptions& options) {
   auto resolved = resolve_plugin(options);
   if (!resolved) return unexpected(resolved.error());
   chain_.reset();
-  env_ = std::make_unique<host::HostEnv>(dispatcher_, callouts_);
+  env_ = std::make_unique<host::HostEnv>(dispatcher_, callouts_,
+                                         host::HostEnvOptions{.stream_ids = stream_ids_});
   env_->set_trace_sink(pausing_sink_.get());
   env_->set_log_handler([this](const host::LogRecord& record) { run_logs_.push_back(record); });
-  // Start-up callbacks do not pause: nobody could resume them while load() waits.
-  loading_ = true;
+  // Start-up callbacks do not pause (no chain holds the plugin yet): nobody could resume them
+  // while load() waits.
   auto plugin = host::Plugin::create(*env_, resolved->config, std::move(resolved->wasm));
-  loading_ = false;
+  engine_worker_.since_point.clear();
+  engine_worker_.frames.clear();
   if (!plugin) return unexpected(plugin.error());
   {
     std::lock_guard lock(mutex_);
     (*plugin)->set_injections(injections_);
     (*plugin)->set_fail_allocations(fail_allocations_);
+    engine_worker_.faults_applied = fault_generation_;
     info_.loaded = true;
     info_.name = (*plugin)->config().name;
     info_.wasm_path = (*plugin)->config().wasm_path;
     info_.abi_version = abi::name((*plugin)->abi_version());
     info_.engine = (*plugin)->engine_name();
     info_.engine_version = (*plugin)->engine_version();
+    info_.supports_stepping = (*plugin)->vm().supports_stepping();
     info_.error.clear();
     ++info_.build;
+    loaded_options_ = options;
   }
   chain_ = std::make_unique<host::FilterChain>(*env_);
   chain_->add(std::move(*plugin));
@@ -123,6 +164,7 @@ Result<void> Session::load(const PluginOptions& options) {
       info_.error = result.error().message;
     }
   });
+  if (result) restart_proxy();
   return result;
 }
 
@@ -139,12 +181,130 @@ Result<void> Session::reload() {
       info_.error = result.error().message;
     }
   });
+  if (result) restart_proxy();
   return result;
 }
 
 PluginInfo Session::plugin_info() const {
   std::lock_guard lock(mutex_);
   return info_;
+}
+
+// --- Proxy -------------------------------------------------------------------------------------
+
+Result<uint16_t> Session::start_proxy(host::proxy::ProxyOptions options) {
+  std::lock_guard proxy_lock(proxy_mutex_);
+  return start_proxy_locked(std::move(options));
+}
+
+Result<uint16_t> Session::start_proxy_locked(host::proxy::ProxyOptions options) {
+  stop_proxy_locked();
+  PluginOptions plugin_options;
+  {
+    std::lock_guard lock(mutex_);
+    if (!info_.loaded) return make_error("start the proxy after loading a filter");
+    plugin_options = loaded_options_;
+  }
+  auto resolved = resolve_plugin(plugin_options);
+  if (!resolved) return unexpected(resolved.error());
+  proxy_options_ = options;
+  options.plugins.clear();
+  options.plugins.push_back(
+      host::proxy::PluginSpec{std::move(resolved->config), std::move(resolved->wasm)});
+  options.trace = true;
+  options.debugger = proxy_tap_.get();
+  options.env.stream_ids = stream_ids_;
+  // The proxy thread is not running: its worker state can be reset from here.
+  proxy_worker_ = Worker{.name = "proxy"};
+  auto proxy = std::make_unique<host::proxy::Proxy>();
+  proxy->subscribe([this](const host::proxy::StreamRecord& record) { on_proxy_record(record); });
+  auto started = proxy->start(std::move(options));
+  if (!started) return unexpected(started.error());
+  proxy_ = std::move(proxy);
+  return proxy_->port();
+}
+
+void Session::stop_proxy() {
+  std::lock_guard proxy_lock(proxy_mutex_);
+  stop_proxy_locked();
+}
+
+void Session::stop_proxy_locked() {
+  if (!proxy_) return;
+  {
+    std::lock_guard lock(mutex_);
+    proxy_stopping_ = true;
+    if (pause_ && paused_worker_ == &proxy_worker_ && !resume_)
+      resume_ = Command{ResumeMode::Finish, std::nullopt};
+  }
+  changed_.notify_all();
+  proxy_->stop();
+  proxy_.reset();
+  std::lock_guard lock(mutex_);
+  proxy_stopping_ = false;
+}
+
+void Session::restart_proxy() {
+  std::lock_guard proxy_lock(proxy_mutex_);
+  if (!proxy_) return;
+  host::proxy::ProxyOptions options = proxy_options_;
+  options.listen.port = proxy_->port();  // the same address, so clients keep working
+  auto restarted = start_proxy_locked(std::move(options));
+  if (!restarted) {
+    std::lock_guard lock(mutex_);
+    info_.error = "the proxy did not restart: " + restarted.error().message;
+  }
+}
+
+std::optional<uint16_t> Session::proxy_port() const {
+  std::lock_guard proxy_lock(proxy_mutex_);
+  if (!proxy_) return std::nullopt;
+  return proxy_->port();
+}
+
+void Session::on_proxy_record(const host::proxy::StreamRecord& record) {
+  HistoryEntry entry;
+  entry.name = record.method + " " + record.path;
+  entry.source = "proxy";
+  entry.time = std::chrono::system_clock::now();
+  entry.request.request.method = record.client_request.method;
+  entry.request.request.path = record.client_request.path;
+  entry.request.request.headers = record.client_request.headers;
+  entry.request.request.body = record.client_request.body;
+  entry.request.request.trailers = record.client_request.trailers;
+  entry.report.client_request = record.client_request;
+  entry.report.upstream_request = record.upstream_request;
+  entry.report.upstream_response = record.upstream_response;
+  entry.report.response = record.response;
+  entry.report.local_response = record.local_reply;
+  entry.report.local_reply = record.reply;
+  entry.report.reset = record.reset;
+  entry.report.reset_reason = record.reset_reason;
+  entry.report.failed_plugins = record.failed_plugins;
+  entry.report.stream_id = record.stream_id;
+  entry.logs = record.logs;
+  entry.trace = record.trace;
+  if (!record.failed_plugins.empty()) {
+    std::string names;
+    for (const auto& name : record.failed_plugins) names += (names.empty() ? "" : ", ") + name;
+    entry.failure = host::PluginFailure{
+        "proxy",
+        "filter " + names + " failed" + (record.error.empty() ? "" : ": " + record.error),
+        host::VmFault::None,
+        {}};
+  }
+  {
+    std::lock_guard lock(mutex_);
+    entry.id = next_history_id_++;
+    entry.build = info_.build;
+    history_.push_back(std::move(entry));
+  }
+  changed_.notify_all();
+}
+
+bool Session::wait_for_history(size_t count, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [&] { return history_.size() >= count; });
 }
 
 // --- Breakpoints and injection -----------------------------------------------------------------
@@ -180,48 +340,48 @@ std::vector<Breakpoint> Session::breakpoints() const {
   return breakpoints_;
 }
 
+// Faults are applied by each VM thread at its next pause point (every callback begins with one),
+// so a change made while a stream is held reaches both threads without touching their VMs.
 Result<void> Session::inject(const std::string& host_call, abi::Status status) {
   if (!abi::find_host_function(host_call))
     return make_error("'" + host_call + "' is not a proxy-wasm host function");
-  std::map<std::string, abi::Status> copy;
-  {
-    std::lock_guard lock(mutex_);
-    injections_[host_call] = status;
-    copy = injections_;
-  }
-  // Applied on the engine thread (queued behind a paused request, if any).
-  post([this, copy] {
-    if (chain_)
-      for (size_t i = 0; i < chain_->size(); ++i) chain_->plugin(i).set_injections(copy);
-  });
+  std::lock_guard lock(mutex_);
+  injections_[host_call] = status;
+  ++fault_generation_;
   return {};
 }
 
 void Session::clear_injections() {
-  {
-    std::lock_guard lock(mutex_);
-    injections_.clear();
-  }
-  post([this] {
-    if (chain_)
-      for (size_t i = 0; i < chain_->size(); ++i) chain_->plugin(i).set_injections({});
-  });
+  std::lock_guard lock(mutex_);
+  injections_.clear();
+  ++fault_generation_;
 }
 
 void Session::fail_allocations(bool fail) {
-  {
-    std::lock_guard lock(mutex_);
-    fail_allocations_ = fail;
-  }
-  post([this, fail] {
-    if (chain_)
-      for (size_t i = 0; i < chain_->size(); ++i) chain_->plugin(i).set_fail_allocations(fail);
-  });
+  std::lock_guard lock(mutex_);
+  fail_allocations_ = fail;
+  ++fault_generation_;
 }
 
 std::map<std::string, abi::Status> Session::injections() const {
   std::lock_guard lock(mutex_);
   return injections_;
+}
+
+void Session::apply_faults(Worker& worker, host::FilterChain& chain) {
+  std::map<std::string, abi::Status> injections;
+  bool fail = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (worker.faults_applied == fault_generation_) return;
+    worker.faults_applied = fault_generation_;
+    injections = injections_;
+    fail = fail_allocations_;
+  }
+  for (size_t i = 0; i < chain.size(); ++i) {
+    chain.plugin(i).set_injections(injections);
+    chain.plugin(i).set_fail_allocations(fail);
+  }
 }
 
 // --- Requests ----------------------------------------------------------------------------------
@@ -253,6 +413,7 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name) 
   if (!chain_) {
     entry.failure = host::PluginFailure{"send", "no filter is loaded", host::VmFault::None, {}};
   } else {
+    apply_faults(engine_worker_, *chain_);
     callouts_.clear();
     for (const auto& [cluster, reply] : request.callouts) {
       callouts_.set_http_reply(cluster, reply.response);
@@ -263,19 +424,21 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name) 
     env_->options().properties.clear();
     for (const auto& [path, value] : request.properties) env_->options().properties[path] = value;
     run_logs_.clear();
-    current_client_headers_ = host::request_header_map(request.request).pairs();
     const uint64_t before = store_.last_seq();
     entry.report = host::run_request(*chain_, dispatcher_, request.request, request.upstream);
-    entry.trace = store_.events_after(before);
+    // The store also holds the proxy's events: keep this run's streams only.
+    for (auto& event : store_.events_after(before))
+      if (event.stream_id == 0 || event.stream_id == entry.report.stream_id)
+        entry.trace.push_back(std::move(event));
     entry.logs = run_logs_;
     if (chain_->plugin(0).failure()) entry.failure = chain_->plugin(0).failure();
     std::lock_guard lock(mutex_);
     entry.build = info_.build;
   }
-  finish_stream_ = 0;
-  step_mode_ = StepMode::None;
-  frames_.clear();
-  callback_regions_.clear();
+  engine_worker_.finish_stream = 0;
+  engine_worker_.step_mode = StepMode::None;
+  engine_worker_.frames.clear();
+  engine_worker_.callback_regions.clear();
   std::lock_guard lock(mutex_);
   history_.push_back(std::move(entry));
 }
@@ -287,6 +450,11 @@ Session::State Session::wait(std::chrono::milliseconds timeout) {
   if (pause_ && !resume_) return State::Paused;
   if (!busy_ && tasks_.empty()) return State::Idle;
   return State::Running;
+}
+
+bool Session::wait_for_pause(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, timeout, [this] { return pause_ && !resume_; });
 }
 
 Session::State Session::state() const {
@@ -306,24 +474,38 @@ bool Session::resume(ResumeMode mode) {
   {
     std::lock_guard lock(mutex_);
     if (!pause_ || resume_) return false;
-    resume_ = mode;
+    resume_ = Command{mode, std::nullopt};
   }
   changed_.notify_all();
   return true;
 }
 
-// --- Pausing (engine thread, inside a VM call) -------------------------------------------------
+Result<void> Session::step_instruction(host::StepRequest::Kind kind) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!pause_ || resume_) return make_error("not paused");
+    if (!pause_->can_step_instructions)
+      return make_error("the " + info_.engine +
+                        " engine cannot step wasm instructions; load the filter with the wabt "
+                        "engine (--engine wabt)");
+    resume_ = Command{ResumeMode::Step, kind};
+  }
+  changed_.notify_all();
+  return {};
+}
 
-void Session::update_frames(const std::vector<host::TraceEvent>& events) {
+// --- Pausing (on a VM thread, inside a VM call) ------------------------------------------------
+
+void Session::update_frames(Worker& worker, const std::vector<host::TraceEvent>& events) {
   for (const auto& event : events) {
     if (event.kind == host::EventKind::Callback && event.phase == "enter") {
-      if (frames_.empty()) callback_regions_.clear();
-      frames_.push_back(
+      if (worker.frames.empty()) worker.callback_regions.clear();
+      worker.frames.push_back(
           AbiFrame{host::EventKind::Callback, event.name, event.args, event.context_id});
     } else if (event.kind == host::EventKind::Callback && event.phase == "exit") {
-      if (!frames_.empty()) frames_.pop_back();
+      if (!worker.frames.empty()) worker.frames.pop_back();
     } else if (event.kind == host::EventKind::Copy) {
-      callback_regions_.push_back(
+      worker.callback_regions.push_back(
           MemoryRegion{event.address, event.length, event.label, event.direction, event.seq});
     }
   }
@@ -375,34 +557,77 @@ std::vector<std::pair<uint32_t, uint32_t>> changed_ranges(const std::vector<uint
   return ranges;
 }
 
+bool entering(const std::vector<host::TraceEvent>& events, std::string_view callback) {
+  return std::any_of(events.begin(), events.end(), [&](const host::TraceEvent& event) {
+    return event.kind == host::EventKind::Callback && event.phase == "enter" &&
+           event.name == callback;
+  });
+}
+
 }  // namespace
 
-void Session::on_pause_point(const host::PausePoint& point) {
-  std::vector<host::TraceEvent> events = store_.events_after(last_point_seq_);
-  if (!events.empty()) last_point_seq_ = events.back().seq;
-  update_frames(events);
-  if (loading_) return;
+void Session::fill_pause_context(Worker& worker, PauseInfo& info, std::span<const uint8_t> memory,
+                                 const std::string& plugin) {
+  info.worker = worker.name;
+  info.frames = worker.frames;
+  info.callback_regions = worker.callback_regions;
+  auto snapshot = std::make_shared<std::vector<uint8_t>>(memory.begin(), memory.end());
+  auto& previous = worker.last_snapshot[plugin];
+  if (previous) info.changed_ranges = changed_ranges(*previous, *snapshot);
+  previous = snapshot;
+  info.memory = snapshot;
+  info.plugin = plugin;
+  if (worker.stream) {
+    info.request_headers = worker.stream->request_headers.pairs();
+    if (worker.stream->has_response_headers)
+      info.response_headers = worker.stream->response_headers.pairs();
+  }
+  info.client_request_headers = worker.client_headers;
+}
+
+void Session::on_pause_point(Worker& worker, const host::PausePoint& point,
+                             host::FilterChain* chain) {
+  std::vector<host::TraceEvent> events = std::move(worker.since_point);
+  worker.since_point.clear();
+  update_frames(worker, events);
+  worker.stream = point.stream;
+  // The request as the client sent it: the stream's headers when the first filter sees them.
+  if (point.stream && point.stream->id != worker.client_stream &&
+      point.where == host::PausePoint::Where::CallbackEnter &&
+      entering(events, "proxy_on_request_headers")) {
+    worker.client_stream = point.stream->id;
+    worker.client_headers = point.stream->request_headers.pairs();
+  }
+  // Start-up callbacks run before a chain holds the plugin: they do not pause (whoever loads the
+  // filter is waiting for it and could not resume them).
+  host::Plugin* plugin = find_plugin(chain, point.plugin);
+  if (!plugin) return;
+  apply_faults(worker, *chain);
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || (proxy_stopping_ && &worker == &proxy_worker_)) return;
+  }
   const uint64_t stream_id = point.stream ? point.stream->id : 0;
-  if (stream_id) current_stream_ = stream_id;
-  if (finish_stream_ != 0 && finish_stream_ == current_stream_) return;
-  finish_stream_ = 0;
+  if (stream_id) worker.current_stream = stream_id;
+  if (worker.finish_stream != 0 && worker.finish_stream == worker.current_stream) return;
+  worker.finish_stream = 0;
 
   std::optional<uint32_t> breakpoint_id;
   const host::TraceEvent* matched = nullptr;
   std::optional<std::string> reason = breakpoint_hit(events, point, breakpoint_id, matched);
   if (!reason) {
-    const size_t depth = frames_.size();
-    switch (step_mode_) {
+    const size_t depth = worker.frames.size();
+    switch (worker.step_mode) {
       case StepMode::Step:
         reason = "step";
         break;
       case StepMode::Next:
         if ((point.where == host::PausePoint::Where::CallbackExit ||
              point.where == host::PausePoint::Where::Trap) &&
-            depth < next_depth_)
+            depth < worker.next_depth)
           reason = "next";
         else if (point.where == host::PausePoint::Where::CallbackEnter &&
-                 depth <= std::max<size_t>(next_depth_, 1))
+                 depth <= std::max<size_t>(worker.next_depth, 1))
           reason = "next";
         break;
       case StepMode::None:
@@ -431,7 +656,7 @@ void Session::on_pause_point(const host::PausePoint& point) {
     }
   }
   if (primary) info.event = *primary;
-  info.frames = frames_;
+  fill_pause_context(worker, info, point.memory, point.plugin);
   if (point.where == host::PausePoint::Where::HostCallDone)
     info.frames.push_back(AbiFrame{host::EventKind::HostCall, info.event.name, info.event.args,
                                    info.event.context_id});
@@ -439,62 +664,104 @@ void Session::on_pause_point(const host::PausePoint& point) {
     if (event.kind == host::EventKind::Copy)
       info.event_regions.push_back(
           MemoryRegion{event.address, event.length, event.label, event.direction, event.seq});
-  info.callback_regions = callback_regions_;
-  auto snapshot = std::make_shared<std::vector<uint8_t>>(point.memory.begin(), point.memory.end());
-  auto& previous = last_snapshot_[point.plugin];
-  if (previous) info.changed_ranges = changed_ranges(*previous, *snapshot);
-  previous = snapshot;
-  info.memory = snapshot;
   info.stream_id = stream_id ? stream_id : info.event.stream_id;
-  info.plugin = point.plugin;
-  if (point.stream) {
-    info.request_headers = point.stream->request_headers.pairs();
-    if (point.stream->has_response_headers)
-      info.response_headers = point.stream->response_headers.pairs();
+  info.can_step_instructions = plugin->vm().supports_stepping();
+
+  Command command = hold(worker, std::move(info), *plugin);
+  apply_faults(worker, *chain);
+  apply(worker, *plugin, command, /*at_instruction=*/false);
+}
+
+host::StepRequest Session::on_instruction(Worker& worker, host::Plugin& plugin,
+                                          const host::WasmLocation& location) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || (proxy_stopping_ && &worker == &proxy_worker_)) return {};
   }
-  info.client_request_headers = current_client_headers_;
+  PauseInfo info;
+  info.reason = "stepi";
+  info.where = host::PausePoint::Where::Instruction;
+  info.wasm = location;
+  if (!worker.frames.empty()) {
+    const AbiFrame& callback = worker.frames.back();
+    info.event.kind = callback.kind;
+    info.event.name = callback.name;
+    info.event.args = callback.args;
+    info.event.context_id = callback.context_id;
+  }
+  fill_pause_context(worker, info, plugin.vm().memory(), plugin.config().name);
+  info.stream_id = worker.current_stream;
+  info.can_step_instructions = true;
+  Command command = hold(worker, std::move(info), plugin);
+  return apply(worker, plugin, command, /*at_instruction=*/true);
+}
 
-  host::Plugin* plugin = nullptr;
-  if (chain_)
-    for (size_t i = 0; i < chain_->size(); ++i)
-      if (chain_->plugin(i).config().name == point.plugin) plugin = &chain_->plugin(i);
+Session::Command Session::hold(Worker& worker, PauseInfo info, host::Plugin& plugin) {
   // Time spent paused does not count against the runaway budget.
-  if (plugin) plugin->vm().pause_runaway_clock();
-
-  ResumeMode mode = ResumeMode::Continue;
+  plugin.vm().pause_runaway_clock();
+  Command command;
   {
     std::unique_lock lock(mutex_);
-    info.id = ++pause_counter_;
-    pause_ = std::move(info);
-    resume_.reset();
-    changed_.notify_all();
-    changed_.wait(lock, [this] { return resume_.has_value(); });
-    mode = *resume_;
-    pause_.reset();
-    resume_.reset();
+    // One pause at a time: another VM thread's pause is answered first.
+    auto may_go_on = [&] { return stopping_ || (proxy_stopping_ && &worker == &proxy_worker_); };
+    changed_.wait(lock, [&] { return !pause_ || may_go_on(); });
+    if (may_go_on()) {
+      command.mode = ResumeMode::Finish;
+    } else {
+      info.id = ++pause_counter_;
+      pause_ = std::move(info);
+      paused_worker_ = &worker;
+      resume_.reset();
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return resume_.has_value(); });
+      command = *resume_;
+      pause_.reset();
+      paused_worker_ = nullptr;
+      resume_.reset();
+    }
   }
   changed_.notify_all();
-  if (plugin) plugin->vm().resume_runaway_clock();
+  plugin.vm().resume_runaway_clock();
+  return command;
+}
 
-  step_mode_ = StepMode::None;
-  switch (mode) {
+host::StepRequest Session::apply(Worker& worker, host::Plugin& plugin, const Command& command,
+                                 bool at_instruction) {
+  worker.step_mode = StepMode::None;
+  if (command.instruction) {
+    host::StepRequest request{*command.instruction, 0};
+    if (at_instruction) return request;
+    // From an ABI pause point: the engine stops at the next instruction it runs, in this call
+    // (after a host call) or the next one (at a callback's entry or exit).
+    auto armed = plugin.vm().request_step(
+        request, [this, &worker, &plugin](const host::WasmLocation& location) {
+          return on_instruction(worker, plugin, location);
+        });
+    if (armed) return {};
+    // The engine refused: carry on as a step to the next ABI event.
+  }
+  // Leaving instruction stepping: the engine runs freely until asked again.
+  if (!at_instruction && plugin.vm().supports_stepping())
+    (void)plugin.vm().request_step(host::StepRequest{}, nullptr);
+  switch (command.mode) {
     case ResumeMode::Continue:
       break;
     case ResumeMode::Step:
-      step_mode_ = StepMode::Step;
+      worker.step_mode = StepMode::Step;
       break;
     case ResumeMode::Next:
-      step_mode_ = StepMode::Next;
-      next_depth_ = frames_.size();
+      worker.step_mode = StepMode::Next;
+      worker.next_depth = worker.frames.size();
       break;
     case ResumeMode::Finish:
-      finish_stream_ = current_stream_ ? current_stream_ : UINT64_MAX;
+      worker.finish_stream = worker.current_stream ? worker.current_stream : UINT64_MAX;
       break;
     case ResumeMode::Abort:
-      finish_stream_ = current_stream_ ? current_stream_ : UINT64_MAX;
-      if (plugin) plugin->vm().terminate();
+      worker.finish_stream = worker.current_stream ? worker.current_stream : UINT64_MAX;
+      plugin.vm().terminate();
       break;
   }
+  return {};
 }
 
 // --- History -----------------------------------------------------------------------------------
@@ -682,6 +949,7 @@ void Session::watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> l
         info_.error = loaded.error().message;
         return;
       }
+      restart_proxy();
       if (!replay) return;
       uint64_t id = 0;
       {

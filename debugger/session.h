@@ -1,10 +1,16 @@
 // Session: a debugging session over one filter chain. It owns the engine thread (which runs the
-// VMs, the dispatcher and every request), the bounded trace store, breakpoints and stepping at the
-// ABI level, fault injection, the request history with replay and comparison, and hot reload.
+// VMs, the dispatcher and every request sent or replayed here), optionally the proxy (its own
+// thread and VMs, for requests from curl, wrk or a browser), the bounded trace store,
+// breakpoints and stepping at the ABI level and (WABT engine) at wasm instructions, fault
+// injection, the request history with replay and comparison, and hot reload.
+// Both VM threads hit the same breakpoints. One pause is held at a time: a VM thread that
+// reaches a pause while another is held waits behind it, and the other thread's streams queue
+// behind their own held VM, as on a single-threaded Envoy worker.
 // Front ends (the `pwplay debug` terminal, the desktop app, tests) talk to it from their own
 // thread: they send commands and read snapshots; they never touch a VM.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -15,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +36,8 @@
 #include "host/filter_chain.h"
 #include "host/local_run.h"
 #include "host/plugin.h"
+#include "host/proxy/proxy.h"
+#include "host/vm.h"
 
 namespace pwplay::debugger {
 
@@ -67,6 +76,12 @@ struct PauseInfo {
   std::string reason;  // "breakpoint 1 (hostcall proxy_add_header_map_value if ...)", "step"
   std::optional<uint32_t> breakpoint;
   host::PausePoint::Where where = host::PausePoint::Where::HostCallDone;
+  // The wasm instruction about to run (Where::Instruction, after step_instruction()).
+  std::optional<host::WasmLocation> wasm;
+  // The paused plugin's engine can step wasm instructions (WABT).
+  bool can_step_instructions = false;
+  // Which VM thread is held: "session" (requests sent or replayed here) or "proxy".
+  std::string worker;
   host::TraceEvent event;                      // the callback, host call or trap paused at
   std::vector<host::TraceEvent> step_events;   // everything recorded since the previous pause point
   std::vector<AbiFrame> frames;                // outermost first
@@ -86,6 +101,7 @@ struct PauseInfo {
 struct HistoryEntry {
   uint64_t id = 0;
   std::string name;
+  std::string source = "session";  // "session" (sent or replayed here) or "proxy"
   RequestFile request;
   host::RunReport report;
   std::vector<host::LogRecord> logs;
@@ -116,7 +132,8 @@ struct PluginInfo {
   std::string engine;
   std::string engine_version;
   uint32_t build = 0;
-  std::string error;  // last load error
+  bool supports_stepping = false;  // the engine steps wasm instructions
+  std::string error;               // last load error
 };
 
 class Session {
@@ -156,6 +173,25 @@ class Session {
   std::optional<PauseInfo> pause() const;
   // Goes on from the current pause; false when not paused.
   bool resume(ResumeMode mode);
+  // Goes on by one wasm instruction (Instruction: into calls; Over: over them; Out: to the
+  // caller) on engines that step. Errors say why not (not paused, the engine cannot step).
+  Result<void> step_instruction(
+      host::StepRequest::Kind kind = host::StepRequest::Kind::Instruction);
+  // Waits until something is paused (true) or the timeout passes (false); for requests that
+  // arrive through the proxy.
+  bool wait_for_pause(std::chrono::milliseconds timeout);
+
+  // --- Proxy ------------------------------------------------------------------------------------
+  // Starts the proxy with the loaded filter (the session fills in the plugins, tracing, the
+  // debugger hook and stream numbering; the rest of `options` is the caller's). Streams through
+  // it hit the session's breakpoints and land in the history. A reload restarts it on the same
+  // port. Returns the bound port.
+  Result<uint16_t> start_proxy(host::proxy::ProxyOptions options);
+  // Stops it; a stream held at a pause runs to its end first.
+  void stop_proxy();
+  std::optional<uint16_t> proxy_port() const;
+  // Waits until the history has at least `count` entries; false on timeout.
+  bool wait_for_history(size_t count, std::chrono::milliseconds timeout);
 
   // --- History ----------------------------------------------------------------------------------
   std::vector<HistoryEntry> history() const;
@@ -175,25 +211,66 @@ class Session {
   struct Task {
     std::function<void()> run;
   };
+  enum class StepMode : uint8_t { None, Step, Next };
+  // How the user asked to go on: an ABI-level mode, or a wasm instruction step.
+  struct Command {
+    ResumeMode mode = ResumeMode::Continue;
+    std::optional<host::StepRequest::Kind> instruction;
+  };
+  // What one VM thread (the engine thread, the proxy's loop) is doing, as the debugger follows
+  // it. Touched only on that thread (or before it starts).
+  struct Worker {
+    std::string name;
+    std::vector<host::TraceEvent> since_point;  // recorded since the previous pause point
+    std::vector<AbiFrame> frames;
+    std::vector<MemoryRegion> callback_regions;
+    std::map<std::string, std::shared_ptr<const std::vector<uint8_t>>> last_snapshot;
+    const host::HttpStreamState* stream = nullptr;  // of the last pause point
+    uint64_t current_stream = 0;
+    uint64_t client_stream = 0;  // the stream client_headers belong to
+    abi::HeaderPairs client_headers;
+    uint64_t finish_stream = 0;  // stream running to its end without pauses
+    StepMode step_mode = StepMode::None;
+    size_t next_depth = 0;
+    uint64_t faults_applied = 0;  // the fault generation its plugins have
+  };
+
   void engine_loop();
   void post(std::function<void()> task);
   // Runs `task` on the engine thread and waits for it (not while paused in that thread).
   void run_sync(std::function<void()> task);
-  void on_pause_point(const host::PausePoint& point);
-  void update_frames(const std::vector<host::TraceEvent>& events);
+  void on_pause_point(Worker& worker, const host::PausePoint& point, host::FilterChain* chain);
+  host::StepRequest on_instruction(Worker& worker, host::Plugin& plugin,
+                                   const host::WasmLocation& location);
+  // Publishes `info` and holds the VM thread until a command comes.
+  Command hold(Worker& worker, PauseInfo info, host::Plugin& plugin);
+  // Carries out a command on the VM thread; the step plan is for an instruction stop.
+  host::StepRequest apply(Worker& worker, host::Plugin& plugin, const Command& command,
+                          bool at_instruction);
+  void fill_pause_context(Worker& worker, PauseInfo& info, std::span<const uint8_t> memory,
+                          const std::string& plugin);
+  void update_frames(Worker& worker, const std::vector<host::TraceEvent>& events);
   std::optional<std::string> breakpoint_hit(const std::vector<host::TraceEvent>& events,
                                             const host::PausePoint& point,
                                             std::optional<uint32_t>& id,
                                             const host::TraceEvent*& matched);
+  void apply_faults(Worker& worker, host::FilterChain& chain);
   Result<void> load_on_engine(const PluginOptions& options);
   void run_on_engine(uint64_t id, RequestFile request, std::string name);
+  void on_proxy_record(const host::proxy::StreamRecord& record);
+  Result<uint16_t> start_proxy_locked(host::proxy::ProxyOptions options);
+  void stop_proxy_locked();
+  void restart_proxy();
   void watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last);
 
   class PausingStore;
+  class ProxyTap;
 
   SessionOptions options_;
   TraceStore store_;
   std::unique_ptr<PausingStore> pausing_sink_;
+  std::unique_ptr<ProxyTap> proxy_tap_;
+  std::shared_ptr<std::atomic<uint64_t>> stream_ids_ = std::make_shared<std::atomic<uint64_t>>(0);
 
   // Engine-thread state.
   host::SimulatedDispatcher dispatcher_;
@@ -202,16 +279,9 @@ class Session {
   std::unique_ptr<host::FilterChain> chain_;
   PluginOptions plugin_options_;
   std::vector<host::LogRecord> run_logs_;
-  std::vector<AbiFrame> frames_;
-  std::vector<MemoryRegion> callback_regions_;
-  uint64_t last_point_seq_ = 0;
-  std::map<std::string, std::shared_ptr<const std::vector<uint8_t>>> last_snapshot_;
-  uint64_t current_stream_ = 0;
-  abi::HeaderPairs current_client_headers_;
-  uint64_t finish_stream_ = 0;  // stream running to its end without pauses
-  enum class StepMode : uint8_t { None, Step, Next } step_mode_ = StepMode::None;
-  size_t next_depth_ = 0;
-  bool loading_ = false;
+  Worker engine_worker_{.name = "session"};
+  // Proxy-thread state.
+  Worker proxy_worker_{.name = "proxy"};
 
   // Shared state.
   mutable std::mutex mutex_;
@@ -220,18 +290,27 @@ class Session {
   bool busy_ = false;
   bool stopping_ = false;
   std::optional<PauseInfo> pause_;
-  std::optional<ResumeMode> resume_;
+  Worker* paused_worker_ = nullptr;
+  std::optional<Command> resume_;
   uint64_t pause_counter_ = 0;
   std::vector<Breakpoint> breakpoints_;
   uint32_t next_breakpoint_id_ = 1;
   std::map<std::string, abi::Status> injections_;
   bool fail_allocations_ = false;
+  uint64_t fault_generation_ = 1;
   std::vector<HistoryEntry> history_;
   uint64_t next_history_id_ = 1;
   PluginInfo info_;
+  PluginOptions loaded_options_;  // what the engine loaded last (for the proxy)
   std::optional<RunDiff> reload_diff_;
   bool watching_ = false;
   bool replay_on_reload_ = true;
+  bool proxy_stopping_ = false;  // the proxy's held stream must go on without pausing again
+
+  // The proxy (its own lock: stopping it waits for its thread, which may need mutex_).
+  mutable std::mutex proxy_mutex_;
+  std::unique_ptr<host::proxy::Proxy> proxy_;
+  host::proxy::ProxyOptions proxy_options_;  // without plugins, for a restart after a reload
 
   std::thread engine_;
   std::thread watcher_;

@@ -1,6 +1,7 @@
 #include "debugger/trace_store.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace pwplay::debugger {
 
@@ -14,10 +15,18 @@ size_t TraceStore::approximate_size(const host::TraceEvent& event) {
 }
 
 void TraceStore::record(host::TraceEvent event) {
-  const host::TraceEvent* stored = nullptr;
+  add(std::move(event));
+}
+
+uint64_t TraceStore::add(host::TraceEvent event) {
+  std::optional<host::TraceEvent> observed;
+  uint64_t seq = 0;
   {
     std::lock_guard lock(mutex_);
-    event.seq = next_seq_++;
+    seq = event.seq = next_seq_++;
+    // Several threads may record (a session's runner and its proxy): the observer gets a copy
+    // taken under the lock, never a reference into a vector another thread may grow.
+    if (observer_) observed = event;
     size_t size = approximate_size(event);
     // Events mostly belong to the newest stream; search from the back.
     auto it = std::find_if(streams_.rbegin(), streams_.rend(),
@@ -32,21 +41,11 @@ void TraceStore::record(host::TraceEvent event) {
     target->events.push_back(std::move(event));
     target->bytes += size;
     bytes_ += size;
-    stored = &target->events.back();
-    if (bytes_ > budget_) {
-      enforce_budget();
-      stored = nullptr;
-    }
+    if (bytes_ > budget_) enforce_budget();
   }
   // The observer may block (a debugger pause); it runs without the lock so readers go on.
-  if (observer_) {
-    if (stored) {
-      observer_(*stored);
-    } else {
-      auto last = events_after(next_seq_ - 2, 1);
-      if (!last.empty()) observer_(last.front());
-    }
-  }
+  if (observed) observer_(*observed);
+  return seq;
 }
 
 void TraceStore::enforce_budget() {

@@ -19,6 +19,8 @@ class TraceStore : public host::TraceSink {
   explicit TraceStore(size_t byte_budget = size_t{256} << 20) : budget_(byte_budget) {}
 
   void record(host::TraceEvent event) override;
+  // Stores the event and returns the sequence number it was given.
+  uint64_t add(host::TraceEvent event);
 
   // Events with seq > `after`, oldest first (at most `limit`).
   std::vector<host::TraceEvent> events_after(uint64_t after, size_t limit = SIZE_MAX) const;

@@ -3,6 +3,7 @@
 // trace sink. One HostEnv serves one `pwplay run`, one proxy, or one debugging session.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -191,6 +192,9 @@ struct HostEnvOptions {
   abi::LogLevel log_level = abi::LogLevel::Trace;  // what proxy_get_log_level reports
   // Well-known properties the playground knows (node.id, source.address, ...), raw bytes.
   std::map<std::string, std::string, std::less<>> properties;
+  // Environments that share this counter number their streams in one sequence (a debugging
+  // session's in-process runner and its proxy), so stream ids never collide in one trace.
+  std::shared_ptr<std::atomic<uint64_t>> stream_ids;
 };
 
 class HostEnv {
@@ -213,7 +217,9 @@ class HostEnv {
   // Nanoseconds since this environment started (trace timestamps).
   uint64_t elapsed_ns() const;
 
-  uint64_t next_stream_id() { return ++last_stream_id_; }
+  uint64_t next_stream_id() {
+    return options_.stream_ids ? ++*options_.stream_ids : ++last_stream_id_;
+  }
 
   // Receives every plugin's log lines unless a plugin has its own handler.
   void set_log_handler(std::function<void(const LogRecord&)> handler) {

@@ -59,8 +59,10 @@ struct HttpStreamState;  // host/http_stream.h
 // A point where a debugger may stop the VM thread: right after the events of one step were
 // recorded (a callback's entry or exit, a host call with its copies, a trap). The VM thread is
 // inside the filter; `memory` is the VM's linear memory at that moment, valid during the call.
+// `Instruction` is never emitted by the host: debuggers use it for a stop at a wasm instruction
+// (engines that step, see Vm::request_step).
 struct PausePoint {
-  enum class Where : uint8_t { CallbackEnter, HostCallDone, CallbackExit, Trap };
+  enum class Where : uint8_t { CallbackEnter, HostCallDone, CallbackExit, Trap, Instruction };
   Where where = Where::HostCallDone;
   std::span<const uint8_t> memory;
   const HttpStreamState* stream = nullptr;  // the stream of the context, if any

@@ -1,9 +1,11 @@
-// `pwplay debug FILTER.wasm [run's options] [--request REQ.json] [--batch FILE]`: the debugger
-// in a terminal, with gdb's habits. Commands come from a TTY (line editing and history) or from
-// a batch file / standard input; output is stable text, good for golden tests.
+// `pwplay debug FILTER.wasm [run's options] [--request REQ.json] [--batch FILE] [--listen ADDR]`:
+// the debugger in a terminal, with gdb's habits. Commands come from a TTY (line editing and
+// history) or from a batch file / standard input; output is stable text, good for golden tests.
+// With --listen, the proxy runs too and requests from curl or a browser stop at the breakpoints.
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -16,6 +18,7 @@
 #include "app/cli/commands.h"
 #include "debugger/request_file.h"
 #include "debugger/session.h"
+#include "host/proxy/proxy.h"
 
 namespace pwplay::app {
 namespace {
@@ -32,6 +35,9 @@ struct DebugArgs {
   std::string batch;
   bool fail_open = false;
   uint32_t budget_ms = 0;
+  std::string listen;
+  std::string upstream;
+  std::vector<std::string> clusters;
 };
 
 std::vector<std::string> split_words(const std::string& line) {
@@ -70,8 +76,41 @@ const char* where_name(host::PausePoint::Where where) {
       return "after a host call";
     case host::PausePoint::Where::Trap:
       return "after a trap";
+    case host::PausePoint::Where::Instruction:
+      return "at a wasm instruction";
   }
   return "";
+}
+
+std::string format_value(const host::Value& value) {
+  char text[48];
+  switch (value.type) {
+    case host::ValType::I32:
+      std::snprintf(text, sizeof(text), "i32:%d", value.as_i32());
+      break;
+    case host::ValType::I64:
+      std::snprintf(text, sizeof(text), "i64:%lld",
+                    static_cast<long long>(static_cast<int64_t>(value.bits)));
+      break;
+    case host::ValType::F32: {
+      float f = 0;
+      const auto bits = static_cast<uint32_t>(value.bits);
+      std::memcpy(&f, &bits, sizeof(f));
+      std::snprintf(text, sizeof(text), "f32:%g", static_cast<double>(f));
+      break;
+    }
+    case host::ValType::F64: {
+      double d = 0;
+      std::memcpy(&d, &value.bits, sizeof(d));
+      std::snprintf(text, sizeof(text), "f64:%g", d);
+      break;
+    }
+  }
+  return text;
+}
+
+std::string function_label(uint32_t index, const std::string& name) {
+  return name.empty() ? "func[" + std::to_string(index) + "]" : "$" + name;
 }
 
 void print_hex(const std::vector<uint8_t>& memory, uint64_t address, uint64_t length) {
@@ -135,12 +174,11 @@ class DebugShell {
     if (command == "next" || command == "n") return go(debugger::ResumeMode::Next);
     if (command == "finish") return go(debugger::ResumeMode::Finish);
     if (command == "abort") return go(debugger::ResumeMode::Abort);
-    if (command == "stepi" || command == "si") {
-      std::printf(
-          "stepi needs the wabt engine, which steps wasm instructions (not available on %s)\n",
-          session_.plugin_info().engine.c_str());
-      return true;
-    }
+    if (command == "stepi" || command == "si")
+      return step_instruction(host::StepRequest::Kind::Instruction);
+    if (command == "nexti" || command == "ni")
+      return step_instruction(host::StepRequest::Kind::Over);
+    if (command == "wait") return wait_for_pause(words);
     if (command == "bt" || command == "backtrace" || command == "where") return backtrace();
     if (command == "x") return examine(words);
     if (command == "regions") return regions();
@@ -177,6 +215,9 @@ class DebugShell {
         "delete N | disable N | enable N   manage breakpoints; info breakpoints lists them\n"
         "send [REQ.json]    send a request          continue (c)   run to the next breakpoint\n"
         "step (s)           to the next ABI event   next (n)       over the current callback\n"
+        "stepi (si)         one wasm instruction    nexti (ni)     one, over calls (wabt engine)\n"
+        "info locals        wasm locals and operand stack at an instruction stop\n"
+        "wait [SECONDS]     wait for a request through the proxy to stop (default 30)\n"
         "finish             to the end of the stream (ignoring breakpoints)  abort   stop it\n"
         "bt                 ABI frames              info args      the current event's arguments\n"
         "x ADDR LEN         memory (hex + ASCII)    regions        memory copied by this event\n"
@@ -244,6 +285,25 @@ class DebugShell {
       if (!pause->event.result.empty()) std::printf("  result = %s\n", pause->event.result.c_str());
       return true;
     }
+    if (what == "locals" || what == "stack") {
+      auto pause = session_.pause();
+      if (!pause || !pause->wasm) {
+        std::printf("not stopped at a wasm instruction (use stepi)\n");
+        return true;
+      }
+      const auto& wasm = *pause->wasm;
+      for (size_t i = 0; i < wasm.locals.size(); ++i) {
+        std::string name = i < wasm.local_names.size() && !wasm.local_names[i].empty()
+                               ? "$" + wasm.local_names[i]
+                               : "local " + std::to_string(i);
+        std::printf("  %s = %s\n", name.c_str(), format_value(wasm.locals[i]).c_str());
+      }
+      std::printf("  stack (bottom first):");
+      if (wasm.stack.empty()) std::printf(" empty");
+      for (const auto& value : wasm.stack) std::printf(" %s", format_value(value).c_str());
+      std::printf("\n");
+      return true;
+    }
     if (what == "inject" || what == "injections") {
       auto injections = session_.injections();
       if (injections.empty()) std::printf("No injections.\n");
@@ -276,30 +336,37 @@ class DebugShell {
   }
 
   bool go(debugger::ResumeMode mode) {
+    auto pause = session_.pause();
+    const size_t finished = session_.history().size();
     if (!session_.resume(mode)) {
       std::printf("not paused\n");
       return true;
     }
-    report();
+    if (pause && pause->worker == "proxy")
+      report_proxy(finished);
+    else
+      report();
     return true;
+  }
+
+  // After a proxy stream goes on: its next pause, or its end (a new history entry).
+  void report_proxy(size_t finished) {
+    for (int waited_ms = 0; waited_ms < 60'000; waited_ms += 100) {
+      if (session_.wait_for_pause(std::chrono::milliseconds(50))) return print_pause();
+      if (session_.wait_for_history(finished + 1, std::chrono::milliseconds(50))) {
+        auto history = session_.history();
+        for (size_t i = finished; i < history.size(); ++i)
+          if (history[i].source == "proxy") print_finished(history[i]);
+        return;
+      }
+    }
+    std::printf("still running after 60 s\n");
   }
 
   // Waits for the next pause or for the request to finish, and says which.
   void report() {
     auto state = session_.wait(std::chrono::seconds(60));
-    if (state == debugger::Session::State::Paused) {
-      auto pause = session_.pause();
-      if (!pause) return;
-      std::printf("Paused (%s), %s, stream %llu, plugin %s\n", pause->reason.c_str(),
-                  where_name(pause->where), static_cast<unsigned long long>(pause->stream_id),
-                  pause->plugin.c_str());
-      std::printf("  %s\n", describe_event(pause->event).c_str());
-      for (const auto& event : pause->step_events)
-        if (event.kind == host::EventKind::Log)
-          std::printf("  log [%s] %s\n", event.name.c_str(),
-                      event.args.size() > 1 ? event.args[1].value.c_str() : "");
-      return;
-    }
+    if (state == debugger::Session::State::Paused) return print_pause();
     if (state == debugger::Session::State::Running) {
       std::printf("still running after 60 s\n");
       return;
@@ -309,8 +376,13 @@ class DebugShell {
       std::printf("idle\n");
       return;
     }
-    const auto& report = entry->report;
-    std::printf("Request %llu finished: ", static_cast<unsigned long long>(entry->id));
+    print_finished(*entry);
+  }
+
+  void print_finished(const debugger::HistoryEntry& entry) {
+    const auto& report = entry.report;
+    std::printf("Request %llu finished%s: ", static_cast<unsigned long long>(entry.id),
+                entry.source == "proxy" ? " (proxy)" : "");
     if (report.response)
       std::printf("%u%s", report.response->status,
                   report.local_response ? " (local response)" : "");
@@ -319,7 +391,29 @@ class DebugShell {
     else
       std::printf("no response");
     std::printf(", upstream %s\n", report.upstream_request ? "reached" : "not reached");
-    if (entry->failure) std::printf("  filter failure: %s\n", entry->failure->message.c_str());
+    if (entry.failure) std::printf("  filter failure: %s\n", entry.failure->message.c_str());
+  }
+
+  void print_pause() {
+    auto pause = session_.pause();
+    if (!pause) return;
+    {
+      std::printf("Paused (%s), %s, stream %llu, plugin %s%s\n", pause->reason.c_str(),
+                  where_name(pause->where), static_cast<unsigned long long>(pause->stream_id),
+                  pause->plugin.c_str(), pause->worker == "proxy" ? ", via the proxy" : "");
+      if (pause->wasm) {
+        const auto& wasm = *pause->wasm;
+        std::printf("  0x%06x  %s  %s\n", wasm.file_offset,
+                    function_label(wasm.function_index, wasm.function_name).c_str(),
+                    wasm.instruction.c_str());
+        return;
+      }
+      std::printf("  %s\n", describe_event(pause->event).c_str());
+      for (const auto& event : pause->step_events)
+        if (event.kind == host::EventKind::Log)
+          std::printf("  log [%s] %s\n", event.name.c_str(),
+                      event.args.size() > 1 ? event.args[1].value.c_str() : "");
+    }
   }
 
   bool backtrace() {
@@ -328,11 +422,44 @@ class DebugShell {
       std::printf("not paused\n");
       return true;
     }
+    size_t number = 0;
+    if (pause->wasm) {
+      const auto& stack = pause->wasm->call_stack;
+      for (size_t i = stack.size(); i-- > 0;)
+        std::printf("#%zu  wasm %s at 0x%06x\n", number++,
+                    function_label(stack[i].function_index, stack[i].name).c_str(),
+                    stack[i].code_offset);
+    }
     for (size_t i = pause->frames.size(); i-- > 0;) {
       const auto& frame = pause->frames[i];
-      std::printf("#%zu  %s %s(%s) context %u\n", pause->frames.size() - 1 - i,
+      std::printf("#%zu  %s %s(%s) context %u\n", number++,
                   frame.kind == host::EventKind::HostCall ? "hostcall" : "callback",
                   frame.name.c_str(), join_args(frame.args).c_str(), frame.context_id);
+    }
+    return true;
+  }
+
+  bool step_instruction(host::StepRequest::Kind kind) {
+    auto pause = session_.pause();
+    const size_t finished = session_.history().size();
+    auto stepped = session_.step_instruction(kind);
+    if (!stepped) {
+      std::printf("error: %s\n", stepped.error().message.c_str());
+      return true;
+    }
+    if (pause && pause->worker == "proxy")
+      report_proxy(finished);
+    else
+      report();
+    return true;
+  }
+
+  bool wait_for_pause(const std::vector<std::string>& words) {
+    const long seconds = words.size() > 1 ? std::strtol(words[1].c_str(), nullptr, 10) : 30;
+    if (session_.wait_for_pause(std::chrono::seconds(std::max(1L, seconds)))) {
+      report();
+    } else {
+      std::printf("nothing stopped within %ld s\n", std::max(1L, seconds));
     }
     return true;
   }
@@ -451,10 +578,10 @@ class DebugShell {
   bool history() {
     for (const auto& entry : session_.history()) {
       std::printf(
-          "%llu  %s %s  -> %s%s\n", static_cast<unsigned long long>(entry.id),
+          "%llu  %s %s  -> %s%s%s\n", static_cast<unsigned long long>(entry.id),
           entry.request.request.method.c_str(), entry.request.request.path.c_str(),
           entry.report.response ? std::to_string(entry.report.response->status).c_str() : "none",
-          entry.failure ? "  (filter failed)" : "");
+          entry.failure ? "  (filter failed)" : "", entry.source == "proxy" ? "  (proxy)" : "");
     }
     return true;
   }
@@ -518,6 +645,39 @@ int run_debugger(const DebugArgs& args) {
   auto info = session.plugin_info();
   std::printf("Loaded %s: ABI %s on %s %s\n", info.wasm_path.c_str(), info.abi_version.c_str(),
               info.engine.c_str(), info.engine_version.c_str());
+  if (!args.listen.empty()) {
+    host::proxy::ProxyOptions proxy_options;
+    auto listen = host::proxy::parse_listen_address(args.listen, "--listen");
+    if (!listen) {
+      std::fprintf(stderr, "pwplay debug: %s\n", listen.error().message.c_str());
+      return kExitUsage;
+    }
+    proxy_options.listen = *listen;
+    if (!args.upstream.empty()) {
+      auto upstream = host::proxy::parse_upstream(args.upstream);
+      if (!upstream) {
+        std::fprintf(stderr, "pwplay debug: %s\n", upstream.error().message.c_str());
+        return kExitUsage;
+      }
+      proxy_options.upstream = *upstream;
+    }
+    for (const auto& text : args.clusters) {
+      auto cluster = host::proxy::parse_cluster(text);
+      if (!cluster) {
+        std::fprintf(stderr, "pwplay debug: %s\n", cluster.error().message.c_str());
+        return kExitUsage;
+      }
+      proxy_options.clusters[cluster->first] = cluster->second;
+    }
+    auto port = session.start_proxy(std::move(proxy_options));
+    if (!port) {
+      std::fprintf(stderr, "pwplay debug: %s\n", port.error().message.c_str());
+      return kExitError;
+    }
+    std::printf("Proxy listening on %s:%u (upstream %s); 'wait' stops at its requests\n",
+                listen->host.c_str(), *port,
+                args.upstream.empty() ? "echo" : args.upstream.c_str());
+  }
   std::fflush(stdout);
   DebugShell shell(session, args.request);
 
@@ -566,7 +726,8 @@ void add_debug_command(CLI::App& app, int& exit_code) {
   cmd->add_option("filter", args->wasm, "The filter module (.wasm)")->required();
   cmd->add_option("--request", args->request, "Default request for 'send' (REQ.json)");
   cmd->add_option("--batch", args->batch, "Read commands from this file instead of the terminal");
-  cmd->add_option("--engine", args->engine, "Wasm engine: v8");
+  cmd->add_option("--engine", args->engine,
+                  "Wasm engine: v8 (default), wabt (steps wasm instructions), native");
   auto* config = cmd->add_option("--config", args->config, "Plugin configuration (a string)");
   cmd->add_option("--config-file", args->config_file, "Plugin configuration read from a file")
       ->excludes(config);
@@ -576,6 +737,11 @@ void add_debug_command(CLI::App& app, int& exit_code) {
                   "Envoy Wasm filter config (JSON or YAML)");
   cmd->add_flag("--fail-open", args->fail_open, "Let requests through when the filter fails");
   cmd->add_option("--budget-ms", args->budget_ms, "Runaway budget per callback (default 1000 ms)");
+  cmd->add_option("--listen", args->listen,
+                  "Also run the proxy on this loopback address (PORT or HOST:PORT)");
+  cmd->add_option("--upstream", args->upstream,
+                  "The proxy's upstream: echo (default) or HOST:PORT");
+  cmd->add_option("--cluster", args->clusters, "A callout cluster NAME=HOST:PORT (repeatable)");
   cmd->callback([args, &exit_code] { exit_code = run_debugger(*args); });
 }
 

@@ -57,14 +57,6 @@ struct ProxyFile {
   std::vector<proxy::PluginSpec> plugins;
 };
 
-Result<proxy::HostPort> parse_listen(const std::string& text) {
-  // "PORT" and ":PORT" mean loopback.
-  std::string full = text;
-  if (!full.empty() && full.find(':') == std::string::npos) full = "127.0.0.1:" + full;
-  if (!full.empty() && full[0] == ':') full = "127.0.0.1" + full;
-  return proxy::parse_host_port(full, "--listen");
-}
-
 Result<ProxyFile> load_proxy_file(const std::string& path) {
   auto text = debugger::read_file(path);
   if (!text) return unexpected(text.error());
@@ -185,7 +177,7 @@ int serve(const ServeArgs& args) {
   // Listen address: the flag, else the file, else loopback on 8080.
   std::string listen_text =
       !args.listen.empty() ? args.listen : file.listen.value_or("127.0.0.1:8080");
-  auto listen = parse_listen(listen_text);
+  auto listen = proxy::parse_listen_address(listen_text, "--listen");
   if (!listen) {
     std::fprintf(stderr, "pwplay serve: %s\n", listen.error().message.c_str());
     return kExitUsage;

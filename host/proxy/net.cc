@@ -37,6 +37,13 @@ Result<HostPort> parse_host_port(const std::string& text, const std::string& wha
   return HostPort{host, static_cast<uint16_t>(port)};
 }
 
+Result<HostPort> parse_listen_address(const std::string& text, const std::string& what) {
+  std::string full = text;
+  if (!full.empty() && full.find(':') == std::string::npos) full = "127.0.0.1:" + full;
+  if (!full.empty() && full[0] == ':') full = "127.0.0.1" + full;
+  return parse_host_port(full, what);
+}
+
 Result<std::pair<std::string, HostPort>> parse_cluster(const std::string& text) {
   size_t equals = text.find('=');
   if (equals == std::string::npos || equals == 0)

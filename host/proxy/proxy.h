@@ -19,6 +19,7 @@
 #include "abi/result.h"
 #include "host/abi_host.h"
 #include "host/environment.h"
+#include "host/filter_chain.h"
 #include "host/local_run.h"
 #include "host/plugin.h"
 #include "host/trace.h"
@@ -32,6 +33,8 @@ struct HostPort {
 
 // "HOST:PORT" (a port is required; "[::1]:80" for IPv6). Errors say what was expected.
 Result<HostPort> parse_host_port(const std::string& text, const std::string& what);
+// A listen address: "HOST:PORT", or "PORT" / ":PORT" for loopback.
+Result<HostPort> parse_listen_address(const std::string& text, const std::string& what);
 // "NAME=HOST:PORT", the form of --cluster.
 Result<std::pair<std::string, HostPort>> parse_cluster(const std::string& text);
 // True for 127.0.0.0/8, ::1 and "localhost".
@@ -59,6 +62,17 @@ struct PluginSpec {
   std::vector<uint8_t> wasm;
 };
 
+// A debugger attached to the proxy's VM thread. It sees every trace event as it is recorded (with
+// the proxy's sequence numbers) and every pause point with the chain that is running. Its
+// pause_point may block: while it does, the loop and every other stream wait behind the held VM,
+// as they would on a single-threaded Envoy worker. Called on the proxy thread only.
+class ProxyDebugger {
+ public:
+  virtual ~ProxyDebugger() = default;
+  virtual void record(const TraceEvent& event) = 0;
+  virtual void pause_point(const PausePoint& point, FilterChain& chain) = 0;
+};
+
 struct ProxyOptions {
   HostPort listen{"127.0.0.1", 0};  // port 0: the system picks one (see Proxy::port())
   bool allow_non_loopback = false;  // binding another address must be asked for explicitly
@@ -77,6 +91,8 @@ struct ProxyOptions {
   HostEnvOptions env;
   // Filter log lines, called on the proxy thread.
   std::function<void(const LogRecord&)> log_handler;
+  // A debugger following the proxy thread (needs `trace`); it must outlive the proxy.
+  ProxyDebugger* debugger = nullptr;
 };
 
 // What one stream did, published when it ends (after proxy_on_log / on_done / on_delete).

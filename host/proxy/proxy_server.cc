@@ -80,6 +80,15 @@ class ProxyServer::TraceGrouper : public TraceSink {
       if (const auto& account = server_.dispatcher().current_account())
         stream_id = account->stream_id;
     }
+    if (ProxyDebugger* debugger = server_.options().debugger) {
+      if (event.stream_id == stream_id) {
+        debugger->record(event);
+      } else {  // a callout or timer callback on behalf of a stream: file it under the stream
+        TraceEvent filed = event;
+        filed.stream_id = stream_id;
+        debugger->record(filed);
+      }
+    }
     if (stream_id != 0) {
       if (ActiveStream* stream = server_.find_stream(stream_id)) {
         add_to_stream(*stream, std::move(event));
@@ -104,6 +113,10 @@ class ProxyServer::TraceGrouper : public TraceSink {
     }
   }
   static void add_to_stream(ActiveStream& stream, TraceEvent event);
+  void pause_point(const PausePoint& point) override {
+    ProxyDebugger* debugger = server_.options().debugger;
+    if (debugger && server_.chain_) debugger->pause_point(point, *server_.chain_);
+  }
 
  private:
   ProxyServer& server_;

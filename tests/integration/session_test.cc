@@ -123,6 +123,8 @@ TEST(Session, SteppingVisitsEveryAbiEventInOrder) {
         return "call";
       case host::PausePoint::Where::Trap:
         return "trap";
+      case host::PausePoint::Where::Instruction:
+        return "instruction";
     }
     return "?";
   };

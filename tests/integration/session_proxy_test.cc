@@ -1,0 +1,318 @@
+// The debugger beyond one request at a time: wasm instruction stepping on the WABT engine, and
+// the session's proxy — requests from a real HTTP client stopping at the session's breakpoints,
+// landing in its history, and one stream held while another completes.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <future>
+#include <string>
+
+#include "debugger/session.h"
+#include "support/cli.h"
+#include "support/http_test_client.h"
+
+namespace pwplay::testing {
+namespace {
+
+using debugger::ResumeMode;
+using debugger::Session;
+using namespace std::chrono_literals;
+
+debugger::RequestFile get_request(const std::string& path = "/hello") {
+  auto request = debugger::load_request_file(request_file("get.json"));
+  EXPECT_TRUE(request.ok());
+  request->request.path = path;
+  return *request;
+}
+
+debugger::PluginOptions filter(const std::string& name, const std::string& engine = "") {
+  debugger::PluginOptions options;
+  options.wasm_path = sample(name);
+  if (!engine.empty()) options.engine = engine;
+  return options;
+}
+
+uint32_t add_breakpoint(Session& session, const std::string& target,
+                        const std::string& condition = "") {
+  auto breakpoint = debugger::make_breakpoint(target, condition);
+  EXPECT_TRUE(breakpoint.ok()) << (breakpoint.ok() ? "" : breakpoint.error().message);
+  return session.add_breakpoint(*breakpoint);
+}
+
+std::string header(const abi::HeaderPairs& headers, const std::string& name) {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return "<absent>";
+}
+
+uint16_t start_proxy(Session& session) {
+  auto port = session.start_proxy(host::proxy::ProxyOptions{});
+  EXPECT_TRUE(port.ok()) << (port.ok() ? "" : port.error().message);
+  return port.ok() ? *port : 0;
+}
+
+TEST(SessionStepping, StepiWalksTheCallbackInstructionByInstruction) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header_wat", "wabt")).ok());
+  EXPECT_TRUE(session.plugin_info().supports_stepping);
+  add_breakpoint(session, "proxy_add_header_map_value", "key == x-wasm-filter");
+  uint64_t id = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  auto at_call = session.pause();
+  ASSERT_TRUE(at_call && at_call->can_step_instructions);
+
+  // The first instruction after the host call returns: its status (OK = 0) is on the stack.
+  ASSERT_TRUE(session.step_instruction().ok());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  auto first = session.pause();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->where, host::PausePoint::Where::Instruction);
+  EXPECT_EQ(first->reason, "stepi");
+  ASSERT_TRUE(first->wasm.has_value());
+  EXPECT_EQ(first->wasm->function_name, "proxy_on_request_headers");
+  EXPECT_EQ(first->wasm->instruction, "drop");
+  ASSERT_EQ(first->wasm->stack.size(), 1u);
+  EXPECT_EQ(first->wasm->stack[0].as_u32(), 0u);
+  ASSERT_FALSE(first->wasm->local_names.empty());
+  EXPECT_EQ(first->wasm->local_names[0], "context_id");
+  // Still inside the callback: the ABI frame is there, and memory was snapshotted.
+  ASSERT_EQ(first->frames.size(), 1u);
+  EXPECT_EQ(first->frames[0].name, "proxy_on_request_headers");
+  ASSERT_TRUE(first->memory && !first->memory->empty());
+  EXPECT_EQ(first->stream_id, at_call->stream_id);
+
+  ASSERT_TRUE(session.step_instruction().ok());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  auto second = session.pause();
+  ASSERT_TRUE(second && second->wasm);
+  EXPECT_GT(second->wasm->file_offset, first->wasm->file_offset);
+  EXPECT_TRUE(second->wasm->stack.empty());  // `drop` took the status
+  EXPECT_GT(second->id, first->id);
+
+  // Back to ABI stepping: the next event is the callback's exit.
+  ASSERT_TRUE(session.resume(ResumeMode::Step));
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  EXPECT_EQ(session.pause()->where, host::PausePoint::Where::CallbackExit);
+  EXPECT_FALSE(session.pause()->wasm.has_value());
+  ASSERT_TRUE(session.resume(ResumeMode::Finish));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto entry = session.history_entry(id);
+  ASSERT_TRUE(entry && entry->report.upstream_request);
+  EXPECT_EQ(header(entry->report.upstream_request->headers, "x-wasm-filter"), "add-header");
+}
+
+TEST(SessionStepping, StepiFromACallbackEntryStopsAtItsFirstInstruction) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header_wat", "wabt")).ok());
+  add_breakpoint(session, "proxy_on_response_headers");
+  session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  EXPECT_EQ(session.pause()->where, host::PausePoint::Where::CallbackEnter);
+  ASSERT_TRUE(session.step_instruction().ok());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  auto pause = session.pause();
+  ASSERT_TRUE(pause && pause->wasm);
+  EXPECT_EQ(pause->wasm->function_name, "proxy_on_response_headers");
+  ASSERT_EQ(pause->wasm->call_stack.size(), 1u);
+  EXPECT_TRUE(pause->wasm->stack.empty());
+  ASSERT_TRUE(session.resume(ResumeMode::Continue));
+  EXPECT_EQ(session.wait(), Session::State::Idle);
+}
+
+TEST(SessionStepping, StepiOnV8SaysWhichEngineCan) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header_wat")).ok());
+  EXPECT_FALSE(session.plugin_info().supports_stepping);
+  auto idle = session.step_instruction();
+  ASSERT_FALSE(idle.ok());
+  EXPECT_EQ(idle.error().message, "not paused");
+  add_breakpoint(session, "proxy_add_header_map_value");
+  session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  auto refused = session.step_instruction();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("--engine wabt"), std::string::npos)
+      << refused.error().message;
+  // Still paused where it was.
+  EXPECT_EQ(session.state(), Session::State::Paused);
+  ASSERT_TRUE(session.resume(ResumeMode::Finish));
+  EXPECT_EQ(session.wait(), Session::State::Idle);
+}
+
+TEST(SessionProxy, RequestsThroughTheProxyStopAtBreakpointsAndLandInHistory) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  const uint16_t port = start_proxy(session);
+  ASSERT_NE(port, 0);
+  EXPECT_EQ(session.proxy_port(), port);
+  add_breakpoint(session, "proxy_add_header_map_value", "key == x-wasm-filter");
+
+  auto client =
+      std::async(std::launch::async, [port] { return http_request(port, "GET", "/via-proxy"); });
+  ASSERT_TRUE(session.wait_for_pause(20s));
+  auto pause = session.pause();
+  ASSERT_TRUE(pause.has_value());
+  EXPECT_EQ(pause->worker, "proxy");
+  EXPECT_EQ(pause->event.name, "proxy_add_header_map_value");
+  ASSERT_EQ(pause->event_regions.size(), 2u);
+  EXPECT_EQ(pause->event_regions[0].label, "key x-wasm-filter");
+  // The client's request as it arrived, and the mutation made so far.
+  EXPECT_EQ(header(pause->client_request_headers, "x-wasm-filter"), "<absent>");
+  ASSERT_TRUE(pause->request_headers.has_value());
+  EXPECT_EQ(header(*pause->request_headers, "x-wasm-filter"), "add-header");
+  EXPECT_EQ(header(*pause->request_headers, ":path"), "/via-proxy");
+
+  ASSERT_TRUE(session.resume(ResumeMode::Continue));
+  HttpResponse response = client.get();
+  ASSERT_TRUE(response.ok) << response.error;
+  EXPECT_EQ(response.status, 200);
+  // The echo upstream lists the headers it received.
+  EXPECT_NE(response.body.find("x-wasm-filter"), std::string::npos) << response.body;
+
+  ASSERT_TRUE(session.wait_for_history(1, 10s));
+  auto history = session.history();
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].source, "proxy");
+  EXPECT_EQ(history[0].request.request.path, "/via-proxy");
+  ASSERT_TRUE(history[0].report.upstream_request.has_value());
+  EXPECT_EQ(header(history[0].report.upstream_request->headers, "x-wasm-filter"), "add-header");
+  EXPECT_FALSE(history[0].trace.empty());
+  // The session's trace store holds the proxy stream's events too.
+  EXPECT_FALSE(session.trace().stream_events(history[0].report.stream_id).empty());
+
+  // A proxy request replays through the session's own runner, against the current build.
+  session.remove_breakpoint(1);
+  uint64_t replayed = session.replay(history[0].id);
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto entry = session.history_entry(replayed);
+  ASSERT_TRUE(entry && entry->report.upstream_request);
+  EXPECT_EQ(entry->source, "session");
+  EXPECT_EQ(entry->report.upstream_request->path, "/via-proxy");
+  EXPECT_EQ(header(entry->report.upstream_request->headers, "x-wasm-filter"), "add-header");
+  // Streams of both threads are numbered in one sequence.
+  EXPECT_NE(entry->report.stream_id, history[0].report.stream_id);
+}
+
+TEST(SessionProxy, OneStreamIsHeldWhileAnotherCompletes) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  const uint16_t port = start_proxy(session);
+  ASSERT_NE(port, 0);
+  add_breakpoint(session, "proxy_on_request_headers", "path prefix /slow");
+
+  auto slow =
+      std::async(std::launch::async, [port] { return http_request(port, "GET", "/slow/1"); });
+  ASSERT_TRUE(session.wait_for_pause(20s));
+  const auto held = session.pause();
+  ASSERT_TRUE(held && held->worker == "proxy");
+
+  // A request on the session's own VM thread runs to its end while the proxy stream is held.
+  uint64_t fast = session.send(get_request("/fast"));
+  for (int i = 0; i < 200 && !session.history_entry(fast); ++i) std::this_thread::sleep_for(50ms);
+  auto done = session.history_entry(fast);
+  ASSERT_TRUE(done.has_value()) << "the session's request did not complete while the proxy "
+                                   "stream was held";
+  ASSERT_TRUE(done->report.response.has_value());
+  EXPECT_EQ(done->report.response->status, 200u);
+  EXPECT_EQ(header(done->report.upstream_request->headers, "x-wasm-filter"), "add-header");
+
+  // Another stream through the proxy queues behind the held VM, as on a single-threaded worker.
+  auto queued =
+      std::async(std::launch::async, [port] { return http_request(port, "GET", "/other"); });
+  EXPECT_EQ(queued.wait_for(300ms), std::future_status::timeout);
+  auto still = session.pause();
+  ASSERT_TRUE(still.has_value());
+  EXPECT_EQ(still->id, held->id);
+  EXPECT_EQ(session.state(), Session::State::Paused);
+
+  ASSERT_TRUE(session.resume(ResumeMode::Continue));
+  HttpResponse slow_response = slow.get();
+  HttpResponse queued_response = queued.get();
+  ASSERT_TRUE(slow_response.ok) << slow_response.error;
+  ASSERT_TRUE(queued_response.ok) << queued_response.error;
+  EXPECT_EQ(slow_response.status, 200);
+  EXPECT_EQ(queued_response.status, 200);
+  ASSERT_TRUE(session.wait_for_history(3, 10s));
+  size_t from_proxy = 0;
+  for (const auto& entry : session.history()) from_proxy += entry.source == "proxy";
+  EXPECT_EQ(from_proxy, 2u);
+}
+
+TEST(SessionProxy, InjectionsReachTheProxyAndStoppingReleasesAHeldStream) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  const uint16_t port = start_proxy(session);
+  ASSERT_NE(port, 0);
+  ASSERT_TRUE(session.inject("proxy_add_header_map_value", abi::Status::BadArgument).ok());
+  HttpResponse injected = http_request(port, "GET", "/injected");
+  ASSERT_TRUE(injected.ok) << injected.error;
+  EXPECT_EQ(injected.body.find("x-wasm-filter"), std::string::npos) << injected.body;
+  ASSERT_TRUE(session.wait_for_history(1, 10s));
+  bool marked = false;
+  const auto history = session.history();
+  for (const auto& event : history[0].trace)
+    marked |= event.name == "proxy_add_header_map_value" && event.injected;
+  EXPECT_TRUE(marked);
+
+  session.clear_injections();
+  add_breakpoint(session, "proxy_on_request_headers");
+  auto held =
+      std::async(std::launch::async, [port] { return http_request(port, "GET", "/held"); });
+  ASSERT_TRUE(session.wait_for_pause(20s));
+  // Stopping the proxy lets the held stream run to its end instead of hanging.
+  session.stop_proxy();
+  EXPECT_FALSE(session.proxy_port().has_value());
+  EXPECT_EQ(session.state(), Session::State::Idle);
+  HttpResponse response = held.get();
+  EXPECT_TRUE(response.ok || !response.error.empty());
+}
+
+TEST(SessionProxy, TheProxyNeedsALoadedFilter) {
+  Session session;
+  auto port = session.start_proxy(host::proxy::ProxyOptions{});
+  ASSERT_FALSE(port.ok());
+  EXPECT_NE(port.error().message.find("loading a filter"), std::string::npos);
+}
+
+TEST(DebugCli, StepiAndInfoLocalsOnTheWabtEngine) {
+  std::string batch = write_temp_file("stepi.batch",
+                                      "break proxy_add_header_map_value if key == x-wasm-filter\n"
+                                      "send\n"
+                                      "stepi\n"
+                                      "info locals\n"
+                                      "bt\n"
+                                      "nexti\n"
+                                      "continue\n"
+                                      "quit\n");
+  CommandResult result = run_pwplay({"debug", sample("add_header_wat"), "--engine", "wabt",
+                                     "--request", request_file("get.json"), "--batch", batch});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("Paused (stepi), at a wasm instruction"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("$proxy_on_request_headers  drop"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("$context_id = i32:"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("stack (bottom first): i32:0"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("#0  wasm $proxy_on_request_headers at 0x"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("#1  callback proxy_on_request_headers("), std::string::npos)
+      << result.out;
+
+  // On V8 the same command explains what to do instead.
+  CommandResult on_v8 = run_pwplay({"debug", sample("add_header_wat"), "--request",
+                                    request_file("get.json"), "--batch", batch});
+  EXPECT_EQ(on_v8.exit_code, 0) << on_v8.err;
+  EXPECT_NE(on_v8.out.find("error: the v8 engine cannot step wasm instructions"),
+            std::string::npos)
+      << on_v8.out;
+}
+
+TEST(DebugCli, ListenRejectsABadAddress) {
+  std::string batch = write_temp_file("quit.batch", "quit\n");
+  CommandResult result =
+      run_pwplay({"debug", sample("add_header"), "--listen", "nowhere:http", "--batch", batch});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("--listen"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace pwplay::testing
