@@ -27,8 +27,8 @@ class Session::PausingStore : public host::TraceSink {
     kept.seq = session_.store_.add(std::move(event));
     session_.engine_worker_.since_point.push_back(std::move(kept));
   }
-  void pause_point(const host::PausePoint& point) override {
-    session_.on_pause_point(session_.engine_worker_, point, session_.chain_.get());
+  host::PauseVerdict pause_point(const host::PausePoint& point) override {
+    return session_.on_pause_point(session_.engine_worker_, point, session_.chain_.get());
   }
 
  private:
@@ -44,8 +44,8 @@ class Session::ProxyTap : public host::proxy::ProxyDebugger {
     kept.seq = session_.store_.add(event);
     session_.proxy_worker_.since_point.push_back(std::move(kept));
   }
-  void pause_point(const host::PausePoint& point, host::FilterChain& chain) override {
-    session_.on_pause_point(session_.proxy_worker_, point, &chain);
+  host::PauseVerdict pause_point(const host::PausePoint& point, host::FilterChain& chain) override {
+    return session_.on_pause_point(session_.proxy_worker_, point, &chain);
   }
 
  private:
@@ -127,8 +127,8 @@ Result<void> Session::load_on_engine(const PluginOptions& options) {
                                          host::HostEnvOptions{.stream_ids = stream_ids_});
   env_->set_trace_sink(pausing_sink_.get());
   env_->set_log_handler([this](const host::LogRecord& record) { run_logs_.push_back(record); });
-  // Start-up callbacks do not pause (no chain holds the plugin yet): nobody could resume them
-  // while load() waits.
+  // Start-up callbacks pause only in a background reload (no chain holds the plugin yet, and
+  // whoever called load() is waiting for it and could not resume them).
   auto plugin = host::Plugin::create(*env_, resolved->config, std::move(resolved->wasm));
   engine_worker_.since_point.clear();
   engine_worker_.frames.clear();
@@ -166,6 +166,25 @@ Result<void> Session::load(const PluginOptions& options) {
   });
   if (result) restart_proxy();
   return result;
+}
+
+void Session::reload_in_background() {
+  post([this] {
+    if (plugin_options_.wasm_path.empty() && !plugin_options_.plugin_config_path) {
+      std::lock_guard lock(mutex_);
+      info_.error = "nothing to reload: no filter was loaded";
+      return;
+    }
+    engine_worker_.startup_pausable = true;
+    auto result = load_on_engine(plugin_options_);
+    engine_worker_.startup_pausable = false;
+    if (!result) {
+      std::lock_guard lock(mutex_);
+      info_.error = result.error().message;
+      return;
+    }
+    restart_proxy();
+  });
 }
 
 Result<void> Session::reload() {
@@ -585,8 +604,8 @@ void Session::fill_pause_context(Worker& worker, PauseInfo& info, std::span<cons
   info.client_request_headers = worker.client_headers;
 }
 
-void Session::on_pause_point(Worker& worker, const host::PausePoint& point,
-                             host::FilterChain* chain) {
+host::PauseVerdict Session::on_pause_point(Worker& worker, const host::PausePoint& point,
+                                           host::FilterChain* chain) {
   std::vector<host::TraceEvent> events = std::move(worker.since_point);
   worker.since_point.clear();
   update_frames(worker, events);
@@ -598,18 +617,20 @@ void Session::on_pause_point(Worker& worker, const host::PausePoint& point,
     worker.client_stream = point.stream->id;
     worker.client_headers = point.stream->request_headers.pairs();
   }
-  // Start-up callbacks run before a chain holds the plugin: they do not pause (whoever loads the
-  // filter is waiting for it and could not resume them).
+  if (!point.vm) return host::PauseVerdict::Go;
+  // Start-up callbacks run before a chain holds the plugin: they pause only when nobody is
+  // waiting for the load (see reload_in_background).
   host::Plugin* plugin = find_plugin(chain, point.plugin);
-  if (!plugin) return;
-  apply_faults(worker, *chain);
+  if (!plugin && !worker.startup_pausable) return host::PauseVerdict::Go;
+  if (plugin) apply_faults(worker, *chain);
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || (proxy_stopping_ && &worker == &proxy_worker_)) return;
+    if (stopping_ || (proxy_stopping_ && &worker == &proxy_worker_)) return host::PauseVerdict::Go;
   }
   const uint64_t stream_id = point.stream ? point.stream->id : 0;
   if (stream_id) worker.current_stream = stream_id;
-  if (worker.finish_stream != 0 && worker.finish_stream == worker.current_stream) return;
+  if (worker.finish_stream != 0 && worker.finish_stream == worker.current_stream)
+    return host::PauseVerdict::Go;
   worker.finish_stream = 0;
 
   std::optional<uint32_t> breakpoint_id;
@@ -634,7 +655,7 @@ void Session::on_pause_point(Worker& worker, const host::PausePoint& point,
         break;
     }
   }
-  if (!reason) return;
+  if (!reason) return host::PauseVerdict::Go;
 
   PauseInfo info;
   info.reason = *reason;
@@ -665,14 +686,19 @@ void Session::on_pause_point(Worker& worker, const host::PausePoint& point,
       info.event_regions.push_back(
           MemoryRegion{event.address, event.length, event.label, event.direction, event.seq});
   info.stream_id = stream_id ? stream_id : info.event.stream_id;
-  info.can_step_instructions = plugin->vm().supports_stepping();
+  info.can_step_instructions = point.vm->supports_stepping();
 
-  Command command = hold(worker, std::move(info), *plugin);
-  apply_faults(worker, *chain);
-  apply(worker, *plugin, command, /*at_instruction=*/false);
+  Command command = hold(worker, std::move(info), *point.vm);
+  if (plugin) apply_faults(worker, *chain);
+  apply(worker, *point.vm, point.plugin, command, /*at_instruction=*/false);
+  // Terminating the VM stops a running call; a callback that has not started is not run.
+  if (command.mode == ResumeMode::Abort && !command.instruction &&
+      point.where == host::PausePoint::Where::CallbackEnter)
+    return host::PauseVerdict::Abort;
+  return host::PauseVerdict::Go;
 }
 
-host::StepRequest Session::on_instruction(Worker& worker, host::Plugin& plugin,
+host::StepRequest Session::on_instruction(Worker& worker, host::Vm& vm, const std::string& plugin,
                                           const host::WasmLocation& location) {
   {
     std::lock_guard lock(mutex_);
@@ -689,16 +715,16 @@ host::StepRequest Session::on_instruction(Worker& worker, host::Plugin& plugin,
     info.event.args = callback.args;
     info.event.context_id = callback.context_id;
   }
-  fill_pause_context(worker, info, plugin.vm().memory(), plugin.config().name);
+  fill_pause_context(worker, info, vm.memory(), plugin);
   info.stream_id = worker.current_stream;
   info.can_step_instructions = true;
-  Command command = hold(worker, std::move(info), plugin);
-  return apply(worker, plugin, command, /*at_instruction=*/true);
+  Command command = hold(worker, std::move(info), vm);
+  return apply(worker, vm, plugin, command, /*at_instruction=*/true);
 }
 
-Session::Command Session::hold(Worker& worker, PauseInfo info, host::Plugin& plugin) {
+Session::Command Session::hold(Worker& worker, PauseInfo info, host::Vm& vm) {
   // Time spent paused does not count against the runaway budget.
-  plugin.vm().pause_runaway_clock();
+  vm.pause_runaway_clock();
   Command command;
   {
     std::unique_lock lock(mutex_);
@@ -721,28 +747,28 @@ Session::Command Session::hold(Worker& worker, PauseInfo info, host::Plugin& plu
     }
   }
   changed_.notify_all();
-  plugin.vm().resume_runaway_clock();
+  vm.resume_runaway_clock();
   return command;
 }
 
-host::StepRequest Session::apply(Worker& worker, host::Plugin& plugin, const Command& command,
-                                 bool at_instruction) {
+host::StepRequest Session::apply(Worker& worker, host::Vm& vm, const std::string& plugin,
+                                 const Command& command, bool at_instruction) {
   worker.step_mode = StepMode::None;
   if (command.instruction) {
     host::StepRequest request{*command.instruction, 0};
     if (at_instruction) return request;
     // From an ABI pause point: the engine stops at the next instruction it runs, in this call
     // (after a host call) or the next one (at a callback's entry or exit).
-    auto armed = plugin.vm().request_step(
-        request, [this, &worker, &plugin](const host::WasmLocation& location) {
-          return on_instruction(worker, plugin, location);
+    auto armed =
+        vm.request_step(request, [this, &worker, &vm, plugin](const host::WasmLocation& location) {
+          return on_instruction(worker, vm, plugin, location);
         });
     if (armed) return {};
     // The engine refused: carry on as a step to the next ABI event.
   }
   // Leaving instruction stepping: the engine runs freely until asked again.
-  if (!at_instruction && plugin.vm().supports_stepping())
-    (void)plugin.vm().request_step(host::StepRequest{}, nullptr);
+  if (!at_instruction && vm.supports_stepping())
+    (void)vm.request_step(host::StepRequest{}, nullptr);
   switch (command.mode) {
     case ResumeMode::Continue:
       break;
@@ -758,7 +784,7 @@ host::StepRequest Session::apply(Worker& worker, host::Plugin& plugin, const Com
       break;
     case ResumeMode::Abort:
       worker.finish_stream = worker.current_stream ? worker.current_stream : UINT64_MAX;
-      plugin.vm().terminate();
+      vm.terminate();
       break;
   }
   return {};

@@ -147,6 +147,10 @@ class Session {
   Result<void> load(const PluginOptions& options);
   // Re-reads the module from disk keeping breakpoints, injections and configuration.
   Result<void> reload();
+  // The same without waiting, so that breakpoints in the start-up callbacks (proxy_on_vm_start,
+  // proxy_on_configure) can pause it: wait() reports the pause or the end, plugin_info() the
+  // outcome (its build number goes up, or `error` says why not).
+  void reload_in_background();
   PluginInfo plugin_info() const;
 
   // --- Breakpoints (any thread) -----------------------------------------------------------------
@@ -232,21 +236,23 @@ class Session {
     uint64_t finish_stream = 0;  // stream running to its end without pauses
     StepMode step_mode = StepMode::None;
     size_t next_depth = 0;
-    uint64_t faults_applied = 0;  // the fault generation its plugins have
+    uint64_t faults_applied = 0;    // the fault generation its plugins have
+    bool startup_pausable = false;  // a background reload: start-up callbacks may pause
   };
 
   void engine_loop();
   void post(std::function<void()> task);
   // Runs `task` on the engine thread and waits for it (not while paused in that thread).
   void run_sync(std::function<void()> task);
-  void on_pause_point(Worker& worker, const host::PausePoint& point, host::FilterChain* chain);
-  host::StepRequest on_instruction(Worker& worker, host::Plugin& plugin,
+  host::PauseVerdict on_pause_point(Worker& worker, const host::PausePoint& point,
+                                    host::FilterChain* chain);
+  host::StepRequest on_instruction(Worker& worker, host::Vm& vm, const std::string& plugin,
                                    const host::WasmLocation& location);
   // Publishes `info` and holds the VM thread until a command comes.
-  Command hold(Worker& worker, PauseInfo info, host::Plugin& plugin);
+  Command hold(Worker& worker, PauseInfo info, host::Vm& vm);
   // Carries out a command on the VM thread; the step plan is for an instruction stop.
-  host::StepRequest apply(Worker& worker, host::Plugin& plugin, const Command& command,
-                          bool at_instruction);
+  host::StepRequest apply(Worker& worker, host::Vm& vm, const std::string& plugin,
+                          const Command& command, bool at_instruction);
   void fill_pause_context(Worker& worker, PauseInfo& info, std::span<const uint8_t> memory,
                           const std::string& plugin);
   void update_frames(Worker& worker, const std::vector<host::TraceEvent>& events);

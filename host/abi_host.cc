@@ -29,8 +29,12 @@ struct AbiHost::HostCallState {
 
 namespace {
 
-constexpr uint32_t S(Status status) { return static_cast<uint32_t>(status); }
-constexpr uint32_t E(abi::WasiErrno errno_value) { return static_cast<uint32_t>(errno_value); }
+constexpr uint32_t S(Status status) {
+  return static_cast<uint32_t>(status);
+}
+constexpr uint32_t E(abi::WasiErrno errno_value) {
+  return static_cast<uint32_t>(errno_value);
+}
 
 // Printable form of bytes for trace notes: text as is, other bytes escaped; bounded length.
 std::string printable(std::string_view bytes, size_t limit = 256) {
@@ -58,16 +62,47 @@ std::string encode_u64(uint64_t value) {
 
 // Start-up functions may only log and use a few WASI calls (proxy-wasm-cpp-host's rule).
 bool allowed_during_startup(std::string_view name) {
-  static const std::set<std::string_view> allowed = {
-      "proxy_log", "emscripten_notify_memory_growth", "fd_write", "args_sizes_get", "args_get",
-      "environ_sizes_get", "environ_get", "clock_time_get", "clock_res_get", "random_get",
-      "poll_oneoff", "fd_fdstat_get", "fd_fdstat_set_flags", "fd_advise", "fd_allocate",
-      "fd_datasync", "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size",
-      "fd_filestat_set_times", "fd_pread", "fd_prestat_dir_name", "fd_prestat_get", "fd_pwrite",
-      "fd_readdir", "fd_renumber", "fd_sync", "fd_tell", "path_create_directory",
-      "path_filestat_get", "path_filestat_set_times", "path_link", "path_readlink",
-      "path_remove_directory", "path_rename", "path_symlink", "path_unlink_file", "sock_accept",
-      "sock_recv", "sock_send", "sock_shutdown"};
+  static const std::set<std::string_view> allowed = {"proxy_log",
+                                                     "emscripten_notify_memory_growth",
+                                                     "fd_write",
+                                                     "args_sizes_get",
+                                                     "args_get",
+                                                     "environ_sizes_get",
+                                                     "environ_get",
+                                                     "clock_time_get",
+                                                     "clock_res_get",
+                                                     "random_get",
+                                                     "poll_oneoff",
+                                                     "fd_fdstat_get",
+                                                     "fd_fdstat_set_flags",
+                                                     "fd_advise",
+                                                     "fd_allocate",
+                                                     "fd_datasync",
+                                                     "fd_fdstat_set_rights",
+                                                     "fd_filestat_get",
+                                                     "fd_filestat_set_size",
+                                                     "fd_filestat_set_times",
+                                                     "fd_pread",
+                                                     "fd_prestat_dir_name",
+                                                     "fd_prestat_get",
+                                                     "fd_pwrite",
+                                                     "fd_readdir",
+                                                     "fd_renumber",
+                                                     "fd_sync",
+                                                     "fd_tell",
+                                                     "path_create_directory",
+                                                     "path_filestat_get",
+                                                     "path_filestat_set_times",
+                                                     "path_link",
+                                                     "path_readlink",
+                                                     "path_remove_directory",
+                                                     "path_rename",
+                                                     "path_symlink",
+                                                     "path_unlink_file",
+                                                     "sock_accept",
+                                                     "sock_recv",
+                                                     "sock_send",
+                                                     "sock_shutdown"};
   return allowed.count(name) != 0;
 }
 
@@ -196,7 +231,9 @@ AbiHost::AbiHost(HostEnv& env, PluginIdentity identity, abi::AbiVersion version,
   contexts_[0] = ContextState{ContextKind::Vm, 0, nullptr, nullptr, 0, 0};
 }
 
-AbiHost::~AbiHost() { shutdown(); }
+AbiHost::~AbiHost() {
+  shutdown();
+}
 
 void AbiHost::shutdown() {
   for (auto& [id, context] : contexts_) {
@@ -219,17 +256,17 @@ std::optional<HostFunction> AbiHost::resolve(const ImportDesc& import) {
   if (impl_it == implementations().end()) return std::nullopt;
   Impl impl = impl_it->second;
   bool has_result = !spec->signature.results.empty();
-  return HostFunction([this, spec, impl, has_result](
-                          std::span<const Value> args,
-                          std::span<Value> results) -> std::optional<HostTrapRequest> {
-    HostCallState call;
-    call.args = args;
-    call.tracing = env_.tracing();
-    uint32_t result = dispatch(*spec, impl, call);
-    if (call.trap) return HostTrapRequest{std::move(*call.trap)};
-    if (has_result && !results.empty()) results[0] = Value::i32(result);
-    return std::nullopt;
-  });
+  return HostFunction(
+      [this, spec, impl, has_result](std::span<const Value> args,
+                                     std::span<Value> results) -> std::optional<HostTrapRequest> {
+        HostCallState call;
+        call.args = args;
+        call.tracing = env_.tracing();
+        uint32_t result = dispatch(*spec, impl, call);
+        if (call.trap) return HostTrapRequest{std::move(*call.trap)};
+        if (has_result && !results.empty()) results[0] = Value::i32(result);
+        return std::nullopt;
+      });
 }
 
 Result<uint32_t> AbiHost::call(std::string_view name, std::span<const Value> args) {
@@ -252,8 +289,8 @@ uint32_t AbiHost::dispatch(const abi::HostFunctionSpec& spec, Impl impl, HostCal
     call.trap = "restricted_callback: " + std::string(spec.name) +
                 " may not be called during start-up (_initialize/main/_start)";
   } else if (phase_ == CallPhase::Allocator && !allowed_in_allocator(spec.name)) {
-    call.trap = "restricted_callback: " + std::string(spec.name) +
-                " may not be called from the allocator";
+    call.trap =
+        "restricted_callback: " + std::string(spec.name) + " may not be called from the allocator";
   }
   uint64_t start = call.tracing ? env_.elapsed_ns() : 0;
   uint32_t result = 0;
@@ -315,6 +352,7 @@ uint32_t AbiHost::dispatch(const abi::HostFunctionSpec& spec, Impl impl, HostCal
     point.stream = stream_of(effective_context_);
     point.context_id = effective_context_;
     point.plugin = identity_.name;
+    point.vm = guest_.vm();
     env_.trace()->pause_point(point);
   }
   return result;
@@ -387,7 +425,9 @@ AbiHost::ContextState* AbiHost::find_context(uint32_t id) {
   return it == contexts_.end() ? nullptr : &it->second;
 }
 
-AbiHost::ContextState* AbiHost::effective() { return find_context(effective_context_); }
+AbiHost::ContextState* AbiHost::effective() {
+  return find_context(effective_context_);
+}
 
 // --- Memory helpers ----------------------------------------------------------------------------
 
@@ -576,22 +616,29 @@ std::string* AbiHost::buffer_for(abi::BufferType type, bool& read_only, bool& av
       read_only = false;
       available = stream && stream->response_body;
       return available ? stream->response_body : nullptr;
-    default: return nullptr;
+    default:
+      return nullptr;
   }
 }
 
 namespace {
 // Read-only buffers are served from const sources; this picks the right one.
 const std::string* readonly_buffer(abi::BufferType type, const CalloutResponse* callout,
-                                   const std::string* grpc_message,
-                                   const std::string* foreign_args, const PluginIdentity& identity) {
+                                   const std::string* grpc_message, const std::string* foreign_args,
+                                   const PluginIdentity& identity) {
   switch (type) {
-    case abi::BufferType::HttpCallResponseBody: return callout ? &callout->body : nullptr;
-    case abi::BufferType::GrpcReceiveBuffer: return grpc_message;
-    case abi::BufferType::VmConfiguration: return &identity.vm_configuration;
-    case abi::BufferType::PluginConfiguration: return &identity.configuration;
-    case abi::BufferType::CallData: return foreign_args;
-    default: return nullptr;
+    case abi::BufferType::HttpCallResponseBody:
+      return callout ? &callout->body : nullptr;
+    case abi::BufferType::GrpcReceiveBuffer:
+      return grpc_message;
+    case abi::BufferType::VmConfiguration:
+      return &identity.vm_configuration;
+    case abi::BufferType::PluginConfiguration:
+      return &identity.configuration;
+    case abi::BufferType::CallData:
+      return foreign_args;
+    default:
+      return nullptr;
   }
 }
 }  // namespace
@@ -611,7 +658,8 @@ uint32_t AbiHost::proxy_get_buffer_bytes(HostCallState& call) {
   // As cpp-host: past the end means nothing, an over-long size means "up to the end".
   std::string_view data;
   if (start < buffer->size())
-    data = std::string_view(*buffer).substr(start, std::min<uint64_t>(max_size, buffer->size() - start));
+    data = std::string_view(*buffer).substr(start,
+                                            std::min<uint64_t>(max_size, buffer->size() - start));
   std::string copy(data);
   call.note("data", printable(copy));
   return S(return_bytes(call, copy, call.p(3), call.p(4),
@@ -676,10 +724,14 @@ HeaderMap* AbiHost::map_for(abi::MapType type, bool& read_only, abi::HeaderPairs
   ContextState* context = effective();
   HttpStreamState* stream = context ? context->stream : nullptr;
   switch (type) {
-    case abi::MapType::HttpRequestHeaders: return stream ? &stream->request_headers : nullptr;
-    case abi::MapType::HttpRequestTrailers: return stream ? &stream->request_trailers : nullptr;
-    case abi::MapType::HttpResponseHeaders: return stream ? &stream->response_headers : nullptr;
-    case abi::MapType::HttpResponseTrailers: return stream ? &stream->response_trailers : nullptr;
+    case abi::MapType::HttpRequestHeaders:
+      return stream ? &stream->request_headers : nullptr;
+    case abi::MapType::HttpRequestTrailers:
+      return stream ? &stream->request_trailers : nullptr;
+    case abi::MapType::HttpResponseHeaders:
+      return stream ? &stream->response_headers : nullptr;
+    case abi::MapType::HttpResponseTrailers:
+      return stream ? &stream->response_trailers : nullptr;
     case abi::MapType::GrpcReceiveInitialMetadata:
       read_only = true;
       external = const_cast<abi::HeaderPairs*>(grpc_initial_);
@@ -694,7 +746,8 @@ HeaderMap* AbiHost::map_for(abi::MapType type, bool& read_only, abi::HeaderPairs
       return nullptr;
     case abi::MapType::HttpCallResponseTrailers:
       read_only = true;
-      external = callout_reply_ ? const_cast<abi::HeaderPairs*>(&callout_reply_->trailers) : nullptr;
+      external =
+          callout_reply_ ? const_cast<abi::HeaderPairs*>(&callout_reply_->trailers) : nullptr;
       return nullptr;
   }
   return nullptr;
@@ -889,7 +942,9 @@ uint32_t AbiHost::proxy_continue_response(HostCallState& call) {
   return S(context->control->continue_stream(abi::StreamType::HttpResponse));
 }
 
-uint32_t AbiHost::proxy_clear_route_cache(HostCallState&) { return S(Status::Ok); }
+uint32_t AbiHost::proxy_clear_route_cache(HostCallState&) {
+  return S(Status::Ok);
+}
 
 uint32_t AbiHost::proxy_send_local_response(HostCallState& call) {
   auto details = read(call.p(1), call.p(2));
@@ -948,8 +1003,8 @@ uint32_t AbiHost::proxy_http_call(HostCallState& call) {
   std::string body(*body_view);
   call.note("upstream", printable(cluster));
   auto decode = [](std::string_view bytes) {
-    return abi::decode_pairs(std::span<const uint8_t>(
-        reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    return abi::decode_pairs(
+        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   };
   auto headers = decode(*headers_view);
   auto trailers = decode(*trailers_view);
@@ -1091,8 +1146,8 @@ uint32_t AbiHost::proxy_grpc_stream(HostCallState& call) {
       if (it == grpc_calls_.end()) return;
       abi::HeaderPairs metadata_copy = it->second.reply.initial_metadata;
       set_grpc_metadata(&metadata_copy, nullptr);
-      root_callbacks_.on_grpc_receive_initial_metadata(
-          it->second.root_id, token, static_cast<uint32_t>(metadata_copy.size()));
+      root_callbacks_.on_grpc_receive_initial_metadata(it->second.root_id, token,
+                                                       static_cast<uint32_t>(metadata_copy.size()));
       if (alive.expired() || !*alive.lock()) return;
       set_grpc_metadata(nullptr, nullptr);
     });
@@ -1150,7 +1205,9 @@ uint32_t AbiHost::proxy_grpc_send(HostCallState& call) {
 
 namespace {
 // gRPC tokens carry their kind in the low two bits: 1 = call, 2 = stream.
-bool is_grpc_token(uint32_t token) { return (token & 3u) == 1u || (token & 3u) == 2u; }
+bool is_grpc_token(uint32_t token) {
+  return (token & 3u) == 1u || (token & 3u) == 2u;
+}
 }  // namespace
 
 uint32_t AbiHost::proxy_grpc_cancel(HostCallState& call) {
@@ -1414,9 +1471,13 @@ uint32_t AbiHost::proxy_call_foreign_function(HostCallState& call) {
                         "result of foreign function " + printable(*name, 64)));
 }
 
-uint32_t AbiHost::pthread_equal(HostCallState& call) { return call.a(0) == call.a(1) ? 1 : 0; }
+uint32_t AbiHost::pthread_equal(HostCallState& call) {
+  return call.a(0) == call.a(1) ? 1 : 0;
+}
 
-uint32_t AbiHost::emscripten_notify_memory_growth(HostCallState&) { return 0; }
+uint32_t AbiHost::emscripten_notify_memory_growth(HostCallState&) {
+  return 0;
+}
 
 // --- WASI --------------------------------------------------------------------------------------
 
@@ -1453,7 +1514,9 @@ uint32_t AbiHost::wasi_fd_pwrite(HostCallState& call) {
   return write_stdio(call, call.a(0), call.a(1), call.a(2), call.a(4));
 }
 
-uint32_t AbiHost::wasi_fd_read(HostCallState&) { return E(abi::WasiErrno::Nosys); }
+uint32_t AbiHost::wasi_fd_read(HostCallState&) {
+  return E(abi::WasiErrno::Nosys);
+}
 
 uint32_t AbiHost::wasi_fd_seek(HostCallState&) {
   emit_log(abi::LogLevel::Error, "fd_seek is not supported (no file system)");
@@ -1466,7 +1529,9 @@ uint32_t AbiHost::wasi_fd_tell(HostCallState& call) {
   return write_u64(call.a(1), 0) ? E(abi::WasiErrno::Success) : E(abi::WasiErrno::Fault);
 }
 
-uint32_t AbiHost::wasi_fd_close(HostCallState&) { return E(abi::WasiErrno::Success); }
+uint32_t AbiHost::wasi_fd_close(HostCallState&) {
+  return E(abi::WasiErrno::Success);
+}
 
 uint32_t AbiHost::wasi_fd_fdstat_get(HostCallState& call) {
   uint32_t fd = call.a(0);
@@ -1482,10 +1547,18 @@ uint32_t AbiHost::wasi_stdio_only(HostCallState& call) {
   return (fd == 1 || fd == 2) ? E(abi::WasiErrno::Success) : E(abi::WasiErrno::Badf);
 }
 
-uint32_t AbiHost::wasi_nosys(HostCallState&) { return E(abi::WasiErrno::Nosys); }
-uint32_t AbiHost::wasi_badf(HostCallState&) { return E(abi::WasiErrno::Badf); }
-uint32_t AbiHost::wasi_notsup(HostCallState&) { return E(abi::WasiErrno::Notsup); }
-uint32_t AbiHost::wasi_success(HostCallState&) { return E(abi::WasiErrno::Success); }
+uint32_t AbiHost::wasi_nosys(HostCallState&) {
+  return E(abi::WasiErrno::Nosys);
+}
+uint32_t AbiHost::wasi_badf(HostCallState&) {
+  return E(abi::WasiErrno::Badf);
+}
+uint32_t AbiHost::wasi_notsup(HostCallState&) {
+  return E(abi::WasiErrno::Notsup);
+}
+uint32_t AbiHost::wasi_success(HostCallState&) {
+  return E(abi::WasiErrno::Success);
+}
 
 uint32_t AbiHost::wasi_fd_readdir(HostCallState& call) {
   write_u32(call.a(4), 0);
@@ -1494,8 +1567,7 @@ uint32_t AbiHost::wasi_fd_readdir(HostCallState& call) {
 
 uint32_t AbiHost::wasi_fd_renumber(HostCallState& call) {
   auto stdio = [](uint32_t fd) { return fd == 1 || fd == 2; };
-  return stdio(call.a(0)) && stdio(call.a(1)) ? E(abi::WasiErrno::Notsup)
-                                              : E(abi::WasiErrno::Badf);
+  return stdio(call.a(0)) && stdio(call.a(1)) ? E(abi::WasiErrno::Notsup) : E(abi::WasiErrno::Badf);
 }
 
 uint32_t AbiHost::wasi_path_open(HostCallState& call) {
@@ -1553,7 +1625,9 @@ uint32_t AbiHost::wasi_args_sizes_get(HostCallState& call) {
   return E(abi::WasiErrno::Success);
 }
 
-uint32_t AbiHost::wasi_args_get(HostCallState&) { return E(abi::WasiErrno::Success); }
+uint32_t AbiHost::wasi_args_get(HostCallState&) {
+  return E(abi::WasiErrno::Success);
+}
 
 uint32_t AbiHost::wasi_clock_time_get(HostCallState& call) {
   uint32_t clock = call.a(0);

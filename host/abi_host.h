@@ -38,6 +38,8 @@ class Guest {
   virtual uint8_t* translate(uint64_t address, uint64_t size);
   // Bytes of a pointer or size_t in the module (char** and size_t* results): 4 for wasm32.
   virtual uint32_t word_size() const { return 4; }
+  // The VM behind this memory, if any (pause points hand it to debuggers).
+  virtual Vm* vm() { return nullptr; }
 };
 
 // Callbacks the host starts on a root context (ticks, callout replies, queue wake-ups).

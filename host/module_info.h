@@ -19,8 +19,8 @@ namespace pwplay::host {
 
 struct ModuleInfo {
   size_t size_bytes = 0;
-  std::vector<ImportDesc> imports;  // in import-section order, FuncType set for functions
-  std::vector<ExportDesc> exports;  // in export-section order, FuncType set for functions
+  std::vector<ImportDesc> imports;       // in import-section order, FuncType set for functions
+  std::vector<ExportDesc> exports;       // in export-section order, FuncType set for functions
   std::vector<uint32_t> export_indices;  // per export: the index in its kind's index space
 
   struct Memory {

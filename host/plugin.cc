@@ -57,6 +57,7 @@ class Plugin::VmGuest : public Guest {
     return plugin_.vm_->translate(address, size);
   }
   uint32_t word_size() const override { return plugin_.vm_->pointer_size(); }
+  Vm* vm() override { return plugin_.vm_.get(); }
   std::optional<uint64_t> allocate(uint32_t size) override {
     if (!plugin_.allocator_.valid() || plugin_.failed() || plugin_.fail_allocations_)
       return std::nullopt;
@@ -365,6 +366,7 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
   const char* name = kCallbackNames[static_cast<size_t>(callback)];
   const bool tracing = env_.tracing();
   uint64_t start = 0;
+  bool aborted = false;
   if (tracing) {
     start = env_.elapsed_ns();
     TraceEvent event;
@@ -383,11 +385,13 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
       }
     }
     host_->record(std::move(event));
-    pause_point(PausePoint::Where::CallbackEnter, context_id);
+    aborted = pause_point(PausePoint::Where::CallbackEnter, context_id) == PauseVerdict::Abort;
   }
   Value result;
   std::optional<uint32_t> value;
-  {
+  if (aborted) {
+    fail(name, VmError{VmFault::Terminated, "aborted by the debugger before it ran", {}});
+  } else {
     AbiHost::CallbackScope scope(*host_, context_id, phase);
     ++call_depth_;
     auto outcome =
@@ -426,16 +430,17 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
   return value;
 }
 
-void Plugin::pause_point(PausePoint::Where where, uint32_t context_id) {
+PauseVerdict Plugin::pause_point(PausePoint::Where where, uint32_t context_id) {
   TraceSink* sink = env_.trace();
-  if (!sink || !host_) return;
+  if (!sink || !host_) return PauseVerdict::Go;
   PausePoint point;
   point.where = where;
   if (vm_) point.memory = vm_->memory();
   point.stream = host_->stream_of(context_id);
   point.context_id = context_id;
   point.plugin = config_.name;
-  sink->pause_point(point);
+  point.vm = vm_.get();
+  return sink->pause_point(point);
 }
 
 std::optional<uint32_t> Plugin::call(Callback callback, uint32_t context_id,

@@ -145,7 +145,7 @@ class Plugin : public RootCallbacks {
                                   std::span<const Value> args);
   void fail(std::string callback, const VmError& error);
   // Lets an attached debugger stop here (no-op unless the trace sink pauses).
-  void pause_point(PausePoint::Where where, uint32_t context_id);
+  PauseVerdict pause_point(PausePoint::Where where, uint32_t context_id);
   std::string decode_result(Callback callback, uint32_t value) const;
 
   HostEnv& env_;

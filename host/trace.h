@@ -55,6 +55,7 @@ struct TraceEvent {
 };
 
 struct HttpStreamState;  // host/http_stream.h
+class Vm;                // host/vm.h
 
 // A point where a debugger may stop the VM thread: right after the events of one step were
 // recorded (a callback's entry or exit, a host call with its copies, a trap). The VM thread is
@@ -68,7 +69,15 @@ struct PausePoint {
   const HttpStreamState* stream = nullptr;  // the stream of the context, if any
   uint32_t context_id = 0;
   std::string plugin;
+  // The VM that is running, for a debugger holding it (runaway clock, stepping, terminate);
+  // null when the guest has no VM (unit tests over a fake guest).
+  Vm* vm = nullptr;
 };
+
+// What a debugger wants after holding a pause point: go on, or (at a callback's entry) not run
+// the callback at all and fail the plugin as a terminated call. Elsewhere a debugger stops the
+// running call with Vm::terminate.
+enum class PauseVerdict : uint8_t { Go, Abort };
 
 // Receives events. Implementations decide what to keep (the debugger's bounded store, a vector).
 class TraceSink {
@@ -76,7 +85,7 @@ class TraceSink {
   virtual ~TraceSink() = default;
   virtual void record(TraceEvent event) = 0;
   // Default: never pause.
-  virtual void pause_point(const PausePoint&) {}
+  virtual PauseVerdict pause_point(const PausePoint&) { return PauseVerdict::Go; }
 };
 
 // Keeps every event in memory; enough for `pwplay run` and tests.

@@ -60,18 +60,18 @@ struct ExportDesc {
 // One wasm frame of a trap backtrace. `name` comes from the module's name section when present.
 struct WasmFrame {
   uint32_t function_index = 0;
-  std::string name;       // empty when unknown
+  std::string name;          // empty when unknown
   uint32_t code_offset = 0;  // byte offset in the .wasm file, 0 when unknown
 };
 
 // Why a call into the VM did not return normally.
 enum class VmFault : uint8_t {
   None,
-  Trap,            // unreachable, out-of-bounds access, division by zero, stack overflow, ...
-  Terminated,      // stopped by terminate(): the runaway budget ran out or the user aborted
-  MemoryLimit,     // memory.grow past the configured limit (reported when it caused a trap)
-  HostTrap,        // a host function asked to trap (e.g. proc_exit, restricted call)
-  MissingFunction, // the export does not exist or has the wrong type
+  Trap,             // unreachable, out-of-bounds access, division by zero, stack overflow, ...
+  Terminated,       // stopped by terminate(): the runaway budget ran out or the user aborted
+  MemoryLimit,      // memory.grow past the configured limit (reported when it caused a trap)
+  HostTrap,         // a host function asked to trap (e.g. proc_exit, restricted call)
+  MissingFunction,  // the export does not exist or has the wrong type
 };
 
 std::string_view vm_fault_name(VmFault fault);
@@ -90,13 +90,12 @@ struct HostTrapRequest {
 // A host function as the engine calls it. `args` match the import's declared params; the
 // function writes exactly one value per declared result. Returning a HostTrapRequest makes the
 // engine trap the wasm caller (used for proc_exit and calls a phase does not allow).
-using HostFunction =
-    std::function<std::optional<HostTrapRequest>(std::span<const Value> args, std::span<Value> results)>;
+using HostFunction = std::function<std::optional<HostTrapRequest>(std::span<const Value> args,
+                                                                  std::span<Value> results)>;
 
 // Called by link() for each function import. Returning nullopt leaves the import unresolved,
 // which fails linking with a "missing import: module.name" error.
-using ImportResolver =
-    std::function<std::optional<HostFunction>(const ImportDesc& import)>;
+using ImportResolver = std::function<std::optional<HostFunction>(const ImportDesc& import)>;
 
 struct VmOptions {
   // Wall-clock budget for one call into the VM; past it the call is terminated. 0 = unlimited.
@@ -110,12 +109,12 @@ struct VmOptions {
 // Where a wasm thread stands at an instruction boundary, for engines that can step (WABT).
 struct WasmLocation {
   uint32_t function_index = 0;
-  std::string function_name;   // from the name section; "" when unknown
-  uint32_t file_offset = 0;    // of the instruction about to run, in the .wasm file
-  std::string instruction;     // its text, e.g. "i32.add", "local.get 2", "call $f"
-  std::vector<Value> locals;   // parameters first
+  std::string function_name;             // from the name section; "" when unknown
+  uint32_t file_offset = 0;              // of the instruction about to run, in the .wasm file
+  std::string instruction;               // its text, e.g. "i32.add", "local.get 2", "call $f"
+  std::vector<Value> locals;             // parameters first
   std::vector<std::string> local_names;  // "" when unknown
-  std::vector<Value> stack;    // the current frame's operand stack, bottom first
+  std::vector<Value> stack;              // the current frame's operand stack, bottom first
   std::vector<WasmFrame> call_stack;     // outermost first; the last is the current function
 };
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -187,14 +188,7 @@ class DebugShell {
     if (command == "history") return history();
     if (command == "replay") return replay(words);
     if (command == "compare") return compare(words);
-    if (command == "reload") {
-      auto result = session_.reload();
-      if (result)
-        std::printf("reloaded %s\n", session_.plugin_info().wasm_path.c_str());
-      else
-        std::printf("error: %s\n", result.error().message.c_str());
-      return true;
-    }
+    if (command == "reload") return reload();
     std::printf("unknown command '%s' (try 'help')\n", command.c_str());
     return true;
   }
@@ -223,7 +217,9 @@ class DebugShell {
         "x ADDR LEN         memory (hex + ASCII)    regions        memory copied by this event\n"
         "diff               header mutations so far\n"
         "inject HOSTCALL STATUS | inject alloc on|off | inject clear   fault injection\n"
-        "history | replay N | compare A B | reload   request history, replay, comparison\n"
+        "history | replay N | compare A B   request history, replay, comparison\n"
+        "reload             re-read the module (breakpoints on proxy_on_vm_start or\n"
+        "                   proxy_on_configure stop in its start-up)\n"
         "quit\n");
     return true;
   }
@@ -344,6 +340,8 @@ class DebugShell {
     }
     if (pause && pause->worker == "proxy")
       report_proxy(finished);
+    else if (reload_from_build_)
+      report_reload();
     else
       report();
     return true;
@@ -437,6 +435,30 @@ class DebugShell {
                   frame.name.c_str(), join_args(frame.args).c_str(), frame.context_id);
     }
     return true;
+  }
+
+  // In the background, so that breakpoints in proxy_on_vm_start / proxy_on_configure can stop it.
+  bool reload() {
+    reload_from_build_ = session_.plugin_info().build;
+    session_.reload_in_background();
+    report_reload();
+    return true;
+  }
+
+  // A reload's start-up pause, or its outcome.
+  void report_reload() {
+    auto state = session_.wait(std::chrono::seconds(60));
+    if (state == debugger::Session::State::Paused) return print_pause();
+    if (state == debugger::Session::State::Running) {
+      std::printf("still running after 60 s\n");
+      return;
+    }
+    auto info = session_.plugin_info();
+    if (info.build != *reload_from_build_)
+      std::printf("reloaded %s\n", info.wasm_path.c_str());
+    else
+      std::printf("error: %s\n", info.error.c_str());
+    reload_from_build_.reset();
   }
 
   bool step_instruction(host::StepRequest::Kind kind) {
@@ -622,6 +644,7 @@ class DebugShell {
   debugger::Session& session_;
   std::string default_request_;
   uint64_t last_sent_ = 0;
+  std::optional<uint32_t> reload_from_build_;  // a reload is under way from this build
 };
 
 int run_debugger(const DebugArgs& args) {

@@ -70,7 +70,7 @@ class ProxyDebugger {
  public:
   virtual ~ProxyDebugger() = default;
   virtual void record(const TraceEvent& event) = 0;
-  virtual void pause_point(const PausePoint& point, FilterChain& chain) = 0;
+  virtual PauseVerdict pause_point(const PausePoint& point, FilterChain& chain) = 0;
 };
 
 struct ProxyOptions {

@@ -113,9 +113,10 @@ class ProxyServer::TraceGrouper : public TraceSink {
     }
   }
   static void add_to_stream(ActiveStream& stream, TraceEvent event);
-  void pause_point(const PausePoint& point) override {
+  PauseVerdict pause_point(const PausePoint& point) override {
     ProxyDebugger* debugger = server_.options().debugger;
-    if (debugger && server_.chain_) debugger->pause_point(point, *server_.chain_);
+    if (debugger && server_.chain_) return debugger->pause_point(point, *server_.chain_);
+    return PauseVerdict::Go;
   }
 
  private:

@@ -81,8 +81,8 @@ TEST(RunCli, AddHeaderSampleAddsRequestAndResponseHeaders) {
 }
 
 TEST(RunCli, PluginConfigurationReachesTheFilter) {
-  json out = run_json({sample("add_header"), "--request", request_file("get.json"), "--config",
-                       "from-config"});
+  json out = run_json(
+      {sample("add_header"), "--request", request_file("get.json"), "--config", "from-config"});
   EXPECT_EQ(header(out["upstream_request"]["headers"], "x-wasm-filter"), "from-config");
 }
 
@@ -100,8 +100,8 @@ TEST(RunCli, EnvoyPluginConfigFileIsAcceptedAsIs) {
       "fail_open": false
     }
   })");
-  json out = run_json({sample("add_header"), "--request", request_file("get.json"),
-                       "--plugin-config", config});
+  json out = run_json(
+      {sample("add_header"), "--request", request_file("get.json"), "--plugin-config", config});
   EXPECT_EQ(out["plugin"], "my_plugin");
   EXPECT_EQ(header(out["upstream_request"]["headers"], "x-wasm-filter"), "from-envoy");
 }
@@ -112,8 +112,8 @@ TEST(RunCli, AssemblyScriptSampleBehavesTheSame) {
   EXPECT_EQ(header(out["upstream_request"]["headers"], "x-wasm-filter"), "add-header");
   EXPECT_EQ(header(out["response"]["headers"], "x-wasm-response"), "add-header");
   EXPECT_EQ(out["response"]["status"], 200);
-  json with_config = run_json({sample("add_header_as"), "--request", request_file("get.json"),
-                               "--config", "as-config"});
+  json with_config = run_json(
+      {sample("add_header_as"), "--request", request_file("get.json"), "--config", "as-config"});
   EXPECT_EQ(header(with_config["upstream_request"]["headers"], "x-wasm-filter"), "as-config");
 }
 
@@ -150,7 +150,8 @@ TEST(RunCli, TrappingFilterFailsOpenWhenAsked) {
 }
 
 TEST(RunCli, RunawayLoopIsTerminated) {
-  json out = run_json({sample("loop"), "--request", request_file("get.json"), "--budget-ms", "200"});
+  json out =
+      run_json({sample("loop"), "--request", request_file("get.json"), "--budget-ms", "200"});
   EXPECT_EQ(out["response"]["status"], 503);
   ASSERT_TRUE(out["failure"].is_object());
   EXPECT_EQ(out["failure"]["fault"], "terminated");
@@ -158,8 +159,8 @@ TEST(RunCli, RunawayLoopIsTerminated) {
 }
 
 TEST(RunCli, MemoryGrowthPastTheLimitFailsTheStream) {
-  json out = run_json({sample("grow_memory"), "--request", request_file("get.json"),
-                       "--max-memory-pages", "2048"});
+  json out = run_json(
+      {sample("grow_memory"), "--request", request_file("get.json"), "--max-memory-pages", "2048"});
   EXPECT_EQ(out["response"]["status"], 503);
   ASSERT_TRUE(out["failure"].is_object());
 }

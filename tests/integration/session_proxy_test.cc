@@ -6,6 +6,7 @@
 #include <chrono>
 #include <future>
 #include <string>
+#include <thread>
 
 #include "debugger/session.h"
 #include "support/cli.h"
@@ -256,8 +257,7 @@ TEST(SessionProxy, InjectionsReachTheProxyAndStoppingReleasesAHeldStream) {
 
   session.clear_injections();
   add_breakpoint(session, "proxy_on_request_headers");
-  auto held =
-      std::async(std::launch::async, [port] { return http_request(port, "GET", "/held"); });
+  auto held = std::async(std::launch::async, [port] { return http_request(port, "GET", "/held"); });
   ASSERT_TRUE(session.wait_for_pause(20s));
   // Stopping the proxy lets the held stream run to its end instead of hanging.
   session.stop_proxy();
@@ -298,12 +298,105 @@ TEST(DebugCli, StepiAndInfoLocalsOnTheWabtEngine) {
       << result.out;
 
   // On V8 the same command explains what to do instead.
-  CommandResult on_v8 = run_pwplay({"debug", sample("add_header_wat"), "--request",
-                                    request_file("get.json"), "--batch", batch});
+  CommandResult on_v8 = run_pwplay(
+      {"debug", sample("add_header_wat"), "--request", request_file("get.json"), "--batch", batch});
   EXPECT_EQ(on_v8.exit_code, 0) << on_v8.err;
-  EXPECT_NE(on_v8.out.find("error: the v8 engine cannot step wasm instructions"),
-            std::string::npos)
+  EXPECT_NE(on_v8.out.find("error: the v8 engine cannot step wasm instructions"), std::string::npos)
       << on_v8.out;
+}
+
+TEST(SessionStartUp, BackgroundReloadStopsInProxyOnConfigure) {
+  Session session;
+  auto options = filter("add_header");
+  options.configuration = "hello";
+  ASSERT_TRUE(session.load(options).ok());
+  // A plain load never pauses in start-up (its caller waits for it).
+  add_breakpoint(session, "proxy_on_configure");
+  ASSERT_TRUE(session.reload().ok());
+  EXPECT_EQ(session.state(), Session::State::Idle);
+  const uint32_t build = session.plugin_info().build;
+
+  session.reload_in_background();
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  auto pause = session.pause();
+  ASSERT_TRUE(pause.has_value());
+  EXPECT_EQ(pause->where, host::PausePoint::Where::CallbackEnter);
+  EXPECT_EQ(pause->event.name, "proxy_on_configure");
+  ASSERT_EQ(pause->frames.size(), 1u);
+  EXPECT_EQ(pause->frames[0].name, "proxy_on_configure");
+  // The filter reads its configuration next: the bytes are copied into the VM.
+  ASSERT_TRUE(session.resume(ResumeMode::Step));
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  pause = session.pause();
+  ASSERT_TRUE(pause.has_value());
+  EXPECT_EQ(pause->event.name, "proxy_get_buffer_bytes");
+  bool copied = false;
+  for (const auto& region : pause->event_regions) {
+    if (region.direction != host::CopyDirection::HostToVm || region.length != 5) continue;
+    ASSERT_LE(region.address + region.length, pause->memory->size());
+    copied |= std::string(pause->memory->begin() + region.address,
+                          pause->memory->begin() + region.address + region.length) == "hello";
+  }
+  EXPECT_TRUE(copied);
+  ASSERT_TRUE(session.resume(ResumeMode::Continue));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_EQ(session.plugin_info().build, build + 1);
+  EXPECT_TRUE(session.plugin_info().error.empty());
+  // The reloaded filter works.
+  session.remove_breakpoint(1);
+  uint64_t id = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_EQ(session.history_entry(id)->report.response->status, 200u);
+}
+
+TEST(SessionStartUp, AbortingStartUpLeavesAClearError) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  add_breakpoint(session, "proxy_on_vm_start");
+  session.reload_in_background();
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  ASSERT_TRUE(session.resume(ResumeMode::Abort));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_NE(session.plugin_info().error.find("aborted by the debugger"), std::string::npos)
+      << session.plugin_info().error;
+}
+
+TEST(SessionStepping, AbortAtACallbackEntryDoesNotRunIt) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  add_breakpoint(session, "proxy_on_request_headers");
+  uint64_t id = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  ASSERT_EQ(session.pause()->where, host::PausePoint::Where::CallbackEnter);
+  ASSERT_TRUE(session.resume(ResumeMode::Abort));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto entry = session.history_entry(id);
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_FALSE(entry->report.upstream_request.has_value());  // fail closed
+  ASSERT_TRUE(entry->failure.has_value());
+  EXPECT_EQ(entry->failure->fault, host::VmFault::Terminated);
+  // The filter never read a header: the callback did not run.
+  for (const auto& event : entry->trace) EXPECT_NE(event.name, "proxy_get_header_map_value");
+}
+
+TEST(DebugCli, ReloadStopsAtAStartUpBreakpoint) {
+  std::string batch = write_temp_file("startup.batch",
+                                      "break proxy_on_configure\n"
+                                      "reload\n"
+                                      "info args\n"
+                                      "continue\n"
+                                      "send\n"
+                                      "quit\n");
+  CommandResult result = run_pwplay({"debug", sample("add_header"), "--config", "hello",
+                                     "--request", request_file("get.json"), "--batch", batch});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("Paused (breakpoint 1 (callback proxy_on_configure)), entering a "
+                            "callback"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("plugin_configuration_size = 5"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("reloaded "), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Request 1 finished: 200"), std::string::npos) << result.out;
 }
 
 TEST(DebugCli, ListenRejectsABadAddress) {
