@@ -313,7 +313,7 @@ TEST(SessionStartUp, BackgroundReloadStopsInProxyOnConfigure) {
   // A plain load never pauses in start-up (its caller waits for it).
   add_breakpoint(session, "proxy_on_configure");
   ASSERT_TRUE(session.reload().ok());
-  EXPECT_EQ(session.state(), Session::State::Idle);
+  EXPECT_EQ(session.wait(), Session::State::Idle);
   const uint32_t build = session.plugin_info().build;
 
   session.reload_in_background();
