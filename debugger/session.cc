@@ -705,7 +705,17 @@ host::StepRequest Session::on_instruction(Worker& worker, host::Vm& vm, const st
     if (stopping_ || (proxy_stopping_ && &worker == &proxy_worker_)) return {};
   }
   PauseInfo info;
-  info.reason = "stepi";
+  switch (worker.step_kind) {
+    case host::StepRequest::Kind::Over:
+      info.reason = "nexti";
+      break;
+    case host::StepRequest::Kind::Out:
+      info.reason = "out of the function";
+      break;
+    default:
+      info.reason = "stepi";
+      break;
+  }
   info.where = host::PausePoint::Where::Instruction;
   info.wasm = location;
   if (!worker.frames.empty()) {
@@ -755,6 +765,7 @@ host::StepRequest Session::apply(Worker& worker, host::Vm& vm, const std::string
                                  const Command& command, bool at_instruction) {
   worker.step_mode = StepMode::None;
   if (command.instruction) {
+    worker.step_kind = *command.instruction;
     host::StepRequest request{*command.instruction, 0};
     if (at_instruction) return request;
     // From an ABI pause point: the engine stops at the next instruction it runs, in this call

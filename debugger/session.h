@@ -238,6 +238,7 @@ class Session {
     size_t next_depth = 0;
     uint64_t faults_applied = 0;    // the fault generation its plugins have
     bool startup_pausable = false;  // a background reload: start-up callbacks may pause
+    host::StepRequest::Kind step_kind = host::StepRequest::Kind::Instruction;  // the last stepi
   };
 
   void engine_loop();
