@@ -1,6 +1,7 @@
 #include "debugger/report_json.h"
 
 #include "abi/enums.h"
+#include "debugger/message_diff.h"
 #include "debugger/request_file.h"
 
 namespace pwplay::debugger {
@@ -59,6 +60,42 @@ json response_view_to_json(const host::MessageView& message) {
   return out;
 }
 
+namespace {
+
+json header_changes_to_json(const std::vector<HeaderDiffRow>& rows) {
+  json out = json::array();
+  for (const auto& row : rows) {
+    if (row.change == HeaderChange::Same) continue;
+    json entry = {{"name", row.name}, {"change", header_change_name(row.change)}};
+    entry["value"] = row.value;
+    if (row.change == HeaderChange::Changed) entry["old_value"] = row.old_value;
+    out.push_back(entry);
+  }
+  return out;
+}
+
+json message_diff_to_json(const std::optional<MessageDiff>& diff) {
+  if (!diff) return nullptr;
+  json out;
+  out["headers"] = header_changes_to_json(diff->headers);
+  out["trailers"] = header_changes_to_json(diff->trailers);
+  out["body"] = {{"changed", diff->body.changed},
+                 {"before_size", diff->body.before_size},
+                 {"after_size", diff->body.after_size},
+                 {"offset", diff->body.offset},
+                 {"removed_bytes", diff->body.removed_bytes},
+                 {"inserted_bytes", diff->body.inserted_bytes}};
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json stream_diff_to_json(const host::RunReport& report) {
+  StreamDiff diff = diff_stream(report);
+  return {{"request", message_diff_to_json(diff.request)},
+          {"response", message_diff_to_json(diff.response)}};
+}
+
 json run_result_to_json(const RunResult& result) {
   json out;
   out["abi_version"] = result.abi_version;
@@ -74,6 +111,8 @@ json run_result_to_json(const RunResult& result) {
                                  : json(nullptr);
   out["response"] =
       result.report.response ? response_view_to_json(*result.report.response) : json(nullptr);
+  // What the filters changed: client -> upstream, and upstream -> client (changes only).
+  out["diff"] = stream_diff_to_json(result.report);
   out["local_response"] = result.report.local_response;
   if (result.report.local_reply) {
     json reply;

@@ -5,6 +5,8 @@
 #include <future>
 #include <set>
 
+#include "debugger/message_diff.h"
+
 namespace pwplay::debugger {
 
 namespace {
@@ -824,22 +826,7 @@ std::optional<RunDiff> Session::compare(uint64_t before, uint64_t after) const {
 
 std::vector<std::string> diff_headers(const abi::HeaderPairs& before,
                                       const abi::HeaderPairs& after) {
-  std::vector<std::string> out;
-  auto find = [](const abi::HeaderPairs& pairs, const std::string& name) -> const std::string* {
-    for (const auto& [k, v] : pairs)
-      if (k == name) return &v;
-    return nullptr;
-  };
-  for (const auto& [name, value] : after) {
-    const std::string* old = find(before, name);
-    if (!old)
-      out.push_back("added " + name + ": " + value);
-    else if (*old != value)
-      out.push_back("changed " + name + ": " + *old + " -> " + value);
-  }
-  for (const auto& [name, value] : before)
-    if (!find(after, name)) out.push_back("removed " + name + ": " + value);
-  return out;
+  return describe(diff_header_rows(before, after));
 }
 
 RunDiff compare_runs(const HistoryEntry& before, const HistoryEntry& after) {

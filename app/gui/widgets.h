@@ -9,7 +9,16 @@
 
 #include <imgui.h>
 
-#include "app/gui/core/header_diff.h"
+#include "debugger/message_diff.h"
+
+namespace pwplay::gui {
+
+using debugger::count_changes;
+using debugger::HeaderChange;
+using debugger::HeaderDiffCounts;
+using debugger::HeaderDiffRow;
+
+}  // namespace pwplay::gui
 
 namespace pwplay::gui::widgets {
 

@@ -9,7 +9,6 @@
 #include "app/gui/core/automation.h"
 #include "app/gui/core/command_table.h"
 #include "app/gui/core/engine_worker.h"
-#include "app/gui/core/header_diff.h"
 #include "app/gui/core/workspace.h"
 
 namespace pwplay::gui {
@@ -92,33 +91,6 @@ TEST(Commands, PaletteMatching) {
   EXPECT_GE(Commands::match_score("srf", save), 0);
   EXPECT_LT(Commands::match_score("xyz", send), 0);
   EXPECT_EQ(Commands::match_score("", send), 0);
-}
-
-TEST(HeaderDiff, AddedChangedRemovedAndRepeatedNames) {
-  abi::HeaderPairs before = {{"host", "a"},
-                             {"Accept", "*/*"},
-                             {"set-cookie", "1"},
-                             {"set-cookie", "2"},
-                             {"x-gone", "bye"}};
-  abi::HeaderPairs after = {
-      {"host", "a"}, {"accept", "text/html"}, {"set-cookie", "1"}, {"x-new", "hi"}};
-  auto rows = diff_headers(before, after);
-  ASSERT_EQ(rows.size(), 6u);
-  EXPECT_EQ(rows[0].change, HeaderChange::Same);
-  EXPECT_EQ(rows[1].change, HeaderChange::Changed);
-  EXPECT_EQ(rows[1].old_value, "*/*");
-  EXPECT_EQ(rows[1].value, "text/html");
-  EXPECT_EQ(rows[2].change, HeaderChange::Same);
-  EXPECT_EQ(rows[3].change, HeaderChange::Added);
-  EXPECT_EQ(rows[3].name, "x-new");
-  EXPECT_EQ(rows[4].change, HeaderChange::Removed);
-  EXPECT_EQ(rows[4].value, "2");
-  EXPECT_EQ(rows[5].change, HeaderChange::Removed);
-  EXPECT_EQ(rows[5].name, "x-gone");
-  auto counts = count_changes(rows);
-  EXPECT_EQ(counts.added, 1);
-  EXPECT_EQ(counts.changed, 1);
-  EXPECT_EQ(counts.removed, 2);
 }
 
 TEST(AutomationScript, ParsesEveryStepKind) {

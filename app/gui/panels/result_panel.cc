@@ -92,7 +92,8 @@ void ResultPanel::refresh(const RunRecord& run) {
   if (!run.result) return;
   const host::RunReport& report = run.result->report;
   if (report.upstream_request) {
-    upstream_diff_ = diff_headers(report.client_request.headers, report.upstream_request->headers);
+    upstream_diff_ =
+        debugger::diff_header_rows(report.client_request.headers, report.upstream_request->headers);
     upstream_pretty_ = pretty_json(report.upstream_request->body);
   }
   if (report.response) {
@@ -101,7 +102,7 @@ void ResultPanel::refresh(const RunRecord& run) {
     abi::HeaderPairs before;
     if (report.upstream_response && !report.local_response)
       before = report.upstream_response->headers;
-    response_diff_ = diff_headers(before, report.response->headers);
+    response_diff_ = debugger::diff_header_rows(before, report.response->headers);
   }
 }
 

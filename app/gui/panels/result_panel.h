@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "app/gui/core/header_diff.h"
 #include "app/gui/core/workspace.h"
 #include "app/gui/panel.h"
+#include "app/gui/widgets.h"
 
 namespace pwplay::gui {
 
