@@ -171,7 +171,9 @@ class Session {
   uint64_t replay(uint64_t history_id);
 
   enum class State : uint8_t { Idle, Running, Paused };
-  // Waits until the engine pauses or has nothing left to run (or the timeout passes).
+  // Waits until something pauses or the engine thread has nothing left to run (or the timeout
+  // passes). Streams in flight through the proxy do not count as running: wait for them with
+  // wait_for_pause() or wait_for_history().
   State wait(std::chrono::milliseconds timeout = std::chrono::seconds(30));
   State state() const;
   std::optional<PauseInfo> pause() const;
