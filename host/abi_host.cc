@@ -836,26 +836,14 @@ uint32_t AbiHost::proxy_get_header_map_value(HostCallState& call) {
 }
 
 uint32_t AbiHost::proxy_add_header_map_value(HostCallState& call) {
-  uint32_t type = call.a(0);
-  if (type > abi::kMaxMapType) return S(Status::BadArgument);
-  auto map_type = static_cast<abi::MapType>(type);
-  call.note("map_type", abi::name(map_type));
-  auto key = read(call.p(1), call.p(2));
-  auto value = read(call.p(3), call.p(4));
-  if (!key || !value) return S(Status::InvalidMemoryAccess);
-  call.note("key", printable(*key));
-  call.note("value", printable(*value));
-  note_copy(call, CopyDirection::VmToHost, call.p(1), *key, "key " + printable(*key, 64));
-  note_copy(call, CopyDirection::VmToHost, call.p(3), *value, "value for " + printable(*key, 64));
-  bool read_only = false;
-  abi::HeaderPairs* external = nullptr;
-  HeaderMap* map = map_for(map_type, read_only, external);
-  if (!map || read_only) return S(Status::BadArgument);
-  map->add(*key, *value);
-  return S(Status::Ok);
+  return write_header_map_value(call, &HeaderMap::add);
 }
 
 uint32_t AbiHost::proxy_replace_header_map_value(HostCallState& call) {
+  return write_header_map_value(call, &HeaderMap::replace);
+}
+
+uint32_t AbiHost::write_header_map_value(HostCallState& call, HeaderMapWrite write) {
   uint32_t type = call.a(0);
   if (type > abi::kMaxMapType) return S(Status::BadArgument);
   auto map_type = static_cast<abi::MapType>(type);
@@ -871,7 +859,7 @@ uint32_t AbiHost::proxy_replace_header_map_value(HostCallState& call) {
   abi::HeaderPairs* external = nullptr;
   HeaderMap* map = map_for(map_type, read_only, external);
   if (!map || read_only) return S(Status::BadArgument);
-  map->replace(*key, *value);
+  (map->*write)(*key, *value);
   return S(Status::Ok);
 }
 

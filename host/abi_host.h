@@ -216,6 +216,10 @@ class AbiHost {
   ContextState* effective();
   ContextState* find_context(uint32_t id);
   HeaderMap* map_for(abi::MapType type, bool& read_only, abi::HeaderPairs*& external);
+  // proxy_add_header_map_value and proxy_replace_header_map_value read, check and trace the
+  // same arguments; only the change they make to the map differs.
+  using HeaderMapWrite = void (HeaderMap::*)(std::string_view name, std::string_view value);
+  uint32_t write_header_map_value(HostCallState& call, HeaderMapWrite write);
   std::string* buffer_for(abi::BufferType type, bool& read_only, bool& available);
   void emit_log(abi::LogLevel level, std::string message);
   std::optional<std::string> lookup_property(const std::string& path);

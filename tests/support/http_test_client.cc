@@ -2,48 +2,22 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstring>
+#include <cstdio>
+
+#include "support/socket_util.h"
 
 namespace pwplay::testing {
-namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string trim(std::string text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.pop_back();
-  size_t start = text.find_first_not_of(" \t");
-  return start == std::string::npos ? std::string() : text.substr(start);
-}
-
-bool parse_header_line(const std::string& line, Headers& into) {
-  size_t colon = line.find(':');
-  if (colon == std::string::npos) return false;
-  into.emplace_back(lower(line.substr(0, colon)), trim(line.substr(colon + 1)));
-  return true;
-}
-
-}  // namespace
 
 std::string HttpResponse::header(const std::string& name) const {
-  for (const auto& [key, value] : headers)
-    if (key == name) return value;
-  return "<absent>";
+  return header_value(headers, name);
 }
 
 size_t HttpResponse::count(const std::string& name) const {
-  return static_cast<size_t>(std::count_if(headers.begin(), headers.end(),
-                                           [&](const auto& pair) { return pair.first == name; }));
+  return header_count(headers, name);
 }
 
 std::unique_ptr<HttpConnection> HttpConnection::open(uint16_t port) {
@@ -57,8 +31,7 @@ std::unique_ptr<HttpConnection> HttpConnection::open(uint16_t port) {
     ::close(fd);
     return nullptr;
   }
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  set_no_delay(fd);
   return std::unique_ptr<HttpConnection>(new HttpConnection(fd));
 }
 
@@ -72,13 +45,7 @@ void HttpConnection::close() {
 }
 
 bool HttpConnection::send(const std::string& bytes) {
-  size_t sent = 0;
-  while (fd_ >= 0 && sent < bytes.size()) {
-    ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    sent += static_cast<size_t>(n);
-  }
-  return fd_ >= 0;
+  return fd_ >= 0 && send_all(fd_, bytes);
 }
 
 bool HttpConnection::fill(std::chrono::steady_clock::time_point deadline) {

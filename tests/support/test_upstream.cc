@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,21 +9,10 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "support/socket_util.h"
+
 namespace pwplay::testing {
 namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string trim(std::string text) {
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r'))
-    text.pop_back();
-  size_t start = text.find_first_not_of(" \t");
-  return start == std::string::npos ? std::string() : text.substr(start);
-}
 
 int listen_loopback(uint16_t& port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -80,14 +68,11 @@ class Reader {
 }  // namespace
 
 std::string ReceivedRequest::header(const std::string& name) const {
-  for (const auto& [key, value] : headers)
-    if (key == name) return value;
-  return "<absent>";
+  return header_value(headers, name);
 }
 
 size_t ReceivedRequest::count(const std::string& name) const {
-  return static_cast<size_t>(std::count_if(headers.begin(), headers.end(),
-                                           [&](const auto& pair) { return pair.first == name; }));
+  return header_count(headers, name);
 }
 
 std::string TestUpstream::response(int status, const std::string& body, const Headers& headers) {
@@ -130,8 +115,7 @@ void TestUpstream::accept_loop() {
     if (poll(&p, 1, 50) <= 0) continue;
     int fd = accept(listen_fd_, nullptr, nullptr);
     if (fd < 0) continue;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    set_no_delay(fd);
     std::lock_guard<std::mutex> lock(threads_mutex_);
     threads_.emplace_back([this, fd] {
       serve(fd);
@@ -154,9 +138,7 @@ void TestUpstream::serve(int fd) {
     while (true) {
       if (!reader.line(line)) return;
       if (line.empty()) break;
-      size_t colon = line.find(':');
-      if (colon == std::string::npos) return;
-      request.headers.emplace_back(lower(line.substr(0, colon)), trim(line.substr(colon + 1)));
+      if (!parse_header_line(line, request.headers)) return;
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -182,9 +164,7 @@ void TestUpstream::serve(int fd) {
       while (true) {
         if (!reader.line(line)) return;
         if (line.empty()) break;
-        size_t colon = line.find(':');
-        if (colon != std::string::npos)
-          request.trailers.emplace_back(lower(line.substr(0, colon)), trim(line.substr(colon + 1)));
+        parse_header_line(line, request.trailers);  // a line without a colon is skipped
       }
     } else if (request.header("content-length") != "<absent>") {
       size_t length = std::stoul(request.header("content-length"));
@@ -206,12 +186,7 @@ void TestUpstream::serve(int fd) {
       while (!stopping_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
       return;
     }
-    size_t sent = 0;
-    while (sent < reply.bytes.size()) {
-      ssize_t n = send(fd, reply.bytes.data() + sent, reply.bytes.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) return;
-      sent += static_cast<size_t>(n);
-    }
+    if (!send_all(fd, reply.bytes)) return;
     if (reply.close) return;
   }
 }

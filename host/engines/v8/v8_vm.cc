@@ -13,6 +13,7 @@
 #include <map>
 #include <utility>
 
+#include "host/engines/engine_common.h"
 #include "host/engines/v8/runaway_watchdog.h"
 #include "host/engines/v8/v8_platform.h"
 #include "host/module_info.h"
@@ -24,7 +25,6 @@ using v8engine::RunawayWatchdog;
 using v8engine::V8Platform;
 
 constexpr int kMaxBacktraceFrames = 20;
-constexpr size_t kWasmPageSize = 64 * 1024;
 // Foreground tasks (GC finalization, compilation callbacks) are pumped every this many
 // outermost calls; they are rare and pumping on every call would cost a lock each time.
 constexpr uint32_t kCallsPerTaskPump = 256;
@@ -99,27 +99,6 @@ bool from_js(v8::Local<v8::Context> context, v8::Local<v8::Value> js, ValType ty
     }
   }
   return false;
-}
-
-std::string_view import_kind_name(ExternKind kind) {
-  switch (kind) {
-    case ExternKind::Function:
-      return "function";
-    case ExternKind::Table:
-      return "table";
-    case ExternKind::Memory:
-      return "memory";
-    case ExternKind::Global:
-      return "global";
-    case ExternKind::Tag:
-      return "tag";
-  }
-  return "?";
-}
-
-std::string describe_pages(size_t pages) {
-  return std::to_string(pages) + " pages (" + std::to_string(pages * kWasmPageSize / 1024) +
-         " KiB)";
 }
 
 struct IsolateDeleter {
@@ -330,8 +309,7 @@ Result<v8::Local<v8::Object>> V8Vm::create_imported_memory(v8::Local<v8::Context
   const ModuleInfo::Memory& declared = info_->memories.front();
   const uint64_t limit = options_.max_memory_pages;
   if (declared.min_pages > limit) {
-    return make_error(what + " needs " + describe_pages(declared.min_pages) +
-                      ", over the limit of " + describe_pages(limit));
+    return make_error(memory_over_limit_message(what, declared.min_pages, limit));
   }
   // Capping the maximum at the Vm's limit makes memory.grow past it return -1, as for a
   // module that declares that maximum; a smaller maximum than declared still links.
@@ -414,8 +392,7 @@ Result<void> V8Vm::instantiate(const ImportResolver& resolver) {
         break;
       }
       default:
-        return make_error("unsupported import kind (" + std::string(import_kind_name(import.kind)) +
-                          "): " + import.module + "." + import.name);
+        return make_error(unsupported_import_message(import));
     }
     auto it = namespaces.find(import.module);
     if (it == namespaces.end()) {
@@ -432,8 +409,8 @@ Result<void> V8Vm::instantiate(const ImportResolver& resolver) {
 
   if (!info_->memories.empty() && !info_->memories.front().imported &&
       info_->memories.front().min_pages > options_.max_memory_pages) {
-    return make_error("memory needs " + describe_pages(info_->memories.front().min_pages) +
-                      ", over the limit of " + describe_pages(options_.max_memory_pages));
+    return make_error(memory_over_limit_message("memory", info_->memories.front().min_pages,
+                                                options_.max_memory_pages));
   }
 
   v8::Local<v8::Value> instance_ctor;
@@ -489,10 +466,7 @@ Result<FunctionRef> V8Vm::find_function(std::string_view name, const FuncType& t
   if (!linked_) return make_error("find_function() before link()");
   const ExportDesc* desc = info_->find_export(name);
   if (desc == nullptr || desc->kind != ExternKind::Function) return FunctionRef{};
-  if (desc->type != type) {
-    return make_error("Bad function signature for export '" + std::string(name) + "': expected " +
-                      to_string(type) + ", got " + to_string(desc->type));
-  }
+  if (desc->type != type) return make_error(bad_signature_message(name, type, desc->type));
   if (auto it = function_refs_.find(name); it != function_refs_.end()) {
     return FunctionRef{it->second};
   }
@@ -515,19 +489,11 @@ Result<FunctionRef> V8Vm::find_function(std::string_view name, const FuncType& t
 
 Result<void, VmError> V8Vm::call(FunctionRef function, std::span<const Value> args,
                                  std::span<Value> results) {
-  if (!function.valid() || function.index >= functions_.size()) {
-    return unexpected(
-        VmError{VmFault::MissingFunction, "call through an invalid function reference", {}});
-  }
-  const ExportedFunction& target = functions_[function.index];
+  Result<const ExportedFunction*, VmError> resolved =
+      resolve_call(functions_, function, args.size(), results.size());
+  if (!resolved) return unexpected(std::move(resolved.error()));
+  const ExportedFunction& target = **resolved;
   const FuncType& type = target.type;
-  if (args.size() != type.params.size() || results.size() < type.results.size()) {
-    return unexpected(VmError{VmFault::MissingFunction,
-                              "call of '" + target.name + "' " + to_string(type) + " with " +
-                                  std::to_string(args.size()) + " argument(s) and room for " +
-                                  std::to_string(results.size()) + " result(s)",
-                              {}});
-  }
 
   Entered entered(*this);
   v8::Local<v8::Context> context = entered.context();
@@ -586,12 +552,7 @@ std::span<uint8_t> V8Vm::memory() {
 std::optional<VmError> V8Vm::check_memory_limit() {
   // V8 itself caps every memory at kMaxMemoryPages: only smaller limits need checking.
   if (options_.max_memory_pages >= v8engine::kMaxMemoryPages) return std::nullopt;
-  const size_t pages = memory().size() / kWasmPageSize;
-  if (pages <= options_.max_memory_pages) return std::nullopt;
-  return VmError{VmFault::MemoryLimit,
-                 "memory grew to " + describe_pages(pages) + ", over the limit of " +
-                     describe_pages(options_.max_memory_pages),
-                 {}};
+  return check_memory_pages(memory().size(), options_.max_memory_pages);
 }
 
 void V8Vm::throw_host_trap(std::string message) {
@@ -686,17 +647,8 @@ void V8Vm::host_trampoline(const v8::FunctionCallbackInfo<v8::Value>& info) {
   }
   for (size_t i = 0; i < type.results.size(); ++i) results[i].type = type.results[i];
 
-  std::optional<HostTrapRequest> trap;
-  // C++ exceptions must not unwind through V8 frames: they become traps of the caller.
-  try {
-    trap = binding->function(args.span(), results.span());
-  } catch (const std::exception& e) {
-    trap = HostTrapRequest{"host function " + binding->import.module + "." + binding->import.name +
-                           " threw: " + e.what()};
-  } catch (...) {
-    trap = HostTrapRequest{"host function " + binding->import.module + "." + binding->import.name +
-                           " threw an unknown exception"};
-  }
+  std::optional<HostTrapRequest> trap =
+      call_host_function(binding->function, binding->import, args.span(), results.span());
   if (trap) {
     vm.throw_host_trap(std::move(trap->message));
     return;

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "host/disassembly.h"
+#include "host/engines/engine_common.h"
 #include "host/engines/wabt/interp_adapter.h"
 #include "host/module_info.h"
 
@@ -26,34 +27,12 @@ using wabt_engine::SlotType;
 using wabt_engine::StepKind;
 using wabt_engine::StepPlan;
 
-constexpr size_t kWasmPageSize = 64 * 1024;
 // As V8's engine-wide cap (1 GiB): memory.grow past it returns -1 on both engines, so a module
 // that exhausts memory behaves the same on each. Smaller VmOptions limits are checked after
 // each call, as V8 does.
 constexpr uint32_t kEnginePageCap = 16384;
 // Host functions of the ABI take at most 12 arguments: they cross without allocating.
 constexpr size_t kInlineValues = 16;
-
-std::string describe_pages(size_t pages) {
-  return std::to_string(pages) + " pages (" + std::to_string(pages * kWasmPageSize / 1024) +
-         " KiB)";
-}
-
-std::string_view import_kind_name(ExternKind kind) {
-  switch (kind) {
-    case ExternKind::Function:
-      return "function";
-    case ExternKind::Table:
-      return "table";
-    case ExternKind::Memory:
-      return "memory";
-    case ExternKind::Global:
-      return "global";
-    case ExternKind::Tag:
-      return "tag";
-  }
-  return "?";
-}
 
 SlotType slot_type(ValType type) {
   switch (type) {
@@ -281,17 +260,7 @@ wabt_engine::HostCallback WabtVm::bind(const ImportDesc& import, HostFunction fu
       in[i] = Value{import.type.params[i], args[i].bits};
     }
     for (size_t i = 0; i < result_count; ++i) out[i].type = import.type.results[i];
-    std::optional<HostTrapRequest> trap;
-    // C++ exceptions must not unwind through the interpreter: they trap the caller.
-    try {
-      trap = function(in, out);
-    } catch (const std::exception& e) {
-      trap = HostTrapRequest{"host function " + import.module + "." + import.name +
-                             " threw: " + e.what()};
-    } catch (...) {
-      trap = HostTrapRequest{"host function " + import.module + "." + import.name +
-                             " threw an unknown exception"};
-    }
+    std::optional<HostTrapRequest> trap = call_host_function(function, import, in, out);
     if (trap) {
       *trap_message = std::move(trap->message);
       return false;
@@ -321,22 +290,19 @@ Result<void> WabtVm::link(const ImportResolver& resolver) {
       case ExternKind::Memory: {
         const ModuleInfo::Memory& declared = info_->memories.front();
         if (declared.min_pages > limit) {
-          return fail("memory import " + import.module + "." + import.name + " needs " +
-                      describe_pages(declared.min_pages) + ", over the limit of " +
-                      describe_pages(limit));
+          return fail(memory_over_limit_message(
+              "memory import " + import.module + "." + import.name, declared.min_pages, limit));
         }
         callbacks.emplace_back();
         break;
       }
       default:
-        return fail("unsupported import kind (" + std::string(import_kind_name(import.kind)) +
-                    "): " + import.module + "." + import.name);
+        return fail(unsupported_import_message(import));
     }
   }
   if (!info_->memories.empty() && !info_->memories.front().imported &&
       info_->memories.front().min_pages > limit) {
-    return fail("memory needs " + describe_pages(info_->memories.front().min_pages) +
-                ", over the limit of " + describe_pages(limit));
+    return fail(memory_over_limit_message("memory", info_->memories.front().min_pages, limit));
   }
   if (std::string error = interp_->instantiate(std::move(callbacks)); !error.empty()) {
     return fail("instantiation failed: " + error);
@@ -357,10 +323,7 @@ Result<FunctionRef> WabtVm::find_function(std::string_view name, const FuncType&
   if (!linked_) return make_error("find_function() before link()");
   const ExportDesc* desc = info_->find_export(name);
   if (desc == nullptr || desc->kind != ExternKind::Function) return FunctionRef{};
-  if (desc->type != type) {
-    return make_error("Bad function signature for export '" + std::string(name) + "': expected " +
-                      to_string(type) + ", got " + to_string(desc->type));
-  }
+  if (desc->type != type) return make_error(bad_signature_message(name, type, desc->type));
   if (auto it = function_refs_.find(name); it != function_refs_.end()) {
     return FunctionRef{it->second};
   }
@@ -377,20 +340,11 @@ Result<FunctionRef> WabtVm::find_function(std::string_view name, const FuncType&
 
 Result<void, VmError> WabtVm::call(FunctionRef function, std::span<const Value> args,
                                    std::span<Value> results) {
-  if (!function.valid() || function.index >= functions_.size()) {
-    return unexpected(
-        VmError{VmFault::MissingFunction, "call through an invalid function reference", {}});
-  }
-  const ExportedFunction& target = functions_[function.index];
-  const FuncType& type = target.type;
-  if (args.size() != type.params.size() || results.size() < type.results.size()) {
-    return unexpected(VmError{VmFault::MissingFunction,
-                              "call of '" + target.name + "' " + to_string(type) + " with " +
-                                  std::to_string(args.size()) + " argument(s) and room for " +
-                                  std::to_string(results.size()) + " result(s)",
-                              {}});
-  }
-  return run(target.function_index, type, args, results);
+  Result<const ExportedFunction*, VmError> resolved =
+      resolve_call(functions_, function, args.size(), results.size());
+  if (!resolved) return unexpected(std::move(resolved.error()));
+  const ExportedFunction& target = **resolved;
+  return run(target.function_index, target.type, args, results);
 }
 
 Result<void, VmError> WabtVm::run(uint32_t function_index, const FuncType& type,
@@ -451,12 +405,7 @@ std::span<uint8_t> WabtVm::memory() {
 std::optional<VmError> WabtVm::check_memory_limit() {
   // The engine cap already refuses growth past kEnginePageCap: only smaller limits need checking.
   if (options_.max_memory_pages >= kEnginePageCap) return std::nullopt;
-  const size_t pages = interp_->memory_size() / kWasmPageSize;
-  if (pages <= options_.max_memory_pages) return std::nullopt;
-  return VmError{VmFault::MemoryLimit,
-                 "memory grew to " + describe_pages(pages) + ", over the limit of " +
-                     describe_pages(options_.max_memory_pages),
-                 {}};
+  return check_memory_pages(interp_->memory_size(), options_.max_memory_pages);
 }
 
 std::string WabtVm::name_of(uint32_t function_index) const {
