@@ -267,6 +267,24 @@ TEST(SessionProxy, InjectionsReachTheProxyAndStoppingReleasesAHeldStream) {
   EXPECT_TRUE(response.ok || !response.error.empty());
 }
 
+TEST(SessionProxy, AReloadRestartsTheProxyOnTheSamePort) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  const uint16_t port = start_proxy(session);
+  ASSERT_NE(port, 0);
+  ASSERT_TRUE(http_request(port, "GET", "/before").ok);
+  ASSERT_TRUE(session.reload().ok());
+  EXPECT_EQ(session.proxy_port(), port);
+  HttpResponse after = http_request(port, "GET", "/after");
+  ASSERT_TRUE(after.ok) << after.error;
+  EXPECT_NE(after.body.find("x-wasm-filter"), std::string::npos) << after.body;
+  ASSERT_TRUE(session.wait_for_history(2, 10s));
+  auto history = session.history();
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].build, 1u);
+  EXPECT_EQ(history[1].build, 2u);  // served by the reloaded module
+}
+
 TEST(SessionProxy, TheProxyNeedsALoadedFilter) {
   Session session;
   auto port = session.start_proxy(host::proxy::ProxyOptions{});
