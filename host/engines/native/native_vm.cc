@@ -40,6 +40,7 @@
 
 #include "abi/enums.h"
 #include "abi/functions.h"
+#include "host/engines/engine_common.h"
 #include "host/engines/native/elf_symbols.h"
 
 namespace pwplay::host {
@@ -320,19 +321,10 @@ Result<FunctionRef> NativeVm::find_function(std::string_view name, const FuncTyp
 
 Result<void, VmError> NativeVm::call(FunctionRef function, std::span<const Value> args,
                                      std::span<Value> results) {
-  if (!function.valid() || function.index >= functions_.size()) {
-    return unexpected(
-        VmError{VmFault::MissingFunction, "call through an invalid function reference", {}});
-  }
-  const ExportedFunction& target = functions_[function.index];
+  auto resolved = resolve_call(functions_, function, args.size(), results.size());
+  if (!resolved) return unexpected(std::move(resolved.error()));
+  const ExportedFunction& target = **resolved;
   const FuncType& type = target.type;
-  if (args.size() != type.params.size() || results.size() < type.results.size()) {
-    return unexpected(VmError{VmFault::MissingFunction,
-                              "call of '" + target.name + "' " + to_string(type) + " with " +
-                                  std::to_string(args.size()) + " argument(s) and room for " +
-                                  std::to_string(results.size()) + " result(s)",
-                              {}});
-  }
   uint64_t raw[kMaxParams] = {};
   for (size_t i = 0; i < args.size(); ++i) raw[i] = args[i].bits;
 
