@@ -17,6 +17,7 @@
 
 #include "abi/enums.h"
 #include "app/cli/commands.h"
+#include "app/cli/plugin_args.h"
 #include "debugger/request_file.h"
 #include "debugger/session.h"
 #include "host/proxy/proxy.h"
@@ -27,15 +28,8 @@ namespace {
 struct DebugArgs {
   std::string wasm;
   std::string request;
-  std::string engine;
-  std::string config;
-  std::string config_file;
-  std::string root_id;
-  std::string vm_id;
-  std::string plugin_config;
+  PluginArgs plugin;
   std::string batch;
-  bool fail_open = false;
-  uint32_t budget_ms = 0;
   std::string listen;
   std::string upstream;
   std::vector<std::string> clusters;
@@ -648,16 +642,7 @@ class DebugShell {
 };
 
 int run_debugger(const DebugArgs& args) {
-  debugger::PluginOptions options;
-  options.wasm_path = args.wasm;
-  if (!args.engine.empty()) options.engine = args.engine;
-  if (!args.config.empty()) options.configuration = args.config;
-  if (!args.config_file.empty()) options.configuration_file = args.config_file;
-  if (!args.root_id.empty()) options.root_id = args.root_id;
-  if (!args.vm_id.empty()) options.vm_id = args.vm_id;
-  if (!args.plugin_config.empty()) options.plugin_config_path = args.plugin_config;
-  options.fail_open = args.fail_open;
-  if (args.budget_ms) options.runaway_budget_ms = args.budget_ms;
+  const debugger::PluginOptions options = to_plugin_options(args.plugin, args.wasm);
 
   debugger::Session session;
   auto loaded = session.load(options);
@@ -749,17 +734,7 @@ void add_debug_command(CLI::App& app, int& exit_code) {
   cmd->add_option("filter", args->wasm, "The filter module (.wasm)")->required();
   cmd->add_option("--request", args->request, "Default request for 'send' (REQ.json)");
   cmd->add_option("--batch", args->batch, "Read commands from this file instead of the terminal");
-  cmd->add_option("--engine", args->engine,
-                  "Wasm engine: v8 (default), wabt (steps wasm instructions), native");
-  auto* config = cmd->add_option("--config", args->config, "Plugin configuration (a string)");
-  cmd->add_option("--config-file", args->config_file, "Plugin configuration read from a file")
-      ->excludes(config);
-  cmd->add_option("--root-id", args->root_id, "Root id (Envoy root_id)");
-  cmd->add_option("--vm-id", args->vm_id, "VM id (Envoy vm_config.vm_id)");
-  cmd->add_option("--plugin-config", args->plugin_config,
-                  "Envoy Wasm filter config (JSON or YAML)");
-  cmd->add_flag("--fail-open", args->fail_open, "Let requests through when the filter fails");
-  cmd->add_option("--budget-ms", args->budget_ms, "Runaway budget per callback (default 1000 ms)");
+  add_plugin_options(cmd, args->plugin, MaxMemoryPagesOption::Omit);
   cmd->add_option("--listen", args->listen,
                   "Also run the proxy on this loopback address (PORT or HOST:PORT)");
   cmd->add_option("--upstream", args->upstream,

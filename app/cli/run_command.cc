@@ -8,6 +8,7 @@
 
 #include "abi/enums.h"
 #include "app/cli/commands.h"
+#include "app/cli/plugin_args.h"
 #include "debugger/report_json.h"
 #include "debugger/request_file.h"
 #include "debugger/runner.h"
@@ -18,17 +19,9 @@ namespace {
 struct RunArgs {
   std::string wasm;
   std::string request;
-  std::string engine;
-  std::string config;
-  std::string config_file;
-  std::string root_id;
-  std::string vm_id;
-  std::string plugin_config;
-  bool fail_open = false;
+  PluginArgs plugin;
   bool json = false;
   bool no_trace = false;
-  uint32_t budget_ms = 0;
-  uint32_t max_memory_pages = 0;
   std::vector<std::string> engine_flags;
 };
 
@@ -96,17 +89,7 @@ void print_summary(const debugger::RunResult& result) {
 }
 
 int run(const RunArgs& args) {
-  debugger::PluginOptions options;
-  options.wasm_path = args.wasm;
-  if (!args.engine.empty()) options.engine = args.engine;
-  if (!args.config.empty()) options.configuration = args.config;
-  if (!args.config_file.empty()) options.configuration_file = args.config_file;
-  if (!args.root_id.empty()) options.root_id = args.root_id;
-  if (!args.vm_id.empty()) options.vm_id = args.vm_id;
-  if (!args.plugin_config.empty()) options.plugin_config_path = args.plugin_config;
-  options.fail_open = args.fail_open;
-  if (args.budget_ms) options.runaway_budget_ms = args.budget_ms;
-  if (args.max_memory_pages) options.max_memory_pages = args.max_memory_pages;
+  debugger::PluginOptions options = to_plugin_options(args.plugin, args.wasm);
   options.engine_flags = args.engine_flags;
 
   auto request = debugger::load_request_file(args.request);
@@ -135,23 +118,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("run", "Run one HTTP request through a filter, in process");
   cmd->add_option("filter", args->wasm, "The filter module (.wasm)")->required();
   cmd->add_option("--request", args->request, "The request (REQ.json)")->required();
-  cmd->add_option("--engine", args->engine,
-                  "Engine: v8 (default), wabt (steps instructions; slow) or native (a .so built "
-                  "from the same sources; a crash takes pwplay down)");
-  auto* config = cmd->add_option("--config", args->config, "Plugin configuration (a string)");
-  cmd->add_option("--config-file", args->config_file, "Plugin configuration read from a file")
-      ->excludes(config);
-  cmd->add_option("--root-id", args->root_id, "Root id (Envoy root_id)");
-  cmd->add_option("--vm-id", args->vm_id, "VM id (Envoy vm_config.vm_id)");
-  cmd->add_option(
-      "--plugin-config", args->plugin_config,
-      "Envoy Wasm filter config (JSON or YAML of envoy.extensions.filters.http.wasm.v3.Wasm)");
-  cmd->add_flag("--fail-open", args->fail_open, "Let requests through when the filter fails");
+  add_plugin_options(cmd, args->plugin);
   cmd->add_flag("--json", args->json, "Print one JSON object");
   cmd->add_flag("--no-trace", args->no_trace, "Do not record the trace");
-  cmd->add_option("--budget-ms", args->budget_ms, "Runaway budget per callback (default 1000 ms)");
-  cmd->add_option("--max-memory-pages", args->max_memory_pages,
-                  "Linear memory limit in 64 KiB pages (default 16384 = 1 GiB)");
   cmd->add_option("--engine-flag", args->engine_flags,
                   "An engine flag (repeatable), e.g. --engine-flag=--liftoff-only or "
                   "--engine-flag=--no-liftoff for V8")

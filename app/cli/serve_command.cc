@@ -1,23 +1,19 @@
-// `pwplay serve [FILTER.wasm...] [run options] [--listen 127.0.0.1:PORT] [--upstream
-// echo|HOST:PORT]
-// [--cluster NAME=HOST:PORT]... [--proxy-config FILE]`: runs the embedded proxy headless until
-// SIGINT or SIGTERM, prints one line per request (method, path, status, time in the filters) and
-// a summary at the end.
+// `pwplay serve [FILTER.wasm...] [run options] [--listen 127.0.0.1:PORT]
+// [--upstream echo|HOST:PORT] [--cluster NAME=HOST:PORT]... [--proxy-config FILE]`: runs the
+// embedded proxy headless until SIGINT or SIGTERM, prints one line per request (method, path,
+// status, time in the filters) and a summary at the end.
 #include <signal.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "abi/enums.h"
 #include "app/cli/commands.h"
-#include "debugger/plugin_config_file.h"
-#include "debugger/request_file.h"
+#include "app/cli/plugin_args.h"
+#include "debugger/proxy_config_file.h"
 #include "debugger/runner.h"
 #include "host/proxy/proxy.h"
 
@@ -28,15 +24,7 @@ namespace proxy = host::proxy;
 
 struct ServeArgs {
   std::vector<std::string> filters;
-  std::string engine;
-  std::string config;
-  std::string config_file;
-  std::string root_id;
-  std::string vm_id;
-  std::string plugin_config;
-  bool fail_open = false;
-  uint32_t budget_ms = 0;
-  uint32_t max_memory_pages = 0;
+  PluginArgs plugin;
   std::string listen;
   bool allow_remote = false;
   std::string upstream;
@@ -48,100 +36,6 @@ struct ServeArgs {
   bool quiet = false;
   std::string log_level = "info";
 };
-
-// The settings a --proxy-config file may hold.
-struct ProxyFile {
-  std::optional<std::string> listen;
-  std::optional<proxy::UpstreamConfig> upstream;
-  std::map<std::string, proxy::HostPort> clusters;
-  std::vector<proxy::PluginSpec> plugins;
-};
-
-Result<ProxyFile> load_proxy_file(const std::string& path) {
-  auto text = debugger::read_file(path);
-  if (!text) return unexpected(text.error());
-  Result<nlohmann::json> json = path.ends_with(".yaml") || path.ends_with(".yml")
-                                    ? debugger::yaml_to_json(*text, path)
-                                    : debugger::parse_json_text(*text, path);
-  if (!json) return unexpected(json.error());
-  if (!json->is_object()) return make_error(path + ": expected a JSON object");
-  ProxyFile out;
-  const std::filesystem::path base = std::filesystem::path(path).parent_path();
-  for (const auto& [key, value] : json->items()) {
-    const std::string where = path + ": " + key;
-    if (key == "listen") {
-      if (!value.is_string()) return make_error(where + " must be a string (HOST:PORT)");
-      out.listen = value.get<std::string>();
-    } else if (key == "upstream") {
-      if (value.is_string()) {
-        auto upstream = proxy::parse_upstream(value.get<std::string>());
-        if (!upstream) return make_error(where + ": " + upstream.error().message);
-        out.upstream = *upstream;
-      } else if (value.is_object()) {
-        host::ResponseSpec mock;
-        for (const auto& [field, item] : value.items()) {
-          if (field == "status" && item.is_number_unsigned()) {
-            mock.status = item.get<uint32_t>();
-          } else if (field == "headers") {
-            auto headers = debugger::parse_header_list(item, where + ".headers");
-            if (!headers) return unexpected(headers.error());
-            mock.headers = *headers;
-          } else if (field == "body" && item.is_string()) {
-            mock.body = item.get<std::string>();
-          } else {
-            return make_error(where + ": unknown or invalid field '" + field +
-                              "' (a mock response has status, headers, body)");
-          }
-        }
-        out.upstream = proxy::UpstreamConfig::mock_response(std::move(mock));
-      } else {
-        return make_error(where + " must be \"echo\", \"HOST:PORT\" or a mock response object");
-      }
-    } else if (key == "clusters") {
-      if (!value.is_object())
-        return make_error(where + " must be an object {\"NAME\": \"HOST:PORT\"}");
-      for (const auto& [name, address] : value.items()) {
-        if (!address.is_string())
-          return make_error(where + "." + name + " must be a string HOST:PORT");
-        auto parsed = proxy::parse_cluster(name + "=" + address.get<std::string>());
-        if (!parsed) return make_error(path + ": " + parsed.error().message);
-        out.clusters[parsed->first] = parsed->second;
-      }
-    } else if (key == "filters") {
-      if (!value.is_array())
-        return make_error(where + " must be a list of Envoy Wasm filter configurations");
-      for (size_t i = 0; i < value.size(); ++i) {
-        const std::string item_where = where + "[" + std::to_string(i) + "]";
-        auto parsed = debugger::parse_plugin_config(value[i], item_where);
-        if (!parsed) return unexpected(parsed.error());
-        proxy::PluginSpec spec;
-        spec.config = parsed->config;
-        if (!parsed->inline_code.empty()) {
-          spec.wasm = parsed->inline_code;
-        } else {
-          if (parsed->code_path.empty())
-            return make_error(item_where + ": no module (vm_config.code.local.filename)");
-          std::filesystem::path code = parsed->code_path;
-          if (code.is_relative() && !std::filesystem::exists(code) && !base.empty())
-            code = base / code;
-          auto bytes = debugger::read_wasm_file(code.string());
-          if (!bytes) return unexpected(bytes.error());
-          spec.wasm = std::move(*bytes);
-          spec.config.wasm_path = code.string();
-        }
-        if (spec.config.name.empty())
-          spec.config.name = spec.config.wasm_path.empty()
-                                 ? "filter" + std::to_string(i)
-                                 : std::filesystem::path(spec.config.wasm_path).stem().string();
-        out.plugins.push_back(std::move(spec));
-      }
-    } else {
-      return make_error(path + ": unknown field '" + key +
-                        "' (expected listen, upstream, clusters, filters)");
-    }
-  }
-  return out;
-}
 
 std::string format_ms(uint64_t ns) {
   char text[32];
@@ -167,9 +61,9 @@ int serve(const ServeArgs& args) {
   }
   options.env.log_level = *level;
 
-  ProxyFile file;
+  debugger::ProxyConfigFile file;
   if (!args.proxy_config.empty()) {
-    auto loaded = load_proxy_file(args.proxy_config);
+    auto loaded = debugger::load_proxy_config_file(args.proxy_config);
     if (!loaded) return fail(loaded.error().message);
     file = std::move(*loaded);
   }
@@ -223,20 +117,9 @@ int serve(const ServeArgs& args) {
   // The chain: the filters named on the command line (each with the run options), then those
   // of the config file; --plugin-config alone names one filter too.
   std::vector<std::string> filters = args.filters;
-  if (filters.empty() && !args.plugin_config.empty()) filters.push_back("");
+  if (filters.empty() && !args.plugin.plugin_config.empty()) filters.push_back("");
   for (const auto& path : filters) {
-    debugger::PluginOptions plugin;
-    plugin.wasm_path = path;
-    if (!args.engine.empty()) plugin.engine = args.engine;
-    if (!args.config.empty()) plugin.configuration = args.config;
-    if (!args.config_file.empty()) plugin.configuration_file = args.config_file;
-    if (!args.root_id.empty()) plugin.root_id = args.root_id;
-    if (!args.vm_id.empty()) plugin.vm_id = args.vm_id;
-    if (!args.plugin_config.empty()) plugin.plugin_config_path = args.plugin_config;
-    plugin.fail_open = args.fail_open;
-    if (args.budget_ms) plugin.runaway_budget_ms = args.budget_ms;
-    if (args.max_memory_pages) plugin.max_memory_pages = args.max_memory_pages;
-    auto resolved = debugger::resolve_plugin(plugin);
+    auto resolved = debugger::resolve_plugin(to_plugin_options(args.plugin, path));
     if (!resolved) return fail(resolved.error().message);
     options.plugins.push_back({std::move(resolved->config), std::move(resolved->wasm)});
   }
@@ -347,21 +230,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "serve", "Run the embedded HTTP/1.1 proxy with a filter chain until interrupted");
   cmd->add_option("filters", args->filters, "Filter modules (.wasm), in request order");
-  cmd->add_option("--engine", args->engine,
-                  "Engine: v8 (default), wabt (steps instructions; slow) or native (a .so built "
-                  "from the same sources; a crash takes pwplay down)");
-  auto* config = cmd->add_option("--config", args->config, "Plugin configuration (a string)");
-  cmd->add_option("--config-file", args->config_file, "Plugin configuration read from a file")
-      ->excludes(config);
-  cmd->add_option("--root-id", args->root_id, "Root id (Envoy root_id)");
-  cmd->add_option("--vm-id", args->vm_id, "VM id (Envoy vm_config.vm_id)");
-  cmd->add_option(
-      "--plugin-config", args->plugin_config,
-      "Envoy Wasm filter config (JSON or YAML of envoy.extensions.filters.http.wasm.v3.Wasm)");
-  cmd->add_flag("--fail-open", args->fail_open, "Let requests through when a filter fails");
-  cmd->add_option("--budget-ms", args->budget_ms, "Runaway budget per callback (default 1000 ms)");
-  cmd->add_option("--max-memory-pages", args->max_memory_pages,
-                  "Linear memory limit in 64 KiB pages (default 16384 = 1 GiB)");
+  add_plugin_options(cmd, args->plugin);
   cmd->add_option("--listen", args->listen,
                   "Address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0 picks one)");
   cmd->add_flag("--allow-remote", args->allow_remote,

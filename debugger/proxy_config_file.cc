@@ -1,0 +1,101 @@
+#include "debugger/proxy_config_file.h"
+
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
+#include "debugger/plugin_config_file.h"
+#include "debugger/request_file.h"
+#include "debugger/runner.h"
+
+namespace pwplay::debugger {
+
+namespace proxy = host::proxy;
+
+Result<ProxyConfigFile> load_proxy_config_file(const std::string& path) {
+  auto text = read_file(path);
+  if (!text) return unexpected(text.error());
+  Result<nlohmann::json> json = path.ends_with(".yaml") || path.ends_with(".yml")
+                                    ? yaml_to_json(*text, path)
+                                    : parse_json_text(*text, path);
+  if (!json) return unexpected(json.error());
+  if (!json->is_object()) return make_error(path + ": expected a JSON object");
+  ProxyConfigFile out;
+  const std::filesystem::path base = std::filesystem::path(path).parent_path();
+  for (const auto& [key, value] : json->items()) {
+    const std::string where = path + ": " + key;
+    if (key == "listen") {
+      if (!value.is_string()) return make_error(where + " must be a string (HOST:PORT)");
+      out.listen = value.get<std::string>();
+    } else if (key == "upstream") {
+      if (value.is_string()) {
+        auto upstream = proxy::parse_upstream(value.get<std::string>());
+        if (!upstream) return make_error(where + ": " + upstream.error().message);
+        out.upstream = *upstream;
+      } else if (value.is_object()) {
+        host::ResponseSpec mock;
+        for (const auto& [field, item] : value.items()) {
+          if (field == "status" && item.is_number_unsigned()) {
+            mock.status = item.get<uint32_t>();
+          } else if (field == "headers") {
+            auto headers = parse_header_list(item, where + ".headers");
+            if (!headers) return unexpected(headers.error());
+            mock.headers = *headers;
+          } else if (field == "body" && item.is_string()) {
+            mock.body = item.get<std::string>();
+          } else {
+            return make_error(where + ": unknown or invalid field '" + field +
+                              "' (a mock response has status, headers, body)");
+          }
+        }
+        out.upstream = proxy::UpstreamConfig::mock_response(std::move(mock));
+      } else {
+        return make_error(where + " must be \"echo\", \"HOST:PORT\" or a mock response object");
+      }
+    } else if (key == "clusters") {
+      if (!value.is_object())
+        return make_error(where + " must be an object {\"NAME\": \"HOST:PORT\"}");
+      for (const auto& [name, address] : value.items()) {
+        if (!address.is_string())
+          return make_error(where + "." + name + " must be a string HOST:PORT");
+        auto parsed = proxy::parse_cluster(name + "=" + address.get<std::string>());
+        if (!parsed) return make_error(path + ": " + parsed.error().message);
+        out.clusters[parsed->first] = parsed->second;
+      }
+    } else if (key == "filters") {
+      if (!value.is_array())
+        return make_error(where + " must be a list of Envoy Wasm filter configurations");
+      for (size_t i = 0; i < value.size(); ++i) {
+        const std::string item_where = where + "[" + std::to_string(i) + "]";
+        auto parsed = parse_plugin_config(value[i], item_where);
+        if (!parsed) return unexpected(parsed.error());
+        proxy::PluginSpec spec;
+        spec.config = parsed->config;
+        if (!parsed->inline_code.empty()) {
+          spec.wasm = parsed->inline_code;
+        } else {
+          if (parsed->code_path.empty())
+            return make_error(item_where + ": no module (vm_config.code.local.filename)");
+          std::filesystem::path code = parsed->code_path;
+          if (code.is_relative() && !std::filesystem::exists(code) && !base.empty())
+            code = base / code;
+          auto bytes = read_wasm_file(code.string());
+          if (!bytes) return unexpected(bytes.error());
+          spec.wasm = std::move(*bytes);
+          spec.config.wasm_path = code.string();
+        }
+        if (spec.config.name.empty())
+          spec.config.name = spec.config.wasm_path.empty()
+                                 ? "filter" + std::to_string(i)
+                                 : std::filesystem::path(spec.config.wasm_path).stem().string();
+        out.plugins.push_back(std::move(spec));
+      }
+    } else {
+      return make_error(path + ": unknown field '" + key +
+                        "' (expected listen, upstream, clusters, filters)");
+    }
+  }
+  return out;
+}
+
+}  // namespace pwplay::debugger
