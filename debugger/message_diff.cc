@@ -132,12 +132,20 @@ std::vector<std::string> describe(const std::vector<HeaderDiffRow>& rows,
 std::vector<std::string> describe(const MessageDiff& diff) {
   std::vector<std::string> lines = describe(diff.headers);
   for (auto& line : describe(diff.trailers, "trailer ")) lines.push_back(std::move(line));
-  if (diff.body.changed)
-    lines.push_back("body: " + std::to_string(diff.body.before_size) + " -> " +
-                    std::to_string(diff.body.after_size) + " bytes, " +
-                    std::to_string(diff.body.removed_bytes) + " bytes at offset " +
-                    std::to_string(diff.body.offset) + " replaced by " +
-                    std::to_string(diff.body.inserted_bytes));
+  if (diff.body.changed) {
+    const BodyDiff& body = diff.body;
+    std::string line = "body: " + std::to_string(body.before_size) + " -> " +
+                       std::to_string(body.after_size) + " bytes, ";
+    const std::string at = " at offset " + std::to_string(body.offset);
+    if (body.removed_bytes == 0)
+      line += std::to_string(body.inserted_bytes) + " inserted" + at;
+    else if (body.inserted_bytes == 0)
+      line += std::to_string(body.removed_bytes) + " removed" + at;
+    else
+      line += std::to_string(body.removed_bytes) + at + " replaced by " +
+              std::to_string(body.inserted_bytes);
+    lines.push_back(std::move(line));
+  }
   return lines;
 }
 

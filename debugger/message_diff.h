@@ -65,7 +65,8 @@ struct StreamDiff {
 StreamDiff diff_stream(const host::RunReport& report);
 
 // One line per change: "added x-a: 1", "changed x-b: 1 -> 2", "removed x-c: 3", trailers
-// prefixed "trailer ", then "body: 12 -> 20 bytes, 4 bytes at offset 8 replaced by 12".
+// prefixed "trailer ", then "body: 12 -> 20 bytes, 4 at offset 8 replaced by 12" (or "8 inserted
+// at offset 12", "3 removed at offset 0").
 std::vector<std::string> describe(const MessageDiff& diff);
 std::vector<std::string> describe(const std::vector<HeaderDiffRow>& rows,
                                   const std::string& prefix = "");

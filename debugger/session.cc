@@ -318,14 +318,26 @@ void Session::on_proxy_record(const host::proxy::StreamRecord& record) {
     std::lock_guard lock(mutex_);
     entry.id = next_history_id_++;
     entry.build = info_.build;
-    history_.push_back(std::move(entry));
+    add_history_locked(std::move(entry));
   }
   changed_.notify_all();
 }
 
-bool Session::wait_for_history(size_t count, std::chrono::milliseconds timeout) {
+void Session::add_history_locked(HistoryEntry entry) {
+  history_.push_back(std::move(entry));
+  ++history_count_;
+  const size_t keep = std::max<size_t>(options_.max_history, 1);
+  while (history_.size() > keep) history_.pop_front();
+}
+
+uint64_t Session::history_count() const {
+  std::lock_guard lock(mutex_);
+  return history_count_;
+}
+
+bool Session::wait_for_history(uint64_t count, std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  return changed_.wait_for(lock, timeout, [&] { return history_.size() >= count; });
+  return changed_.wait_for(lock, timeout, [&] { return history_count_ >= count; });
 }
 
 // --- Breakpoints and injection -----------------------------------------------------------------
@@ -460,8 +472,11 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name) 
   engine_worker_.step_mode = StepMode::None;
   engine_worker_.frames.clear();
   engine_worker_.callback_regions.clear();
-  std::lock_guard lock(mutex_);
-  history_.push_back(std::move(entry));
+  {
+    std::lock_guard lock(mutex_);
+    add_history_locked(std::move(entry));
+  }
+  changed_.notify_all();
 }
 
 Session::State Session::wait(std::chrono::milliseconds timeout) {
@@ -807,7 +822,7 @@ host::StepRequest Session::apply(Worker& worker, host::Vm& vm, const std::string
 
 std::vector<HistoryEntry> Session::history() const {
   std::lock_guard lock(mutex_);
-  return history_;
+  return {history_.begin(), history_.end()};
 }
 
 std::optional<HistoryEntry> Session::history_entry(uint64_t id) const {

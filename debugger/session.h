@@ -43,6 +43,9 @@ namespace pwplay::debugger {
 
 struct SessionOptions {
   size_t trace_budget_bytes = size_t{256} << 20;
+  // Requests kept in the history (each with its trace); past it the oldest are dropped, so that
+  // a load test through the proxy cannot grow the session without bound.
+  size_t max_history = 2000;
 };
 
 // How to go on from a pause.
@@ -196,8 +199,10 @@ class Session {
   // Stops it; a stream held at a pause runs to its end first.
   void stop_proxy();
   std::optional<uint16_t> proxy_port() const;
-  // Waits until the history has at least `count` entries; false on timeout.
-  bool wait_for_history(size_t count, std::chrono::milliseconds timeout);
+  // Requests that ever finished (the history keeps the last SessionOptions::max_history).
+  uint64_t history_count() const;
+  // Waits until `count` requests have finished in this session; false on timeout.
+  bool wait_for_history(uint64_t count, std::chrono::milliseconds timeout);
 
   // --- History ----------------------------------------------------------------------------------
   std::vector<HistoryEntry> history() const;
@@ -267,6 +272,7 @@ class Session {
   Result<void> load_on_engine(const PluginOptions& options);
   void run_on_engine(uint64_t id, RequestFile request, std::string name);
   void on_proxy_record(const host::proxy::StreamRecord& record);
+  void add_history_locked(HistoryEntry entry);
   Result<uint16_t> start_proxy_locked(host::proxy::ProxyOptions options);
   void stop_proxy_locked();
   void restart_proxy();
@@ -307,7 +313,8 @@ class Session {
   std::map<std::string, abi::Status> injections_;
   bool fail_allocations_ = false;
   uint64_t fault_generation_ = 1;
-  std::vector<HistoryEntry> history_;
+  std::deque<HistoryEntry> history_;
+  uint64_t history_count_ = 0;
   uint64_t next_history_id_ = 1;
   PluginInfo info_;
   PluginOptions loaded_options_;  // what the engine loaded last (for the proxy)

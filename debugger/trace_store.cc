@@ -28,15 +28,10 @@ uint64_t TraceStore::add(host::TraceEvent event) {
     // taken under the lock, never a reference into a vector another thread may grow.
     if (observer_) observed = event;
     size_t size = approximate_size(event);
-    // Events mostly belong to the newest stream; search from the back.
-    auto it = std::find_if(streams_.rbegin(), streams_.rend(),
-                           [&](const StreamEvents& s) { return s.stream_id == event.stream_id; });
-    StreamEvents* target = nullptr;
-    if (it == streams_.rend()) {
+    StreamEvents*& target = index_[event.stream_id];
+    if (!target) {
       streams_.push_back(StreamEvents{event.stream_id, {}, 0});
       target = &streams_.back();
-    } else {
-      target = &*it;
     }
     target->events.push_back(std::move(event));
     target->bytes += size;
@@ -54,6 +49,7 @@ void TraceStore::enforce_budget() {
     bytes_ -= streams_.front().bytes;
     dropped_events_ += streams_.front().events.size();
     ++dropped_streams_;
+    index_.erase(streams_.front().stream_id);
     streams_.pop_front();
   }
 }
@@ -77,9 +73,8 @@ std::vector<host::TraceEvent> TraceStore::events_after(uint64_t after, size_t li
 
 std::vector<host::TraceEvent> TraceStore::stream_events(uint64_t stream_id) const {
   std::lock_guard lock(mutex_);
-  for (const auto& stream : streams_)
-    if (stream.stream_id == stream_id) return stream.events;
-  return {};
+  auto it = index_.find(stream_id);
+  return it == index_.end() ? std::vector<host::TraceEvent>{} : it->second->events;
 }
 
 std::vector<uint64_t> TraceStore::stream_ids() const {
@@ -112,6 +107,7 @@ size_t TraceStore::dropped_events() const {
 void TraceStore::clear() {
   std::lock_guard lock(mutex_);
   streams_.clear();
+  index_.clear();
   bytes_ = 0;
 }
 

@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "host/trace.h"
@@ -52,6 +53,9 @@ class TraceStore : public host::TraceSink {
 
   mutable std::mutex mutex_;
   std::deque<StreamEvents> streams_;  // in order of first event
+  // Where each stream's events are (deque elements stay put when the ends change), so that an
+  // event finds its stream in constant time however many streams are kept.
+  std::unordered_map<uint64_t, StreamEvents*> index_;
   size_t budget_;
   size_t bytes_ = 0;
   size_t dropped_streams_ = 0;

@@ -18,6 +18,7 @@
 #include "abi/enums.h"
 #include "app/cli/commands.h"
 #include "app/cli/plugin_args.h"
+#include "debugger/message_diff.h"
 #include "debugger/request_file.h"
 #include "debugger/session.h"
 #include "host/proxy/proxy.h"
@@ -327,7 +328,7 @@ class DebugShell {
 
   bool go(debugger::ResumeMode mode) {
     auto pause = session_.pause();
-    const size_t finished = session_.history().size();
+    const uint64_t finished = session_.history_count();
     if (!session_.resume(mode)) {
       std::printf("not paused\n");
       return true;
@@ -342,13 +343,13 @@ class DebugShell {
   }
 
   // After a proxy stream goes on: its next pause, or its end (a new history entry).
-  void report_proxy(size_t finished) {
+  void report_proxy(uint64_t finished) {
     for (int waited_ms = 0; waited_ms < 60'000; waited_ms += 100) {
       if (session_.wait_for_pause(std::chrono::milliseconds(50))) return print_pause();
       if (session_.wait_for_history(finished + 1, std::chrono::milliseconds(50))) {
         auto history = session_.history();
-        for (size_t i = finished; i < history.size(); ++i)
-          if (history[i].source == "proxy") print_finished(history[i]);
+        for (auto it = history.rbegin(); it != history.rend(); ++it)
+          if (it->source == "proxy") return print_finished(*it);
         return;
       }
     }
@@ -457,7 +458,7 @@ class DebugShell {
 
   bool step_instruction(host::StepRequest::Kind kind) {
     auto pause = session_.pause();
-    const size_t finished = session_.history().size();
+    const uint64_t finished = session_.history_count();
     auto stepped = session_.step_instruction(kind);
     if (!stepped) {
       std::printf("error: %s\n", stepped.error().message.c_str());
@@ -534,30 +535,24 @@ class DebugShell {
       std::printf("nothing to diff yet: send a request\n");
       return true;
     }
-    const auto& report = history.back().report;
-    std::printf("request headers, client -> upstream:\n");
-    if (report.upstream_request) {
-      auto lines =
-          debugger::diff_headers(report.client_request.headers, report.upstream_request->headers);
-      if (lines.empty()) std::printf("  (no changes)\n");
-      for (const auto& line : lines) std::printf("  %s\n", line.c_str());
-      if (report.client_request.body != report.upstream_request->body)
-        std::printf("  body changed (%zu -> %zu bytes)\n", report.client_request.body.size(),
-                    report.upstream_request->body.size());
-    } else {
-      std::printf("  (the upstream was not reached)\n");
-    }
-    if (report.upstream_response && report.response) {
-      std::printf("response headers, upstream -> client:\n");
-      auto lines =
-          debugger::diff_headers(report.upstream_response->headers, report.response->headers);
-      if (lines.empty()) std::printf("  (no changes)\n");
-      for (const auto& line : lines) std::printf("  %s\n", line.c_str());
-      if (report.upstream_response->body != report.response->body)
-        std::printf("  body changed (%zu -> %zu bytes)\n", report.upstream_response->body.size(),
-                    report.response->body.size());
+    const debugger::StreamDiff stream = debugger::diff_stream(history.back().report);
+    std::printf("request, client -> upstream:\n");
+    print_changes(stream.request, "(the upstream was not reached)");
+    if (stream.response) {
+      std::printf("response, upstream -> client:\n");
+      print_changes(stream.response, "");
     }
     return true;
+  }
+
+  static void print_changes(const std::optional<debugger::MessageDiff>& diff, const char* missing) {
+    if (!diff) {
+      std::printf("  %s\n", missing);
+      return;
+    }
+    auto lines = debugger::describe(*diff);
+    if (lines.empty()) std::printf("  (no changes)\n");
+    for (const auto& line : lines) std::printf("  %s\n", line.c_str());
   }
 
   bool inject(const std::vector<std::string>& words) {

@@ -83,6 +83,11 @@ TEST(GoldenTranscripts, DebugWalksTheWatSampleOnWabt) {
                                        request_file("get.json")});
 }
 
+TEST(GoldenTranscripts, DebugShowsWhatTheFilterChangedInBothBodies) {
+  check_transcript("debug_body_diff",
+                   {sample("body_rewrite"), "--request", request_file("post.json")});
+}
+
 TEST(GoldenTranscripts, DebugInjectsAFaultAndComparesTheRuns) {
   check_transcript("debug_inject_compare",
                    {sample("http_callout"), "--request", request_file("callout.json")});

@@ -285,6 +285,22 @@ TEST(SessionProxy, AReloadRestartsTheProxyOnTheSamePort) {
   EXPECT_EQ(history[1].build, 2u);  // served by the reloaded module
 }
 
+TEST(SessionHistory, KeepsTheNewestEntriesUpToItsBound) {
+  debugger::SessionOptions options;
+  options.max_history = 3;
+  Session session(options);
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  for (int i = 0; i < 5; ++i) session.send(get_request("/r" + std::to_string(i)));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_EQ(session.history_count(), 5u);
+  auto history = session.history();
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history.front().request.request.path, "/r2");
+  EXPECT_EQ(history.back().request.request.path, "/r4");
+  EXPECT_FALSE(session.history_entry(1).has_value());
+  EXPECT_TRUE(session.wait_for_history(5, 1s));
+}
+
 TEST(SessionProxy, TheProxyNeedsALoadedFilter) {
   Session session;
   auto port = session.start_proxy(host::proxy::ProxyOptions{});

@@ -65,6 +65,16 @@ TEST(MessageDiff, BodyChangesAreLocatedBetweenCommonPrefixAndSuffix) {
   EXPECT_EQ(grown.removed_bytes, 0u);
   EXPECT_EQ(grown.inserted_bytes, 1u);
 
+  auto lines = [](const std::string& before, const std::string& after) {
+    debugger::MessageDiff diff;
+    diff.body = debugger::diff_body(before, after);
+    return debugger::describe(diff);
+  };
+  EXPECT_EQ(lines("ab", "aXYb"),
+            std::vector<std::string>{"body: 2 -> 4 bytes, 2 inserted at offset 1"});
+  EXPECT_EQ(lines("abc", "c"),
+            std::vector<std::string>{"body: 3 -> 1 bytes, 2 removed at offset 0"});
+
   auto emptied = debugger::diff_body("abc", "");
   EXPECT_EQ(emptied.offset, 0u);
   EXPECT_EQ(emptied.removed_bytes, 3u);
@@ -86,7 +96,7 @@ TEST(MessageDiff, StreamDiffHasOneSidePerHopThatHappened) {
   EXPECT_FALSE(diff.request->same());
   EXPECT_EQ(debugger::describe(*diff.request),
             (std::vector<std::string>{"added x-added: 1", "trailer added grpc-status: 0",
-                                      "body: 3 -> 3 bytes, 1 bytes at offset 2 replaced by 1"}));
+                                      "body: 3 -> 3 bytes, 1 at offset 2 replaced by 1"}));
 }
 
 TEST(MessageDiff, RunJsonCarriesTheStreamDiff) {
