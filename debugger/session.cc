@@ -437,6 +437,21 @@ uint64_t Session::replay(uint64_t history_id) {
   return send(entry->request, entry->name);
 }
 
+std::vector<uint64_t> Session::replay(const std::vector<uint64_t>& history_ids) {
+  std::vector<uint64_t> ids;
+  for (uint64_t id : history_ids) ids.push_back(replay(id));
+  return ids;
+}
+
+std::vector<uint64_t> Session::replay_all() {
+  std::vector<uint64_t> originals;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& entry : history_) originals.push_back(entry.id);
+  }
+  return replay(originals);
+}
+
 void Session::run_on_engine(uint64_t id, RequestFile request, std::string name) {
   HistoryEntry entry;
   entry.id = id;

@@ -171,7 +171,11 @@ class Session {
   // --- Requests ---------------------------------------------------------------------------------
   // Queues a request; returns the history id it will have.
   uint64_t send(RequestFile request, std::string name = "");
-  uint64_t replay(uint64_t history_id);
+  uint64_t replay(uint64_t history_id);  // 0 when the id is not in the history
+  // Replays a selection in the given order (0 for ids not in the history), or everything the
+  // history holds, oldest first. Each replay becomes a new history entry.
+  std::vector<uint64_t> replay(const std::vector<uint64_t>& history_ids);
+  std::vector<uint64_t> replay_all();
 
   enum class State : uint8_t { Idle, Running, Paused };
   // Waits until something pauses or the engine thread has nothing left to run (or the timeout

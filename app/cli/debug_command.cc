@@ -212,7 +212,7 @@ class DebugShell {
         "x ADDR LEN         memory (hex + ASCII)    regions        memory copied by this event\n"
         "diff               header mutations so far\n"
         "inject HOSTCALL STATUS | inject alloc on|off | inject clear   fault injection\n"
-        "history | replay N | compare A B   request history, replay, comparison\n"
+        "history | replay N [M...] | replay all | compare A B   history, replay, comparison\n"
         "reload             re-read the module (breakpoints on proxy_on_vm_start or\n"
         "                   proxy_on_configure stop in its start-up)\n"
         "quit\n");
@@ -597,19 +597,36 @@ class DebugShell {
     return true;
   }
 
+  // replay N [M...] | replay all: one at a time, each reported; a pause stops the rest.
   bool replay(const std::vector<std::string>& words) {
     if (words.size() < 2) {
-      std::printf("usage: replay N\n");
+      std::printf("usage: replay N [M...] | replay all\n");
       return true;
     }
-    uint64_t id = session_.replay(std::strtoull(words[1].c_str(), nullptr, 10));
-    if (!id) {
-      std::printf("error: no request %s in the history\n", words[1].c_str());
-      return true;
+    std::vector<uint64_t> originals;
+    if (words[1] == "all") {
+      for (const auto& entry : session_.history()) originals.push_back(entry.id);
+      if (originals.empty()) std::printf("nothing to replay: the history is empty\n");
+    } else {
+      for (size_t i = 1; i < words.size(); ++i)
+        originals.push_back(std::strtoull(words[i].c_str(), nullptr, 10));
     }
-    std::printf("Replaying as request %llu\n", static_cast<unsigned long long>(id));
-    last_sent_ = id;
-    report();
+    for (size_t i = 0; i < originals.size(); ++i) {
+      uint64_t id = session_.replay(originals[i]);
+      if (!id) {
+        std::printf("error: no request %llu in the history\n",
+                    static_cast<unsigned long long>(originals[i]));
+        continue;
+      }
+      std::printf("Replaying %llu as request %llu\n", static_cast<unsigned long long>(originals[i]),
+                  static_cast<unsigned long long>(id));
+      last_sent_ = id;
+      report();
+      if (session_.state() == debugger::Session::State::Paused && i + 1 < originals.size()) {
+        std::printf("paused: %zu more not replayed\n", originals.size() - i - 1);
+        break;
+      }
+    }
     return true;
   }
 

@@ -301,6 +301,31 @@ TEST(SessionHistory, KeepsTheNewestEntriesUpToItsBound) {
   EXPECT_TRUE(session.wait_for_history(5, 1s));
 }
 
+TEST(SessionHistory, ReplaysASelectionOrEverything) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  session.send(get_request("/a"));
+  session.send(get_request("/b"));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto selected = session.replay(std::vector<uint64_t>{2, 99, 1});
+  ASSERT_EQ(selected.size(), 3u);
+  EXPECT_EQ(selected[0], 3u);
+  EXPECT_EQ(selected[1], 0u);  // not in the history
+  EXPECT_EQ(selected[2], 4u);
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_EQ(session.history_entry(3)->request.request.path, "/b");
+  EXPECT_EQ(session.history_entry(4)->request.request.path, "/a");
+  auto all = session.replay_all();
+  ASSERT_EQ(all.size(), 4u);
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_EQ(session.history().size(), 8u);
+  for (uint64_t id : all) {
+    auto entry = session.history_entry(id);
+    ASSERT_TRUE(entry && entry->report.upstream_request);
+    EXPECT_EQ(header(entry->report.upstream_request->headers, "x-wasm-filter"), "add-header");
+  }
+}
+
 TEST(SessionProxy, TheProxyNeedsALoadedFilter) {
   Session session;
   auto port = session.start_proxy(host::proxy::ProxyOptions{});
