@@ -368,6 +368,16 @@ bool Session::enable_breakpoint(uint32_t id, bool enabled) {
   return false;
 }
 
+bool Session::ignore_breakpoint(uint32_t id, uint32_t count) {
+  std::lock_guard lock(mutex_);
+  for (auto& b : breakpoints_)
+    if (b.id == id) {
+      b.ignore_count = b.hits + count;  // compared with the running hit count
+      return true;
+    }
+  return false;
+}
+
 std::vector<Breakpoint> Session::breakpoints() const {
   std::lock_guard lock(mutex_);
   return breakpoints_;

@@ -160,6 +160,8 @@ class Session {
   uint32_t add_breakpoint(Breakpoint breakpoint);
   bool remove_breakpoint(uint32_t id);
   bool enable_breakpoint(uint32_t id, bool enabled);
+  // Lets the next `count` matches pass without stopping (gdb's "ignore"); hits keep counting.
+  bool ignore_breakpoint(uint32_t id, uint32_t count);
   std::vector<Breakpoint> breakpoints() const;
 
   // --- Fault injection --------------------------------------------------------------------------

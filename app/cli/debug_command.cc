@@ -163,6 +163,7 @@ class DebugShell {
     if (command == "delete" || command == "d") return breakpoint_state(words, "delete");
     if (command == "disable") return breakpoint_state(words, "disable");
     if (command == "enable") return breakpoint_state(words, "enable");
+    if (command == "ignore") return ignore(words);
     if (command == "info") return info(words);
     if (command == "send") return send(words.size() > 1 ? words[1] : default_request_);
     if (command == "continue" || command == "c") return go(debugger::ResumeMode::Continue);
@@ -201,7 +202,8 @@ class DebugShell {
         "break CALLBACK|HOSTCALL|trap|log LEVEL|local_response [if COND]   set a breakpoint\n"
         "  COND: FIELD OP VALUE [&& ...], OP: == != contains prefix; FIELD: an argument of the\n"
         "  event (key, value, map_type, message, ...) or path, method, status, header, body\n"
-        "delete N | disable N | enable N   manage breakpoints; info breakpoints lists them\n"
+        "delete N | disable N | enable N | ignore N COUNT   manage breakpoints;\n"
+        "                   info breakpoints lists them with their hit counts\n"
         "send [REQ.json]    send a request          continue (c)   run to the next breakpoint\n"
         "step (s)           to the next ABI event   next (n)       over the current callback\n"
         "stepi (si)         one wasm instruction    nexti (ni)     one, over calls (wabt engine)\n"
@@ -255,14 +257,32 @@ class DebugShell {
     return true;
   }
 
+  bool ignore(const std::vector<std::string>& words) {
+    if (words.size() < 3) {
+      std::printf("usage: ignore N COUNT\n");
+      return true;
+    }
+    uint32_t id = static_cast<uint32_t>(std::strtoul(words[1].c_str(), nullptr, 10));
+    uint32_t count = static_cast<uint32_t>(std::strtoul(words[2].c_str(), nullptr, 10));
+    if (!session_.ignore_breakpoint(id, count))
+      std::printf("error: no breakpoint %u\n", id);
+    else
+      std::printf("Will ignore the next %u crossings of breakpoint %u\n", count, id);
+    return true;
+  }
+
   bool info(const std::vector<std::string>& words) {
     std::string what = words.size() > 1 ? words[1] : "";
     if (what == "breakpoints" || what == "b" || what == "break") {
       auto list = session_.breakpoints();
       if (list.empty()) std::printf("No breakpoints.\n");
-      for (const auto& b : list)
-        std::printf("%u  %-8s %s  hits=%u\n", b.id, b.enabled ? "enabled" : "disabled",
+      for (const auto& b : list) {
+        std::printf("%u  %-8s %s  hits=%u", b.id, b.enabled ? "enabled" : "disabled",
                     debugger::describe(b).c_str(), b.hits);
+        if (b.ignore_count > b.hits)
+          std::printf("  (ignoring the next %u)", b.ignore_count - b.hits);
+        std::printf("\n");
+      }
       return true;
     }
     if (what == "args") {
