@@ -241,22 +241,6 @@ std::string percent_decode(std::string_view text) {
   return out;
 }
 
-// curl --data-urlencode: everything but unreserved characters is %XX (space included).
-std::string url_encode(std::string_view text) {
-  static const char* digits = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(digits[c >> 4]);
-      out.push_back(digits[c & 15]);
-    }
-  }
-  return out;
-}
-
 // What an option does to the request.
 enum class Action {
   Method,         // -X
@@ -631,11 +615,11 @@ class CurlParser {
         return fail(index,
                     "option '" + option + "' reads a file ('@...'); paste the content instead");
       if (eq == std::string::npos)
-        data_.push_back(url_encode(value));
+        data_.push_back(percent_encode(value));
       else if (eq == 0)
-        data_.push_back(url_encode(value.substr(1)));
+        data_.push_back(percent_encode(value.substr(1)));
       else
-        data_.push_back(value.substr(0, eq + 1) + url_encode(value.substr(eq + 1)));
+        data_.push_back(value.substr(0, eq + 1) + percent_encode(value.substr(eq + 1)));
       return {};
     }
     if (!value.empty() && value[0] == '@') {

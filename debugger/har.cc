@@ -94,21 +94,6 @@ Result<std::string> decoded_text(const json& object, const JsonPlace& place) {
   return *bytes;
 }
 
-std::string form_encode(std::string_view text) {
-  static const char* digits = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(digits[c >> 4]);
-      out.push_back(digits[c & 15]);
-    }
-  }
-  return out;
-}
-
 Result<std::optional<NamedRequest>> parse_entry(const json& entry, const JsonPlace& place,
                                                 std::vector<std::string>& skipped) {
   if (!entry.is_object()) return place.error("expected an object, got " + json_type_phrase(entry));
@@ -163,8 +148,8 @@ Result<std::optional<NamedRequest>> parse_entry(const json& entry, const JsonPla
       auto params = name_value_list(*post, "params", post_place);
       if (!params) return unexpected(params.error());
       for (size_t i = 0; i < params->size(); ++i)
-        spec.body += (i ? "&" : "") + form_encode((*params)[i].first) + "=" +
-                     form_encode((*params)[i].second);
+        spec.body += (i ? "&" : "") + percent_encode((*params)[i].first) + "=" +
+                     percent_encode((*params)[i].second);
     }
   }
 

@@ -1,5 +1,6 @@
 #include "debugger/request_file.h"
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -183,6 +184,21 @@ void put_body(json& object, const std::string& bytes, const std::string& key) {
     object[key] = bytes;
   else
     object[key + "_base64"] = base64_encode(bytes);
+}
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kDigits[c >> 4]);
+      out.push_back(kDigits[c & 15]);
+    }
+  }
+  return out;
 }
 
 std::string base64_encode(const std::string& bytes) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -51,6 +52,9 @@ nlohmann::json header_list_to_json(const abi::HeaderPairs& headers);
 void put_body(nlohmann::json& object, const std::string& bytes, const std::string& key = "body");
 bool is_valid_utf8(const std::string& bytes);
 std::string base64_encode(const std::string& bytes);
+// Every byte but RFC 3986's unreserved characters as %XX (space too): curl's --data-urlencode
+// and HTML form bodies (HAR postData.params).
+std::string percent_encode(std::string_view text);
 Result<std::string> base64_decode(const std::string& text);
 
 // Reads a whole file; errors name the file and the reason.
