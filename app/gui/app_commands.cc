@@ -134,6 +134,103 @@ void GuiApp::register_commands() {
                    return {};
                  }});
 
+  // Debug: the debugger session (breakpoints, pauses, stepping); see the Debugger tab.
+  commands_.add({"debug-break",
+                 "Add breakpoint",
+                 "Debug",
+                 {},
+                 "CALLBACK|HOSTCALL|trap|log LEVEL|local_response [if CONDITION]",
+                 true,
+                 [this](std::string_view arg) -> Result<void> {
+                   std::string text(arg);
+                   std::string condition;
+                   if (size_t at = text.find(" if "); at != std::string::npos) {
+                     condition = text.substr(at + 4);
+                     text.resize(at);
+                   }
+                   auto breakpoint = debugger::make_breakpoint(text, condition);
+                   if (!breakpoint) return unexpected(breakpoint.error());
+                   session_.add_breakpoint(std::move(*breakpoint));
+                   inspector_.show(debugger_panel_.name());
+                   return {};
+                 }});
+  auto breakpoint_id = [](std::string_view arg) -> std::optional<uint32_t> {
+    uint32_t id = 0;
+    for (char c : arg) {
+      if (c < '0' || c > '9') return std::nullopt;
+      id = id * 10 + static_cast<uint32_t>(c - '0');
+    }
+    return arg.empty() ? std::nullopt : std::optional<uint32_t>(id);
+  };
+  commands_.add({"debug-delete",
+                 "Delete breakpoint",
+                 "Debug",
+                 {},
+                 "breakpoint number",
+                 true,
+                 [this, breakpoint_id](std::string_view arg) -> Result<void> {
+                   auto id = breakpoint_id(arg);
+                   if (!id || !session_.remove_breakpoint(*id))
+                     return make_error("no breakpoint '" + std::string(arg) + "'");
+                   return {};
+                 }});
+  commands_.add({"debug-toggle-breakpoint",
+                 "Enable or disable a breakpoint",
+                 "Debug",
+                 {},
+                 "breakpoint number",
+                 true,
+                 [this, breakpoint_id](std::string_view arg) -> Result<void> {
+                   auto id = breakpoint_id(arg);
+                   if (id)
+                     for (const auto& breakpoint : session_.breakpoints())
+                       if (breakpoint.id == *id) {
+                         session_.enable_breakpoint(*id, !breakpoint.enabled);
+                         return {};
+                       }
+                   return make_error("no breakpoint '" + std::string(arg) + "'");
+                 }});
+  commands_.add({"debug-send", "Debug request", "Debug", keys_of("Ctrl+D"), "", false,
+                 [this](std::string_view) -> Result<void> {
+                   inspector_.show(debugger_panel_.name());
+                   return debug_send();
+                 }});
+  struct Resume {
+    const char* id;
+    const char* label;
+    const char* keys;
+    debugger::ResumeMode mode;
+  };
+  for (const Resume& resume :
+       {Resume{"debug-continue", "Continue", "F5", debugger::ResumeMode::Continue},
+        Resume{"debug-step", "Step to the next ABI event", "F10", debugger::ResumeMode::Step},
+        Resume{"debug-next", "Step over the callback", "Shift+F10", debugger::ResumeMode::Next},
+        Resume{"debug-finish", "Run to the end of the stream", "Shift+F11",
+               debugger::ResumeMode::Finish},
+        Resume{"debug-abort", "Abort the paused stream", "", debugger::ResumeMode::Abort}}) {
+    Command command{resume.id,
+                    resume.label,
+                    "Debug",
+                    *resume.keys ? keys_of(resume.keys) : Shortcut{},
+                    "",
+                    false,
+                    [this, mode = resume.mode](std::string_view) -> Result<void> {
+                      if (!session_.resume(mode)) return make_error("the debugger is not paused");
+                      return {};
+                    }};
+    command.enabled = [this] { return session_.state() == debugger::Session::State::Paused; };
+    commands_.add(std::move(command));
+  }
+  Command stepi{"debug-stepi",
+                "Step one wasm instruction",
+                "Debug",
+                keys_of("F11"),
+                "",
+                false,
+                [this](std::string_view) -> Result<void> { return session_.step_instruction(); }};
+  stepi.enabled = [this] { return session_.state() == debugger::Session::State::Paused; };
+  commands_.add(std::move(stepi));
+
   // View.
   int tab_index = 0;
   for (const char* tab : {"upstream", "response", "logs"}) {

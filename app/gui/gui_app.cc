@@ -91,7 +91,8 @@ int GuiApp::run() {
   int hot_frames =
       3;  // frames still to draw without waiting (input needs a frame or two to settle)
   while (!quit_) {
-    bool animating = automation_ || hot_frames > 0 || worker_.snapshot()->busy;
+    bool animating = automation_ || hot_frames > 0 || worker_.snapshot()->busy ||
+                     session_.state() == debugger::Session::State::Running;
     if (window_.wait_events(animating ? 0.0 : 0.5)) hot_frames = 3;
     if (hot_frames > 0) --hot_frames;
     if (window_.close_requested()) break;
@@ -123,6 +124,7 @@ int GuiApp::finish_automation() {
 void GuiApp::frame() {
   commands_.set_frame(frame_);
   if (automation_ && !automation_->finished()) automation_->before_frame(*this);
+  collect_debugged_runs();
   snapshot_ = worker_.snapshot();
   workspace_.observe(*snapshot_);
 
@@ -144,6 +146,50 @@ void GuiApp::frame() {
   }
   window_.present();
   ++frame_;
+}
+
+void GuiApp::collect_debugged_runs() {
+  const uint64_t finished = session_.history_count();
+  if (finished == debug_runs_seen_) return;
+  debug_runs_seen_ = finished;
+  const auto info = session_.plugin_info();
+  for (const auto& entry : session_.history()) {
+    if (entry.id <= last_debug_run_) continue;
+    last_debug_run_ = entry.id;
+    RunRecord record;
+    record.settings = debug_settings_.value_or(workspace_.filter);
+    record.request = entry.request;
+    record.finished = std::chrono::system_clock::now();
+    debugger::RunResult result;
+    result.abi_version = info.abi_version;
+    result.engine = info.engine;
+    result.engine_version = info.engine_version;
+    result.plugin_name = info.name;
+    result.report = entry.report;
+    result.logs = entry.logs;
+    result.trace = entry.trace;
+    result.failure = entry.failure;
+    result.stats = debugger::compute_stats(entry.trace);
+    record.result = std::move(result);
+    worker_.add_run(std::move(record));
+  }
+}
+
+Result<void> GuiApp::debug_send() {
+  if (workspace_.filter.wasm_path.empty()) return make_error("no filter: load a .wasm file first");
+  if (session_.state() != debugger::Session::State::Idle)
+    return make_error("the debugger is busy with a request: continue, finish or abort it first");
+  auto request = workspace_.build_request();
+  if (!request) return unexpected(request.error());
+  // The session keeps its VM between requests; it reloads when the Filter panel changed.
+  if (!debug_settings_ || *debug_settings_ != workspace_.filter) {
+    auto loaded = session_.load(plugin_options(workspace_.filter));
+    if (!loaded) return loaded;
+    debug_settings_ = workspace_.filter;
+  }
+  workspace_.selection.follow_latest = true;
+  session_.send(std::move(*request), "desktop app");
+  return {};
 }
 
 void GuiApp::dispatch_shortcuts() {
@@ -168,7 +214,7 @@ void GuiApp::dispatch_shortcuts() {
 
 void GuiApp::draw_menu_bar() {
   if (!ImGui::BeginMainMenuBar()) return;
-  for (const char* menu : {"File", "Run", "View", "Help"}) {
+  for (const char* menu : {"File", "Run", "Debug", "View", "Help"}) {
     if (!ImGui::BeginMenu(menu)) continue;
     bool any = false, toggles = false;
     for (const Command& command : commands_.all()) {

@@ -14,7 +14,9 @@
 #include "app/gui/gui_main.h"
 #include "app/gui/layout.h"
 #include "app/gui/panels/command_palette.h"
+#include "app/gui/panels/debugger_panel.h"
 #include "app/gui/panels/filter_panel.h"
+#include "app/gui/panels/inspector_tabs.h"
 #include "app/gui/panels/request_panel.h"
 #include "app/gui/panels/result_panel.h"
 #include "app/gui/panels/status_bar.h"
@@ -33,7 +35,10 @@ class GuiApp : public AutomationHost {
   // AutomationHost.
   Commands& commands() override { return commands_; }
   std::shared_ptr<const Snapshot> snapshot() override { return worker_.snapshot(); }
-  bool engine_idle() override { return worker_.idle(); }
+  // Idle also means the debugger session is not running a request (paused counts as settled).
+  bool engine_idle() override {
+    return worker_.idle() && session_.state() != debugger::Session::State::Running;
+  }
   Result<ScreenshotInfo> capture(const std::string& path) override;
 
  private:
@@ -43,19 +48,28 @@ class GuiApp : public AutomationHost {
   void dispatch_shortcuts();
   void draw_menu_bar();
   void draw_about();
+  // Requests the debugger session finished become runs in the history (Result and Trace panels).
+  void collect_debugged_runs();
+  Result<void> debug_send();
   int finish_automation();
 
   GuiOptions options_;
   PlatformWindow window_;  // first: destroyed last
   Workspace workspace_;
   Commands commands_;
+  debugger::Session session_;  // the debugger: its own engine thread, breakpoints, pauses
+  std::optional<FilterSettings> debug_settings_;  // what the session has loaded
+  uint64_t debug_runs_seen_ = 0;                  // session history_count() already collected
+  uint64_t last_debug_run_ = 0;                   // the last session history id collected
   FilterPanel filter_panel_{workspace_};
   RequestPanel request_panel_{workspace_};
   ResultPanel result_panel_{workspace_};
   TracePanel trace_panel_{workspace_};
+  DebuggerPanel debugger_panel_{session_};
+  InspectorTabs inspector_{trace_panel_, debugger_panel_};
   StatusBar status_bar_;
   CommandPalette palette_;
-  Layout layout_{{&filter_panel_, &request_panel_, &result_panel_, &trace_panel_, &status_bar_}};
+  Layout layout_{{&filter_panel_, &request_panel_, &result_panel_, &inspector_, &status_bar_}};
   std::optional<AutomationRunner> automation_;
   std::shared_ptr<const Snapshot> snapshot_;
   bool quit_ = false;

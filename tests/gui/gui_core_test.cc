@@ -339,6 +339,22 @@ TEST(EngineWorker, LoadsSendsAndPublishesSnapshots) {
   EXPECT_EQ(after_send->runs.size(), 2u);  // an old snapshot keeps its runs
 }
 
+TEST(EngineWorker, RunsMadeElsewhereJoinTheHistoryInOrder) {
+  EngineWorker worker;
+  RunRecord record;
+  record.request.request.path = "/debugged";
+  record.error = "made by the debugger";
+  uint64_t ticket = worker.add_run(record);
+  ASSERT_TRUE(worker.wait_for(ticket, std::chrono::seconds(10)));
+  auto snapshot = worker.snapshot();
+  ASSERT_EQ(snapshot->runs.size(), 1u);
+  EXPECT_EQ(snapshot->runs[0]->id, 1u);
+  EXPECT_EQ(snapshot->runs[0]->request.request.path, "/debugged");
+  ticket = worker.add_run(record);
+  ASSERT_TRUE(worker.wait_for(ticket, std::chrono::seconds(10)));
+  EXPECT_EQ(worker.snapshot()->last_run()->id, 2u);
+}
+
 TEST(EngineWorker, LoadErrorsAreValues) {
   EngineWorker worker;
   FilterSettings settings;

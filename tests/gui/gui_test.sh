@@ -5,6 +5,8 @@
 # Cases:
 #   automation  an automation script loads add_header.wasm, sends samples/requests/get.json and
 #               saves a screenshot; then the same through --run-command/--screenshot
+#   debugger    a breakpoint with a condition, Debug request, the pause on screen, Continue: the
+#               debugged request lands in the run history with the filter's header upstream
 #   xdotool     real input: Ctrl+Enter sends, then the command palette (typed text) sends again
 #   no_display  no DISPLAY: the existing message and exit 1; an unreachable DISPLAY: exit 1
 #   no_opengl   an X server without GLX: a clear error and exit 1, no crash
@@ -115,6 +117,49 @@ JSON
   rc=$?
   [ "$rc" -eq 1 ] || { cat bad.out; fail "an unknown command exited with $rc, expected 1"; }
   grep -q "unknown command 'no-such-command'" bad.out || { cat bad.out; fail "no message for the unknown command"; }
+  ;;
+
+debugger)
+  need_sample
+  start_xvfb
+  cat > script.json <<JSON
+{
+  "window": {"width": 1280, "height": 800},
+  "timeout_ms": 60000,
+  "steps": [
+    {"run": "load", "arg": "$SAMPLES_DIR/add_header.wasm"},
+    {"run": "open-request", "arg": "$SOURCE_DIR/samples/requests/get.json"},
+    {"wait": "engine"},
+    {"run": "debug-break", "arg": "proxy_add_header_map_value if key == x-wasm-filter"},
+    "debug-send",
+    {"wait": "engine"},
+    {"frames": 2},
+    {"screenshot": "$out/paused.png"},
+    "debug-step",
+    {"wait": "engine"},
+    "debug-continue",
+    {"wait": "runs", "count": 1},
+    {"frames": 2}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation script.json --automation-log log.json > app.out 2>&1
+  rc=$?
+  cat app.out
+  [ "$rc" -eq 0 ] || { cat log.json 2>/dev/null; fail "pwplay --automation exited with $rc"; }
+  "$GUI_CHECK" png paused.png 1280 800 || fail "the screenshot of the pause is wrong"
+  # debug-step and debug-continue are refused unless the debugger is paused: both ran, so the
+  # request stopped at the breakpoint and then after the next ABI event.
+  "$GUI_CHECK" json log.json /commands/2/id=debug-break /commands/2/ok=true \
+    /commands/3/id=debug-send /commands/3/ok=true /commands/4/id=debug-step /commands/4/ok=true \
+    /commands/5/id=debug-continue /commands/5/ok=true || { cat log.json >&2; fail "debug commands"; }
+  check_run_log log.json
+  # Continue with nothing paused is refused, and the log says so.
+  timeout 60 "$PWPLAY" --run-command debug-continue --automation-log idle.json > idle.out 2>&1
+  rc=$?
+  [ "$rc" -eq 0 ] || { cat idle.out; fail "pwplay --run-command debug-continue exited with $rc"; }
+  "$GUI_CHECK" json idle.json /commands/0/id=debug-continue /commands/0/ok=false ||
+    { cat idle.json >&2; fail "debug-continue while idle was not refused"; }
   ;;
 
 xdotool)

@@ -82,6 +82,10 @@ uint64_t EngineWorker::clear_history() {
   return enqueue(ClearHistory{});
 }
 
+uint64_t EngineWorker::add_run(RunRecord record) {
+  return enqueue(AddRun{std::move(record)});
+}
+
 std::shared_ptr<const Snapshot> EngineWorker::snapshot() const {
   std::lock_guard lock(snapshot_mutex_);
   return snapshot_;
@@ -191,6 +195,16 @@ void EngineWorker::execute(Send& command) {
     } else {
       s.load_error = record->error;
     }
+    s.runs.push_back(std::move(record));
+    if (s.runs.size() > kMaxRuns) s.runs.erase(s.runs.begin());
+    ++s.commands_done;
+  });
+}
+
+void EngineWorker::execute(AddRun& command) {
+  auto record = std::make_shared<RunRecord>(std::move(command.record));
+  record->id = next_run_id_++;
+  publish([&](Snapshot& s) {
     s.runs.push_back(std::move(record));
     if (s.runs.size() > kMaxRuns) s.runs.erase(s.runs.begin());
     ++s.commands_done;

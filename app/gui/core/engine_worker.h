@@ -30,6 +30,9 @@ class EngineWorker {
   // Loads with `settings` (what the user sees is what runs) and sends `request` through it.
   uint64_t send(FilterSettings settings, debugger::RequestFile request);
   uint64_t clear_history();
+  // Adds a run made elsewhere (a request that went through the debugger session) to the history,
+  // numbered like the others.
+  uint64_t add_run(RunRecord record);
 
   std::shared_ptr<const Snapshot> snapshot() const;
   uint64_t submitted() const;  // tickets handed out so far
@@ -48,13 +51,17 @@ class EngineWorker {
     debugger::RequestFile request;
   };
   struct ClearHistory {};
-  using Command = std::variant<Load, Send, ClearHistory>;
+  struct AddRun {
+    RunRecord record;
+  };
+  using Command = std::variant<Load, Send, ClearHistory, AddRun>;
 
   uint64_t enqueue(Command command);
   void loop();
   void execute(Load& command);
   void execute(Send& command);
   void execute(ClearHistory& command);
+  void execute(AddRun& command);
   // Copies the current snapshot, lets `edit` change it, and publishes the copy.
   void publish(const std::function<void(Snapshot&)>& edit);
 

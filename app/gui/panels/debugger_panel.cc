@@ -1,0 +1,247 @@
+#include "app/gui/panels/debugger_panel.h"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "app/gui/panels/trace_panel.h"
+#include "app/gui/style.h"
+#include "app/gui/widgets.h"
+
+namespace pwplay::gui {
+namespace {
+
+const char* where_text(host::PausePoint::Where where) {
+  switch (where) {
+    case host::PausePoint::Where::CallbackEnter:
+      return "entering a callback";
+    case host::PausePoint::Where::HostCallDone:
+      return "after a host call";
+    case host::PausePoint::Where::CallbackExit:
+      return "leaving a callback";
+    case host::PausePoint::Where::Trap:
+      return "after a trap";
+    case host::PausePoint::Where::Instruction:
+      return "at a wasm instruction";
+  }
+  return "";
+}
+
+// The buttons of the stepping toolbar, with the command each runs.
+struct StepButton {
+  const char* label;
+  const char* command;
+  const char* keys;
+};
+constexpr StepButton kStepButtons[] = {
+    {"Continue", "debug-continue", "F5"},    {"Step", "debug-step", "F10"},
+    {"Next", "debug-next", "Shift+F10"},     {"Step instruction", "debug-stepi", "F11"},
+    {"Finish", "debug-finish", "Shift+F11"}, {"Abort", "debug-abort", ""},
+};
+
+}  // namespace
+
+DebuggerPanel::DebuggerPanel(debugger::Session& session) : Panel("Debugger"), session_(session) {}
+
+bool DebuggerPanel::take_new_pause() {
+  auto pause = session_.pause();
+  if (!pause || pause->id == announced_pause_) return false;
+  announced_pause_ = pause->id;
+  return true;
+}
+
+void DebuggerPanel::draw(const Snapshot&, Commands& commands) {
+  const debugger::Session::State state = session_.state();
+  if (state == debugger::Session::State::Paused) {
+    auto pause = session_.pause();
+    if (pause && (!pause_ || pause_->id != pause->id)) {
+      pause_ = std::move(pause);
+      selected_region_ = 0;
+    }
+  } else {
+    pause_.reset();
+  }
+  draw_breakpoints(commands);
+  ImGui::Separator();
+  draw_controls(commands, state);
+  if (pause_) draw_pause(*pause_);
+}
+
+void DebuggerPanel::draw_breakpoints(Commands& commands) {
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Add breakpoint").x -
+                          ImGui::GetStyle().FramePadding.x * 2 - ImGui::GetStyle().ItemSpacing.x);
+  bool add = ImGui::InputTextWithHint("##new-breakpoint",
+                                      "proxy_add_header_map_value if key == x-wasm-filter",
+                                      &new_breakpoint_, ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  add |= ImGui::Button("Add breakpoint");
+  if (add && !new_breakpoint_.empty()) {
+    if (commands.run("debug-break", CommandSource::Button, new_breakpoint_))
+      new_breakpoint_.clear();
+  }
+  auto breakpoints = session_.breakpoints();
+  if (breakpoints.empty()) {
+    ImGui::TextColored(style::muted(),
+                       "No breakpoints: a callback, a host call, trap, log LEVEL or "
+                       "local_response, with an optional 'if CONDITION'.");
+    return;
+  }
+  const ImGuiTableFlags flags =
+      ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable("breakpoints", 4, flags)) return;
+  ImGui::TableSetupColumn("on", ImGuiTableColumnFlags_WidthFixed);
+  ImGui::TableSetupColumn("breakpoint", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableSetupColumn("hits", ImGuiTableColumnFlags_WidthFixed);
+  ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed);
+  for (const auto& breakpoint : breakpoints) {
+    ImGui::PushID(static_cast<int>(breakpoint.id));
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    bool enabled = breakpoint.enabled;
+    if (ImGui::Checkbox("##on", &enabled))
+      (void)commands.run("debug-toggle-breakpoint", CommandSource::Button,
+                         std::to_string(breakpoint.id));
+    ImGui::TableNextColumn();
+    ImGui::Text("%u  %s", breakpoint.id, debugger::describe(breakpoint).c_str());
+    ImGui::TableNextColumn();
+    ImGui::Text("%u", breakpoint.hits);
+    ImGui::TableNextColumn();
+    if (ImGui::SmallButton("x"))
+      (void)commands.run("debug-delete", CommandSource::Button, std::to_string(breakpoint.id));
+    ImGui::PopID();
+  }
+  ImGui::EndTable();
+}
+
+void DebuggerPanel::draw_controls(Commands& commands, debugger::Session::State state) {
+  const bool paused = state == debugger::Session::State::Paused;
+  ImGui::BeginDisabled(paused);
+  if (ImGui::Button("Debug request")) (void)commands.run("debug-send", CommandSource::Button);
+  ImGui::EndDisabled();
+  for (const StepButton& button : kStepButtons) {
+    ImGui::SameLine();
+    const bool instruction = std::string_view(button.command) == "debug-stepi";
+    ImGui::BeginDisabled(!paused || (instruction && !(pause_ && pause_->can_step_instructions)));
+    if (ImGui::Button(button.label)) (void)commands.run(button.command, CommandSource::Button);
+    ImGui::EndDisabled();
+    if (*button.keys && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+      ImGui::SetTooltip("%s%s", button.keys,
+                        instruction ? " (the wabt engine steps wasm instructions)" : "");
+  }
+  switch (state) {
+    case debugger::Session::State::Idle:
+      ImGui::TextColored(style::muted(),
+                         "Not running. Debug request sends the Request panel's "
+                         "request through the filter with these breakpoints.");
+      break;
+    case debugger::Session::State::Running:
+      ImGui::TextColored(style::accent(), "Running...");
+      break;
+    case debugger::Session::State::Paused:
+      if (pause_)
+        ImGui::TextColored(style::warning(), "Paused: %s, %s, stream %llu", pause_->reason.c_str(),
+                           where_text(pause_->where),
+                           static_cast<unsigned long long>(pause_->stream_id));
+      break;
+  }
+}
+
+void DebuggerPanel::draw_pause(const debugger::PauseInfo& pause) {
+  ImGui::PushFont(style::mono());
+  if (pause.wasm) {
+    const auto& wasm = *pause.wasm;
+    ImGui::Text("0x%06x  %s  %s", wasm.file_offset,
+                wasm.function_name.empty()
+                    ? ("func[" + std::to_string(wasm.function_index) + "]").c_str()
+                    : ("$" + wasm.function_name).c_str(),
+                wasm.instruction.c_str());
+  } else {
+    std::string args = format_trace_args(pause.event);
+    ImGui::TextWrapped("%s %s(%s)%s%s", host::event_kind_name(pause.event.kind),
+                       pause.event.name.c_str(), args.c_str(),
+                       pause.event.result.empty() ? "" : " -> ", pause.event.result.c_str());
+  }
+  ImGui::PopFont();
+
+  if (ImGui::CollapsingHeader("Frames", ImGuiTreeNodeFlags_DefaultOpen)) {
+    ImGui::PushFont(style::mono());
+    if (pause.wasm)
+      for (auto it = pause.wasm->call_stack.rbegin(); it != pause.wasm->call_stack.rend(); ++it)
+        ImGui::Text("wasm %s at 0x%06x", it->name.empty() ? "?" : ("$" + it->name).c_str(),
+                    it->code_offset);
+    for (auto it = pause.frames.rbegin(); it != pause.frames.rend(); ++it) {
+      std::string args;
+      for (const auto& arg : it->args)
+        args += (args.empty() ? "" : ", ") + arg.name + "=" + arg.value;
+      ImGui::Text("%s %s(%s)", it->kind == host::EventKind::HostCall ? "hostcall" : "callback",
+                  it->name.c_str(), args.c_str());
+    }
+    ImGui::PopFont();
+  }
+
+  // This event's copies first, then the rest of the callback's.
+  std::vector<const debugger::MemoryRegion*> regions;
+  for (const auto& region : pause.event_regions) regions.push_back(&region);
+  for (const auto& region : pause.callback_regions) {
+    bool listed = std::any_of(regions.begin(), regions.end(), [&](const debugger::MemoryRegion* r) {
+      return r->seq == region.seq;
+    });
+    if (!listed) regions.push_back(&region);
+  }
+  if (!ImGui::CollapsingHeader("Memory", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  if (regions.empty()) {
+    ImGui::TextColored(style::muted(), "No memory was copied in this callback yet.");
+  } else {
+    selected_region_ = std::clamp(selected_region_, 0, static_cast<int>(regions.size()) - 1);
+    const float table_height =
+        std::min(6.0f, static_cast<float>(regions.size()) + 1.0f) * ImGui::GetFrameHeight();
+    if (ImGui::BeginTable(
+            "regions", 3,
+            ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
+            ImVec2(0, table_height))) {
+      ImGui::TableSetupScrollFreeze(0, 1);
+      ImGui::TableSetupColumn("address", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("bytes", ImGuiTableColumnFlags_WidthFixed);
+      ImGui::TableSetupColumn("holds", ImGuiTableColumnFlags_WidthStretch);
+      ImGui::TableHeadersRow();
+      for (size_t i = 0; i < regions.size(); ++i) {
+        const auto& region = *regions[i];
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        char address[32];
+        std::snprintf(address, sizeof(address), "0x%08x##%zu", region.address, i);
+        if (ImGui::Selectable(address, selected_region_ == static_cast<int>(i),
+                              ImGuiSelectableFlags_SpanAllColumns))
+          selected_region_ = static_cast<int>(i);
+        ImGui::TableNextColumn();
+        ImGui::Text("%u %s", region.length,
+                    region.direction == host::CopyDirection::HostToVm ? "host->vm" : "vm->host");
+        ImGui::TableNextColumn();
+        ImGui::TextUnformatted(region.label.c_str());
+      }
+      ImGui::EndTable();
+    }
+  }
+  if (!pause.memory || pause.memory->empty()) return;
+  // The selected region with a row of context on each side (the whole memory is in the snapshot).
+  const auto& memory = *pause.memory;
+  uint32_t begin = 0;
+  uint32_t end = static_cast<uint32_t>(std::min<size_t>(memory.size(), 256));
+  if (!regions.empty()) {
+    const auto& region = *regions[static_cast<size_t>(selected_region_)];
+    begin = region.address >= 16 ? (region.address - 16) & ~15u : 0;
+    end = static_cast<uint32_t>(
+        std::min<size_t>(memory.size(), static_cast<size_t>(region.address) + region.length + 16));
+    if (begin >= memory.size()) begin = end = 0;
+    ImGui::TextColored(style::muted(), "VM memory at the pause, around 0x%08x (%u bytes: %s)",
+                       region.address, region.length, region.label.c_str());
+  }
+  std::string_view bytes(reinterpret_cast<const char*>(memory.data()) + begin, end - begin);
+  widgets::hex_view("memory", bytes, begin, ImVec2(0, 0));
+}
+
+}  // namespace pwplay::gui

@@ -1,0 +1,37 @@
+// Debugger panel: breakpoints at the ABI level, a "Debug request" that sends the Request panel's
+// request through the debugger session, and, while the filter is paused, what it is doing: the
+// reason and event, the ABI frames (and the wasm location after a step into instructions), the
+// memory regions copied between host and VM, and the paused VM's memory around the selected one.
+// It reads the session's snapshots and acts only through the debug-* commands.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "app/gui/panel.h"
+#include "debugger/session.h"
+
+namespace pwplay::gui {
+
+class DebuggerPanel : public Panel {
+ public:
+  explicit DebuggerPanel(debugger::Session& session);
+  void draw(const Snapshot& snapshot, Commands& commands) override;
+
+  // True once per new pause: the panel that hosts this one brings it to the front.
+  bool take_new_pause();
+
+ private:
+  void draw_breakpoints(Commands& commands);
+  void draw_controls(Commands& commands, debugger::Session::State state);
+  void draw_pause(const debugger::PauseInfo& pause);
+
+  debugger::Session& session_;
+  std::string new_breakpoint_;
+  std::optional<debugger::PauseInfo> pause_;  // the session's current pause, refreshed by id
+  uint64_t announced_pause_ = 0;
+  int selected_region_ = 0;
+};
+
+}  // namespace pwplay::gui

@@ -1,0 +1,26 @@
+#include "app/gui/panels/inspector_tabs.h"
+
+#include <imgui.h>
+
+namespace pwplay::gui {
+
+// Named "Trace" so that the View menu entry and the saved open state keep their names.
+InspectorTabs::InspectorTabs(TracePanel& trace, DebuggerPanel& debugger)
+    : Panel("Trace"), trace_(trace), debugger_(debugger) {}
+
+void InspectorTabs::draw(const Snapshot& snapshot, Commands& commands) {
+  if (debugger_.take_new_pause()) pending_tab_ = debugger_.name();
+  if (!ImGui::BeginTabBar("inspector")) return;
+  for (Panel* panel : {static_cast<Panel*>(&trace_), static_cast<Panel*>(&debugger_)}) {
+    ImGuiTabItemFlags flags = 0;
+    if (pending_tab_ == panel->name()) flags |= ImGuiTabItemFlags_SetSelected;
+    if (ImGui::BeginTabItem(panel->name().c_str(), nullptr, flags)) {
+      panel->draw(snapshot, commands);
+      ImGui::EndTabItem();
+    }
+  }
+  pending_tab_.clear();
+  ImGui::EndTabBar();
+}
+
+}  // namespace pwplay::gui
