@@ -1,5 +1,8 @@
 #include "host/vm.h"
 
+#include <cstdio>
+#include <cstring>
+
 #include "host/engines/native/native_vm.h"
 #include "host/engines/v8/v8_vm.h"
 #include "host/engines/wabt/wabt_vm.h"
@@ -18,6 +21,33 @@ std::string_view val_type_name(ValType type) {
       return "f64";
   }
   return "?";
+}
+
+std::string to_string(const Value& value) {
+  char text[48];
+  switch (value.type) {
+    case ValType::I32:
+      std::snprintf(text, sizeof(text), "i32:%d", value.as_i32());
+      break;
+    case ValType::I64:
+      std::snprintf(text, sizeof(text), "i64:%lld",
+                    static_cast<long long>(static_cast<int64_t>(value.bits)));
+      break;
+    case ValType::F32: {
+      float f = 0;
+      const auto bits = static_cast<uint32_t>(value.bits);
+      std::memcpy(&f, &bits, sizeof(f));
+      std::snprintf(text, sizeof(text), "f32:%g", static_cast<double>(f));
+      break;
+    }
+    case ValType::F64: {
+      double d = 0;
+      std::memcpy(&d, &value.bits, sizeof(d));
+      std::snprintf(text, sizeof(text), "f64:%g", d);
+      break;
+    }
+  }
+  return text;
 }
 
 std::string to_string(const FuncType& type) {

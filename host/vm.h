@@ -41,6 +41,8 @@ struct FuncType {
 
 // "(i32, i32) -> i32": used in link errors and in the inspector.
 std::string to_string(const FuncType& type);
+// "i32:-1", "i64:42", "f32:1.5": a value as debuggers show it (integers signed).
+std::string to_string(const Value& value);
 
 enum class ExternKind : uint8_t { Function, Table, Memory, Global, Tag };
 

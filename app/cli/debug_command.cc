@@ -78,33 +78,6 @@ const char* where_name(host::PausePoint::Where where) {
   return "";
 }
 
-std::string format_value(const host::Value& value) {
-  char text[48];
-  switch (value.type) {
-    case host::ValType::I32:
-      std::snprintf(text, sizeof(text), "i32:%d", value.as_i32());
-      break;
-    case host::ValType::I64:
-      std::snprintf(text, sizeof(text), "i64:%lld",
-                    static_cast<long long>(static_cast<int64_t>(value.bits)));
-      break;
-    case host::ValType::F32: {
-      float f = 0;
-      const auto bits = static_cast<uint32_t>(value.bits);
-      std::memcpy(&f, &bits, sizeof(f));
-      std::snprintf(text, sizeof(text), "f32:%g", static_cast<double>(f));
-      break;
-    }
-    case host::ValType::F64: {
-      double d = 0;
-      std::memcpy(&d, &value.bits, sizeof(d));
-      std::snprintf(text, sizeof(text), "f64:%g", d);
-      break;
-    }
-  }
-  return text;
-}
-
 std::string function_label(uint32_t index, const std::string& name) {
   return name.empty() ? "func[" + std::to_string(index) + "]" : "$" + name;
 }
@@ -307,11 +280,11 @@ class DebugShell {
         std::string name = i < wasm.local_names.size() && !wasm.local_names[i].empty()
                                ? "$" + wasm.local_names[i]
                                : "local " + std::to_string(i);
-        std::printf("  %s = %s\n", name.c_str(), format_value(wasm.locals[i]).c_str());
+        std::printf("  %s = %s\n", name.c_str(), host::to_string(wasm.locals[i]).c_str());
       }
       std::printf("  stack (bottom first):");
       if (wasm.stack.empty()) std::printf(" empty");
-      for (const auto& value : wasm.stack) std::printf(" %s", format_value(value).c_str());
+      for (const auto& value : wasm.stack) std::printf(" %s", host::to_string(value).c_str());
       std::printf("\n");
       return true;
     }

@@ -290,6 +290,7 @@ void GuiApp::register_commands() {
                  "",
                  {},
                  "FIELD=VALUE; FIELD is filter.path, filter.config, filter.root_id, filter.vm_id, "
+                 "filter.engine, "
                  "filter.fail_open, request.method, request.path, request.body or request.file",
                  true,
                  [&ws](std::string_view arg) -> Result<void> {
@@ -306,7 +307,12 @@ void GuiApp::register_commands() {
                      ws.filter.root_id = value;
                    else if (field == "filter.vm_id")
                      ws.filter.vm_id = value;
-                   else if (field == "filter.fail_open") {
+                   else if (field == "filter.engine") {
+                     if (value != "v8" && value != "wabt" && value != "native")
+                       return make_error("filter.engine: expected v8, wabt or native, got '" +
+                                         value + "'");
+                     ws.filter.engine = value;
+                   } else if (field == "filter.fail_open") {
                      auto flag = parse_bool(value);
                      if (!flag) return unexpected(flag.error());
                      ws.filter.fail_open = *flag;

@@ -154,6 +154,38 @@ JSON
     /commands/3/id=debug-send /commands/3/ok=true /commands/4/id=debug-step /commands/4/ok=true \
     /commands/5/id=debug-continue /commands/5/ok=true || { cat log.json >&2; fail "debug commands"; }
   check_run_log log.json
+  # On the wabt engine, Step instruction stops inside the callback; Finish lets it end.
+  [ -f "$SAMPLES_DIR/add_header_wat.wasm" ] || fail "$SAMPLES_DIR/add_header_wat.wasm is missing"
+  cat > stepi.json <<JSON
+{
+  "window": {"width": 1280, "height": 800},
+  "timeout_ms": 60000,
+  "steps": [
+    {"run": "load", "arg": "$SAMPLES_DIR/add_header_wat.wasm"},
+    {"run": "open-request", "arg": "$SOURCE_DIR/samples/requests/get.json"},
+    {"run": "set-field", "arg": "filter.engine=wabt"},
+    {"wait": "engine"},
+    {"run": "debug-break", "arg": "proxy_add_header_map_value if key == x-wasm-filter"},
+    "debug-send",
+    {"wait": "engine"},
+    "debug-stepi",
+    {"wait": "engine"},
+    {"frames": 2},
+    {"screenshot": "$out/stepi.png"},
+    "debug-finish",
+    {"wait": "runs", "count": 1}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation stepi.json --automation-log stepi-log.json > stepi.out 2>&1
+  rc=$?
+  [ "$rc" -eq 0 ] || { cat stepi.out; fail "the wabt stepping script exited with $rc"; }
+  "$GUI_CHECK" png stepi.png 1280 800 || fail "the screenshot at the instruction stop is wrong"
+  "$GUI_CHECK" json stepi-log.json /commands/5/id=debug-stepi /commands/5/ok=true \
+    /commands/6/id=debug-finish /commands/6/ok=true /snapshot/last_run/status=200 \
+    /snapshot/last_run/upstream_request/headers/x-wasm-filter=add-header ||
+    { cat stepi-log.json >&2; fail "stepping on wabt"; }
+
   # Continue with nothing paused is refused, and the log says so.
   timeout 60 "$PWPLAY" --run-command debug-continue --automation-log idle.json > idle.out 2>&1
   rc=$?

@@ -183,6 +183,22 @@ void DebuggerPanel::draw_pause(const debugger::PauseInfo& pause) {
     ImGui::PopFont();
   }
 
+  if (pause.wasm && ImGui::CollapsingHeader("Locals and stack", ImGuiTreeNodeFlags_DefaultOpen)) {
+    const auto& wasm = *pause.wasm;
+    ImGui::PushFont(style::mono());
+    for (size_t i = 0; i < wasm.locals.size(); ++i) {
+      const bool named = i < wasm.local_names.size() && !wasm.local_names[i].empty();
+      ImGui::Text(
+          "%s = %s",
+          named ? ("$" + wasm.local_names[i]).c_str() : ("local " + std::to_string(i)).c_str(),
+          host::to_string(wasm.locals[i]).c_str());
+    }
+    std::string stack;
+    for (const auto& value : wasm.stack) stack += " " + host::to_string(value);
+    ImGui::Text("stack (bottom first):%s", stack.empty() ? " empty" : stack.c_str());
+    ImGui::PopFont();
+  }
+
   // This event's copies first, then the rest of the callback's.
   std::vector<const debugger::MemoryRegion*> regions;
   for (const auto& region : pause.event_regions) regions.push_back(&region);

@@ -42,7 +42,17 @@ void FilterPanel::draw(const Snapshot& snapshot, Commands& commands) {
   ImGui::SetNextItemWidth(-FLT_MIN);
   ImGui::InputTextWithHint("##vm_id", "(empty)", &filter.vm_id);
 
-  ImGui::Dummy(ImVec2(label_width - ImGui::GetStyle().ItemSpacing.x, 0));
+  widgets::form_label("Engine", label_width);
+  ImGui::SetNextItemWidth(ImGui::CalcTextSize("native").x * 2.2f);
+  if (ImGui::BeginCombo("##engine", filter.engine.c_str())) {
+    for (const char* engine : {"v8", "wabt", "native"})
+      if (ImGui::Selectable(engine, filter.engine == engine)) filter.engine = engine;
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  widgets::help_marker(
+      "v8: fast (the default). wabt: an interpreter that steps wasm instructions in the "
+      "Debugger tab. native: a .so built from the same sources; a crash takes pwplay down.");
   ImGui::SameLine();
   ImGui::Checkbox("Fail open", &filter.fail_open);
   ImGui::SameLine();
