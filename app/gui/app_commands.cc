@@ -221,6 +221,33 @@ void GuiApp::register_commands() {
     command.enabled = [this] { return session_.state() == debugger::Session::State::Paused; };
     commands_.add(std::move(command));
   }
+  commands_.add({"debug-listen",
+                 "Start the debugger's proxy",
+                 "Debug",
+                 {},
+                 "[HOST:]PORT (default 127.0.0.1:8080): requests from curl stop at the breakpoints",
+                 false,
+                 [this](std::string_view arg) -> Result<void> {
+                   inspector_.show(debugger_panel_.name());
+                   return debug_listen(arg);
+                 }});
+  commands_.add({"debug-stop-proxy",
+                 "Stop the debugger's proxy",
+                 "Debug",
+                 {},
+                 "",
+                 false,
+                 [this](std::string_view) -> Result<void> {
+                   session_.stop_proxy();
+                   return {};
+                 }});
+  commands_.add({"debug-inject",
+                 "Inject a fault",
+                 "Debug",
+                 {},
+                 "HOSTCALL STATUS | alloc on|off | clear",
+                 true,
+                 [this](std::string_view arg) -> Result<void> { return debug_inject(arg); }});
   Command stepi{"debug-stepi",
                 "Step one wasm instruction",
                 "Debug",

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "app/gui/style.h"
+#include "host/proxy/proxy.h"
 
 namespace pwplay::gui {
 namespace {
@@ -181,15 +182,57 @@ Result<void> GuiApp::debug_send() {
     return make_error("the debugger is busy with a request: continue, finish or abort it first");
   auto request = workspace_.build_request();
   if (!request) return unexpected(request.error());
-  // The session keeps its VM between requests; it reloads when the Filter panel changed.
-  if (!debug_settings_ || *debug_settings_ != workspace_.filter) {
-    auto loaded = session_.load(plugin_options(workspace_.filter));
-    if (!loaded) return loaded;
-    debug_settings_ = workspace_.filter;
-  }
+  if (auto loaded = debug_load(); !loaded) return loaded;
   workspace_.selection.follow_latest = true;
   session_.send(std::move(*request), "desktop app");
   return {};
+}
+
+Result<void> GuiApp::debug_load() {
+  // The session keeps its VM between requests; it reloads (and restarts its proxy) when the
+  // Filter panel changed.
+  if (debug_settings_ && *debug_settings_ == workspace_.filter) return {};
+  if (workspace_.filter.wasm_path.empty()) return make_error("no filter: load a .wasm file first");
+  auto loaded = session_.load(plugin_options(workspace_.filter));
+  if (!loaded) return loaded;
+  debug_settings_ = workspace_.filter;
+  return {};
+}
+
+Result<void> GuiApp::debug_listen(std::string_view address) {
+  if (session_.state() == debugger::Session::State::Paused)
+    return make_error("the debugger is paused: continue, finish or abort first");
+  auto listen = host::proxy::parse_listen_address(
+      address.empty() ? std::string("127.0.0.1:8080") : std::string(address), "listen address");
+  if (!listen) return unexpected(listen.error());
+  if (auto loaded = debug_load(); !loaded) return loaded;
+  host::proxy::ProxyOptions options;
+  options.listen = *listen;
+  auto port = session_.start_proxy(std::move(options));
+  if (!port) return unexpected(port.error());
+  return {};
+}
+
+Result<void> GuiApp::debug_inject(std::string_view text) {
+  std::string line(text);
+  std::string host_call = line.substr(0, line.find(' '));
+  std::string rest = line.size() > host_call.size() ? line.substr(host_call.size() + 1) : "";
+  if (host_call == "clear") {
+    session_.clear_injections();
+    session_.fail_allocations(false);
+    return {};
+  }
+  if (host_call == "alloc") {
+    if (rest != "on" && rest != "off") return make_error("expected 'alloc on' or 'alloc off'");
+    session_.fail_allocations(rest == "on");
+    return {};
+  }
+  auto status = abi::parse_status(rest);
+  if (host_call.empty() || !status)
+    return make_error(
+        "expected HOSTCALL STATUS (e.g. proxy_http_call BAD_ARGUMENT), 'alloc "
+        "on|off' or 'clear'");
+  return session_.inject(host_call, *status);
 }
 
 void GuiApp::dispatch_shortcuts() {

@@ -51,6 +51,10 @@ class GuiApp : public AutomationHost {
   // Requests the debugger session finished become runs in the history (Result and Trace panels).
   void collect_debugged_runs();
   Result<void> debug_send();
+  // Loads the Filter panel's settings into the session if they changed since its last load.
+  Result<void> debug_load();
+  Result<void> debug_listen(std::string_view address);
+  Result<void> debug_inject(std::string_view text);
   int finish_automation();
 
   GuiOptions options_;

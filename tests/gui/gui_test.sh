@@ -186,6 +186,44 @@ JSON
     /snapshot/last_run/upstream_request/headers/x-wasm-filter=add-header ||
     { cat stepi-log.json >&2; fail "stepping on wabt"; }
 
+  # The debugger's proxy: a request from curl goes through the session and joins the history,
+  # with a fault injected from the app (proxy_add_header_map_value answers BAD_ARGUMENT, so the
+  # filter's header never reaches the upstream).
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat > proxy.json <<JSON
+{
+  "window": {"width": 1280, "height": 800},
+  "timeout_ms": 60000,
+  "steps": [
+    {"run": "load", "arg": "$SAMPLES_DIR/add_header.wasm"},
+    {"wait": "engine"},
+    {"run": "debug-inject", "arg": "proxy_add_header_map_value BAD_ARGUMENT"},
+    {"run": "debug-listen", "arg": "127.0.0.1:$port"},
+    {"wait": "runs", "count": 1},
+    {"frames": 2},
+    {"screenshot": "$out/proxy.png"}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation proxy.json --automation-log proxy-log.json > proxy.out 2>&1 &
+  app_pid=$!
+  answered=""
+  for _ in $(seq 1 60); do
+    if curl -s -m 10 -o curl.out "http://127.0.0.1:$port/from-curl"; then answered=1; break; fi
+    sleep 0.5
+  done
+  wait "$app_pid"
+  rc=$?
+  cat proxy.out
+  [ -n "$answered" ] || fail "the debugger's proxy never answered on port $port"
+  [ "$rc" -eq 0 ] || { cat proxy-log.json 2>/dev/null; fail "the proxy script exited with $rc"; }
+  grep -q '"path":"/from-curl"' curl.out || { cat curl.out; fail "curl did not get the echo"; }
+  if grep -q x-wasm-filter curl.out; then cat curl.out; fail "the injected fault did not apply"; fi
+  "$GUI_CHECK" json proxy-log.json /commands/1/id=debug-inject /commands/1/ok=true \
+    /commands/2/id=debug-listen /commands/2/ok=true /snapshot/last_run/status=200 ||
+    { cat proxy-log.json >&2; fail "the proxy request is not in the run history"; }
+  "$GUI_CHECK" png proxy.png 1280 800 || fail "the proxy screenshot is wrong"
+
   # Continue with nothing paused is refused, and the log says so.
   timeout 60 "$PWPLAY" --run-command debug-continue --automation-log idle.json > idle.out 2>&1
   rc=$?

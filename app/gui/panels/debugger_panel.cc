@@ -66,6 +66,7 @@ void DebuggerPanel::draw(const Snapshot&, Commands& commands) {
     pause_.reset();
   }
   draw_breakpoints(commands);
+  draw_proxy_and_faults(commands);
   ImGui::Separator();
   draw_controls(commands, state);
   if (pause_) draw_pause(*pause_);
@@ -115,6 +116,49 @@ void DebuggerPanel::draw_breakpoints(Commands& commands) {
     ImGui::PopID();
   }
   ImGui::EndTable();
+}
+
+void DebuggerPanel::draw_proxy_and_faults(Commands& commands) {
+  const auto port = session_.proxy_port();
+  const auto injections = session_.injections();
+  std::string title = "Proxy and faults";
+  if (port) title += "  (proxy on port " + std::to_string(*port) + ")";
+  if (!injections.empty()) title += "  (" + std::to_string(injections.size()) + " injected)";
+  title += "###proxy-faults";
+  if (!ImGui::CollapsingHeader(title.c_str())) return;
+  auto report = [this](const Result<void>& result) {
+    last_error_ = result ? std::string() : result.error().message;
+  };
+  if (port) {
+    ImGui::Text("Listening on port %u: requests from curl or a browser stop at the breakpoints.",
+                *port);
+    ImGui::SameLine();
+    if (ImGui::Button("Stop proxy"))
+      report(commands.run("debug-stop-proxy", CommandSource::Button));
+  } else {
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize("127.0.0.1:65535").x * 1.4f);
+    ImGui::InputText("##listen", &listen_address_);
+    ImGui::SameLine();
+    if (ImGui::Button("Start proxy"))
+      report(commands.run("debug-listen", CommandSource::Button, listen_address_));
+  }
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Inject  Clear").x -
+                          ImGui::GetStyle().FramePadding.x * 4 -
+                          ImGui::GetStyle().ItemSpacing.x * 2);
+  bool inject = ImGui::InputTextWithHint("##fault", "proxy_http_call BAD_ARGUMENT | alloc on",
+                                         &new_fault_, ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  inject |= ImGui::Button("Inject");
+  if (inject && !new_fault_.empty()) {
+    auto result = commands.run("debug-inject", CommandSource::Button, new_fault_);
+    report(result);
+    if (result) new_fault_.clear();
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Clear")) report(commands.run("debug-inject", CommandSource::Button, "clear"));
+  for (const auto& [name, status] : injections)
+    ImGui::TextColored(style::warning(), "%s returns %s", name.c_str(), abi::name(status).c_str());
+  if (!last_error_.empty()) widgets::wrapped_colored(style::error(), last_error_);
 }
 
 void DebuggerPanel::draw_controls(Commands& commands, debugger::Session::State state) {

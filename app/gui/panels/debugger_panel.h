@@ -25,10 +25,14 @@ class DebuggerPanel : public Panel {
  private:
   void draw_breakpoints(Commands& commands);
   void draw_controls(Commands& commands, debugger::Session::State state);
+  void draw_proxy_and_faults(Commands& commands);
   void draw_pause(const debugger::PauseInfo& pause);
 
   debugger::Session& session_;
   std::string new_breakpoint_;
+  std::string listen_address_ = "127.0.0.1:8080";
+  std::string new_fault_;
+  std::string last_error_;                    // of the last proxy or fault command run from here
   std::optional<debugger::PauseInfo> pause_;  // the session's current pause, refreshed by id
   uint64_t announced_pause_ = 0;
   int selected_region_ = 0;
