@@ -3,6 +3,7 @@
 // landing in its history, and one stream held while another completes.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <string>
@@ -323,6 +324,56 @@ TEST(SessionHistory, ReplaysASelectionOrEverything) {
     auto entry = session.history_entry(id);
     ASSERT_TRUE(entry && entry->report.upstream_request);
     EXPECT_EQ(header(entry->report.upstream_request->headers, "x-wasm-filter"), "add-header");
+  }
+}
+
+// Both VM threads pausing at once, many times: every pause is answered, one at a time, and
+// every request ends. A deadlock or a lost pause shows up as a request that never finishes.
+TEST(SessionProxy, ManyPausesOnBothThreadsAllComplete) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  const uint16_t port = start_proxy(session);
+  ASSERT_NE(port, 0);
+  add_breakpoint(session, "proxy_add_header_map_value", "path prefix /stop");
+  std::atomic<bool> done{false};
+  std::atomic<int> answered{0};
+  std::thread resumer([&] {
+    while (!done) {
+      if (session.wait_for_pause(20ms)) {
+        // Alternate the ways of going on.
+        const int n = answered++;
+        session.resume(n % 3 == 0   ? ResumeMode::Continue
+                       : n % 3 == 1 ? ResumeMode::Step
+                                    : ResumeMode::Finish);
+      }
+    }
+  });
+  constexpr int kClients = 4;
+  constexpr int kPerClient = 15;
+  std::vector<std::future<int>> clients;
+  for (int c = 0; c < kClients; ++c)
+    clients.push_back(std::async(std::launch::async, [port, c] {
+      int ok = 0;
+      for (int i = 0; i < kPerClient; ++i) {
+        HttpResponse response =
+            http_request(port, "GET", (i % 2 ? "/stop/" : "/go/") + std::to_string(c * 100 + i));
+        ok += response.ok && response.status == 200;
+      }
+      return ok;
+    }));
+  for (int i = 0; i < 20; ++i) session.send(get_request(i % 2 ? "/stop/s" : "/go/s"));
+  int ok = 0;
+  for (auto& client : clients) ok += client.get();
+  EXPECT_TRUE(session.wait_for_history(kClients * kPerClient + 20, 30s));
+  EXPECT_EQ(session.wait(30s), Session::State::Idle);
+  done = true;
+  resumer.join();
+  EXPECT_EQ(ok, kClients * kPerClient);
+  EXPECT_GE(answered.load(), kClients * kPerClient / 2 + 10);  // each /stop request paused
+  EXPECT_EQ(session.history_count(), static_cast<uint64_t>(kClients * kPerClient + 20));
+  for (const auto& entry : session.history()) {
+    ASSERT_TRUE(entry.report.upstream_request.has_value()) << entry.request.request.path;
+    EXPECT_EQ(header(entry.report.upstream_request->headers, "x-wasm-filter"), "add-header");
   }
 }
 
