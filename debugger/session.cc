@@ -869,6 +869,20 @@ std::vector<std::string> diff_headers(const abi::HeaderPairs& before,
   return describe(diff_header_rows(before, after));
 }
 
+RunResult run_result(const HistoryEntry& entry, const PluginInfo& plugin) {
+  RunResult result;
+  result.abi_version = plugin.abi_version;
+  result.engine = plugin.engine;
+  result.engine_version = plugin.engine_version;
+  result.plugin_name = plugin.name;
+  result.report = entry.report;
+  result.logs = entry.logs;
+  result.trace = entry.trace;
+  result.failure = entry.failure;
+  result.stats = compute_stats(entry.trace);
+  return result;
+}
+
 RunDiff compare_runs(const HistoryEntry& before, const HistoryEntry& after) {
   RunDiff diff;
   auto status = [](const HistoryEntry& e) {

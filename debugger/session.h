@@ -139,6 +139,10 @@ struct PluginInfo {
   std::string error;               // last load error
 };
 
+// A history entry as a run result (what `pwplay run`, the app's panels and scenarios take), with
+// the identity of the plugin that ran it and statistics computed from its trace.
+RunResult run_result(const HistoryEntry& entry, const PluginInfo& plugin);
+
 class Session {
  public:
   explicit Session(SessionOptions options = {});

@@ -14,12 +14,14 @@
 #include <vector>
 
 #include <editline/readline.h>
+#include <nlohmann/json.hpp>
 
 #include "abi/enums.h"
 #include "app/cli/commands.h"
 #include "app/cli/plugin_args.h"
 #include "debugger/message_diff.h"
 #include "debugger/request_file.h"
+#include "debugger/scenario.h"
 #include "debugger/session.h"
 #include "host/proxy/proxy.h"
 
@@ -157,6 +159,7 @@ class DebugShell {
     if (command == "history") return history();
     if (command == "replay") return replay(words);
     if (command == "compare") return compare(words);
+    if (command == "save-scenario") return save_scenario(words);
     if (command == "reload") return reload();
     std::printf("unknown command '%s' (try 'help')\n", command.c_str());
     return true;
@@ -188,6 +191,7 @@ class DebugShell {
         "diff               header mutations so far\n"
         "inject HOSTCALL STATUS | inject alloc on|off | inject clear   fault injection\n"
         "history | replay N [M...] | replay all | compare A B   history, replay, comparison\n"
+        "save-scenario FILE [N]   request N (default: the last) as a scenario for pwplay test\n"
         "reload             re-read the module (breakpoints on proxy_on_vm_start or\n"
         "                   proxy_on_configure stop in its start-up)\n"
         "quit\n");
@@ -620,6 +624,40 @@ class DebugShell {
         break;
       }
     }
+    return true;
+  }
+
+  // save-scenario FILE [N]: request N (default: the last) and what it did, as a scenario that
+  // `pwplay test FILE` checks from now on.
+  bool save_scenario(const std::vector<std::string>& words) {
+    if (words.size() < 2) {
+      std::printf("usage: save-scenario FILE [N]\n");
+      return true;
+    }
+    std::optional<debugger::HistoryEntry> entry;
+    if (words.size() > 2) {
+      entry = session_.history_entry(std::strtoull(words[2].c_str(), nullptr, 10));
+    } else if (auto history = session_.history(); !history.empty()) {
+      entry = history.back();
+    }
+    if (!entry) {
+      std::printf("error: no such request in the history\n");
+      return true;
+    }
+    const auto info = session_.plugin_info();
+    auto scenario = debugger::scenario_from_run(entry->request, debugger::run_result(*entry, info));
+    if (!scenario) {
+      std::printf("error: %s\n", scenario.error().message.c_str());
+      return true;
+    }
+    auto saved = debugger::append_scenario(words[1], *scenario, info.wasm_path);
+    if (!saved) {
+      std::printf("error: %s\n", saved.error().message.c_str());
+      return true;
+    }
+    std::printf("Saved request %llu as scenario '%s' in %s\n",
+                static_cast<unsigned long long>(entry->id),
+                scenario->value("name", std::string()).c_str(), words[1].c_str());
     return true;
   }
 

@@ -4,7 +4,10 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "app/gui/gui_app.h"
+#include "debugger/scenario.h"
 
 namespace pwplay::gui {
 namespace {
@@ -131,6 +134,26 @@ void GuiApp::register_commands() {
                  false,
                  [this](std::string_view) -> Result<void> {
                    worker_.clear_history();
+                   return {};
+                 }});
+
+  commands_.add({"save-scenario",
+                 "Save run as scenario",
+                 "Run",
+                 {},
+                 "scenario file (default scenarios.json): the selected run and what it did",
+                 false,
+                 [this](std::string_view arg) -> Result<void> {
+                   const RunRecord* run = workspace_.selected_run(*worker_.snapshot());
+                   if (!run || !run->result)
+                     return make_error("no run to save: send a request first");
+                   auto scenario = debugger::scenario_from_run(run->request, *run->result);
+                   if (!scenario) return unexpected(scenario.error());
+                   std::string path = arg.empty() ? "scenarios.json" : std::string(arg);
+                   auto saved = debugger::append_scenario(path, *scenario, run->settings.wasm_path);
+                   if (!saved) return saved;
+                   workspace_.request_message =
+                       "saved run #" + std::to_string(run->id) + " in " + path;
                    return {};
                  }});
 

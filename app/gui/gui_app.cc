@@ -161,17 +161,7 @@ void GuiApp::collect_debugged_runs() {
     record.settings = debug_settings_.value_or(workspace_.filter);
     record.request = entry.request;
     record.finished = std::chrono::system_clock::now();
-    debugger::RunResult result;
-    result.abi_version = info.abi_version;
-    result.engine = info.engine;
-    result.engine_version = info.engine_version;
-    result.plugin_name = info.name;
-    result.report = entry.report;
-    result.logs = entry.logs;
-    result.trace = entry.trace;
-    result.failure = entry.failure;
-    result.stats = debugger::compute_stats(entry.trace);
-    record.result = std::move(result);
+    record.result = debugger::run_result(entry, info);
     worker_.add_run(std::move(record));
   }
 }

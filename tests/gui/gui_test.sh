@@ -139,6 +139,7 @@ debugger)
     {"wait": "engine"},
     "debug-continue",
     {"wait": "runs", "count": 1},
+    {"run": "save-scenario", "arg": "$out/scenarios.json"},
     {"frames": 2}
   ]
 }
@@ -154,6 +155,11 @@ JSON
     /commands/3/id=debug-send /commands/3/ok=true /commands/4/id=debug-step /commands/4/ok=true \
     /commands/5/id=debug-continue /commands/5/ok=true || { cat log.json >&2; fail "debug commands"; }
   check_run_log log.json
+  # The debugged run, saved as a scenario, passes under pwplay test.
+  "$GUI_CHECK" json log.json /commands/6/id=save-scenario /commands/6/ok=true ||
+    { cat log.json >&2; fail "save-scenario"; }
+  "$PWPLAY" test scenarios.json > test.out 2>&1 || { cat test.out scenarios.json; fail "the saved scenario does not pass"; }
+  grep -q "1 passed, 0 failed" test.out || { cat test.out; fail "pwplay test did not run the saved scenario"; }
   # On the wabt engine, Step instruction stops inside the callback; Finish lets it end.
   [ -f "$SAMPLES_DIR/add_header_wat.wasm" ] || fail "$SAMPLES_DIR/add_header_wat.wasm is missing"
   cat > stepi.json <<JSON

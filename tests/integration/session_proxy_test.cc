@@ -5,10 +5,14 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "debugger/scenario.h"
 #include "debugger/session.h"
 #include "support/cli.h"
 #include "support/http_test_client.h"
@@ -507,6 +511,48 @@ TEST(DebugCli, ReloadStopsAtAStartUpBreakpoint) {
   EXPECT_NE(result.out.find("plugin_configuration_size = 5"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("reloaded "), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("Request 1 finished: 200"), std::string::npos) << result.out;
+}
+
+TEST(DebugCli, SavedScenarioPassesUnderPwplayTest) {
+  const std::string dir = ::testing::TempDir() + "pwplay-save-scenario";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string scenarios = dir + "/scenarios.json";
+  std::string batch =
+      write_temp_file("save.batch", "send\nsave-scenario " + scenarios + "\nsave-scenario " +
+                                        scenarios + " 1\nquit\n");
+  CommandResult debug = run_pwplay(
+      {"debug", sample("add_header"), "--request", request_file("get.json"), "--batch", batch});
+  EXPECT_EQ(debug.exit_code, 0) << debug.err;
+  EXPECT_NE(debug.out.find("Saved request 1 as scenario 'GET /hello' in " + scenarios),
+            std::string::npos)
+      << debug.out;
+  CommandResult test = run_pwplay({"test", scenarios});
+  EXPECT_EQ(test.exit_code, 0) << test.out << test.err;
+  EXPECT_NE(test.out.find("2 passed, 0 failed"), std::string::npos) << test.out;
+}
+
+TEST(SessionProxy, AProxyRunMakesAScenarioThatPassesInProcess) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  const uint16_t port = start_proxy(session);
+  ASSERT_NE(port, 0);
+  ASSERT_TRUE(http_request(port, "GET", "/scenario").ok);
+  ASSERT_TRUE(session.wait_for_history(1, 10s));
+  auto entry = session.history().back();
+  auto scenario = debugger::scenario_from_run(entry.request,
+                                              debugger::run_result(entry, session.plugin_info()));
+  ASSERT_TRUE(scenario.ok()) << scenario.error().message;
+  // The proxy's own x-request-id / x-forwarded-proto are not expected of the filter.
+  const auto& upstream = (*scenario)["expect"]["upstream_headers"];
+  EXPECT_EQ(upstream.value("x-wasm-filter", ""), "add-header");
+  EXPECT_FALSE(upstream.contains("x-request-id"));
+  EXPECT_FALSE(upstream.contains("x-forwarded-proto"));
+  const std::string path = ::testing::TempDir() + "pwplay-proxy-scenario.json";
+  std::filesystem::remove(path);
+  ASSERT_TRUE(debugger::append_scenario(path, *scenario, sample("add_header")).ok());
+  CommandResult test = run_pwplay({"test", path});
+  EXPECT_EQ(test.exit_code, 0) << test.out << test.err;
 }
 
 TEST(DebugCli, ListenRejectsABadAddress) {
