@@ -945,17 +945,62 @@ RunDiff compare_runs(const HistoryEntry& before, const HistoryEntry& after) {
   };
   auto a = comparable(before.trace);
   auto b = comparable(after.trace);
-  size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    if (i < a.size() && i < b.size() && a[i] == b[i]) continue;
-    std::string left = i < a.size() ? a[i] : "(nothing)";
-    std::string right = i < b.size() ? b[i] : "(nothing)";
-    diff.trace.push_back("event " + std::to_string(i + 1) + ": " + left + "  =>  " + right);
-    if (diff.trace.size() >= 50) {
-      diff.trace.push_back("... (more differences)");
-      break;
+  // Events are aligned on their longest common subsequence, so that one extra host call shows
+  // as one line rather than shifting every event after it. Very long traces (beyond the table
+  // size below) fall back to comparing event i with event i.
+  enum class Op : uint8_t { Same, Removed, Added };
+  std::vector<std::pair<Op, size_t>> ops;  // index into a (Same, Removed) or b (Added)
+  constexpr size_t kMaxTable = size_t{16} << 20;
+  if ((a.size() + 1) * (b.size() + 1) <= kMaxTable) {
+    std::vector<uint32_t> common((a.size() + 1) * (b.size() + 1), 0);
+    auto at = [&](size_t i, size_t j) -> uint32_t& { return common[i * (b.size() + 1) + j]; };
+    for (size_t i = a.size(); i-- > 0;)
+      for (size_t j = b.size(); j-- > 0;)
+        at(i, j) = a[i] == b[j] ? at(i + 1, j + 1) + 1 : std::max(at(i + 1, j), at(i, j + 1));
+    size_t i = 0, j = 0;
+    while (i < a.size() || j < b.size()) {
+      if (i < a.size() && j < b.size() && a[i] == b[j]) {
+        ops.emplace_back(Op::Same, i++);
+        ++j;
+      } else if (i < a.size() && (j == b.size() || at(i + 1, j) >= at(i, j + 1))) {
+        ops.emplace_back(Op::Removed, i++);
+      } else {
+        ops.emplace_back(Op::Added, j++);
+      }
+    }
+  } else {
+    for (size_t i = 0; i < std::max(a.size(), b.size()); ++i) {
+      if (i < a.size() && i < b.size() && a[i] == b[i]) {
+        ops.emplace_back(Op::Same, i);
+        continue;
+      }
+      if (i < a.size()) ops.emplace_back(Op::Removed, i);
+      if (i < b.size()) ops.emplace_back(Op::Added, i);
     }
   }
+  // In each stretch of differences, removed and added events pair up in order as changed
+  // events. Numbers are positions in the second run (in the first, for events it no longer has).
+  auto line = [](size_t number, const std::string& left, const std::string& right) {
+    return "event " + std::to_string(number) + ": " + left + "  =>  " + right;
+  };
+  for (size_t k = 0; k < ops.size() && diff.trace.size() < 50;) {
+    if (ops[k].first == Op::Same) {
+      ++k;
+      continue;
+    }
+    std::vector<size_t> removed, added;
+    for (; k < ops.size() && ops[k].first != Op::Same; ++k)
+      (ops[k].first == Op::Removed ? removed : added).push_back(ops[k].second);
+    const size_t pairs = std::min(removed.size(), added.size());
+    for (size_t p = 0; p < pairs; ++p)
+      diff.trace.push_back(line(added[p] + 1, a[removed[p]], b[added[p]]));
+    for (size_t p = pairs; p < removed.size(); ++p)
+      diff.trace.push_back(line(removed[p] + 1, a[removed[p]], "(nothing)"));
+    for (size_t p = pairs; p < added.size(); ++p)
+      diff.trace.push_back(line(added[p] + 1, "(nothing)", b[added[p]]));
+  }
+  if (diff.trace.size() > 50) diff.trace.resize(50);
+  if (diff.trace.size() >= 50) diff.trace.push_back("... (more differences)");
   return diff;
 }
 

@@ -137,6 +137,23 @@ void GuiApp::register_commands() {
                    return {};
                  }});
 
+  commands_.add({"compare-runs",
+                 "Compare with the previous run",
+                 "Run",
+                 {},
+                 "'A B' (run ids), or 'A' against the run before it (default: the selected run)",
+                 false,
+                 [this](std::string_view arg) -> Result<void> {
+                   auto snapshot = worker_.snapshot();
+                   workspace_.observe(*snapshot);  // a run that just arrived is selected now
+                   const RunRecord* selected = workspace_.selected_run(*snapshot);
+                   auto comparison =
+                       compare_runs_command(*snapshot, selected ? selected->id : 0, arg);
+                   if (!comparison) return unexpected(comparison.error());
+                   comparison_ = std::move(*comparison);
+                   show_comparison_ = true;
+                   return {};
+                 }});
   commands_.add({"save-scenario",
                  "Save run as scenario",
                  "Run",

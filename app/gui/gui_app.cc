@@ -137,6 +137,7 @@ void GuiApp::frame() {
   layout_.draw(*snapshot_, commands_);
   palette_.draw(*snapshot_, commands_);
   draw_about();
+  draw_comparison();
   window_.render();
 
   if (automation_ && !automation_->finished()) automation_->after_render(*this);
@@ -265,6 +266,47 @@ void GuiApp::draw_menu_bar() {
     ImGui::EndMenu();
   }
   ImGui::EndMainMenuBar();
+}
+
+void GuiApp::draw_comparison() {
+  if (show_comparison_) {
+    ImGui::OpenPopup("Compare runs");
+    show_comparison_ = false;
+  }
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f,
+                                 viewport->WorkPos.y + viewport->WorkSize.y * 0.45f),
+                          ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  ImGui::SetNextWindowSize(ImVec2(viewport->WorkSize.x * 0.8f, viewport->WorkSize.y * 0.6f),
+                           ImGuiCond_Appearing);
+  if (!ImGui::BeginPopupModal("Compare runs", nullptr)) return;
+  if (comparison_) {
+    const RunComparison& c = *comparison_;
+    ImGui::Text("Run #%llu -> run #%llu", static_cast<unsigned long long>(c.before),
+                static_cast<unsigned long long>(c.after));
+    ImGui::Separator();
+    if (c.diff.same()) {
+      ImGui::TextColored(style::added(), "Same outcome and trace (timings and addresses aside).");
+    } else {
+      ImGui::TextColored(style::muted(), "Outcome");
+      if (c.diff.outcome.empty()) ImGui::TextColored(style::muted(), "  the same");
+      for (const auto& line : c.diff.outcome)
+        ImGui::TextColored(style::warning(), "  %s", line.c_str());
+      ImGui::TextColored(style::muted(), "Trace, event by event");
+      ImGui::PushFont(style::mono());
+      if (ImGui::BeginChild("trace-diff", ImVec2(0, -ImGui::GetFrameHeightWithSpacing()), true,
+                            ImGuiWindowFlags_HorizontalScrollbar)) {
+        if (c.diff.trace.empty()) ImGui::TextColored(style::muted(), "the same");
+        for (const auto& line : c.diff.trace) ImGui::TextUnformatted(line.c_str());
+      }
+      ImGui::EndChild();
+      ImGui::PopFont();
+    }
+  }
+  if (ImGui::Button("Close") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
+    ImGui::CloseCurrentPopup();
+  }
+  ImGui::EndPopup();
 }
 
 void GuiApp::draw_about() {

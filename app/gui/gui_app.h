@@ -10,6 +10,7 @@
 #include "app/gui/core/automation.h"
 #include "app/gui/core/command_table.h"
 #include "app/gui/core/engine_worker.h"
+#include "app/gui/core/run_comparison.h"
 #include "app/gui/core/workspace.h"
 #include "app/gui/gui_main.h"
 #include "app/gui/layout.h"
@@ -48,6 +49,7 @@ class GuiApp : public AutomationHost {
   void dispatch_shortcuts();
   void draw_menu_bar();
   void draw_about();
+  void draw_comparison();
   // Requests the debugger session finished become runs in the history (Result and Trace panels).
   void collect_debugged_runs();
   Result<void> debug_send();
@@ -78,6 +80,8 @@ class GuiApp : public AutomationHost {
   std::shared_ptr<const Snapshot> snapshot_;
   bool quit_ = false;
   bool show_about_ = false;
+  std::optional<RunComparison> comparison_;  // shown in a window until closed
+  bool show_comparison_ = false;
   std::string pending_screenshot_;  // taken after this frame renders
   uint64_t frame_ = 0;
   EngineWorker worker_{&PlatformWindow::wake};  // last: its thread stops first

@@ -9,6 +9,7 @@
 #include "app/gui/core/automation.h"
 #include "app/gui/core/command_table.h"
 #include "app/gui/core/engine_worker.h"
+#include "app/gui/core/run_comparison.h"
 #include "app/gui/core/workspace.h"
 
 namespace pwplay::gui {
@@ -353,6 +354,41 @@ TEST(EngineWorker, RunsMadeElsewhereJoinTheHistoryInOrder) {
   ticket = worker.add_run(record);
   ASSERT_TRUE(worker.wait_for(ticket, std::chrono::seconds(10)));
   EXPECT_EQ(worker.snapshot()->last_run()->id, 2u);
+}
+
+TEST(RunComparison, SameRequestTwiceIsTheSameAndAnotherConfigDiffers) {
+  EngineWorker worker;
+  FilterSettings settings;
+  settings.wasm_path = std::string(PWPLAY_SAMPLES_DIR) + "/add_header.wasm";
+  auto request =
+      debugger::load_request_file(std::string(PWPLAY_SOURCE_DIR) + "/samples/requests/get.json");
+  ASSERT_TRUE(request.ok());
+  worker.send(settings, *request);
+  worker.send(settings, *request);
+  settings.configuration = "changed";
+  uint64_t last = worker.send(settings, *request);
+  ASSERT_TRUE(worker.wait_for(last, std::chrono::seconds(60)));
+  auto snapshot = worker.snapshot();
+  ASSERT_EQ(snapshot->runs.size(), 3u);
+
+  auto same = compare_runs(*snapshot, 1, 2);
+  ASSERT_TRUE(same.ok()) << same.error().message;
+  EXPECT_TRUE(same->diff.same());
+  // "3" compares run 3 with the run before it; the filter's header value follows the config.
+  auto changed = compare_runs_command(*snapshot, 1, "3");
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  EXPECT_EQ(changed->before, 2u);
+  EXPECT_EQ(changed->after, 3u);
+  ASSERT_FALSE(changed->diff.outcome.empty());
+  EXPECT_EQ(changed->diff.outcome[0],
+            "upstream header changed x-wasm-filter: add-header -> changed");
+  // The selected run against the one before it.
+  EXPECT_EQ(compare_runs_command(*snapshot, 2, "")->before, 1u);
+  EXPECT_FALSE(compare_runs_command(*snapshot, 1, "").ok());  // nothing before run 1
+  auto missing = compare_runs(*snapshot, 1, 9);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().message, "no run #9 in the history");
+  EXPECT_FALSE(compare_runs_command(*snapshot, 1, "x").ok());
 }
 
 TEST(EngineWorker, LoadErrorsAreValues) {
