@@ -261,6 +261,25 @@ void GuiApp::register_commands() {
     command.enabled = [this] { return session_.state() == debugger::Session::State::Paused; };
     commands_.add(std::move(command));
   }
+  commands_.add({"debug-replay",
+                 "Replay the run in the debugger",
+                 "Debug",
+                 {},
+                 "run id (default: the selected run)",
+                 false,
+                 [this](std::string_view arg) -> Result<void> {
+                   auto snapshot = worker_.snapshot();
+                   workspace_.observe(*snapshot);
+                   const RunRecord* run = workspace_.selected_run(*snapshot);
+                   if (!arg.empty()) {
+                     run = nullptr;
+                     for (const auto& candidate : snapshot->runs)
+                       if (std::to_string(candidate->id) == arg) run = candidate.get();
+                   }
+                   if (!run) return make_error("no run '" + std::string(arg) + "' to replay");
+                   inspector_.show(debugger_panel_.name());
+                   return debug_send(run->request);
+                 }});
   commands_.add({"debug-listen",
                  "Start the debugger's proxy",
                  "Debug",

@@ -167,12 +167,15 @@ void GuiApp::collect_debugged_runs() {
   }
 }
 
-Result<void> GuiApp::debug_send() {
+Result<void> GuiApp::debug_send(std::optional<debugger::RequestFile> request) {
   if (workspace_.filter.wasm_path.empty()) return make_error("no filter: load a .wasm file first");
   if (session_.state() != debugger::Session::State::Idle)
     return make_error("the debugger is busy with a request: continue, finish or abort it first");
-  auto request = workspace_.build_request();
-  if (!request) return unexpected(request.error());
+  if (!request) {
+    auto built = workspace_.build_request();
+    if (!built) return unexpected(built.error());
+    request = std::move(*built);
+  }
   if (auto loaded = debug_load(); !loaded) return loaded;
   workspace_.selection.follow_latest = true;
   session_.send(std::move(*request), "desktop app");

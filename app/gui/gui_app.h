@@ -52,7 +52,8 @@ class GuiApp : public AutomationHost {
   void draw_comparison();
   // Requests the debugger session finished become runs in the history (Result and Trace panels).
   void collect_debugged_runs();
-  Result<void> debug_send();
+  // Sends `request` (default: the Request panel's) through the debugger session.
+  Result<void> debug_send(std::optional<debugger::RequestFile> request = std::nullopt);
   // Loads the Filter panel's settings into the session if they changed since its last load.
   Result<void> debug_load();
   Result<void> debug_listen(std::string_view address);

@@ -140,6 +140,10 @@ debugger)
     "debug-continue",
     {"wait": "runs", "count": 1},
     {"run": "save-scenario", "arg": "$out/scenarios.json"},
+    "debug-replay",
+    {"wait": "engine"},
+    "debug-continue",
+    {"wait": "runs", "count": 2},
     {"frames": 2}
   ]
 }
@@ -158,6 +162,10 @@ JSON
   # The debugged run, saved as a scenario, passes under pwplay test.
   "$GUI_CHECK" json log.json /commands/6/id=save-scenario /commands/6/ok=true ||
     { cat log.json >&2; fail "save-scenario"; }
+  # Replaying run 1 in the debugger stops at the same breakpoint again, then becomes run 2.
+  "$GUI_CHECK" json log.json /commands/7/id=debug-replay /commands/7/ok=true \
+    /commands/8/id=debug-continue /commands/8/ok=true /snapshot/runs=2 ||
+    { cat log.json >&2; fail "debug-replay"; }
   "$PWPLAY" test scenarios.json > test.out 2>&1 || { cat test.out scenarios.json; fail "the saved scenario does not pass"; }
   grep -q "1 passed, 0 failed" test.out || { cat test.out; fail "pwplay test did not run the saved scenario"; }
   # On the wabt engine, Step instruction stops inside the callback; Finish lets it end.
