@@ -6,6 +6,8 @@
 // not where the instruction starts.
 #include "host/disassembly.h"
 
+#include <algorithm>
+
 #include <wabt/apply-names.h>
 #include <wabt/binary-reader-ir.h>
 #include <wabt/binary-reader.h>
@@ -174,6 +176,20 @@ const WatInstruction* ModuleWat::instruction_at(uint32_t file_offset) const {
     return nullptr;
   }
   return nullptr;
+}
+
+std::span<const WatInstruction> instructions_around(const FunctionWat& function,
+                                                    uint32_t file_offset, size_t before,
+                                                    size_t after) {
+  const auto& all = function.instructions;
+  auto at = std::find_if(all.begin(), all.end(), [&](const WatInstruction& instruction) {
+    return instruction.offset == file_offset;
+  });
+  if (at == all.end()) return {};
+  const size_t index = static_cast<size_t>(at - all.begin());
+  const size_t first = index > before ? index - before : 0;
+  const size_t last = std::min(all.size(), index + after + 1);
+  return std::span<const WatInstruction>(all.data() + first, last - first);
 }
 
 Result<ModuleWat> disassemble(std::span<const uint8_t> bytes) {

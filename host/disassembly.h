@@ -44,6 +44,12 @@ struct ModuleWat {
   const WatInstruction* instruction_at(uint32_t file_offset) const;
 };
 
+// The instructions of `function` around the one at `file_offset`: up to `before` earlier and
+// `after` later ones, in order. Empty when no instruction of the function starts there.
+std::span<const WatInstruction> instructions_around(const FunctionWat& function,
+                                                    uint32_t file_offset, size_t before,
+                                                    size_t after);
+
 // Validates the module (through read_module_info) and disassembles every defined function.
 Result<ModuleWat> disassemble(std::span<const uint8_t> bytes);
 

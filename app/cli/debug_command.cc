@@ -21,8 +21,10 @@
 #include "app/cli/plugin_args.h"
 #include "debugger/message_diff.h"
 #include "debugger/request_file.h"
+#include "debugger/runner.h"
 #include "debugger/scenario.h"
 #include "debugger/session.h"
+#include "host/disassembly.h"
 #include "host/proxy/proxy.h"
 
 namespace pwplay::app {
@@ -153,6 +155,7 @@ class DebugShell {
     if (command == "wait") return wait_for_pause(words);
     if (command == "bt" || command == "backtrace" || command == "where") return backtrace();
     if (command == "x") return examine(words);
+    if (command == "list" || command == "l") return list();
     if (command == "regions") return regions();
     if (command == "diff") return diff();
     if (command == "inject") return inject(words);
@@ -184,6 +187,7 @@ class DebugShell {
         "step (s)           to the next ABI event   next (n)       over the current callback\n"
         "stepi (si)         one wasm instruction    nexti (ni)     one, over calls (wabt engine)\n"
         "info locals        wasm locals and operand stack at an instruction stop\n"
+        "list (l)           the code around the instruction about to run\n"
         "wait [SECONDS]     wait for a request through the proxy to stop (default 30)\n"
         "finish             to the end of the stream (ignoring breakpoints)  abort   stop it\n"
         "bt                 ABI frames              info args      the current event's arguments\n"
@@ -453,6 +457,42 @@ class DebugShell {
     reload_from_build_.reset();
   }
 
+  // The instructions around the one about to run (an instruction stop), gdb's `list`.
+  bool list() {
+    auto pause = session_.pause();
+    if (!pause || !pause->wasm) {
+      std::printf("not stopped at a wasm instruction (use stepi)\n");
+      return true;
+    }
+    const auto info = session_.plugin_info();
+    if (!wat_ || wat_build_ != info.build) {
+      auto bytes = debugger::read_wasm_file(info.wasm_path);
+      if (!bytes) {
+        std::printf("error: %s\n", bytes.error().message.c_str());
+        return true;
+      }
+      auto wat = host::disassemble(*bytes);
+      if (!wat) {
+        std::printf("error: %s\n", wat.error().message.c_str());
+        return true;
+      }
+      wat_ = std::move(*wat);
+      wat_build_ = info.build;
+    }
+    const host::FunctionWat* function = wat_->function(pause->wasm->function_index);
+    if (!function) {
+      std::printf("error: no code for function %u\n", pause->wasm->function_index);
+      return true;
+    }
+    std::printf("%s\n", function->header.c_str());
+    for (const auto& instruction :
+         host::instructions_around(*function, pause->wasm->file_offset, 6, 8))
+      std::printf("%s 0x%06x  %s%s\n", instruction.offset == pause->wasm->file_offset ? "=>" : "  ",
+                  instruction.offset, std::string(instruction.depth * 2, ' ').c_str(),
+                  instruction.text.c_str());
+    return true;
+  }
+
   bool step_instruction(host::StepRequest::Kind kind) {
     auto pause = session_.pause();
     const uint64_t finished = session_.history_count();
@@ -682,6 +722,8 @@ class DebugShell {
   std::string default_request_;
   uint64_t last_sent_ = 0;
   std::optional<uint32_t> reload_from_build_;  // a reload is under way from this build
+  std::optional<host::ModuleWat> wat_;         // the loaded module's disassembly, for `list`
+  uint32_t wat_build_ = 0;
 };
 
 int run_debugger(const DebugArgs& args) {

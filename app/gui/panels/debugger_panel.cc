@@ -11,6 +11,7 @@
 #include "app/gui/panels/trace_panel.h"
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
+#include "debugger/runner.h"
 
 namespace pwplay::gui {
 namespace {
@@ -194,6 +195,48 @@ void DebuggerPanel::draw_controls(Commands& commands, debugger::Session::State s
   }
 }
 
+const host::ModuleWat* DebuggerPanel::module_wat() {
+  const auto info = session_.plugin_info();
+  if (wat_build_ == info.build && (wat_ || !wat_error_.empty())) return wat_ ? &*wat_ : nullptr;
+  wat_build_ = info.build;
+  wat_.reset();
+  wat_error_.clear();
+  auto bytes = debugger::read_wasm_file(info.wasm_path);
+  if (!bytes) {
+    wat_error_ = bytes.error().message;
+    return nullptr;
+  }
+  auto wat = host::disassemble(*bytes);
+  if (!wat) {
+    wat_error_ = wat.error().message;
+    return nullptr;
+  }
+  wat_ = std::move(*wat);
+  return &*wat_;
+}
+
+void DebuggerPanel::draw_code(const host::WasmLocation& location) {
+  const host::ModuleWat* wat = module_wat();
+  const host::FunctionWat* function = wat ? wat->function(location.function_index) : nullptr;
+  if (!function) {
+    ImGui::TextColored(style::muted(), "No code to show%s%s", wat_error_.empty() ? "" : ": ",
+                       wat_error_.c_str());
+    return;
+  }
+  ImGui::PushFont(style::mono());
+  ImGui::TextColored(style::muted(), "%s", function->header.c_str());
+  for (const auto& instruction : host::instructions_around(*function, location.file_offset, 6, 8)) {
+    const bool current = instruction.offset == location.file_offset;
+    const std::string text = std::string(current ? "=> " : "   ") +
+                             std::string(instruction.depth * 2, ' ') + instruction.text;
+    if (current)
+      ImGui::TextColored(style::accent(), "0x%06x  %s", instruction.offset, text.c_str());
+    else
+      ImGui::Text("0x%06x  %s", instruction.offset, text.c_str());
+  }
+  ImGui::PopFont();
+}
+
 void DebuggerPanel::draw_pause(const debugger::PauseInfo& pause) {
   ImGui::PushFont(style::mono());
   if (pause.wasm) {
@@ -227,6 +270,8 @@ void DebuggerPanel::draw_pause(const debugger::PauseInfo& pause) {
     ImGui::PopFont();
   }
 
+  if (pause.wasm && ImGui::CollapsingHeader("Code", ImGuiTreeNodeFlags_DefaultOpen))
+    draw_code(*pause.wasm);
   if (pause.wasm && ImGui::CollapsingHeader("Locals and stack", ImGuiTreeNodeFlags_DefaultOpen)) {
     const auto& wasm = *pause.wasm;
     ImGui::PushFont(style::mono());
