@@ -29,6 +29,7 @@
 #include "abi/enums.h"
 #include "abi/result.h"
 #include "debugger/breakpoints.h"
+#include "debugger/history.h"
 #include "debugger/request_file.h"
 #include "debugger/runner.h"
 #include "debugger/trace_store.h"
@@ -100,48 +101,6 @@ struct PauseInfo {
   std::optional<abi::HeaderPairs> response_headers;
   abi::HeaderPairs client_request_headers;
 };
-
-struct HistoryEntry {
-  uint64_t id = 0;
-  std::string name;
-  std::string source = "session";  // "session" (sent or replayed here) or "proxy"
-  RequestFile request;
-  host::RunReport report;
-  std::vector<host::LogRecord> logs;
-  std::vector<host::TraceEvent> trace;
-  std::optional<host::PluginFailure> failure;
-  uint32_t build = 0;  // which load of the module ran it (bumped by every reload)
-  std::chrono::system_clock::time_point time;
-};
-
-// How two runs of a request differ: outcome first, then the trace event by event (timings,
-// sequence numbers and addresses ignored).
-struct RunDiff {
-  std::vector<std::string> outcome;  // "status: 200 -> 403", "upstream header x-a: added", ...
-  std::vector<std::string> trace;    // "event 12: hostcall proxy_log message: a -> b", ...
-  bool same() const { return outcome.empty() && trace.empty(); }
-};
-
-RunDiff compare_runs(const HistoryEntry& before, const HistoryEntry& after);
-// Header-level diff between two messages ("added x-a: 1", "changed x-b: 1 -> 2", "removed x-c").
-std::vector<std::string> diff_headers(const abi::HeaderPairs& before,
-                                      const abi::HeaderPairs& after);
-
-struct PluginInfo {
-  bool loaded = false;
-  std::string name;
-  std::string wasm_path;
-  std::string abi_version;
-  std::string engine;
-  std::string engine_version;
-  uint32_t build = 0;
-  bool supports_stepping = false;  // the engine steps wasm instructions
-  std::string error;               // last load error
-};
-
-// A history entry as a run result (what `pwplay run`, the app's panels and scenarios take), with
-// the identity of the plugin that ran it and statistics computed from its trace.
-RunResult run_result(const HistoryEntry& entry, const PluginInfo& plugin);
 
 class Session {
  public:
