@@ -949,6 +949,11 @@ std::optional<RunDiff> Session::last_reload_diff() const {
   return reload_diff_;
 }
 
+bool Session::watching() const {
+  std::lock_guard lock(mutex_);
+  return watching_;
+}
+
 uint32_t Session::reload_count() const {
   std::lock_guard lock(mutex_);
   return info_.build > 0 ? info_.build - 1 : 0;

@@ -184,6 +184,7 @@ class Session {
   // The diff between the previous build's result and the replay after the last reload, if any.
   std::optional<RunDiff> last_reload_diff() const;
   uint32_t reload_count() const;
+  bool watching() const;
 
   TraceStore& trace() { return store_; }
 

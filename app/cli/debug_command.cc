@@ -164,6 +164,7 @@ class DebugShell {
     if (command == "compare") return compare(words);
     if (command == "save-scenario") return save_scenario(words);
     if (command == "reload") return reload();
+    if (command == "watch") return watch(words);
     std::printf("unknown command '%s' (try 'help')\n", command.c_str());
     return true;
   }
@@ -196,6 +197,8 @@ class DebugShell {
         "inject HOSTCALL STATUS | inject alloc on|off | inject clear   fault injection\n"
         "history | replay N [M...] | replay all | compare A B   history, replay, comparison\n"
         "save-scenario FILE [N]   request N (default: the last) as a scenario for pwplay test\n"
+        "watch on|off       reload when the module file changes and replay the last request;\n"
+        "                   info reload shows the difference\n"
         "reload             re-read the module (breakpoints on proxy_on_vm_start or\n"
         "                   proxy_on_configure stop in its start-up)\n"
         "quit\n");
@@ -294,6 +297,19 @@ class DebugShell {
       if (wasm.stack.empty()) std::printf(" empty");
       for (const auto& value : wasm.stack) std::printf(" %s", host::to_string(value).c_str());
       std::printf("\n");
+      return true;
+    }
+    if (what == "reload") {
+      const uint32_t reloads = session_.reload_count();
+      std::printf("%s; reloaded %u time%s\n",
+                  session_.watching() ? "watching the module file" : "not watching the module file",
+                  reloads, reloads == 1 ? "" : "s");
+      if (auto diff = session_.last_reload_diff()) {
+        std::printf("the last request before and after the last reload:\n");
+        if (diff->same()) std::printf("  same outcome and trace\n");
+        for (const auto& line : diff->outcome) std::printf("  %s\n", line.c_str());
+        for (const auto& line : diff->trace) std::printf("  %s\n", line.c_str());
+      }
       return true;
     }
     if (what == "inject" || what == "injections") {
@@ -490,6 +506,24 @@ class DebugShell {
       std::printf("%s 0x%06x  %s%s\n", instruction.offset == pause->wasm->file_offset ? "=>" : "  ",
                   instruction.offset, std::string(instruction.depth * 2, ' ').c_str(),
                   instruction.text.c_str());
+    return true;
+  }
+
+  // watch on|off: reload the module when its file changes, and replay the last request.
+  bool watch(const std::vector<std::string>& words) {
+    if (words.size() < 2 || (words[1] != "on" && words[1] != "off")) {
+      std::printf("usage: watch on|off\n");
+      return true;
+    }
+    const bool on = words[1] == "on";
+    session_.watch(on, true);
+    if (on)
+      std::printf(
+          "Watching %s: a rebuild reloads it and replays the last request "
+          "('info reload' shows what changed)\n",
+          session_.plugin_info().wasm_path.c_str());
+    else
+      std::printf("Not watching the module file\n");
     return true;
   }
 

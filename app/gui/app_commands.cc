@@ -280,6 +280,24 @@ void GuiApp::register_commands() {
                    inspector_.show(debugger_panel_.name());
                    return debug_send(run->request);
                  }});
+  Command watch{"debug-watch",
+                "Reload when the module changes",
+                "Debug",
+                {},
+                "on|off (default: toggle)",
+                false,
+                [this](std::string_view arg) -> Result<void> {
+                  if (!arg.empty() && arg != "on" && arg != "off")
+                    return make_error("expected on or off, got '" + std::string(arg) + "'");
+                  const bool on = arg.empty() ? !session_.watching() : arg == "on";
+                  if (on) {
+                    if (auto loaded = debug_load(); !loaded) return loaded;
+                  }
+                  session_.watch(on, true);
+                  return {};
+                }};
+  watch.checked = [this] { return session_.watching(); };
+  commands_.add(std::move(watch));
   commands_.add({"debug-listen",
                  "Start the debugger's proxy",
                  "Debug",

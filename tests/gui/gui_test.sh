@@ -212,6 +212,7 @@ JSON
     {"run": "load", "arg": "$SAMPLES_DIR/add_header.wasm"},
     {"wait": "engine"},
     {"run": "debug-inject", "arg": "proxy_add_header_map_value BAD_ARGUMENT"},
+    {"run": "debug-watch", "arg": "on"},
     {"run": "debug-listen", "arg": "127.0.0.1:$port"},
     {"wait": "runs", "count": 1},
     {"frames": 2},
@@ -234,9 +235,44 @@ JSON
   grep -q '"path":"/from-curl"' curl.out || { cat curl.out; fail "curl did not get the echo"; }
   if grep -q x-wasm-filter curl.out; then cat curl.out; fail "the injected fault did not apply"; fi
   "$GUI_CHECK" json proxy-log.json /commands/1/id=debug-inject /commands/1/ok=true \
-    /commands/2/id=debug-listen /commands/2/ok=true /snapshot/last_run/status=200 ||
+    /commands/2/id=debug-watch /commands/2/ok=true \
+    /commands/3/id=debug-listen /commands/3/ok=true /snapshot/last_run/status=200 ||
     { cat proxy-log.json >&2; fail "the proxy request is not in the run history"; }
   "$GUI_CHECK" png proxy.png 1280 800 || fail "the proxy screenshot is wrong"
+
+  # Hot reload: with debug-watch on, rebuilding the module (here: another module copied over it,
+  # again every second until the app is done, so the timing of the first copy does not matter)
+  # reloads the debugger's filter and replays the last request, which joins the run history.
+  cp "$SAMPLES_DIR/add_header.wasm" watched.wasm
+  cat > watch.json <<JSON
+{
+  "window": {"width": 1280, "height": 800},
+  "timeout_ms": 60000,
+  "steps": [
+    {"run": "load", "arg": "$out/watched.wasm"},
+    {"run": "open-request", "arg": "$SOURCE_DIR/samples/requests/get.json"},
+    {"wait": "engine"},
+    {"run": "debug-watch", "arg": "on"},
+    "debug-send",
+    {"wait": "runs", "count": 1},
+    {"wait": "runs", "count": 2},
+    {"frames": 2},
+    {"screenshot": "$out/watch.png"}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation watch.json --automation-log watch-log.json > watch.out 2>&1 &
+  app_pid=$!
+  while kill -0 "$app_pid" 2>/dev/null; do
+    sleep 1
+    cp "$SAMPLES_DIR/add_header_wat.wasm" watched.tmp && mv watched.tmp watched.wasm
+  done
+  wait "$app_pid"
+  rc=$?
+  [ "$rc" -eq 0 ] || { cat watch.out watch-log.json; fail "the hot reload script exited with $rc"; }
+  "$GUI_CHECK" json watch-log.json /commands/2/id=debug-watch /commands/2/ok=true /snapshot/runs=2 \
+    /snapshot/last_run/status=200 || { cat watch-log.json >&2; fail "no replay after the rebuild"; }
+  "$GUI_CHECK" png watch.png 1280 800 || fail "the hot reload screenshot is wrong"
 
   # Continue with nothing paused is refused, and the log says so.
   timeout 60 "$PWPLAY" --run-command debug-continue --automation-log idle.json > idle.out 2>&1

@@ -555,6 +555,22 @@ TEST(SessionProxy, AProxyRunMakesAScenarioThatPassesInProcess) {
   EXPECT_EQ(test.exit_code, 0) << test.out << test.err;
 }
 
+TEST(DebugCli, WatchTurnsHotReloadOnAndOff) {
+  std::string batch = write_temp_file(
+      "watch.batch", "watch on\ninfo reload\nwatch off\ninfo reload\nwatch x\nquit\n");
+  CommandResult result = run_pwplay({"debug", sample("add_header"), "--batch", batch});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("Watching " + sample("add_header") +
+                            ": a rebuild reloads it and replays the last request"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("watching the module file; reloaded 0 times"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("not watching the module file; reloaded 0 times"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("usage: watch on|off"), std::string::npos) << result.out;
+}
+
 TEST(DebugCli, ListenRejectsABadAddress) {
   std::string batch = write_temp_file("quit.batch", "quit\n");
   CommandResult result =

@@ -157,6 +157,22 @@ void DebuggerPanel::draw_proxy_and_faults(Commands& commands) {
   }
   ImGui::SameLine();
   if (ImGui::Button("Clear")) report(commands.run("debug-inject", CommandSource::Button, "clear"));
+  bool watching = session_.watching();
+  if (ImGui::Checkbox("Reload when the module file changes, and replay the last request",
+                      &watching))
+    report(commands.run("debug-watch", CommandSource::Button, watching ? "on" : "off"));
+  if (const uint32_t reloads = session_.reload_count(); reloads > 0) {
+    ImGui::TextColored(style::muted(), "Reloaded %u time%s.", reloads, reloads == 1 ? "" : "s");
+    if (auto diff = session_.last_reload_diff()) {
+      if (diff->same())
+        ImGui::TextColored(style::added(), "The last request behaves the same after the reload.");
+      for (const auto& line : diff->outcome)
+        ImGui::TextColored(style::warning(), "%s", line.c_str());
+      if (!diff->trace.empty())
+        ImGui::TextColored(style::muted(), "%zu trace differences (Compare runs shows them)",
+                           diff->trace.size());
+    }
+  }
   for (const auto& [name, status] : injections)
     ImGui::TextColored(style::warning(), "%s returns %s", name.c_str(), abi::name(status).c_str());
   if (!last_error_.empty()) widgets::wrapped_colored(style::error(), last_error_);
