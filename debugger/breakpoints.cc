@@ -118,6 +118,12 @@ Result<std::vector<Condition>> parse_conditions(std::string_view text) {
   return conditions;
 }
 
+Result<Breakpoint> breakpoint_from_text(std::string_view text) {
+  const size_t at = text.find(" if ");
+  if (at == std::string_view::npos) return make_breakpoint(text, {});
+  return make_breakpoint(text.substr(0, at), text.substr(at + 4));
+}
+
 Result<Breakpoint> make_breakpoint(std::string_view target_text, std::string_view condition_text) {
   Breakpoint breakpoint;
   std::string_view target = trim(target_text);

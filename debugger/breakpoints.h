@@ -51,6 +51,9 @@ Result<std::vector<Condition>> parse_conditions(std::string_view text);
 // "trap", "log warn" or "local_response"; the kind follows from the target.
 Result<Breakpoint> make_breakpoint(std::string_view target, std::string_view condition_text);
 
+// "TARGET [if CONDITION]", as typed in `pwplay debug` and the desktop app.
+Result<Breakpoint> breakpoint_from_text(std::string_view text);
+
 // What conditions can see besides the event itself.
 struct EventContext {
   const host::HttpStreamState* stream = nullptr;  // null outside HTTP streams

@@ -208,6 +208,19 @@ PluginInfo Session::plugin_info() const {
   return info_;
 }
 
+Result<std::shared_ptr<const host::ModuleWat>> Session::disassembly() const {
+  const PluginInfo info = plugin_info();
+  std::lock_guard lock(disassembly_mutex_);
+  if (disassembly_ && disassembly_build_ == info.build) return disassembly_;
+  auto bytes = read_wasm_file(info.wasm_path);
+  if (!bytes) return unexpected(bytes.error());
+  auto wat = host::disassemble(*bytes);
+  if (!wat) return unexpected(wat.error());
+  disassembly_ = std::make_shared<const host::ModuleWat>(std::move(*wat));
+  disassembly_build_ = info.build;
+  return disassembly_;
+}
+
 // --- Proxy -------------------------------------------------------------------------------------
 
 Result<uint16_t> Session::start_proxy(host::proxy::ProxyOptions options) {
@@ -401,6 +414,36 @@ void Session::fail_allocations(bool fail) {
   std::lock_guard lock(mutex_);
   fail_allocations_ = fail;
   ++fault_generation_;
+}
+
+Result<std::string> Session::apply_fault_command(std::string_view text) {
+  const size_t space = text.find(' ');
+  const std::string_view first = text.substr(0, space);
+  const std::string_view rest =
+      space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+  if (first == "clear") {
+    clear_injections();
+    fail_allocations(false);
+    return std::string("injections cleared");
+  }
+  if (first == "alloc") {
+    if (rest != "on" && rest != "fail" && rest != "off")
+      return make_error("expected 'alloc on' or 'alloc off'");
+    const bool fail = rest != "off";
+    fail_allocations(fail);
+    return std::string(fail ? "allocator fails every allocation" : "allocator works again");
+  }
+  if (first.empty() || rest.empty())
+    return make_error(
+        "expected HOSTCALL STATUS (e.g. proxy_http_call BAD_ARGUMENT), 'alloc "
+        "on|off' or 'clear'");
+  auto status = abi::parse_status(rest);
+  if (!status)
+    return make_error("unknown status '" + std::string(rest) +
+                      "' (e.g. NOT_FOUND, BAD_ARGUMENT, 1)");
+  const std::string host_call(first);
+  if (auto injected = inject(host_call, *status); !injected) return unexpected(injected.error());
+  return host_call + " will return " + abi::name(*status);
 }
 
 std::map<std::string, abi::Status> Session::injections() const {

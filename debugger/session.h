@@ -33,6 +33,7 @@
 #include "debugger/request_file.h"
 #include "debugger/runner.h"
 #include "debugger/trace_store.h"
+#include "host/disassembly.h"
 #include "host/environment.h"
 #include "host/filter_chain.h"
 #include "host/local_run.h"
@@ -118,6 +119,9 @@ class Session {
   // outcome (its build number goes up, or `error` says why not).
   void reload_in_background();
   PluginInfo plugin_info() const;
+  // The loaded module's disassembly (read once per build), for showing the code at an
+  // instruction stop. Errors say why there is none (unreadable or invalid module).
+  Result<std::shared_ptr<const host::ModuleWat>> disassembly() const;
 
   // --- Breakpoints (any thread) -----------------------------------------------------------------
   uint32_t add_breakpoint(Breakpoint breakpoint);
@@ -132,6 +136,9 @@ class Session {
   void clear_injections();
   void fail_allocations(bool fail);
   std::map<std::string, abi::Status> injections() const;
+  // The fault commands both front ends take: "HOSTCALL STATUS", "alloc on|off" ("fail" for on),
+  // "clear". Returns what now happens ("proxy_http_call will return BAD_ARGUMENT").
+  Result<std::string> apply_fault_command(std::string_view text);
 
   // --- Requests ---------------------------------------------------------------------------------
   // Queues a request; returns the history id it will have.
@@ -292,6 +299,11 @@ class Session {
   bool watching_ = false;
   bool replay_on_reload_ = true;
   bool proxy_stopping_ = false;  // the proxy's held stream must go on without pausing again
+
+  // The disassembly cache (its own lock: disassembling a large module takes a while).
+  mutable std::mutex disassembly_mutex_;
+  mutable std::shared_ptr<const host::ModuleWat> disassembly_;
+  mutable uint32_t disassembly_build_ = 0;
 
   // The proxy (its own lock: stopping it waits for its thread, which may need mutex_).
   mutable std::mutex proxy_mutex_;

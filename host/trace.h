@@ -79,6 +79,9 @@ struct PausePoint {
 // running call with Vm::terminate.
 enum class PauseVerdict : uint8_t { Go, Abort };
 
+// "entering a callback", "after a host call", ...: where a debugger stopped, as front ends say it.
+const char* pause_point_name(PausePoint::Where where);
+
 // Receives events. Implementations decide what to keep (the debugger's bounded store, a vector).
 class TraceSink {
  public:

@@ -21,7 +21,6 @@
 #include "app/cli/plugin_args.h"
 #include "debugger/message_diff.h"
 #include "debugger/request_file.h"
-#include "debugger/runner.h"
 #include "debugger/scenario.h"
 #include "debugger/session.h"
 #include "host/disassembly.h"
@@ -64,22 +63,6 @@ std::string describe_event(const host::TraceEvent& event) {
   if (!event.result.empty()) text += " -> " + event.result;
   if (event.injected) text += " [injected]";
   return text;
-}
-
-const char* where_name(host::PausePoint::Where where) {
-  switch (where) {
-    case host::PausePoint::Where::CallbackEnter:
-      return "entering a callback";
-    case host::PausePoint::Where::CallbackExit:
-      return "leaving a callback";
-    case host::PausePoint::Where::HostCallDone:
-      return "after a host call";
-    case host::PausePoint::Where::Trap:
-      return "after a trap";
-    case host::PausePoint::Where::Instruction:
-      return "at a wasm instruction";
-  }
-  return "";
 }
 
 std::string function_label(uint32_t index, const std::string& name) {
@@ -206,14 +189,7 @@ class DebugShell {
   }
 
   bool add_breakpoint(const std::string& text) {
-    std::string target = text;
-    std::string condition;
-    size_t at = text.find(" if ");
-    if (at != std::string::npos) {
-      target = text.substr(0, at);
-      condition = text.substr(at + 4);
-    }
-    auto breakpoint = debugger::make_breakpoint(target, condition);
+    auto breakpoint = debugger::breakpoint_from_text(text);
     if (!breakpoint) {
       std::printf("error: %s\n", breakpoint.error().message.c_str());
       return true;
@@ -409,8 +385,9 @@ class DebugShell {
     if (!pause) return;
     {
       std::printf("Paused (%s), %s, stream %llu, plugin %s%s\n", pause->reason.c_str(),
-                  where_name(pause->where), static_cast<unsigned long long>(pause->stream_id),
-                  pause->plugin.c_str(), pause->worker == "proxy" ? ", via the proxy" : "");
+                  host::pause_point_name(pause->where),
+                  static_cast<unsigned long long>(pause->stream_id), pause->plugin.c_str(),
+                  pause->worker == "proxy" ? ", via the proxy" : "");
       if (pause->wasm) {
         const auto& wasm = *pause->wasm;
         std::printf("  0x%06x  %s  %s\n", wasm.file_offset,
@@ -480,22 +457,12 @@ class DebugShell {
       std::printf("not stopped at a wasm instruction (use stepi)\n");
       return true;
     }
-    const auto info = session_.plugin_info();
-    if (!wat_ || wat_build_ != info.build) {
-      auto bytes = debugger::read_wasm_file(info.wasm_path);
-      if (!bytes) {
-        std::printf("error: %s\n", bytes.error().message.c_str());
-        return true;
-      }
-      auto wat = host::disassemble(*bytes);
-      if (!wat) {
-        std::printf("error: %s\n", wat.error().message.c_str());
-        return true;
-      }
-      wat_ = std::move(*wat);
-      wat_build_ = info.build;
+    auto wat = session_.disassembly();
+    if (!wat) {
+      std::printf("error: %s\n", wat.error().message.c_str());
+      return true;
     }
-    const host::FunctionWat* function = wat_->function(pause->wasm->function_index);
+    const host::FunctionWat* function = (*wat)->function(pause->wasm->function_index);
     if (!function) {
       std::printf("error: no code for function %u\n", pause->wasm->function_index);
       return true;
@@ -627,33 +594,17 @@ class DebugShell {
   }
 
   bool inject(const std::vector<std::string>& words) {
-    if (words.size() >= 2 && words[1] == "clear") {
-      session_.clear_injections();
-      session_.fail_allocations(false);
-      std::printf("injections cleared\n");
-      return true;
-    }
-    if (words.size() >= 3 && words[1] == "alloc") {
-      bool fail = words[2] == "on" || words[2] == "fail";
-      session_.fail_allocations(fail);
-      std::printf("allocator %s\n", fail ? "fails every allocation" : "works again");
-      return true;
-    }
-    if (words.size() < 3) {
+    if (words.size() < 2) {
       std::printf("usage: inject HOSTCALL STATUS | inject alloc on|off | inject clear\n");
       return true;
     }
-    auto status = abi::parse_status(words[2]);
-    if (!status) {
-      std::printf("error: unknown status '%s' (e.g. NOT_FOUND, BAD_ARGUMENT, 1)\n",
-                  words[2].c_str());
-      return true;
-    }
-    auto result = session_.inject(words[1], *status);
-    if (!result)
-      std::printf("error: %s\n", result.error().message.c_str());
+    std::string text = words[1];
+    for (size_t i = 2; i < words.size(); ++i) text += " " + words[i];
+    auto done = session_.apply_fault_command(text);
+    if (done)
+      std::printf("%s\n", done->c_str());
     else
-      std::printf("%s will return %s\n", words[1].c_str(), abi::name(*status).c_str());
+      std::printf("error: %s\n", done.error().message.c_str());
     return true;
   }
 
@@ -756,8 +707,6 @@ class DebugShell {
   std::string default_request_;
   uint64_t last_sent_ = 0;
   std::optional<uint32_t> reload_from_build_;  // a reload is under way from this build
-  std::optional<host::ModuleWat> wat_;         // the loaded module's disassembly, for `list`
-  uint32_t wat_build_ = 0;
 };
 
 int run_debugger(const DebugArgs& args) {

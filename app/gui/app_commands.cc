@@ -182,13 +182,7 @@ void GuiApp::register_commands() {
                  "CALLBACK|HOSTCALL|trap|log LEVEL|local_response [if CONDITION]",
                  true,
                  [this](std::string_view arg) -> Result<void> {
-                   std::string text(arg);
-                   std::string condition;
-                   if (size_t at = text.find(" if "); at != std::string::npos) {
-                     condition = text.substr(at + 4);
-                     text.resize(at);
-                   }
-                   auto breakpoint = debugger::make_breakpoint(text, condition);
+                   auto breakpoint = debugger::breakpoint_from_text(arg);
                    if (!breakpoint) return unexpected(breakpoint.error());
                    session_.add_breakpoint(std::move(*breakpoint));
                    inspector_.show(debugger_panel_.name());
@@ -324,7 +318,11 @@ void GuiApp::register_commands() {
                  {},
                  "HOSTCALL STATUS | alloc on|off | clear",
                  true,
-                 [this](std::string_view arg) -> Result<void> { return debug_inject(arg); }});
+                 [this](std::string_view arg) -> Result<void> {
+                   auto done = session_.apply_fault_command(arg);
+                   if (!done) return unexpected(done.error());
+                   return {};
+                 }});
   Command stepi{"debug-stepi",
                 "Step one wasm instruction",
                 "Debug",

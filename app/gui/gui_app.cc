@@ -207,28 +207,6 @@ Result<void> GuiApp::debug_listen(std::string_view address) {
   return {};
 }
 
-Result<void> GuiApp::debug_inject(std::string_view text) {
-  std::string line(text);
-  std::string host_call = line.substr(0, line.find(' '));
-  std::string rest = line.size() > host_call.size() ? line.substr(host_call.size() + 1) : "";
-  if (host_call == "clear") {
-    session_.clear_injections();
-    session_.fail_allocations(false);
-    return {};
-  }
-  if (host_call == "alloc") {
-    if (rest != "on" && rest != "off") return make_error("expected 'alloc on' or 'alloc off'");
-    session_.fail_allocations(rest == "on");
-    return {};
-  }
-  auto status = abi::parse_status(rest);
-  if (host_call.empty() || !status)
-    return make_error(
-        "expected HOSTCALL STATUS (e.g. proxy_http_call BAD_ARGUMENT), 'alloc "
-        "on|off' or 'clear'");
-  return session_.inject(host_call, *status);
-}
-
 void GuiApp::dispatch_shortcuts() {
   if (palette_.open) return;  // the palette owns the keyboard while it is up
   const ImGuiIO& io = ImGui::GetIO();

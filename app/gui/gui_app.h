@@ -57,7 +57,6 @@ class GuiApp : public AutomationHost {
   // Loads the Filter panel's settings into the session if they changed since its last load.
   Result<void> debug_load();
   Result<void> debug_listen(std::string_view address);
-  Result<void> debug_inject(std::string_view text);
   int finish_automation();
 
   GuiOptions options_;

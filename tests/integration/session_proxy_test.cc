@@ -16,6 +16,7 @@
 #include "debugger/session.h"
 #include "support/cli.h"
 #include "support/http_test_client.h"
+#include "support/session_support.h"
 
 namespace pwplay::testing {
 namespace {
@@ -23,33 +24,6 @@ namespace {
 using debugger::ResumeMode;
 using debugger::Session;
 using namespace std::chrono_literals;
-
-debugger::RequestFile get_request(const std::string& path = "/hello") {
-  auto request = debugger::load_request_file(request_file("get.json"));
-  EXPECT_TRUE(request.ok());
-  request->request.path = path;
-  return *request;
-}
-
-debugger::PluginOptions filter(const std::string& name, const std::string& engine = "") {
-  debugger::PluginOptions options;
-  options.wasm_path = sample(name);
-  if (!engine.empty()) options.engine = engine;
-  return options;
-}
-
-uint32_t add_breakpoint(Session& session, const std::string& target,
-                        const std::string& condition = "") {
-  auto breakpoint = debugger::make_breakpoint(target, condition);
-  EXPECT_TRUE(breakpoint.ok()) << (breakpoint.ok() ? "" : breakpoint.error().message);
-  return session.add_breakpoint(*breakpoint);
-}
-
-std::string header(const abi::HeaderPairs& headers, const std::string& name) {
-  for (const auto& [k, v] : headers)
-    if (k == name) return v;
-  return "<absent>";
-}
 
 uint16_t start_proxy(Session& session) {
   auto port = session.start_proxy(host::proxy::ProxyOptions{});

@@ -9,6 +9,7 @@
 
 #include "debugger/session.h"
 #include "support/cli.h"
+#include "support/session_support.h"
 
 namespace pwplay::testing {
 namespace {
@@ -16,35 +17,10 @@ namespace {
 using debugger::ResumeMode;
 using debugger::Session;
 
-debugger::RequestFile get_request() {
-  auto request = debugger::load_request_file(request_file("get.json"));
-  EXPECT_TRUE(request.ok());
-  return *request;
-}
-
-debugger::PluginOptions filter(const std::string& name) {
-  debugger::PluginOptions options;
-  options.wasm_path = sample(name);
-  return options;
-}
-
-std::string header(const abi::HeaderPairs& headers, const std::string& name) {
-  for (const auto& [k, v] : headers)
-    if (k == name) return v;
-  return "<absent>";
-}
-
 std::string arg(const host::TraceEvent& event, const std::string& name) {
   for (const auto& a : event.args)
     if (a.name == name) return a.value;
   return "<absent>";
-}
-
-uint32_t add_breakpoint(Session& session, const std::string& target,
-                        const std::string& condition = "") {
-  auto breakpoint = debugger::make_breakpoint(target, condition);
-  EXPECT_TRUE(breakpoint.ok()) << (breakpoint.ok() ? "" : breakpoint.error().message);
-  return session.add_breakpoint(*breakpoint);
 }
 
 TEST(Session, ConditionalBreakpointShowsDecodedArgumentsRegionsAndMemory) {

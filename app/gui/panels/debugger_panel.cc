@@ -11,26 +11,9 @@
 #include "app/gui/panels/trace_panel.h"
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
-#include "debugger/runner.h"
 
 namespace pwplay::gui {
 namespace {
-
-const char* where_text(host::PausePoint::Where where) {
-  switch (where) {
-    case host::PausePoint::Where::CallbackEnter:
-      return "entering a callback";
-    case host::PausePoint::Where::HostCallDone:
-      return "after a host call";
-    case host::PausePoint::Where::CallbackExit:
-      return "leaving a callback";
-    case host::PausePoint::Where::Trap:
-      return "after a trap";
-    case host::PausePoint::Where::Instruction:
-      return "at a wasm instruction";
-  }
-  return "";
-}
 
 // The buttons of the stepping toolbar, with the command each runs.
 struct StepButton {
@@ -205,38 +188,18 @@ void DebuggerPanel::draw_controls(Commands& commands, debugger::Session::State s
     case debugger::Session::State::Paused:
       if (pause_)
         ImGui::TextColored(style::warning(), "Paused: %s, %s, stream %llu", pause_->reason.c_str(),
-                           where_text(pause_->where),
+                           host::pause_point_name(pause_->where),
                            static_cast<unsigned long long>(pause_->stream_id));
       break;
   }
 }
 
-const host::ModuleWat* DebuggerPanel::module_wat() {
-  const auto info = session_.plugin_info();
-  if (wat_build_ == info.build && (wat_ || !wat_error_.empty())) return wat_ ? &*wat_ : nullptr;
-  wat_build_ = info.build;
-  wat_.reset();
-  wat_error_.clear();
-  auto bytes = debugger::read_wasm_file(info.wasm_path);
-  if (!bytes) {
-    wat_error_ = bytes.error().message;
-    return nullptr;
-  }
-  auto wat = host::disassemble(*bytes);
-  if (!wat) {
-    wat_error_ = wat.error().message;
-    return nullptr;
-  }
-  wat_ = std::move(*wat);
-  return &*wat_;
-}
-
 void DebuggerPanel::draw_code(const host::WasmLocation& location) {
-  const host::ModuleWat* wat = module_wat();
-  const host::FunctionWat* function = wat ? wat->function(location.function_index) : nullptr;
+  auto wat = session_.disassembly();
+  const host::FunctionWat* function = wat ? (*wat)->function(location.function_index) : nullptr;
   if (!function) {
-    ImGui::TextColored(style::muted(), "No code to show%s%s", wat_error_.empty() ? "" : ": ",
-                       wat_error_.c_str());
+    ImGui::TextColored(style::muted(), "No code to show%s%s", wat ? "" : ": ",
+                       wat ? "" : wat.error().message.c_str());
     return;
   }
   ImGui::PushFont(style::mono());

@@ -11,7 +11,6 @@
 
 #include "app/gui/panel.h"
 #include "debugger/session.h"
-#include "host/disassembly.h"
 
 namespace pwplay::gui {
 
@@ -29,8 +28,6 @@ class DebuggerPanel : public Panel {
   void draw_proxy_and_faults(Commands& commands);
   void draw_pause(const debugger::PauseInfo& pause);
   void draw_code(const host::WasmLocation& location);
-  // The loaded module's disassembly, read again when the session loads another build.
-  const host::ModuleWat* module_wat();
 
   debugger::Session& session_;
   std::string new_breakpoint_;
@@ -40,9 +37,6 @@ class DebuggerPanel : public Panel {
   std::optional<debugger::PauseInfo> pause_;  // the session's current pause, refreshed by id
   uint64_t announced_pause_ = 0;
   int selected_region_ = 0;
-  std::optional<host::ModuleWat> wat_;
-  uint32_t wat_build_ = 0;
-  std::string wat_error_;
 };
 
 }  // namespace pwplay::gui
