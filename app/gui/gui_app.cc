@@ -169,8 +169,10 @@ void GuiApp::collect_debugged_runs() {
 
 Result<void> GuiApp::debug_send(std::optional<debugger::RequestFile> request) {
   if (workspace_.filter.wasm_path.empty()) return make_error("no filter: load a .wasm file first");
-  if (session_.state() != debugger::Session::State::Idle)
-    return make_error("the debugger is busy with a request: continue, finish or abort it first");
+  // A request that is running (or a reload with its replay) is finished first: this one queues
+  // behind it. A paused one needs the user.
+  if (session_.state() == debugger::Session::State::Paused)
+    return make_error("the debugger is paused: continue, finish or abort the request first");
   if (!request) {
     auto built = workspace_.build_request();
     if (!built) return unexpected(built.error());
@@ -187,6 +189,9 @@ Result<void> GuiApp::debug_load() {
   // Filter panel changed.
   if (debug_settings_ && *debug_settings_ == workspace_.filter) return {};
   if (workspace_.filter.wasm_path.empty()) return make_error("no filter: load a .wasm file first");
+  // Loading waits for the engine thread, which must not be able to pause meanwhile.
+  if (session_.state() != debugger::Session::State::Idle)
+    return make_error("the debugger is busy with a request: continue, finish or abort it first");
   auto loaded = session_.load(plugin_options(workspace_.filter));
   if (!loaded) return loaded;
   debug_settings_ = workspace_.filter;
