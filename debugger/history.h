@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "abi/pairs.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
 #include "host/local_run.h"
 #include "host/plugin.h"

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "debugger/plugin_config_file.h"
+#include "debugger/formats/plugin_config_file.h"
 
 namespace pwplay::debugger {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "abi/result.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 #include "host/abi_host.h"
 #include "host/local_run.h"
 #include "host/plugin.h"

@@ -30,7 +30,7 @@
 #include "abi/result.h"
 #include "debugger/breakpoints.h"
 #include "debugger/history.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
 #include "debugger/trace_store.h"
 #include "host/disassembly.h"

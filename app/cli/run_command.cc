@@ -9,8 +9,8 @@
 #include "abi/enums.h"
 #include "app/cli/commands.h"
 #include "app/cli/plugin_args.h"
-#include "debugger/report_json.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/report_json.h"
+#include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
 
 namespace pwplay::app {

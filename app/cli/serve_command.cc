@@ -13,7 +13,7 @@
 #include "abi/enums.h"
 #include "app/cli/commands.h"
 #include "app/cli/plugin_args.h"
-#include "debugger/proxy_config_file.h"
+#include "debugger/formats/proxy_config_file.h"
 #include "debugger/runner.h"
 #include "host/proxy/proxy.h"
 

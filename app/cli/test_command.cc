@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "app/cli/commands.h"
-#include "debugger/atomic_file.h"
-#include "debugger/scenario.h"
+#include "debugger/formats/atomic_file.h"
+#include "debugger/formats/scenario.h"
 
 namespace pwplay::app {
 namespace {

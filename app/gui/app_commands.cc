@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/gui/gui_app.h"
-#include "debugger/scenario.h"
+#include "debugger/formats/scenario.h"
 
 namespace pwplay::gui {
 namespace {

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "app/gui/style.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 
 namespace pwplay::gui::widgets {
 

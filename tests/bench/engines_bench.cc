@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 #include "host/environment.h"
 #include "host/filter_chain.h"
 #include "host/local_run.h"

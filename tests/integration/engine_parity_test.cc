@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "debugger/report_json.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/report_json.h"
+#include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
 
 namespace pwplay::debugger {

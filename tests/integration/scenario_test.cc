@@ -2,7 +2,7 @@
 // (what CI runs), on failing scenarios (exit code, the diff, the summary line,
 // the JUnit report), on bad scenario files (exit 2 and the place), and saving a
 // run as a scenario that then passes.
-#include "debugger/scenario.h"
+#include "debugger/formats/scenario.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

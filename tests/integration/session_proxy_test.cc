@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "debugger/scenario.h"
+#include "debugger/formats/scenario.h"
 #include "debugger/session.h"
 #include "support/cli.h"
 #include "support/http_test_client.h"

@@ -1,7 +1,7 @@
 // curl command lines: browsers' "Copy as cURL" output, the options people type,
 // round trips through to_curl (also through a real POSIX shell), and the error
 // for each malformed input.
-#include "debugger/curl.h"
+#include "debugger/formats/curl.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

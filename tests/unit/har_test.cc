@@ -2,7 +2,7 @@
 // tests/fixtures/browser_session.har, written in the shape Chrome and Firefox
 // save), exporting requests and outcomes, round trips, and errors that name the
 // file and the JSON path.
-#include "debugger/har.h"
+#include "debugger/formats/har.h"
 
 #include <gtest/gtest.h>
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "abi/functions.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
 #include "host/engines/native/elf_symbols.h"
 #include "host/engines/native/native_vm.h"

@@ -1,7 +1,7 @@
 // Project files: a full round trip, refusal of newer versions and foreign
 // files, errors with places, and atomic saving (the previous file survives
 // every failure, no temporary files stay).
-#include "debugger/project.h"
+#include "debugger/formats/project.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "debugger/atomic_file.h"
+#include "debugger/formats/atomic_file.h"
 
 namespace pwplay::debugger {
 namespace {

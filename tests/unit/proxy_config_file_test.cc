@@ -1,6 +1,6 @@
 // The `pwplay serve --proxy-config FILE` format: a JSON and a YAML file with every key, and
 // errors that name the file and the key at fault.
-#include "debugger/proxy_config_file.h"
+#include "debugger/formats/proxy_config_file.h"
 
 #include <gtest/gtest.h>
 

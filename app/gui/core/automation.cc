@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "abi/enums.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 
 namespace pwplay::gui {
 namespace {

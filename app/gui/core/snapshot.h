@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
 
 namespace pwplay::gui {

@@ -12,7 +12,7 @@
 
 #include "abi/result.h"
 #include "app/gui/core/snapshot.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 
 namespace pwplay::gui {
 

@@ -1,12 +1,12 @@
-#include "debugger/outcome.h"
+#include "debugger/formats/outcome.h"
 
 #include <cstdio>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
 
-#include "debugger/json_place.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/json_place.h"
+#include "debugger/formats/request_file.h"
 #include "host/vm.h"
 
 namespace pwplay::debugger {

@@ -1,11 +1,11 @@
-#include "debugger/plugin_config_file.h"
+#include "debugger/formats/plugin_config_file.h"
 
 #include <set>
 
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 
 namespace pwplay::debugger {
 namespace {

@@ -1,8 +1,8 @@
-#include "debugger/report_json.h"
+#include "debugger/formats/report_json.h"
 
 #include "abi/enums.h"
 #include "debugger/message_diff.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 
 namespace pwplay::debugger {
 

@@ -1,4 +1,4 @@
-#include "debugger/json_place.h"
+#include "debugger/formats/json_place.h"
 
 namespace pwplay::debugger {
 

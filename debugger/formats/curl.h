@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "abi/result.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 #include "host/local_run.h"
 
 namespace pwplay::debugger {

@@ -1,4 +1,4 @@
-#include "debugger/curl.h"
+#include "debugger/formats/curl.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 
 #include <cctype>
 #include <cerrno>

@@ -1,11 +1,11 @@
-#include "debugger/proxy_config_file.h"
+#include "debugger/formats/proxy_config_file.h"
 
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
-#include "debugger/plugin_config_file.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/plugin_config_file.h"
+#include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
 
 namespace pwplay::debugger {

@@ -18,7 +18,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "abi/result.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
 
 namespace pwplay::debugger {

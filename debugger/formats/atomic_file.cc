@@ -1,4 +1,4 @@
-#include "debugger/atomic_file.h"
+#include "debugger/formats/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "debugger/har.h"
+#include "debugger/formats/har.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "debugger/curl.h"
-#include "debugger/json_place.h"
+#include "debugger/formats/curl.h"
+#include "debugger/formats/json_place.h"
 
 namespace pwplay::debugger {
 namespace {

@@ -12,8 +12,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "abi/result.h"
-#include "debugger/outcome.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/outcome.h"
+#include "debugger/formats/request_file.h"
 
 namespace pwplay::debugger {
 

@@ -12,7 +12,7 @@
 
 #include "abi/pairs.h"
 #include "abi/result.h"
-#include "debugger/json_place.h"
+#include "debugger/formats/json_place.h"
 #include "debugger/runner.h"
 
 namespace pwplay::debugger {

@@ -1,11 +1,11 @@
-#include "debugger/project.h"
+#include "debugger/formats/project.h"
 
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
-#include "debugger/atomic_file.h"
-#include "debugger/json_place.h"
+#include "debugger/formats/atomic_file.h"
+#include "debugger/formats/json_place.h"
 
 namespace pwplay::debugger {
 namespace {

@@ -17,10 +17,10 @@
 
 #include "abi/result.h"
 #include "debugger/breakpoints.h"
-#include "debugger/outcome.h"
-#include "debugger/request_file.h"
+#include "debugger/formats/outcome.h"
+#include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
-#include "debugger/session.h"
+#include "debugger/history.h"
 
 namespace pwplay::debugger {
 
@@ -77,7 +77,7 @@ nlohmann::json project_to_json(const Project& project);
 // Writes the project with write_file_atomically: the old file stays whole if anything fails.
 Result<void> save_project(const Project& project, const std::string& path);
 
-// From the live session's types (debugger/session.h, debugger/breakpoints.h) to what is saved,
+// From the live session's types (debugger/history.h, debugger/breakpoints.h) to what is saved,
 // and back for breakpoints (through make_breakpoint, so a saved one is checked like a typed one).
 HistoryRecord history_record(const HistoryEntry& entry);
 BreakpointRecord breakpoint_record(const Breakpoint& breakpoint);

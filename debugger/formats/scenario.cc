@@ -1,4 +1,4 @@
-#include "debugger/scenario.h"
+#include "debugger/formats/scenario.h"
 
 #include <algorithm>
 #include <cctype>
@@ -11,9 +11,9 @@
 #include <nlohmann/json.hpp>
 
 #include "abi/enums.h"
-#include "debugger/atomic_file.h"
-#include "debugger/json_place.h"
-#include "debugger/project.h"
+#include "debugger/formats/atomic_file.h"
+#include "debugger/formats/json_place.h"
+#include "debugger/formats/project.h"
 #include "host/vm.h"
 
 namespace pwplay::debugger {
