@@ -23,35 +23,45 @@ Result<bool> parse_bool(std::string_view text) {
   return make_error("expected true or false, got '" + std::string(text) + "'");
 }
 
+// Shows a command's outcome under the Request panel's file field.
+void report_request(Workspace& ws, const Result<void>& result, std::string ok_message) {
+  ws.request_message_is_error = !result;
+  ws.request_message = result ? std::move(ok_message) : result.error().message;
+}
+
 }  // namespace
 
 void GuiApp::register_commands() {
-  Workspace& ws = workspace_;
-  auto report_request = [&ws](const Result<void>& result, std::string ok_message) {
-    ws.request_message_is_error = !result;
-    ws.request_message = result ? std::move(ok_message) : result.error().message;
-  };
+  register_file_commands();
+  register_run_commands();
+  register_debug_commands();
+  register_view_commands();
+  register_help_commands();
+  register_scripting_commands();
+}
 
+void GuiApp::register_file_commands() {
+  Workspace& ws = workspace_;
   // File.
   commands_.add({"open-request", "Open request file", "File", keys_of("Ctrl+O"),
                  "REQ.json path (default: the Request panel's file field)", false,
-                 [&ws, report_request](std::string_view arg) -> Result<void> {
+                 [&ws](std::string_view arg) -> Result<void> {
                    std::string path = arg.empty() ? ws.request_path : std::string(arg);
                    if (path.empty()) {
                      Result<void> missing = make_error("type the path of a REQ.json file first");
-                     report_request(missing, {});
+                     report_request(ws, missing, {});
                      return missing;
                    }
                    auto result = ws.open_request(path);
-                   report_request(result, "opened " + path);
+                   report_request(ws, result, "opened " + path);
                    return result;
                  }});
   commands_.add({"save-request", "Save request file", "File", keys_of("Ctrl+S"),
                  "path (default: the Request panel's file field)", false,
-                 [&ws, report_request](std::string_view arg) -> Result<void> {
+                 [&ws](std::string_view arg) -> Result<void> {
                    std::string path = arg.empty() ? ws.request_path : std::string(arg);
                    auto result = ws.save_request(path);
-                   report_request(result, "saved " + path);
+                   report_request(ws, result, "saved " + path);
                    return result;
                  }});
   commands_.add({"new-request", "New request", "File", keys_of("Ctrl+N"), "", false,
@@ -77,7 +87,10 @@ void GuiApp::register_commands() {
                    quit_ = true;
                    return {};
                  }});
+}
 
+void GuiApp::register_run_commands() {
+  Workspace& ws = workspace_;
   // Run.
   commands_.add({"load", "Load filter", "Run", keys_of("Ctrl+L"),
                  ".wasm path (default: the Filter panel's module field)", false,
@@ -89,16 +102,16 @@ void GuiApp::register_commands() {
                    return {};
                  }});
   commands_.add({"send", "Send request", "Run", keys_of("Ctrl+Enter"), "", false,
-                 [this, report_request](std::string_view) -> Result<void> {
+                 [this](std::string_view) -> Result<void> {
                    if (workspace_.filter.wasm_path.empty()) {
                      Result<void> error = make_error("no filter: load a .wasm file first");
-                     report_request(error, {});
+                     report_request(workspace_, error, {});
                      return error;
                    }
                    auto request = workspace_.build_request();
                    if (!request) {
                      Result<void> error = unexpected(request.error());
-                     report_request(error, {});
+                     report_request(workspace_, error, {});
                      return error;
                    }
                    workspace_.request_message.clear();
@@ -173,7 +186,9 @@ void GuiApp::register_commands() {
                        "saved run #" + std::to_string(run->id) + " in " + path;
                    return {};
                  }});
+}
 
+void GuiApp::register_debug_commands() {
   // Debug: the debugger session (breakpoints, pauses, stepping); see the Debugger tab.
   commands_.add({"debug-break",
                  "Add breakpoint",
@@ -332,7 +347,9 @@ void GuiApp::register_commands() {
                 [this](std::string_view) -> Result<void> { return session_.step_instruction(); }};
   stepi.enabled = [this] { return session_.state() == debugger::Session::State::Paused; };
   commands_.add(std::move(stepi));
+}
 
+void GuiApp::register_view_commands() {
   // View.
   int tab_index = 0;
   for (const char* tab : {"upstream", "response", "logs"}) {
@@ -378,14 +395,19 @@ void GuiApp::register_commands() {
                    palette_.show();
                    return {};
                  }});
+}
 
+void GuiApp::register_help_commands() {
   // Help.
   commands_.add({"about", "About pwplay", "Help", keys_of("F1"), "", false,
                  [this](std::string_view) -> Result<void> {
                    show_about_ = true;
                    return {};
                  }});
+}
 
+void GuiApp::register_scripting_commands() {
+  Workspace& ws = workspace_;
   // For scripts (they need an argument, so the palette does not list them).
   commands_.add({"set-field",
                  "Set a field",

@@ -43,7 +43,14 @@ class GuiApp : public AutomationHost {
   Result<ScreenshotInfo> capture(const std::string& path) override;
 
  private:
-  void register_commands();  // app_commands.cc
+  // The command table, one function per menu (app_commands.cc).
+  void register_commands();
+  void register_file_commands();
+  void register_run_commands();
+  void register_debug_commands();
+  void register_view_commands();
+  void register_help_commands();
+  void register_scripting_commands();
   void apply_startup_options();
   void frame();
   void dispatch_shortcuts();
