@@ -54,6 +54,17 @@ struct Signature {
   std::string_view results;
 };
 
+// Phases besides ordinary callbacks in which a module may call a host function. As
+// proxy-wasm-cpp-host, start-up (_initialize, main, _start) may only log and use the WASI calls a
+// libc start-up needs, and code inside the module's allocator only log, write and read clocks;
+// any other call there traps.
+using PhaseMask = uint8_t;
+inline constexpr PhaseMask kCallbacksOnly = 0;
+inline constexpr PhaseMask kDuringStartUp = 1u << 0;
+inline constexpr PhaseMask kFromAllocator = 1u << 1;
+
+// Everything about one host function except its implementation (host/abi_host_table.cc maps each
+// row to one).
 struct HostFunctionSpec {
   std::string_view name;  // import name, e.g. "proxy_get_header_map_value" or "fd_write"
   ImportModule module;    // Env ("env"), or Wasi (both wasi_snapshot_preview1 and wasi_unstable)
@@ -62,7 +73,16 @@ struct HostFunctionSpec {
   HostFunctionGroup group;
   // Parameter names, comma-separated, used to decode arguments in traces.
   std::string_view param_names;
+  // Where else than in a callback it may be called: kDuringStartUp, kFromAllocator.
+  PhaseMask allowed_in = kCallbacksOnly;
 };
+
+inline bool allowed_during_startup(const HostFunctionSpec& spec) {
+  return (spec.allowed_in & kDuringStartUp) != 0;
+}
+inline bool allowed_from_allocator(const HostFunctionSpec& spec) {
+  return (spec.allowed_in & kFromAllocator) != 0;
+}
 
 struct CallbackSpec {
   std::string_view name;  // export name, e.g. "proxy_on_request_headers"

@@ -2,6 +2,7 @@
 // Emscripten shims) for one plugin's VM, over an abstract guest memory so that the same code runs
 // on every engine and in unit tests without a VM. It owns the plugin's contexts and per-root
 // state (ticks, callouts, gRPC calls) and records a trace event for every host call.
+// Defined in host/abi_host*.cc, one file per subject (abi_host.cc says which is where).
 #pragma once
 
 #include <cstdint>
@@ -81,7 +82,8 @@ struct LogRecord {
   uint64_t stream_id = 0;
 };
 
-// Which host calls are allowed: start-up and the allocator may only use a few (as cpp-host).
+// Which host calls are allowed: start-up and the allocator may only use the few whose
+// abi::HostFunctionSpec allows them (as cpp-host).
 enum class CallPhase : uint8_t { StartUp, Allocator, Normal };
 
 class AbiHost {
@@ -183,6 +185,11 @@ class AbiHost {
 
   struct HostCallState;  // per-call scratch (arguments, trace notes, copies)
 
+  // Where the ABI's host function table (abi/functions.cc) and the implementation table disagree:
+  // a row with no implementation, an implementation that names no row or a row twice. Empty when
+  // they agree (a unit test keeps it so).
+  static std::vector<std::string> function_table_problems();
+
  private:
   struct ContextState {
     ContextKind kind = ContextKind::Stream;
@@ -194,8 +201,16 @@ class AbiHost {
     uint32_t tick_period_ms = 0;
   };
 
+  // The implementation table (host/abi_host_table.cc): one row per abi::host_functions() row,
+  // naming it and the member function that implements it. The only list of host functions here.
   using Impl = uint32_t (AbiHost::*)(HostCallState&);
-  static const std::map<std::string_view, Impl>& implementations();
+  struct ImplRow {
+    std::string_view name;
+    Impl impl;
+  };
+  static std::span<const ImplRow> implementation_rows();
+  // The implementation of an abi::host_functions() row; nullptr if it has none.
+  static Impl implementation_of(const abi::HostFunctionSpec& spec);
 
   uint32_t dispatch(const abi::HostFunctionSpec& spec, Impl impl, HostCallState& call);
 
@@ -215,6 +230,11 @@ class AbiHost {
 
   ContextState* effective();
   ContextState* find_context(uint32_t id);
+  // The effective context's stream control; nullptr on root and VM contexts.
+  StreamControl* effective_control();
+  // Every continue / close call: a stream type (checked, traced) and what to do with it.
+  using StreamAction = abi::Status (StreamControl::*)(abi::StreamType type);
+  uint32_t control_stream(HostCallState& call, uint32_t stream_type, StreamAction action);
   HeaderMap* map_for(abi::MapType type, bool& read_only, abi::HeaderPairs*& external);
   // proxy_add_header_map_value and proxy_replace_header_map_value read, check and trace the
   // same arguments; only the change they make to the map differs.
@@ -224,7 +244,8 @@ class AbiHost {
   void emit_log(abi::LogLevel level, std::string message);
   std::optional<std::string> lookup_property(const std::string& path);
 
-  // --- Host functions (one per import; each returns the i32 status or WASI errno) --------------
+  // --- Host functions (each returns the i32 status or WASI errno), by room --------------------
+  // abi_host.cc: logging, time, contexts.
   uint32_t proxy_log(HostCallState&);
   uint32_t proxy_get_log_level(HostCallState&);
   uint32_t proxy_get_current_time_nanoseconds(HostCallState&);
@@ -232,6 +253,7 @@ class AbiHost {
   uint32_t proxy_set_effective_context(HostCallState&);
   uint32_t proxy_done(HostCallState&);
   uint32_t proxy_get_configuration(HostCallState&);
+  // abi_host_http.cc: buffers, header maps, stream control.
   uint32_t proxy_get_buffer_bytes(HostCallState&);
   uint32_t proxy_get_buffer_status(HostCallState&);
   uint32_t proxy_set_buffer_bytes(HostCallState&);
@@ -248,13 +270,15 @@ class AbiHost {
   uint32_t proxy_continue_stream(HostCallState&);
   uint32_t proxy_close_stream(HostCallState&);
   uint32_t proxy_send_local_response(HostCallState&);
-  uint32_t proxy_get_status(HostCallState&);
+  // abi_host_callouts.cc: HTTP and gRPC callouts.
   uint32_t proxy_http_call(HostCallState&);
   uint32_t proxy_grpc_call(HostCallState&);
   uint32_t proxy_grpc_stream(HostCallState&);
   uint32_t proxy_grpc_send(HostCallState&);
   uint32_t proxy_grpc_cancel(HostCallState&);
   uint32_t proxy_grpc_close(HostCallState&);
+  uint32_t proxy_get_status(HostCallState&);
+  // abi_host_shared.cc: shared data and queues, metrics, properties, foreign functions.
   uint32_t proxy_set_shared_data(HostCallState&);
   uint32_t proxy_get_shared_data(HostCallState&);
   uint32_t proxy_register_shared_queue(HostCallState&);
@@ -268,6 +292,7 @@ class AbiHost {
   uint32_t proxy_get_property(HostCallState&);
   uint32_t proxy_set_property(HostCallState&);
   uint32_t proxy_call_foreign_function(HostCallState&);
+  // abi_host_wasi.cc: Emscripten shims and WASI.
   uint32_t pthread_equal(HostCallState&);
   uint32_t emscripten_notify_memory_growth(HostCallState&);
   // WASI.

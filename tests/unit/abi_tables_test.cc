@@ -190,6 +190,35 @@ TEST(AbiTablesTest, EveryHostFunctionHasOneNamePerParameter) {
   }
 }
 
+TEST(AbiTablesTest, StartUpMayOnlyLogAndUseWasiWithoutSideEffectsOnFiles) {
+  // proxy-wasm-cpp-host's restricted lists: from env only logging and the memory growth notice;
+  // WASI apart from reading, seeking and closing files, opening paths, yielding and exiting.
+  std::set<std::string_view> startup_env;
+  std::set<std::string_view> wasi_refused;
+  for (const HostFunctionSpec& spec : host_functions()) {
+    if (spec.module == ImportModule::Env && allowed_during_startup(spec))
+      startup_env.insert(spec.name);
+    if (spec.module == ImportModule::Wasi && !allowed_during_startup(spec))
+      wasi_refused.insert(spec.name);
+  }
+  EXPECT_EQ(startup_env,
+            (std::set<std::string_view>{"proxy_log", "emscripten_notify_memory_growth"}));
+  EXPECT_EQ(wasi_refused, (std::set<std::string_view>{"fd_read", "fd_seek", "fd_close", "path_open",
+                                                      "sched_yield", "proc_exit"}));
+}
+
+TEST(AbiTablesTest, TheAllocatorMayOnlyLogWriteAndReadClocks) {
+  std::set<std::string_view> allocator;
+  for (const HostFunctionSpec& spec : host_functions()) {
+    if (!allowed_from_allocator(spec)) continue;
+    allocator.insert(spec.name);
+    // What the allocator may call, start-up may too.
+    EXPECT_TRUE(allowed_during_startup(spec)) << spec.name;
+  }
+  EXPECT_EQ(allocator,
+            (std::set<std::string_view>{"proxy_log", "fd_write", "clock_time_get", "poll_oneoff"}));
+}
+
 TEST(AbiTablesTest, EveryCallbackHasOneNamePerParameter) {
   for (const CallbackSpec& spec : callbacks())
     EXPECT_EQ(count_params(spec.param_names), spec.signature.params.size()) << spec.name;
