@@ -28,8 +28,14 @@ struct HistoryEntry {
   std::vector<host::LogRecord> logs;
   std::vector<host::TraceEvent> trace;
   std::optional<host::PluginFailure> failure;
+  // Why the request did not go through the filter at all (no filter loaded, or its load
+  // failed); empty when it ran. `failure` says the same then.
+  std::string error;
+  RunStats stats;      // from the trace, computed once when the entry is recorded
   uint32_t build = 0;  // which load of the module ran it (bumped by every reload)
   std::chrono::system_clock::time_point time;
+
+  bool ran() const { return error.empty(); }
 };
 
 // How two runs of a request differ: outcome first, then the trace event by event (timings,
@@ -54,6 +60,7 @@ struct PluginInfo {
   std::string engine_version;
   uint32_t build = 0;
   bool supports_stepping = false;  // the engine steps wasm instructions
+  uint64_t load_ns = 0;            // wall time of the last successful load (start-up included)
   std::string error;               // last load error
 };
 

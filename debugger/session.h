@@ -7,7 +7,8 @@
 // reaches a pause while another is held waits behind it, and the other thread's streams queue
 // behind their own held VM, as on a single-threaded Envoy worker.
 // Front ends (the `pwplay debug` terminal, the desktop app, tests) talk to it from their own
-// thread: they send commands and read snapshots; they never touch a VM.
+// thread: they send commands and read snapshots (SessionSnapshot: its whole visible state,
+// published after every change); they never touch a VM.
 #pragma once
 
 #include <atomic>
@@ -29,8 +30,8 @@
 #include "abi/enums.h"
 #include "abi/result.h"
 #include "debugger/breakpoints.h"
-#include "debugger/history.h"
 #include "debugger/formats/request_file.h"
+#include "debugger/history.h"
 #include "debugger/runner.h"
 #include "debugger/trace_store.h"
 #include "host/disassembly.h"
@@ -48,7 +49,18 @@ struct SessionOptions {
   // Requests kept in the history (each with its trace); past it the oldest are dropped, so that
   // a load test through the proxy cannot grow the session without bound.
   size_t max_history = 2000;
+  // Runs after each new snapshot is published, on whichever thread changed the session and
+  // without its lock held (the desktop app wakes its event loop). Keep it quick.
+  std::function<void()> on_publish;
 };
+
+// Whether a request sent in the session stops at breakpoints and steps (Debug request), or runs
+// to its end whatever they say (a plain Send).
+enum class Pausing : uint8_t { On, Off };
+
+// Idle: the engine thread has nothing to run. Running: it is loading or running requests.
+// Paused: a VM thread (the engine's or the proxy's) is held at a pause point.
+enum class SessionState : uint8_t { Idle, Running, Paused };
 
 // How to go on from a pause.
 enum class ResumeMode : uint8_t {
@@ -103,6 +115,32 @@ struct PauseInfo {
   abi::HeaderPairs client_request_headers;
 };
 
+// Everything a front end shows of a session, as one immutable value: published (a shared_ptr
+// swapped under a short lock) after every change; history entries and the pause are shared
+// between snapshots, never copied.
+struct SessionSnapshot {
+  uint64_t version = 0;  // goes up with every publish
+  SessionState state = SessionState::Idle;
+  std::string activity;  // what the engine thread is doing ("loading x.wasm", "sending GET /")
+  PluginInfo plugin;     // the loaded filter, or why the last load failed (plugin.error)
+  uint32_t loads = 0;    // loads the engine thread carried out, successful or not
+  std::vector<std::shared_ptr<const HistoryEntry>> history;  // oldest first, bounded
+  uint64_t history_count = 0;                                // requests that ever finished
+  std::shared_ptr<const PauseInfo> pause;                    // set while paused
+  std::vector<Breakpoint> breakpoints;                       // with their hit counts
+  std::map<std::string, abi::Status> injections;
+  bool fail_allocations = false;
+  std::optional<uint16_t> proxy_port;  // while the proxy runs
+  std::string proxy_error;             // why the last start of the proxy failed
+  bool watching = false;               // hot reload is on
+  uint32_t reload_count = 0;
+  std::shared_ptr<const RunDiff>
+      reload_diff;  // the last hot reload's replay against the run before
+
+  const HistoryEntry* find(uint64_t id) const;
+  const HistoryEntry* last() const { return history.empty() ? nullptr : history.back().get(); }
+};
+
 class Session {
  public:
   explicit Session(SessionOptions options = {});
@@ -110,8 +148,18 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  using State = SessionState;
+
+  // The latest snapshot (cheap: a shared_ptr copy under a short lock).
+  std::shared_ptr<const SessionSnapshot> snapshot() const;
+
   // --- Plugin setup (the engine thread does the work; these wait for it) ------------------------
+  // A failed load leaves no filter loaded (requests sent then fail with the load's error); the
+  // proxy keeps its filter until a load succeeds.
   Result<void> load(const PluginOptions& options);
+  // The same without waiting: queued behind what the engine thread is running; the snapshot
+  // shows the outcome.
+  void load_in_background(const PluginOptions& options);
   // Re-reads the module from disk keeping breakpoints, injections and configuration.
   Result<void> reload();
   // The same without waiting, so that breakpoints in the start-up callbacks (proxy_on_vm_start,
@@ -141,15 +189,15 @@ class Session {
   Result<std::string> apply_fault_command(std::string_view text);
 
   // --- Requests ---------------------------------------------------------------------------------
-  // Queues a request; returns the history id it will have.
-  uint64_t send(RequestFile request, std::string name = "");
+  // Queues a request; returns the history id it will have. With Pausing::Off it runs to its end:
+  // breakpoints neither stop it nor count it, step modes do not apply.
+  uint64_t send(RequestFile request, std::string name = "", Pausing pausing = Pausing::On);
   uint64_t replay(uint64_t history_id);  // 0 when the id is not in the history
   // Replays a selection in the given order (0 for ids not in the history), or everything the
   // history holds, oldest first. Each replay becomes a new history entry.
   std::vector<uint64_t> replay(const std::vector<uint64_t>& history_ids);
   std::vector<uint64_t> replay_all();
 
-  enum class State : uint8_t { Idle, Running, Paused };
   // Waits until something pauses or the engine thread has nothing left to run (or the timeout
   // passes). Streams in flight through the proxy do not count as running: wait for them with
   // wait_for_pause() or wait_for_history().
@@ -172,6 +220,9 @@ class Session {
   // it hit the session's breakpoints and land in the history. A reload restarts it on the same
   // port. Returns the bound port.
   Result<uint16_t> start_proxy(host::proxy::ProxyOptions options);
+  // The same on the engine thread, after what is queued there (a load): the snapshot shows the
+  // port, or why it did not start (proxy_error).
+  void start_proxy_in_background(host::proxy::ProxyOptions options);
   // Stops it; a stream held at a pause runs to its end first.
   void stop_proxy();
   std::optional<uint16_t> proxy_port() const;
@@ -184,6 +235,8 @@ class Session {
   std::vector<HistoryEntry> history() const;
   std::optional<HistoryEntry> history_entry(uint64_t id) const;
   std::optional<RunDiff> compare(uint64_t before, uint64_t after) const;
+  // Forgets the entries (history_count keeps counting).
+  void clear_history();
 
   // --- Hot reload -------------------------------------------------------------------------------
   // Watches the module file; when it changes, reloads it and (if asked) replays the last request.
@@ -197,6 +250,7 @@ class Session {
 
  private:
   struct Task {
+    std::string what;  // the snapshot's activity while it runs
     std::function<void()> run;
   };
   enum class StepMode : uint8_t { None, Step, Next };
@@ -222,11 +276,12 @@ class Session {
     size_t next_depth = 0;
     uint64_t faults_applied = 0;    // the fault generation its plugins have
     bool startup_pausable = false;  // a background reload: start-up callbacks may pause
+    bool pausing = true;            // false while a request sent with Pausing::Off runs
     host::StepRequest::Kind step_kind = host::StepRequest::Kind::Instruction;  // the last stepi
   };
 
   void engine_loop();
-  void post(std::function<void()> task);
+  void post(std::string what, std::function<void()> task);
   // Runs `task` on the engine thread and waits for it (not while paused in that thread).
   void run_sync(std::function<void()> task);
   host::PauseVerdict on_pause_point(Worker& worker, const host::PausePoint& point,
@@ -241,15 +296,27 @@ class Session {
   void fill_pause_context(Worker& worker, PauseInfo& info, std::span<const uint8_t> memory,
                           const std::string& plugin);
   void update_frames(Worker& worker, const std::vector<host::TraceEvent>& events);
+  // Whether a breakpoint stops at this point; `counted` says whether any hit count went up.
   std::optional<std::string> breakpoint_hit(const std::vector<host::TraceEvent>& events,
                                             const host::PausePoint& point,
                                             std::optional<uint32_t>& id,
-                                            const host::TraceEvent*& matched);
+                                            const host::TraceEvent*& matched, bool& counted);
   void apply_faults(Worker& worker, host::FilterChain& chain);
-  Result<void> load_on_engine(const PluginOptions& options);
-  void run_on_engine(uint64_t id, RequestFile request, std::string name);
+  // `fresh`: new options (a failure leaves nothing loaded); else a reload of the same ones (a
+  // module that cannot be read keeps the previous build running).
+  Result<void> load_on_engine(const PluginOptions& options, bool fresh);
+  void run_on_engine(uint64_t id, RequestFile request, std::string name, Pausing pausing);
+  // The hot reload's work on the engine thread: reload, then replay the last request.
+  void reload_and_replay();
   void on_proxy_record(const host::proxy::StreamRecord& record);
   void add_history_locked(HistoryEntry entry);
+  State state_locked() const;
+  // Builds the next snapshot from the shared state and swaps it in; mutex_ must be held.
+  void publish_locked();
+  // Runs the on-publish callback; mutex_ must not be held.
+  void announce() const;
+  // Both, taking the lock.
+  void publish();
   Result<uint16_t> start_proxy_locked(host::proxy::ProxyOptions options);
   void stop_proxy_locked();
   void restart_proxy();
@@ -281,7 +348,8 @@ class Session {
   std::deque<Task> tasks_;
   bool busy_ = false;
   bool stopping_ = false;
-  std::optional<PauseInfo> pause_;
+  std::string activity_;
+  std::shared_ptr<const PauseInfo> pause_;
   Worker* paused_worker_ = nullptr;
   std::optional<Command> resume_;
   uint64_t pause_counter_ = 0;
@@ -290,12 +358,15 @@ class Session {
   std::map<std::string, abi::Status> injections_;
   bool fail_allocations_ = false;
   uint64_t fault_generation_ = 1;
-  std::deque<HistoryEntry> history_;
+  std::deque<std::shared_ptr<const HistoryEntry>> history_;
   uint64_t history_count_ = 0;
   uint64_t next_history_id_ = 1;
   PluginInfo info_;
+  uint32_t loads_ = 0;
   PluginOptions loaded_options_;  // what the engine loaded last (for the proxy)
-  std::optional<RunDiff> reload_diff_;
+  std::shared_ptr<const RunDiff> reload_diff_;
+  std::optional<uint16_t> proxy_port_;  // mirrors proxy_ for the snapshot
+  std::string proxy_error_;
   bool watching_ = false;
   bool replay_on_reload_ = true;
   bool proxy_stopping_ = false;  // the proxy's held stream must go on without pausing again
@@ -309,6 +380,11 @@ class Session {
   mutable std::mutex proxy_mutex_;
   std::unique_ptr<host::proxy::Proxy> proxy_;
   host::proxy::ProxyOptions proxy_options_;  // without plugins, for a restart after a reload
+
+  // The latest snapshot (its own lock, taken inside mutex_ or alone).
+  mutable std::mutex snapshot_mutex_;
+  std::shared_ptr<const SessionSnapshot> snapshot_;
+  uint64_t published_ = 0;
 
   std::thread engine_;
   std::thread watcher_;

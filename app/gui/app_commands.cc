@@ -96,10 +96,7 @@ void GuiApp::register_run_commands() {
                  ".wasm path (default: the Filter panel's module field)", false,
                  [this](std::string_view arg) -> Result<void> {
                    if (!arg.empty()) workspace_.filter.wasm_path = std::string(arg);
-                   if (workspace_.filter.wasm_path.empty())
-                     return make_error("no filter: type the path of a .wasm file first");
-                   worker_.load(workspace_.filter);
-                   return {};
+                   return load_filter(session_, workspace_);
                  }});
   commands_.add({"send", "Send request", "Run", keys_of("Ctrl+Enter"), "", false,
                  [this](std::string_view) -> Result<void> {
@@ -114,9 +111,15 @@ void GuiApp::register_run_commands() {
                      report_request(workspace_, error, {});
                      return error;
                    }
+                   // Through the session like Debug request, but breakpoints do not stop it.
+                   auto sent = send_request(session_, workspace_, std::move(*request),
+                                            debugger::Pausing::Off);
+                   if (!sent) {
+                     Result<void> error = unexpected(sent.error());
+                     report_request(workspace_, error, {});
+                     return error;
+                   }
                    workspace_.request_message.clear();
-                   workspace_.selection.follow_latest = true;
-                   worker_.send(workspace_.filter, std::move(*request));
                    return {};
                  }});
   commands_.add({"add-header",
@@ -146,7 +149,7 @@ void GuiApp::register_run_commands() {
                  "",
                  false,
                  [this](std::string_view) -> Result<void> {
-                   worker_.clear_history();
+                   session_.clear_history();
                    return {};
                  }});
 
@@ -157,9 +160,9 @@ void GuiApp::register_run_commands() {
                  "'A B' (run ids), or 'A' against the run before it (default: the selected run)",
                  false,
                  [this](std::string_view arg) -> Result<void> {
-                   auto snapshot = worker_.snapshot();
+                   auto snapshot = session_.snapshot();
                    workspace_.observe(*snapshot);  // a run that just arrived is selected now
-                   const RunRecord* selected = workspace_.selected_run(*snapshot);
+                   const debugger::HistoryEntry* selected = workspace_.selected_run(*snapshot);
                    auto comparison =
                        compare_runs_command(*snapshot, selected ? selected->id : 0, arg);
                    if (!comparison) return unexpected(comparison.error());
@@ -174,13 +177,16 @@ void GuiApp::register_run_commands() {
                  "scenario file (default scenarios.json): the selected run and what it did",
                  false,
                  [this](std::string_view arg) -> Result<void> {
-                   const RunRecord* run = workspace_.selected_run(*worker_.snapshot());
-                   if (!run || !run->result)
+                   auto snapshot = session_.snapshot();
+                   const debugger::HistoryEntry* run = workspace_.selected_run(*snapshot);
+                   if (!run || !run->ran())
                      return make_error("no run to save: send a request first");
-                   auto scenario = debugger::scenario_from_run(run->request, *run->result);
+                   auto scenario = debugger::scenario_from_run(
+                       run->request, debugger::run_result(*run, snapshot->plugin));
                    if (!scenario) return unexpected(scenario.error());
                    std::string path = arg.empty() ? "scenarios.json" : std::string(arg);
-                   auto saved = debugger::append_scenario(path, *scenario, run->settings.wasm_path);
+                   auto saved =
+                       debugger::append_scenario(path, *scenario, snapshot->plugin.wasm_path);
                    if (!saved) return saved;
                    workspace_.request_message =
                        "saved run #" + std::to_string(run->id) + " in " + path;
@@ -277,12 +283,12 @@ void GuiApp::register_debug_commands() {
                  "run id (default: the selected run)",
                  false,
                  [this](std::string_view arg) -> Result<void> {
-                   auto snapshot = worker_.snapshot();
+                   auto snapshot = session_.snapshot();
                    workspace_.observe(*snapshot);
-                   const RunRecord* run = workspace_.selected_run(*snapshot);
+                   const debugger::HistoryEntry* run = workspace_.selected_run(*snapshot);
                    if (!arg.empty()) {
                      run = nullptr;
-                     for (const auto& candidate : snapshot->runs)
+                     for (const auto& candidate : snapshot->history)
                        if (std::to_string(candidate->id) == arg) run = candidate.get();
                    }
                    if (!run) return make_error("no run '" + std::string(arg) + "' to replay");
@@ -300,7 +306,7 @@ void GuiApp::register_debug_commands() {
                     return make_error("expected on or off, got '" + std::string(arg) + "'");
                   const bool on = arg.empty() ? !session_.watching() : arg == "on";
                   if (on) {
-                    if (auto loaded = debug_load(); !loaded) return loaded;
+                    if (auto loaded = ensure_filter(session_, workspace_); !loaded) return loaded;
                   }
                   session_.watch(on, true);
                   return {};
@@ -460,9 +466,9 @@ void GuiApp::register_scripting_commands() {
                  true,
                  [this](std::string_view arg) -> Result<void> {
                    uint64_t id = std::strtoull(std::string(arg).c_str(), nullptr, 10);
-                   auto snapshot = worker_.snapshot();
+                   auto snapshot = session_.snapshot();
                    workspace_.observe(*snapshot);  // take in runs published since the frame began
-                   if (!snapshot->find_run(id))
+                   if (!snapshot->find(id))
                      return make_error("no run #" + std::string(arg) + " in the history");
                    workspace_.selection.run_id = id;
                    workspace_.selection.follow_latest = false;
@@ -476,16 +482,17 @@ void GuiApp::register_scripting_commands() {
                  "event seq, or a kind (callback, hostcall, copy, log, ...) for its first event",
                  true,
                  [this](std::string_view arg) -> Result<void> {
-                   auto snapshot = worker_.snapshot();
+                   auto snapshot = session_.snapshot();
                    workspace_.observe(*snapshot);  // take in runs published since the frame began
-                   const RunRecord* run = workspace_.selected_run(*snapshot);
-                   if (!run || !run->result) return make_error("no run with a trace to select in");
+                   const debugger::HistoryEntry* run = workspace_.selected_run(*snapshot);
+                   if (!run || !run->ran()) return make_error("no run with a trace to select in");
                    bool by_seq = !arg.empty() && std::isdigit(static_cast<unsigned char>(arg[0]));
                    uint64_t seq = by_seq ? std::strtoull(std::string(arg).c_str(), nullptr, 10) : 0;
-                   for (const auto& event : run->result->trace) {
+                   for (const auto& event : run->trace) {
                      if (by_seq ? event.seq == seq : arg == host::event_kind_name(event.kind)) {
                        workspace_.selection.event_seq = event.seq;
                        trace_panel_.open = true;
+                       inspector_.show(trace_panel_.name());
                        return {};
                      }
                    }

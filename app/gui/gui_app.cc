@@ -92,8 +92,8 @@ int GuiApp::run() {
   int hot_frames =
       3;  // frames still to draw without waiting (input needs a frame or two to settle)
   while (!quit_) {
-    bool animating = automation_ || hot_frames > 0 || worker_.snapshot()->busy ||
-                     session_.state() == debugger::Session::State::Running;
+    bool animating = automation_ || hot_frames > 0 ||
+                     session_.snapshot()->state == debugger::SessionState::Running;
     if (window_.wait_events(animating ? 0.0 : 0.5)) hot_frames = 3;
     if (hot_frames > 0) --hot_frames;
     if (window_.close_requested()) break;
@@ -107,7 +107,7 @@ int GuiApp::run() {
 }
 
 int GuiApp::finish_automation() {
-  auto snapshot = worker_.snapshot();
+  auto snapshot = session_.snapshot();
   if (!automation_->finished() && !automation_->failed())
     std::fprintf(stderr, "pwplay: automation: the window closed before the script finished\n");
   if (automation_->failed())
@@ -125,8 +125,7 @@ int GuiApp::finish_automation() {
 void GuiApp::frame() {
   commands_.set_frame(frame_);
   if (automation_ && !automation_->finished()) automation_->before_frame(*this);
-  collect_debugged_runs();
-  snapshot_ = worker_.snapshot();
+  snapshot_ = session_.snapshot();
   workspace_.observe(*snapshot_);
 
   // Automation ignores the pointer, so a screenshot does not depend on where it rests (Xvfb puts
@@ -150,65 +149,32 @@ void GuiApp::frame() {
   ++frame_;
 }
 
-void GuiApp::collect_debugged_runs() {
-  const uint64_t finished = session_.history_count();
-  if (finished == debug_runs_seen_) return;
-  debug_runs_seen_ = finished;
-  const auto info = session_.plugin_info();
-  for (const auto& entry : session_.history()) {
-    if (entry.id <= last_debug_run_) continue;
-    last_debug_run_ = entry.id;
-    RunRecord record;
-    record.settings = debug_settings_.value_or(workspace_.filter);
-    record.request = entry.request;
-    record.finished = std::chrono::system_clock::now();
-    record.result = debugger::run_result(entry, info);
-    worker_.add_run(std::move(record));
-  }
-}
-
 Result<void> GuiApp::debug_send(std::optional<debugger::RequestFile> request) {
   if (workspace_.filter.wasm_path.empty()) return make_error("no filter: load a .wasm file first");
-  // A request that is running (or a reload with its replay) is finished first: this one queues
-  // behind it. A paused one needs the user.
-  if (session_.state() == debugger::Session::State::Paused)
-    return make_error("the debugger is paused: continue, finish or abort the request first");
   if (!request) {
     auto built = workspace_.build_request();
     if (!built) return unexpected(built.error());
     request = std::move(*built);
   }
-  if (auto loaded = debug_load(); !loaded) return loaded;
-  workspace_.selection.follow_latest = true;
-  session_.send(std::move(*request), "desktop app");
-  return {};
-}
-
-Result<void> GuiApp::debug_load() {
-  // The session keeps its VM between requests; it reloads (and restarts its proxy) when the
-  // Filter panel changed.
-  if (debug_settings_ && *debug_settings_ == workspace_.filter) return {};
-  if (workspace_.filter.wasm_path.empty()) return make_error("no filter: load a .wasm file first");
-  // Loading waits for the engine thread, which must not be able to pause meanwhile.
-  if (session_.state() != debugger::Session::State::Idle)
-    return make_error("the debugger is busy with a request: continue, finish or abort it first");
-  auto loaded = session_.load(plugin_options(workspace_.filter));
-  if (!loaded) return loaded;
-  debug_settings_ = workspace_.filter;
+  // A request that is running (or a reload with its replay) is finished first: this one queues
+  // behind it. A paused one needs the user.
+  auto sent = send_request(session_, workspace_, std::move(*request), debugger::Pausing::On);
+  if (!sent) return unexpected(sent.error());
   return {};
 }
 
 Result<void> GuiApp::debug_listen(std::string_view address) {
-  if (session_.state() == debugger::Session::State::Paused)
+  if (session_.snapshot()->state == debugger::SessionState::Paused)
     return make_error("the debugger is paused: continue, finish or abort first");
   auto listen = host::proxy::parse_listen_address(
       address.empty() ? std::string("127.0.0.1:8080") : std::string(address), "listen address");
   if (!listen) return unexpected(listen.error());
-  if (auto loaded = debug_load(); !loaded) return loaded;
+  if (auto loaded = ensure_filter(session_, workspace_); !loaded) return loaded;
+  // On the engine thread, after a load the line above queued; the Debugger tab shows the port
+  // or why the proxy did not start.
   host::proxy::ProxyOptions options;
   options.listen = *listen;
-  auto port = session_.start_proxy(std::move(options));
-  if (!port) return unexpected(port.error());
+  session_.start_proxy_in_background(std::move(options));
   return {};
 }
 

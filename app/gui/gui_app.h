@@ -1,6 +1,6 @@
-// GuiApp: the desktop app. It owns the window, the engine thread, the workspace, the command
-// table and the panels, and runs the frame loop: read the latest snapshot, play automation
-// steps, dispatch shortcuts, draw the menu bar and the layout, render.
+// GuiApp: the desktop app. It owns the window, the debugger session (the one engine thread), the
+// workspace, the command table and the panels, and runs the frame loop: read the session's latest
+// snapshot, play automation steps, dispatch shortcuts, draw the menu bar and the layout, render.
 #pragma once
 
 #include <memory>
@@ -9,8 +9,8 @@
 
 #include "app/gui/core/automation.h"
 #include "app/gui/core/command_table.h"
-#include "app/gui/core/engine_worker.h"
 #include "app/gui/core/run_comparison.h"
+#include "app/gui/core/session_commands.h"
 #include "app/gui/core/workspace.h"
 #include "app/gui/gui_main.h"
 #include "app/gui/layout.h"
@@ -35,10 +35,9 @@ class GuiApp : public AutomationHost {
 
   // AutomationHost.
   Commands& commands() override { return commands_; }
-  std::shared_ptr<const Snapshot> snapshot() override { return worker_.snapshot(); }
-  // Idle also means the debugger session is not running a request (paused counts as settled).
+  std::shared_ptr<const Snapshot> snapshot() override { return session_.snapshot(); }
   bool engine_idle() override {
-    return worker_.idle() && session_.state() != debugger::Session::State::Running;
+    return session_.snapshot()->state != debugger::SessionState::Running;
   }
   Result<ScreenshotInfo> capture(const std::string& path) override;
 
@@ -57,12 +56,8 @@ class GuiApp : public AutomationHost {
   void draw_menu_bar();
   void draw_about();
   void draw_comparison();
-  // Requests the debugger session finished become runs in the history (Result and Trace panels).
-  void collect_debugged_runs();
-  // Sends `request` (default: the Request panel's) through the debugger session.
+  // Sends `request` (default: the Request panel's) through the session with pausing on.
   Result<void> debug_send(std::optional<debugger::RequestFile> request = std::nullopt);
-  // Loads the Filter panel's settings into the session if they changed since its last load.
-  Result<void> debug_load();
   Result<void> debug_listen(std::string_view address);
   int finish_automation();
 
@@ -70,10 +65,10 @@ class GuiApp : public AutomationHost {
   PlatformWindow window_;  // first: destroyed last
   Workspace workspace_;
   Commands commands_;
-  debugger::Session session_;  // the debugger: its own engine thread, breakpoints, pauses
-  std::optional<FilterSettings> debug_settings_;  // what the session has loaded
-  uint64_t debug_runs_seen_ = 0;                  // session history_count() already collected
-  uint64_t last_debug_run_ = 0;                   // the last session history id collected
+  // The one engine: its thread runs every load and request (Send and Debug request alike) and
+  // owns the history, the trace store and the breakpoints; each publish wakes the frame loop.
+  // Destroyed before the window, after the panels that refer to it.
+  debugger::Session session_{debugger::SessionOptions{.on_publish = &PlatformWindow::wake}};
   FilterPanel filter_panel_{workspace_};
   RequestPanel request_panel_{workspace_};
   ResultPanel result_panel_{workspace_};
@@ -91,7 +86,6 @@ class GuiApp : public AutomationHost {
   bool show_comparison_ = false;
   std::string pending_screenshot_;  // taken after this frame renders
   uint64_t frame_ = 0;
-  EngineWorker worker_{&PlatformWindow::wake};  // last: its thread stops first
 };
 
 }  // namespace pwplay::gui

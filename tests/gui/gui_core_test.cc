@@ -1,5 +1,6 @@
 // The desktop app's model without a window: shortcuts, the command table, header diffs,
-// automation scripts and their runner, the request draft, and the engine thread end to end.
+// automation scripts and their runner, the request draft, and the debugger session behind the
+// app end to end (its snapshots, Send and Debug request in one history, loads only on change).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -8,9 +9,10 @@
 
 #include "app/gui/core/automation.h"
 #include "app/gui/core/command_table.h"
-#include "app/gui/core/engine_worker.h"
 #include "app/gui/core/run_comparison.h"
+#include "app/gui/core/session_commands.h"
 #include "app/gui/core/workspace.h"
+#include "debugger/breakpoints.h"
 
 namespace pwplay::gui {
 namespace {
@@ -182,7 +184,7 @@ TEST(AutomationRunner, PlaysStepsFrameByFrame) {
   runner.after_render(host);
   EXPECT_EQ(sent, 1);
   EXPECT_FALSE(runner.finished());
-  host.snapshot_.runs.push_back(std::make_shared<RunRecord>());
+  host.snapshot_.history.push_back(std::make_shared<debugger::HistoryEntry>());
   host.idle_ = false;  // the engine still publishing: keep waiting
   runner.before_frame(host);
   runner.after_render(host);
@@ -279,19 +281,19 @@ TEST(Workspace, SelectionFollowsNewRuns) {
   Workspace workspace;
   Snapshot snapshot;
   auto run = [](uint64_t id) {
-    auto record = std::make_shared<RunRecord>();
-    record->id = id;
-    return record;
+    auto entry = std::make_shared<debugger::HistoryEntry>();
+    entry->id = id;
+    return entry;
   };
-  snapshot.runs = {run(1)};
+  snapshot.history = {run(1)};
   workspace.observe(snapshot);
   EXPECT_EQ(workspace.selection.run_id, 1u);
   workspace.selection.follow_latest = false;
-  snapshot.runs.push_back(run(2));
+  snapshot.history.push_back(run(2));
   workspace.observe(snapshot);
   EXPECT_EQ(workspace.selection.run_id, 1u);
   EXPECT_EQ(workspace.selected_run(snapshot)->id, 1u);
-  snapshot.runs.erase(snapshot.runs.begin());  // history dropped the selected run
+  snapshot.history.erase(snapshot.history.begin());  // history dropped the selected run
   workspace.observe(snapshot);
   EXPECT_EQ(workspace.selection.run_id, 2u);
 }
@@ -300,76 +302,149 @@ std::string sample(const char* name) {
   return std::string(PWPLAY_SAMPLES_DIR "/") + name;
 }
 
-TEST(EngineWorker, LoadsSendsAndPublishesSnapshots) {
+debugger::RequestFile get_request(const std::string& path = "") {
+  auto request = debugger::load_request_file(PWPLAY_SOURCE_DIR "/samples/requests/get.json");
+  EXPECT_TRUE(request.ok());
+  if (!path.empty()) request->request.path = path;
+  return *request;
+}
+
+TEST(SessionSnapshots, LoadsSendsAndPublishes) {
   if (!std::filesystem::exists(sample("add_header.wasm")))
     GTEST_SKIP() << "build the pwplay_samples target first";
   std::atomic<int> publishes{0};
-  EngineWorker worker([&] { ++publishes; });
-  auto first = worker.snapshot();
-  FilterSettings settings;
-  settings.wasm_path = sample("add_header.wasm");
-  uint64_t loaded = worker.load(settings);
-  ASSERT_TRUE(worker.wait_for(loaded, 60s));
-  auto after_load = worker.snapshot();
-  ASSERT_TRUE(after_load->plugin) << after_load->load_error;
-  EXPECT_EQ(after_load->plugin->name, "add_header");
-  EXPECT_EQ(after_load->plugin->abi_version, "0.2.1");
-  EXPECT_EQ(after_load->plugin->engine, "v8");
-  EXPECT_TRUE(first->runs.empty());  // published snapshots never change
+  debugger::Session session(debugger::SessionOptions{.on_publish = [&] { ++publishes; }});
+  auto first = session.snapshot();
+  EXPECT_EQ(first->state, debugger::SessionState::Idle);
+  Workspace workspace;
+  workspace.filter.wasm_path = sample("add_header.wasm");
+  ASSERT_TRUE(load_filter(session, workspace));
+  // Published when queued: never idle with the load neither done nor started.
+  auto queued = session.snapshot();
+  EXPECT_TRUE(queued->state == debugger::SessionState::Running || queued->loads == 1u);
+  ASSERT_EQ(session.wait(60s), debugger::SessionState::Idle);
+  auto after_load = session.snapshot();
+  ASSERT_TRUE(after_load->plugin.loaded) << after_load->plugin.error;
+  EXPECT_EQ(after_load->plugin.name, "add_header");
+  EXPECT_EQ(after_load->plugin.abi_version, "0.2.1");
+  EXPECT_EQ(after_load->plugin.engine, "v8");
+  EXPECT_GT(after_load->plugin.load_ns, 0u);
+  EXPECT_GT(after_load->version, first->version);
+  EXPECT_TRUE(first->history.empty());  // published snapshots never change
+  EXPECT_FALSE(first->plugin.loaded);
 
-  auto request = debugger::load_request_file(PWPLAY_SOURCE_DIR "/samples/requests/get.json");
-  ASSERT_TRUE(request);
-  worker.send(settings, *request);
-  uint64_t second = worker.send(settings, *request);
-  ASSERT_TRUE(worker.wait_for(second, 60s));
-  auto after_send = worker.snapshot();
-  EXPECT_TRUE(worker.idle());
-  ASSERT_EQ(after_send->runs.size(), 2u);
-  const RunRecord& run = *after_send->runs.back();
+  ASSERT_TRUE(send_request(session, workspace, get_request(), debugger::Pausing::Off));
+  auto second = send_request(session, workspace, get_request(), debugger::Pausing::Off);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, 2u);
+  ASSERT_EQ(session.wait(60s), debugger::SessionState::Idle);
+  auto after_send = session.snapshot();
+  EXPECT_EQ(after_send->state, debugger::SessionState::Idle);
+  EXPECT_TRUE(after_send->activity.empty());
+  ASSERT_EQ(after_send->history.size(), 2u);
+  const debugger::HistoryEntry& run = *after_send->history.back();
   EXPECT_EQ(run.id, 2u);
-  ASSERT_TRUE(run.result) << run.error;
-  ASSERT_TRUE(run.result->report.response);
-  EXPECT_EQ(run.result->report.response->status, 200u);
-  EXPECT_FALSE(run.result->trace.empty());
-  EXPECT_EQ(after_send->runs.front().get(), worker.snapshot()->runs.front().get());  // shared
-  EXPECT_GE(publishes.load(), 5);  // busy + done per command (the last may still be on its way)
+  ASSERT_TRUE(run.ran()) << run.error;
+  ASSERT_TRUE(run.report.response);
+  EXPECT_EQ(run.report.response->status, 200u);
+  EXPECT_FALSE(run.trace.empty());
+  EXPECT_GT(run.stats.callbacks, 0u);  // computed once, when the run was recorded
+  EXPECT_EQ(after_send->history.front().get(), session.snapshot()->history.front().get());
+  // Each command publishes at least when it is queued, starts and ends.
+  EXPECT_GE(publishes.load(), 9);
 
-  uint64_t cleared = worker.clear_history();
-  ASSERT_TRUE(worker.wait_for(cleared, 10s));
-  EXPECT_TRUE(worker.snapshot()->runs.empty());
-  EXPECT_EQ(after_send->runs.size(), 2u);  // an old snapshot keeps its runs
+  session.clear_history();
+  EXPECT_TRUE(session.snapshot()->history.empty());
+  EXPECT_EQ(session.snapshot()->history_count, 2u);  // ever finished
+  EXPECT_EQ(after_send->history.size(), 2u);         // an old snapshot keeps its runs
 }
 
-TEST(EngineWorker, RunsMadeElsewhereJoinTheHistoryInOrder) {
-  EngineWorker worker;
-  RunRecord record;
-  record.request.request.path = "/debugged";
-  record.error = "made by the debugger";
-  uint64_t ticket = worker.add_run(record);
-  ASSERT_TRUE(worker.wait_for(ticket, std::chrono::seconds(10)));
-  auto snapshot = worker.snapshot();
-  ASSERT_EQ(snapshot->runs.size(), 1u);
-  EXPECT_EQ(snapshot->runs[0]->id, 1u);
-  EXPECT_EQ(snapshot->runs[0]->request.request.path, "/debugged");
-  ticket = worker.add_run(record);
-  ASSERT_TRUE(worker.wait_for(ticket, std::chrono::seconds(10)));
-  EXPECT_EQ(worker.snapshot()->last_run()->id, 2u);
+// The app's one engine: Send and Debug request go through the same session, so they share one
+// history numbered in order; the filter loads once, again only when its settings change.
+TEST(SessionSnapshots, SendAndDebugRequestShareOneHistoryAndTheFilterLoadsOnce) {
+  debugger::Session session;
+  Workspace workspace;
+  workspace.filter.wasm_path = sample("add_header.wasm");
+  auto breakpoint =
+      debugger::breakpoint_from_text("proxy_add_header_map_value if key == x-wasm-filter");
+  ASSERT_TRUE(breakpoint) << breakpoint.error().message;
+  session.add_breakpoint(*breakpoint);
+
+  // A plain Send runs to its end although the breakpoint matches it.
+  auto sent = send_request(session, workspace, get_request("/sent"), debugger::Pausing::Off);
+  ASSERT_TRUE(sent) << sent.error().message;
+  ASSERT_EQ(session.wait(60s), debugger::SessionState::Idle);
+  EXPECT_EQ(session.snapshot()->loads, 1u);
+  EXPECT_EQ(session.snapshot()->breakpoints[0].hits, 0u);
+
+  // Debug request stops there; the pause is in the snapshot; Continue finishes it.
+  auto debugged = send_request(session, workspace, get_request("/debugged"), debugger::Pausing::On);
+  ASSERT_TRUE(debugged) << debugged.error().message;
+  ASSERT_EQ(session.wait(60s), debugger::SessionState::Paused);
+  auto paused = session.snapshot();
+  EXPECT_EQ(paused->state, debugger::SessionState::Paused);
+  ASSERT_TRUE(paused->pause);
+  EXPECT_EQ(paused->pause->event.name, "proxy_add_header_map_value");
+  EXPECT_EQ(paused->breakpoints[0].hits, 1u);
+  // Nothing else is sent while it is paused.
+  auto refused = send_request(session, workspace, get_request(), debugger::Pausing::Off);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("paused"), std::string::npos);
+  ASSERT_TRUE(session.resume(debugger::ResumeMode::Continue));
+  ASSERT_EQ(session.wait(60s), debugger::SessionState::Idle);
+  EXPECT_FALSE(session.snapshot()->pause);
+
+  auto again = send_request(session, workspace, get_request("/again"), debugger::Pausing::Off);
+  ASSERT_TRUE(again);
+  ASSERT_EQ(session.wait(60s), debugger::SessionState::Idle);
+
+  auto snapshot = session.snapshot();
+  ASSERT_EQ(snapshot->history.size(), 3u);
+  EXPECT_EQ(*sent, 1u);
+  EXPECT_EQ(*debugged, 2u);
+  EXPECT_EQ(*again, 3u);
+  const char* paths[] = {"/sent", "/debugged", "/again"};
+  for (size_t i = 0; i < 3; ++i) {
+    const debugger::HistoryEntry& run = *snapshot->history[i];
+    EXPECT_EQ(run.id, i + 1);
+    EXPECT_EQ(run.request.request.path, paths[i]);
+    ASSERT_TRUE(run.report.upstream_request) << run.error;
+    EXPECT_EQ(run.report.upstream_request->path, paths[i]);
+  }
+  EXPECT_EQ(snapshot->loads, 1u);  // three requests, one load
+  EXPECT_EQ(snapshot->plugin.build, 1u);
+  EXPECT_EQ(snapshot->breakpoints[0].hits, 1u);
+
+  // Another configuration: loaded once, before the next request, which sees it.
+  workspace.filter.configuration = "changed";
+  ASSERT_TRUE(send_request(session, workspace, get_request(), debugger::Pausing::Off));
+  ASSERT_TRUE(send_request(session, workspace, get_request(), debugger::Pausing::Off));
+  ASSERT_EQ(session.wait(60s), debugger::SessionState::Idle);
+  snapshot = session.snapshot();
+  EXPECT_EQ(snapshot->loads, 2u);
+  EXPECT_EQ(snapshot->plugin.build, 2u);
+  ASSERT_EQ(snapshot->history.size(), 5u);
+  ASSERT_TRUE(snapshot->last()->report.upstream_request);
+  bool changed = false;
+  for (const auto& [name, value] : snapshot->last()->report.upstream_request->headers)
+    changed |= name == "x-wasm-filter" && value == "changed";
+  EXPECT_TRUE(changed);
 }
 
 TEST(RunComparison, SameRequestTwiceIsTheSameAndAnotherConfigDiffers) {
-  EngineWorker worker;
-  FilterSettings settings;
-  settings.wasm_path = std::string(PWPLAY_SAMPLES_DIR) + "/add_header.wasm";
+  debugger::Session session;
+  Workspace workspace;
+  workspace.filter.wasm_path = std::string(PWPLAY_SAMPLES_DIR) + "/add_header.wasm";
   auto request =
       debugger::load_request_file(std::string(PWPLAY_SOURCE_DIR) + "/samples/requests/get.json");
   ASSERT_TRUE(request.ok());
-  worker.send(settings, *request);
-  worker.send(settings, *request);
-  settings.configuration = "changed";
-  uint64_t last = worker.send(settings, *request);
-  ASSERT_TRUE(worker.wait_for(last, std::chrono::seconds(60)));
-  auto snapshot = worker.snapshot();
-  ASSERT_EQ(snapshot->runs.size(), 3u);
+  ASSERT_TRUE(send_request(session, workspace, *request, debugger::Pausing::Off));
+  ASSERT_TRUE(send_request(session, workspace, *request, debugger::Pausing::Off));
+  workspace.filter.configuration = "changed";
+  ASSERT_TRUE(send_request(session, workspace, *request, debugger::Pausing::Off));
+  ASSERT_EQ(session.wait(std::chrono::seconds(60)), debugger::SessionState::Idle);
+  auto snapshot = session.snapshot();
+  ASSERT_EQ(snapshot->history.size(), 3u);
 
   auto same = compare_runs(*snapshot, 1, 2);
   ASSERT_TRUE(same.ok()) << same.error().message;
@@ -391,19 +466,26 @@ TEST(RunComparison, SameRequestTwiceIsTheSameAndAnotherConfigDiffers) {
   EXPECT_FALSE(compare_runs_command(*snapshot, 1, "x").ok());
 }
 
-TEST(EngineWorker, LoadErrorsAreValues) {
-  EngineWorker worker;
-  FilterSettings settings;
-  settings.wasm_path = "/nonexistent/filter.wasm";
-  ASSERT_TRUE(worker.wait_for(worker.load(settings), 10s));
-  EXPECT_FALSE(worker.snapshot()->plugin);
-  EXPECT_EQ(worker.snapshot()->load_error, "/nonexistent/filter.wasm: no such file");
-  auto request = debugger::load_request_file(PWPLAY_SOURCE_DIR "/samples/requests/get.json");
-  ASSERT_TRUE(request);
-  ASSERT_TRUE(worker.wait_for(worker.send(settings, *request), 10s));
-  ASSERT_EQ(worker.snapshot()->runs.size(), 1u);
-  EXPECT_FALSE(worker.snapshot()->runs[0]->ok());
-  EXPECT_EQ(worker.snapshot()->runs[0]->error, "/nonexistent/filter.wasm: no such file");
+TEST(SessionSnapshots, LoadErrorsAreValues) {
+  debugger::Session session;
+  Workspace workspace;
+  workspace.filter.wasm_path = "/nonexistent/filter.wasm";
+  ASSERT_TRUE(load_filter(session, workspace));
+  ASSERT_EQ(session.wait(10s), debugger::SessionState::Idle);
+  EXPECT_FALSE(session.snapshot()->plugin.loaded);
+  EXPECT_EQ(session.snapshot()->plugin.error, "/nonexistent/filter.wasm: no such file");
+  // The same settings again: the failed load is retried before the request, which fails with it.
+  ASSERT_TRUE(send_request(session, workspace, get_request(), debugger::Pausing::Off));
+  ASSERT_EQ(session.wait(10s), debugger::SessionState::Idle);
+  auto snapshot = session.snapshot();
+  EXPECT_EQ(snapshot->loads, 2u);
+  ASSERT_EQ(snapshot->history.size(), 1u);
+  EXPECT_FALSE(snapshot->history[0]->ran());
+  EXPECT_EQ(snapshot->history[0]->error, "/nonexistent/filter.wasm: no such file");
+  auto not_run = compare_runs(*snapshot, 1, 1);
+  ASSERT_FALSE(not_run.ok());
+  EXPECT_EQ(not_run.error().message,
+            "run #1 has no result (/nonexistent/filter.wasm: no such file)");
 }
 
 }  // namespace

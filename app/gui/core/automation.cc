@@ -235,14 +235,15 @@ void AutomationRunner::before_frame(AutomationHost& host) {
                " ms");
         return;
       case AutomationStep::Kind::WaitRuns:
-        if (host.snapshot()->runs.size() >= static_cast<size_t>(step.count) && host.engine_idle()) {
+        if (host.snapshot()->history.size() >= static_cast<size_t>(step.count) &&
+            host.engine_idle()) {
           advance();
           continue;
         }
         if (timed_out)
           fail("expected " + std::to_string(step.count) + " run(s) within " +
                std::to_string(timeout_of(step).count()) + " ms, saw " +
-               std::to_string(host.snapshot()->runs.size()));
+               std::to_string(host.snapshot()->history.size()));
         return;
       case AutomationStep::Kind::Frames:
         if (frames_left_-- > 0) return;
@@ -311,30 +312,29 @@ Result<void> AutomationRunner::write_log(const Snapshot& snapshot, const Command
 
 json summarize_snapshot(const Snapshot& snapshot) {
   json out;
-  if (snapshot.plugin) {
-    const PluginInfo& plugin = *snapshot.plugin;
-    out["plugin"] = {{"name", plugin.name},
-                     {"abi_version", plugin.abi_version},
-                     {"engine", plugin.engine},
-                     {"engine_version", plugin.engine_version},
-                     {"wasm_path", plugin.settings.wasm_path}};
+  if (snapshot.plugin.loaded) {
+    const debugger::PluginInfo& plugin = snapshot.plugin;
+    out["plugin"] = {{"name", plugin.name},           {"abi_version", plugin.abi_version},
+                     {"engine", plugin.engine},       {"engine_version", plugin.engine_version},
+                     {"wasm_path", plugin.wasm_path}, {"build", plugin.build}};
   } else {
     out["plugin"] = nullptr;
   }
-  out["load_error"] = snapshot.load_error.empty() ? json(nullptr) : json(snapshot.load_error);
-  out["runs"] = snapshot.runs.size();
-  const RunRecord* run = snapshot.last_run();
+  out["load_error"] = snapshot.plugin.error.empty() ? json(nullptr) : json(snapshot.plugin.error);
+  out["loads"] = snapshot.loads;
+  out["runs"] = snapshot.history.size();
+  const debugger::HistoryEntry* run = snapshot.last();
   if (!run) {
     out["last_run"] = nullptr;
     return out;
   }
   json last;
   last["id"] = run->id;
+  last["source"] = run->source;
   last["request"] = {{"method", run->request.request.method}, {"path", run->request.request.path}};
-  last["error"] = run->error.empty() ? json(nullptr) : json(run->error);
-  if (run->result) {
-    const auto& result = *run->result;
-    const auto& report = result.report;
+  last["error"] = run->ran() ? json(nullptr) : json(run->error);
+  if (run->ran()) {
+    const auto& report = run->report;
     if (report.upstream_request)
       last["upstream_request"] = {{"method", report.upstream_request->method},
                                   {"path", report.upstream_request->path},
@@ -350,14 +350,14 @@ json summarize_snapshot(const Snapshot& snapshot) {
     last["status"] = report.response ? json(report.response->status) : json(nullptr);
     last["local_response"] = report.local_response;
     last["stalled"] = report.stalled;
-    last["failure"] = result.failure ? json(result.failure->message) : json(nullptr);
+    last["failure"] = run->failure ? json(run->failure->message) : json(nullptr);
     json logs = json::array();
-    for (const auto& record : result.logs)
+    for (const auto& record : run->logs)
       logs.push_back({{"level", std::string(abi::log_level_label(record.level))},
                       {"message", record.message}});
     last["logs"] = std::move(logs);
-    last["trace_events"] = result.trace.size();
-    last["filter_ns"] = result.stats.filter_ns;
+    last["trace_events"] = run->trace.size();
+    last["filter_ns"] = run->stats.filter_ns;
   }
   out["last_run"] = std::move(last);
   return out;

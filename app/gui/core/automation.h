@@ -57,6 +57,7 @@ class AutomationHost {
   virtual ~AutomationHost() = default;
   virtual Commands& commands() = 0;
   virtual std::shared_ptr<const Snapshot> snapshot() = 0;
+  // The engine thread has nothing to run (a pause counts as settled: the script goes on).
   virtual bool engine_idle() = 0;
   // Reads back the frame just rendered and writes it as a PNG.
   virtual Result<ScreenshotInfo> capture(const std::string& path) = 0;
@@ -101,8 +102,8 @@ class AutomationRunner {
   std::vector<ScreenshotInfo> screenshots_;
 };
 
-// The snapshot as the automation log reports it: plugin identity, load error, and the last run
-// (request line, status, headers after the filter, failure, logs, counts).
+// The snapshot as the automation log reports it: plugin identity and build, load error, loads,
+// and the last run (request line, status, headers after the filter, failure, logs, counts).
 nlohmann::json summarize_snapshot(const Snapshot& snapshot);
 
 }  // namespace pwplay::gui

@@ -6,29 +6,22 @@
 namespace pwplay::gui {
 namespace {
 
-Result<debugger::HistoryEntry> as_history_entry(const Snapshot& snapshot, uint64_t id) {
-  const RunRecord* run = snapshot.find_run(id);
+Result<const debugger::HistoryEntry*> find_run(const Snapshot& snapshot, uint64_t id) {
+  const debugger::HistoryEntry* run = snapshot.find(id);
   if (!run) return make_error("no run #" + std::to_string(id) + " in the history");
-  if (!run->result)
+  if (!run->ran())
     return make_error("run #" + std::to_string(id) + " has no result (" + run->error + ")");
-  debugger::HistoryEntry entry;
-  entry.id = run->id;
-  entry.request = run->request;
-  entry.report = run->result->report;
-  entry.logs = run->result->logs;
-  entry.trace = run->result->trace;
-  entry.failure = run->result->failure;
-  return entry;
+  return run;
 }
 
 }  // namespace
 
 Result<RunComparison> compare_runs(const Snapshot& snapshot, uint64_t before, uint64_t after) {
-  auto a = as_history_entry(snapshot, before);
+  auto a = find_run(snapshot, before);
   if (!a) return unexpected(a.error());
-  auto b = as_history_entry(snapshot, after);
+  auto b = find_run(snapshot, after);
   if (!b) return unexpected(b.error());
-  return RunComparison{before, after, debugger::compare_runs(*a, *b)};
+  return RunComparison{before, after, debugger::compare_runs(**a, **b)};
 }
 
 Result<RunComparison> compare_runs_command(const Snapshot& snapshot, uint64_t selected,
@@ -42,7 +35,7 @@ Result<RunComparison> compare_runs_command(const Snapshot& snapshot, uint64_t se
   const uint64_t after = first ? first : selected;
   // The run just before `after` in the history.
   uint64_t before = 0;
-  for (const auto& run : snapshot.runs) {
+  for (const auto& run : snapshot.history) {
     if (run->id == after) break;
     before = run->id;
   }

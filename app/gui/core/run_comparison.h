@@ -7,7 +7,6 @@
 
 #include "abi/result.h"
 #include "app/gui/core/snapshot.h"
-#include "debugger/session.h"
 
 namespace pwplay::gui {
 
@@ -17,8 +16,8 @@ struct RunComparison {
   debugger::RunDiff diff;
 };
 
-// Compares runs `before` and `after` of `snapshot`. Errors name a run that is missing or has no
-// result (its filter did not start).
+// Compares runs `before` and `after` of `snapshot`. Errors name a run that is missing or did not
+// run (its filter did not load).
 Result<RunComparison> compare_runs(const Snapshot& snapshot, uint64_t before, uint64_t after);
 
 // "A B", "A" (against the run before it) or "" (the selected run against the one before it).

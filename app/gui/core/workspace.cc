@@ -100,13 +100,13 @@ Result<debugger::RequestFile> Workspace::build_request() const {
   return debugger::parse_request(request.to_json(), "request editor");
 }
 
-const RunRecord* Workspace::selected_run(const Snapshot& snapshot) const {
-  if (const RunRecord* run = snapshot.find_run(selection.run_id)) return run;
-  return snapshot.last_run();
+const debugger::HistoryEntry* Workspace::selected_run(const Snapshot& snapshot) const {
+  if (const debugger::HistoryEntry* run = snapshot.find(selection.run_id)) return run;
+  return snapshot.last();
 }
 
 void Workspace::observe(const Snapshot& snapshot) {
-  const RunRecord* latest = snapshot.last_run();
+  const debugger::HistoryEntry* latest = snapshot.last();
   uint64_t latest_id = latest ? latest->id : 0;
   if (latest_id != last_seen_run_) {
     last_seen_run_ = latest_id;
@@ -115,7 +115,7 @@ void Workspace::observe(const Snapshot& snapshot) {
       selection.event_seq.reset();
     }
   }
-  if (selection.run_id != 0 && !snapshot.find_run(selection.run_id)) {
+  if (selection.run_id != 0 && !snapshot.find(selection.run_id)) {
     selection.run_id = latest_id;
     selection.event_seq.reset();
   }

@@ -1,6 +1,6 @@
-// Workspace: what the user is editing on the UI thread (filter settings, the request draft) and
-// what is selected (run, trace event). Commands read it to build engine commands; panels edit it.
-// Nothing here touches the engine.
+// Workspace: what the user is editing on the UI thread (filter settings, the request draft), what
+// is selected (run, trace event) and which settings the engine was last asked to load. Commands
+// read it to build engine commands; panels edit it. Nothing here touches the engine.
 #pragma once
 
 #include <cstdint>
@@ -50,6 +50,8 @@ class Workspace {
   Workspace();
 
   FilterSettings filter;
+  // The settings of the last load queued on the engine (Send loads again when `filter` differs).
+  std::optional<FilterSettings> loaded_filter;
   RequestDraft request;
   std::string request_path;  // the request editor's file field
   Selection selection;
@@ -65,7 +67,7 @@ class Workspace {
   void new_request();
 
   // Picks the run to show: the selected one, else the latest.
-  const RunRecord* selected_run(const Snapshot& snapshot) const;
+  const debugger::HistoryEntry* selected_run(const Snapshot& snapshot) const;
   // Called once per frame with the newest snapshot (follows new runs).
   void observe(const Snapshot& snapshot);
 

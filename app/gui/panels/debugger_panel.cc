@@ -31,32 +31,28 @@ constexpr StepButton kStepButtons[] = {
 
 DebuggerPanel::DebuggerPanel(debugger::Session& session) : Panel("Debugger"), session_(session) {}
 
-bool DebuggerPanel::take_new_pause() {
-  auto pause = session_.pause();
-  if (!pause || pause->id == announced_pause_) return false;
-  announced_pause_ = pause->id;
+bool DebuggerPanel::take_new_pause(const Snapshot& snapshot) {
+  if (!snapshot.pause || snapshot.pause->id == announced_pause_) return false;
+  announced_pause_ = snapshot.pause->id;
   return true;
 }
 
-void DebuggerPanel::draw(const Snapshot&, Commands& commands) {
-  const debugger::Session::State state = session_.state();
-  if (state == debugger::Session::State::Paused) {
-    auto pause = session_.pause();
-    if (pause && (!pause_ || pause_->id != pause->id)) {
-      pause_ = std::move(pause);
-      selected_region_ = 0;
-    }
+void DebuggerPanel::draw(const Snapshot& snapshot, Commands& commands) {
+  const debugger::Session::State state = snapshot.state;
+  if (snapshot.pause) {
+    if (!pause_ || pause_->id != snapshot.pause->id) selected_region_ = 0;
+    pause_ = snapshot.pause;
   } else {
     pause_.reset();
   }
-  draw_breakpoints(commands);
-  draw_proxy_and_faults(commands);
+  draw_breakpoints(snapshot, commands);
+  draw_proxy_and_faults(snapshot, commands);
   ImGui::Separator();
   draw_controls(commands, state);
   if (pause_) draw_pause(*pause_);
 }
 
-void DebuggerPanel::draw_breakpoints(Commands& commands) {
+void DebuggerPanel::draw_breakpoints(const Snapshot& snapshot, Commands& commands) {
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize("Add breakpoint").x -
                           ImGui::GetStyle().FramePadding.x * 2 - ImGui::GetStyle().ItemSpacing.x);
   bool add = ImGui::InputTextWithHint("##new-breakpoint",
@@ -68,7 +64,7 @@ void DebuggerPanel::draw_breakpoints(Commands& commands) {
     if (commands.run("debug-break", CommandSource::Button, new_breakpoint_))
       new_breakpoint_.clear();
   }
-  auto breakpoints = session_.breakpoints();
+  const auto& breakpoints = snapshot.breakpoints;
   if (breakpoints.empty()) {
     ImGui::TextColored(style::muted(),
                        "No breakpoints: a callback, a host call, trap, log LEVEL or "
@@ -102,9 +98,9 @@ void DebuggerPanel::draw_breakpoints(Commands& commands) {
   ImGui::EndTable();
 }
 
-void DebuggerPanel::draw_proxy_and_faults(Commands& commands) {
-  const auto port = session_.proxy_port();
-  const auto injections = session_.injections();
+void DebuggerPanel::draw_proxy_and_faults(const Snapshot& snapshot, Commands& commands) {
+  const auto& port = snapshot.proxy_port;
+  const auto& injections = snapshot.injections;
   std::string title = "Proxy and faults";
   if (port) title += "  (proxy on port " + std::to_string(*port) + ")";
   if (!injections.empty()) title += "  (" + std::to_string(injections.size()) + " injected)";
@@ -140,13 +136,13 @@ void DebuggerPanel::draw_proxy_and_faults(Commands& commands) {
   }
   ImGui::SameLine();
   if (ImGui::Button("Clear")) report(commands.run("debug-inject", CommandSource::Button, "clear"));
-  bool watching = session_.watching();
+  bool watching = snapshot.watching;
   if (ImGui::Checkbox("Reload when the module file changes, and replay the last request",
                       &watching))
     report(commands.run("debug-watch", CommandSource::Button, watching ? "on" : "off"));
-  if (const uint32_t reloads = session_.reload_count(); reloads > 0) {
+  if (const uint32_t reloads = snapshot.reload_count; reloads > 0) {
     ImGui::TextColored(style::muted(), "Reloaded %u time%s.", reloads, reloads == 1 ? "" : "s");
-    if (auto diff = session_.last_reload_diff()) {
+    if (const auto& diff = snapshot.reload_diff) {
       if (diff->same())
         ImGui::TextColored(style::added(), "The last request behaves the same after the reload.");
       for (const auto& line : diff->outcome)
@@ -159,6 +155,8 @@ void DebuggerPanel::draw_proxy_and_faults(Commands& commands) {
   for (const auto& [name, status] : injections)
     ImGui::TextColored(style::warning(), "%s returns %s", name.c_str(), abi::name(status).c_str());
   if (!last_error_.empty()) widgets::wrapped_colored(style::error(), last_error_);
+  if (!port && !snapshot.proxy_error.empty())
+    widgets::wrapped_colored(style::error(), "The proxy did not start: " + snapshot.proxy_error);
 }
 
 void DebuggerPanel::draw_controls(Commands& commands, debugger::Session::State state) {

@@ -2,7 +2,7 @@
 // request through the debugger session, and, while the filter is paused, what it is doing: the
 // reason and event, the ABI frames (and the wasm location after a step into instructions), the
 // memory regions copied between host and VM, and the paused VM's memory around the selected one.
-// It reads the session's snapshots and acts only through the debug-* commands.
+// It reads the session's snapshot and acts only through the debug-* commands.
 #pragma once
 
 #include <cstdint>
@@ -20,12 +20,12 @@ class DebuggerPanel : public Panel {
   void draw(const Snapshot& snapshot, Commands& commands) override;
 
   // True once per new pause: the panel that hosts this one brings it to the front.
-  bool take_new_pause();
+  bool take_new_pause(const Snapshot& snapshot);
 
  private:
-  void draw_breakpoints(Commands& commands);
+  void draw_breakpoints(const Snapshot& snapshot, Commands& commands);
   void draw_controls(Commands& commands, debugger::Session::State state);
-  void draw_proxy_and_faults(Commands& commands);
+  void draw_proxy_and_faults(const Snapshot& snapshot, Commands& commands);
   void draw_pause(const debugger::PauseInfo& pause);
   void draw_code(const host::WasmLocation& location);
 
@@ -33,8 +33,8 @@ class DebuggerPanel : public Panel {
   std::string new_breakpoint_;
   std::string listen_address_ = "127.0.0.1:8080";
   std::string new_fault_;
-  std::string last_error_;                    // of the last proxy or fault command run from here
-  std::optional<debugger::PauseInfo> pause_;  // the session's current pause, refreshed by id
+  std::string last_error_;  // of the last proxy or fault command run from here
+  std::shared_ptr<const debugger::PauseInfo> pause_;  // the snapshot's pause (held for a frame)
   uint64_t announced_pause_ = 0;
   int selected_region_ = 0;
 };

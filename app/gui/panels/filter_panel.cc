@@ -61,13 +61,14 @@ void FilterPanel::draw(const Snapshot& snapshot, Commands& commands) {
       "instead of answering 503.");
 
   ImGui::Separator();
-  if (snapshot.busy && snapshot.busy_what.rfind("loading", 0) == 0) {
-    ImGui::TextColored(style::muted(), "%s...", snapshot.busy_what.c_str());
-  } else if (!snapshot.load_error.empty()) {
+  const debugger::PluginInfo& plugin = snapshot.plugin;
+  if (snapshot.state == debugger::SessionState::Running &&
+      snapshot.activity.rfind("loading", 0) == 0) {
+    ImGui::TextColored(style::muted(), "%s...", snapshot.activity.c_str());
+  } else if (!plugin.error.empty()) {
     ImGui::TextColored(style::error(), "Could not load the filter");
-    widgets::wrapped_colored(style::error(), snapshot.load_error);
-  } else if (snapshot.plugin) {
-    const PluginInfo& plugin = *snapshot.plugin;
+    widgets::wrapped_colored(style::error(), plugin.error);
+  } else if (plugin.loaded) {
     if (ImGui::BeginTable("##plugin", 2, ImGuiTableFlags_SizingFixedFit)) {
       auto row = [](const char* name, const std::string& value) {
         ImGui::TableNextRow();
@@ -82,7 +83,7 @@ void FilterPanel::draw(const Snapshot& snapshot, Commands& commands) {
       if (plugin.load_ns) row("Start-up", widgets::format_duration(plugin.load_ns));
       ImGui::EndTable();
     }
-    if (plugin.settings != filter)
+    if (workspace_.loaded_filter != filter)
       ImGui::TextColored(style::warning(),
                          "Settings changed since the load: Send uses the new ones.");
   } else {

@@ -9,7 +9,7 @@ InspectorTabs::InspectorTabs(TracePanel& trace, DebuggerPanel& debugger)
     : Panel("Trace"), trace_(trace), debugger_(debugger) {}
 
 void InspectorTabs::draw(const Snapshot& snapshot, Commands& commands) {
-  if (debugger_.take_new_pause()) pending_tab_ = debugger_.name();
+  if (debugger_.take_new_pause(snapshot)) pending_tab_ = debugger_.name();
   if (!ImGui::BeginTabBar("inspector")) return;
   for (Panel* panel : {static_cast<Panel*>(&trace_), static_cast<Panel*>(&debugger_)}) {
     ImGuiTabItemFlags flags = 0;

@@ -68,7 +68,7 @@ void RequestPanel::draw(const Snapshot& snapshot, Commands& commands) {
                                              ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::PopFont();
   ImGui::SameLine();
-  bool busy = snapshot.busy;
+  bool busy = snapshot.state != debugger::SessionState::Idle;
   if (busy) ImGui::BeginDisabled();
   if (ImGui::Button(send_label.c_str(), ImVec2(send_width, 0)) || path_enter)
     (void)commands.run("send", CommandSource::Button);

@@ -13,14 +13,14 @@
 namespace pwplay::gui {
 namespace {
 
-std::string run_title(const RunRecord& run) {
+std::string run_title(const debugger::HistoryEntry& run) {
   std::string title = "#" + std::to_string(run.id) + "  " + run.request.request.method + " " +
                       run.request.request.path + "  ->  ";
-  if (!run.result)
+  if (!run.ran())
     title += "not loaded";
-  else if (run.result->report.response)
-    title += std::to_string(run.result->report.response->status);
-  else if (run.result->report.reset)
+  else if (run.report.response)
+    title += std::to_string(run.report.response->status);
+  else if (run.report.reset)
     title += "reset";
   else
     title += "incomplete";
@@ -82,15 +82,15 @@ bool tab(const char* label, int index, int& requested) {
 
 }  // namespace
 
-void ResultPanel::refresh(const RunRecord& run) {
+void ResultPanel::refresh(const debugger::HistoryEntry& run) {
   if (cached_run_ == run.id) return;
   cached_run_ = run.id;
   upstream_diff_.clear();
   response_diff_.clear();
   upstream_pretty_.clear();
   response_pretty_.clear();
-  if (!run.result) return;
-  const host::RunReport& report = run.result->report;
+  if (!run.ran()) return;
+  const host::RunReport& report = run.report;
   if (report.upstream_request) {
     upstream_diff_ =
         debugger::diff_header_rows(report.client_request.headers, report.upstream_request->headers);
@@ -107,7 +107,7 @@ void ResultPanel::refresh(const RunRecord& run) {
 }
 
 void ResultPanel::draw(const Snapshot& snapshot, Commands& commands) {
-  const RunRecord* run = workspace_.selected_run(snapshot);
+  const debugger::HistoryEntry* run = workspace_.selected_run(snapshot);
   draw_history(snapshot, run, commands);
   if (!run) {
     ImGui::Spacing();
@@ -116,7 +116,7 @@ void ResultPanel::draw(const Snapshot& snapshot, Commands& commands) {
   }
   refresh(*run);
   draw_summary(*run);
-  if (!run->result) return;
+  if (!run->ran()) return;
 
   int& requested = workspace_.selection.result_tab;
   if (ImGui::BeginTabBar("##result_tabs")) {
@@ -128,7 +128,7 @@ void ResultPanel::draw(const Snapshot& snapshot, Commands& commands) {
       draw_response(*run);
       ImGui::EndTabItem();
     }
-    std::string logs = "Logs (" + std::to_string(run->result->logs.size()) + ")###logs";
+    std::string logs = "Logs (" + std::to_string(run->logs.size()) + ")###logs";
     if (tab(logs.c_str(), kLogs, requested)) {
       draw_logs(*run);
       ImGui::EndTabItem();
@@ -137,7 +137,8 @@ void ResultPanel::draw(const Snapshot& snapshot, Commands& commands) {
   }
 }
 
-void ResultPanel::draw_history(const Snapshot& snapshot, const RunRecord* run, Commands& commands) {
+void ResultPanel::draw_history(const Snapshot& snapshot, const debugger::HistoryEntry* run,
+                               Commands& commands) {
   Selection& selection = workspace_.selection;
   ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted("Run");
@@ -148,12 +149,12 @@ void ResultPanel::draw_history(const Snapshot& snapshot, const RunRecord* run, C
   ImGui::SetNextItemWidth(-right);
   std::string preview = run ? run_title(*run) : std::string("(none)");
   if (ImGui::BeginCombo("##run", preview.c_str())) {
-    for (auto it = snapshot.runs.rbegin(); it != snapshot.runs.rend(); ++it) {
-      const RunRecord& item = **it;
+    for (auto it = snapshot.history.rbegin(); it != snapshot.history.rend(); ++it) {
+      const debugger::HistoryEntry& item = **it;
       std::string label = run_title(item);
       if (ImGui::Selectable(label.c_str(), run && run->id == item.id)) {
         selection.run_id = item.id;
-        selection.follow_latest = item.id == snapshot.runs.back()->id;
+        selection.follow_latest = item.id == snapshot.history.back()->id;
         selection.event_seq.reset();
       }
     }
@@ -162,19 +163,18 @@ void ResultPanel::draw_history(const Snapshot& snapshot, const RunRecord* run, C
   ImGui::SameLine();
   ImGui::Checkbox("Follow latest", &selection.follow_latest);
   ImGui::SameLine();
-  if (snapshot.runs.empty()) ImGui::BeginDisabled();
+  if (snapshot.history.empty()) ImGui::BeginDisabled();
   if (ImGui::Button("Clear")) (void)commands.run("clear-history", CommandSource::Button);
-  if (snapshot.runs.empty()) ImGui::EndDisabled();
+  if (snapshot.history.empty()) ImGui::EndDisabled();
 }
 
-void ResultPanel::draw_summary(const RunRecord& run) {
-  if (!run.result) {
+void ResultPanel::draw_summary(const debugger::HistoryEntry& run) {
+  if (!run.ran()) {
     ImGui::TextColored(style::error(), "The filter could not start:");
     widgets::wrapped_colored(style::error(), run.error);
     return;
   }
-  const debugger::RunResult& result = *run.result;
-  const host::RunReport& report = result.report;
+  const host::RunReport& report = run.report;
   if (report.response) {
     ImGui::TextColored(status_color(report.response->status), "%u", report.response->status);
     if (report.local_response) {
@@ -189,14 +189,14 @@ void ResultPanel::draw_summary(const RunRecord& run) {
   ImGui::SameLine(0, 16);
   ImGui::TextColored(style::muted(),
                      "%s in the filter, %llu callbacks, %llu host calls, %llu copies",
-                     widgets::format_duration(result.stats.filter_ns).c_str(),
-                     static_cast<unsigned long long>(result.stats.callbacks),
-                     static_cast<unsigned long long>(result.stats.host_calls),
-                     static_cast<unsigned long long>(result.stats.copies));
+                     widgets::format_duration(run.stats.filter_ns).c_str(),
+                     static_cast<unsigned long long>(run.stats.callbacks),
+                     static_cast<unsigned long long>(run.stats.host_calls),
+                     static_cast<unsigned long long>(run.stats.copies));
   if (report.stalled)
     widgets::wrapped_colored(style::warning(), "Incomplete: " + report.stall_reason);
-  if (result.failure) {
-    const host::PluginFailure& failure = *result.failure;
+  if (run.failure) {
+    const host::PluginFailure& failure = *run.failure;
     widgets::wrapped_colored(style::error(),
                              "Filter failure in " + failure.callback + ": " + failure.message);
     // The engine's message usually carries the backtrace already.
@@ -211,8 +211,8 @@ void ResultPanel::draw_summary(const RunRecord& run) {
   }
 }
 
-void ResultPanel::draw_upstream(const RunRecord& run) {
-  const host::RunReport& report = run.result->report;
+void ResultPanel::draw_upstream(const debugger::HistoryEntry& run) {
+  const host::RunReport& report = run.report;
   if (!ImGui::BeginChild("##upstream", ImVec2(0, 0), false)) {
     ImGui::EndChild();
     return;
@@ -246,8 +246,8 @@ void ResultPanel::draw_upstream(const RunRecord& run) {
   ImGui::EndChild();
 }
 
-void ResultPanel::draw_response(const RunRecord& run) {
-  const host::RunReport& report = run.result->report;
+void ResultPanel::draw_response(const debugger::HistoryEntry& run) {
+  const host::RunReport& report = run.report;
   if (!ImGui::BeginChild("##response", ImVec2(0, 0), false)) {
     ImGui::EndChild();
     return;
@@ -291,8 +291,8 @@ void ResultPanel::draw_body(const char* id, const std::string& body, const std::
       ImVec2(-FLT_MIN, std::max(ImGui::GetContentRegionAvail().y, ImGui::GetTextLineHeight() * 4)));
 }
 
-void ResultPanel::draw_logs(const RunRecord& run) {
-  const auto& logs = run.result->logs;
+void ResultPanel::draw_logs(const debugger::HistoryEntry& run) {
+  const auto& logs = run.logs;
   if (logs.empty()) {
     ImGui::TextColored(style::muted(), "The filter logged nothing.");
     return;

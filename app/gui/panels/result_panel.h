@@ -21,12 +21,13 @@ class ResultPanel : public Panel {
   void draw(const Snapshot& snapshot, Commands& commands) override;
 
  private:
-  void draw_history(const Snapshot& snapshot, const RunRecord* run, Commands& commands);
-  void draw_summary(const RunRecord& run);
-  void draw_upstream(const RunRecord& run);
-  void draw_response(const RunRecord& run);
-  void draw_logs(const RunRecord& run);
-  void refresh(const RunRecord& run);
+  void draw_history(const Snapshot& snapshot, const debugger::HistoryEntry* run,
+                    Commands& commands);
+  void draw_summary(const debugger::HistoryEntry& run);
+  void draw_upstream(const debugger::HistoryEntry& run);
+  void draw_response(const debugger::HistoryEntry& run);
+  void draw_logs(const debugger::HistoryEntry& run);
+  void refresh(const debugger::HistoryEntry& run);
   void draw_body(const char* id, const std::string& body, const std::string& pretty);
 
   Workspace& workspace_;

@@ -17,47 +17,53 @@ void separator() {
 }  // namespace
 
 void StatusBar::draw(const Snapshot& snapshot, Commands& commands) {
-  if (snapshot.plugin) {
-    ImGui::Text("%s %s", snapshot.plugin->engine.c_str(), snapshot.plugin->engine_version.c_str());
+  const debugger::PluginInfo& plugin = snapshot.plugin;
+  if (plugin.loaded) {
+    ImGui::Text("%s %s", plugin.engine.c_str(), plugin.engine_version.c_str());
     separator();
-    ImGui::Text("ABI %s", snapshot.plugin->abi_version.c_str());
+    ImGui::Text("ABI %s", plugin.abi_version.c_str());
     separator();
-    ImGui::TextUnformatted(snapshot.plugin->name.c_str());
-  } else if (!snapshot.load_error.empty()) {
+    ImGui::TextUnformatted(plugin.name.c_str());
+  } else if (!plugin.error.empty()) {
     ImGui::TextColored(style::error(), "filter not loaded");
   } else {
     ImGui::TextColored(style::muted(), "no filter");
   }
   separator();
-  if (const RunRecord* run = snapshot.last_run()) {
-    if (!run->result) {
+  if (const debugger::HistoryEntry* run = snapshot.last()) {
+    if (!run->ran()) {
       ImGui::TextColored(style::error(), "last run #%llu: not loaded",
                          static_cast<unsigned long long>(run->id));
     } else {
-      const auto& report = run->result->report;
+      const auto& report = run->report;
       ImGui::Text("last run #%llu: %s, %s in the filter", static_cast<unsigned long long>(run->id),
                   report.response ? std::to_string(report.response->status).c_str() : "no response",
-                  widgets::format_duration(run->result->stats.filter_ns).c_str());
-      if (run->result->failure) {
+                  widgets::format_duration(run->stats.filter_ns).c_str());
+      if (run->failure) {
         ImGui::SameLine();
         ImGui::TextColored(style::error(), "(filter failed)");
       }
     }
     separator();
-    ImGui::Text("%zu run%s", snapshot.runs.size(), snapshot.runs.size() == 1 ? "" : "s");
+    ImGui::Text("%zu run%s", snapshot.history.size(), snapshot.history.size() == 1 ? "" : "s");
   } else {
     ImGui::TextColored(style::muted(), "no runs");
   }
 
   // Right side: engine activity, and where the palette is.
-  std::string right = snapshot.busy ? snapshot.busy_what + "..." : std::string("engine idle");
+  std::string right = "engine idle";
+  if (snapshot.state == debugger::SessionState::Running)
+    right = (snapshot.activity.empty() ? std::string("working") : snapshot.activity) + "...";
+  else if (snapshot.state == debugger::SessionState::Paused)
+    right = "paused in the debugger";  // the Debugger tab says where and why
+  const bool busy = snapshot.state != debugger::SessionState::Idle;
   const Command* palette = commands.find("command-palette");
   if (palette && !palette->shortcut.empty())
     right += "   " + format_shortcut(palette->shortcut) + ": commands";
   float width = ImGui::CalcTextSize(right.c_str()).x;
   ImGui::SameLine(
       std::max(ImGui::GetCursorPosX() + 12, ImGui::GetWindowContentRegionMax().x - width));
-  ImGui::TextColored(snapshot.busy ? style::warning() : style::muted(), "%s", right.c_str());
+  ImGui::TextColored(busy ? style::warning() : style::muted(), "%s", right.c_str());
 }
 
 }  // namespace pwplay::gui

@@ -73,7 +73,7 @@ TracePanel::TracePanel(Workspace& workspace) : Panel("Trace"), workspace_(worksp
   show_kind_.fill(true);
 }
 
-void TracePanel::refilter(const RunRecord& run) {
+void TracePanel::refilter(const debugger::HistoryEntry& run) {
   if (filtered_run_ == run.id && filtered_kinds_ == show_kind_ && filtered_text_ == text_filter_)
     return;
   filtered_run_ = run.id;
@@ -81,9 +81,9 @@ void TracePanel::refilter(const RunRecord& run) {
   filtered_text_ = text_filter_;
   rows_.clear();
   kind_counts_.fill(0);
-  if (!run.result) return;
+  if (!run.ran()) return;
   std::string needle = lower(text_filter_);
-  const auto& trace = run.result->trace;
+  const auto& trace = run.trace;
   for (size_t i = 0; i < trace.size(); ++i) {
     const host::TraceEvent& event = trace[i];
     auto kind = static_cast<size_t>(event.kind);
@@ -98,8 +98,8 @@ void TracePanel::refilter(const RunRecord& run) {
 }
 
 void TracePanel::draw(const Snapshot& snapshot, Commands&) {
-  const RunRecord* run = workspace_.selected_run(snapshot);
-  if (!run || !run->result) {
+  const debugger::HistoryEntry* run = workspace_.selected_run(snapshot);
+  if (!run || !run->ran()) {
     ImGui::TextColored(style::muted(), run ? "This run has no trace: the filter did not start."
                                            : "No runs yet: the trace of each request shows here.");
     return;
@@ -109,7 +109,7 @@ void TracePanel::draw(const Snapshot& snapshot, Commands&) {
 
   const host::TraceEvent* selected = nullptr;
   if (workspace_.selection.event_seq) {
-    for (const auto& event : run->result->trace)
+    for (const auto& event : run->trace)
       if (event.seq == *workspace_.selection.event_seq) selected = &event;
   }
   float avail = ImGui::GetContentRegionAvail().y;
@@ -129,7 +129,7 @@ void TracePanel::draw(const Snapshot& snapshot, Commands&) {
   }
 }
 
-void TracePanel::draw_toolbar(const RunRecord& run) {
+void TracePanel::draw_toolbar(const debugger::HistoryEntry& run) {
   for (size_t k = 0; k < kKinds; ++k) {
     auto kind = static_cast<host::EventKind>(k);
     if (kind_counts_[k] == 0) continue;
@@ -150,11 +150,11 @@ void TracePanel::draw_toolbar(const RunRecord& run) {
   ImGui::SetNextItemWidth(filter_width);
   ImGui::InputTextWithHint("##trace_filter", "filter: name, argument, result", &text_filter_);
   ImGui::SameLine();
-  ImGui::TextColored(style::muted(), "%zu / %zu", rows_.size(), run.result->trace.size());
+  ImGui::TextColored(style::muted(), "%zu / %zu", rows_.size(), run.trace.size());
 }
 
-void TracePanel::draw_table(const RunRecord& run) {
-  const auto& trace = run.result->trace;
+void TracePanel::draw_table(const debugger::HistoryEntry& run) {
+  const auto& trace = run.trace;
   ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                           ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable |
                           ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Hideable;

@@ -23,9 +23,9 @@ class TracePanel : public Panel {
   static constexpr size_t kKinds = 7;  // host::EventKind values
 
  private:
-  void refilter(const RunRecord& run);
-  void draw_toolbar(const RunRecord& run);
-  void draw_table(const RunRecord& run);
+  void refilter(const debugger::HistoryEntry& run);
+  void draw_toolbar(const debugger::HistoryEntry& run);
+  void draw_table(const debugger::HistoryEntry& run);
   void draw_details(const host::TraceEvent& event);
 
   Workspace& workspace_;

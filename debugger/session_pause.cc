@@ -1,0 +1,324 @@
+// The session's pausing, on a VM thread inside a VM call: following the ABI frames, deciding at
+// each pause point (breakpoints, step modes), describing the pause (frames, memory regions, a
+// memory snapshot and what changed since the last one), holding the thread until a command
+// comes, and carrying the command out (including wasm instruction steps).
+#include <algorithm>
+
+#include "debugger/session.h"
+
+namespace pwplay::debugger {
+
+namespace {
+
+host::Plugin* find_plugin(host::FilterChain* chain, const std::string& name) {
+  if (!chain) return nullptr;
+  for (size_t i = 0; i < chain->size(); ++i)
+    if (chain->plugin(i).config().name == name) return &chain->plugin(i);
+  return nullptr;
+}
+
+}  // namespace
+
+// --- Pausing (on a VM thread, inside a VM call) ------------------------------------------------
+
+void Session::update_frames(Worker& worker, const std::vector<host::TraceEvent>& events) {
+  for (const auto& event : events) {
+    if (event.kind == host::EventKind::Callback && event.phase == "enter") {
+      if (worker.frames.empty()) worker.callback_regions.clear();
+      worker.frames.push_back(
+          AbiFrame{host::EventKind::Callback, event.name, event.args, event.context_id});
+    } else if (event.kind == host::EventKind::Callback && event.phase == "exit") {
+      if (!worker.frames.empty()) worker.frames.pop_back();
+    } else if (event.kind == host::EventKind::Copy) {
+      worker.callback_regions.push_back(
+          MemoryRegion{event.address, event.length, event.label, event.direction, event.seq});
+    }
+  }
+}
+
+std::optional<std::string> Session::breakpoint_hit(const std::vector<host::TraceEvent>& events,
+                                                   const host::PausePoint& point,
+                                                   std::optional<uint32_t>& id,
+                                                   const host::TraceEvent*& matched,
+                                                   bool& counted) {
+  std::lock_guard lock(mutex_);
+  EventContext context{point.stream};
+  std::optional<std::string> reason;
+  for (const auto& event : events) {
+    // A callback breakpoint stops at the entry, before the filter runs.
+    if (event.kind == host::EventKind::Callback &&
+        point.where != host::PausePoint::Where::CallbackEnter)
+      continue;
+    for (auto& breakpoint : breakpoints_) {
+      if (!breakpoint.enabled || !breakpoint_targets(breakpoint, event)) continue;
+      if (!conditions_hold(breakpoint.conditions, event, context)) continue;
+      ++breakpoint.hits;
+      counted = true;
+      if (breakpoint.hits <= breakpoint.ignore_count || reason) continue;
+      id = breakpoint.id;
+      matched = &event;
+      reason = "breakpoint " + std::to_string(breakpoint.id) + " (" + describe(breakpoint) + ")";
+    }
+  }
+  return reason;
+}
+
+namespace {
+
+std::vector<std::pair<uint32_t, uint32_t>> changed_ranges(const std::vector<uint8_t>& before,
+                                                          const std::vector<uint8_t>& after) {
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  const size_t common = std::min(before.size(), after.size());
+  size_t i = 0;
+  while (i < common) {
+    if (before[i] == after[i]) {
+      ++i;
+      continue;
+    }
+    size_t start = i;
+    while (i < common && before[i] != after[i]) ++i;
+    ranges.emplace_back(static_cast<uint32_t>(start), static_cast<uint32_t>(i));
+  }
+  if (after.size() > before.size())
+    ranges.emplace_back(static_cast<uint32_t>(before.size()), static_cast<uint32_t>(after.size()));
+  return ranges;
+}
+
+bool entering(const std::vector<host::TraceEvent>& events, std::string_view callback) {
+  return std::any_of(events.begin(), events.end(), [&](const host::TraceEvent& event) {
+    return event.kind == host::EventKind::Callback && event.phase == "enter" &&
+           event.name == callback;
+  });
+}
+
+}  // namespace
+
+void Session::fill_pause_context(Worker& worker, PauseInfo& info, std::span<const uint8_t> memory,
+                                 const std::string& plugin) {
+  info.worker = worker.name;
+  info.frames = worker.frames;
+  info.callback_regions = worker.callback_regions;
+  auto snapshot = std::make_shared<std::vector<uint8_t>>(memory.begin(), memory.end());
+  auto& previous = worker.last_snapshot[plugin];
+  if (previous) info.changed_ranges = changed_ranges(*previous, *snapshot);
+  previous = snapshot;
+  info.memory = snapshot;
+  info.plugin = plugin;
+  if (worker.stream) {
+    info.request_headers = worker.stream->request_headers.pairs();
+    if (worker.stream->has_response_headers)
+      info.response_headers = worker.stream->response_headers.pairs();
+  }
+  info.client_request_headers = worker.client_headers;
+}
+
+host::PauseVerdict Session::on_pause_point(Worker& worker, const host::PausePoint& point,
+                                           host::FilterChain* chain) {
+  std::vector<host::TraceEvent> events = std::move(worker.since_point);
+  worker.since_point.clear();
+  update_frames(worker, events);
+  worker.stream = point.stream;
+  // The request as the client sent it: the stream's headers when the first filter sees them.
+  if (point.stream && point.stream->id != worker.client_stream &&
+      point.where == host::PausePoint::Where::CallbackEnter &&
+      entering(events, "proxy_on_request_headers")) {
+    worker.client_stream = point.stream->id;
+    worker.client_headers = point.stream->request_headers.pairs();
+  }
+  if (!point.vm) return host::PauseVerdict::Go;
+  // Start-up callbacks run before a chain holds the plugin: they pause only when nobody is
+  // waiting for the load (see reload_in_background).
+  host::Plugin* plugin = find_plugin(chain, point.plugin);
+  if (!plugin && !worker.startup_pausable) return host::PauseVerdict::Go;
+  if (plugin) apply_faults(worker, *chain);
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || (proxy_stopping_ && &worker == &proxy_worker_)) return host::PauseVerdict::Go;
+  }
+  const uint64_t stream_id = point.stream ? point.stream->id : 0;
+  if (stream_id) worker.current_stream = stream_id;
+  // A plain send: breakpoints and step modes do not apply (not even as hits).
+  if (!worker.pausing) return host::PauseVerdict::Go;
+  if (worker.finish_stream != 0 && worker.finish_stream == worker.current_stream)
+    return host::PauseVerdict::Go;
+  worker.finish_stream = 0;
+
+  std::optional<uint32_t> breakpoint_id;
+  const host::TraceEvent* matched = nullptr;
+  bool counted = false;
+  std::optional<std::string> reason =
+      breakpoint_hit(events, point, breakpoint_id, matched, counted);
+  if (counted && !reason) publish();  // hit counts are part of the snapshot
+  if (!reason) {
+    const size_t depth = worker.frames.size();
+    switch (worker.step_mode) {
+      case StepMode::Step:
+        reason = "step";
+        break;
+      case StepMode::Next:
+        if ((point.where == host::PausePoint::Where::CallbackExit ||
+             point.where == host::PausePoint::Where::Trap) &&
+            depth < worker.next_depth)
+          reason = "next";
+        else if (point.where == host::PausePoint::Where::CallbackEnter &&
+                 depth <= std::max<size_t>(worker.next_depth, 1))
+          reason = "next";
+        break;
+      case StepMode::None:
+        break;
+    }
+  }
+  if (!reason) return host::PauseVerdict::Go;
+
+  PauseInfo info;
+  info.reason = *reason;
+  info.breakpoint = breakpoint_id;
+  info.where = point.where;
+  info.step_events = events;
+  // The event this point is about: a trap, else what the breakpoint matched (a log stands for
+  // the host call that wrote it), else the last callback or host call recorded.
+  const host::TraceEvent* primary = nullptr;
+  for (const auto& event : events)
+    if (event.kind == host::EventKind::Trap) primary = &event;
+  if (!primary && matched && matched->kind != host::EventKind::Log) primary = matched;
+  if (!primary) {
+    for (auto it = events.rbegin(); it != events.rend(); ++it) {
+      if (it->kind == host::EventKind::Callback || it->kind == host::EventKind::HostCall) {
+        primary = &*it;
+        break;
+      }
+    }
+  }
+  if (primary) info.event = *primary;
+  fill_pause_context(worker, info, point.memory, point.plugin);
+  if (point.where == host::PausePoint::Where::HostCallDone)
+    info.frames.push_back(AbiFrame{host::EventKind::HostCall, info.event.name, info.event.args,
+                                   info.event.context_id});
+  for (const auto& event : events)
+    if (event.kind == host::EventKind::Copy)
+      info.event_regions.push_back(
+          MemoryRegion{event.address, event.length, event.label, event.direction, event.seq});
+  info.stream_id = stream_id ? stream_id : info.event.stream_id;
+  info.can_step_instructions = point.vm->supports_stepping();
+
+  Command command = hold(worker, std::move(info), *point.vm);
+  if (plugin) apply_faults(worker, *chain);
+  apply(worker, *point.vm, point.plugin, command, /*at_instruction=*/false);
+  // Terminating the VM stops a running call; a callback that has not started is not run.
+  if (command.mode == ResumeMode::Abort && !command.instruction &&
+      point.where == host::PausePoint::Where::CallbackEnter)
+    return host::PauseVerdict::Abort;
+  return host::PauseVerdict::Go;
+}
+
+host::StepRequest Session::on_instruction(Worker& worker, host::Vm& vm, const std::string& plugin,
+                                          const host::WasmLocation& location) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || (proxy_stopping_ && &worker == &proxy_worker_)) return {};
+  }
+  PauseInfo info;
+  switch (worker.step_kind) {
+    case host::StepRequest::Kind::Over:
+      info.reason = "nexti";
+      break;
+    case host::StepRequest::Kind::Out:
+      info.reason = "out of the function";
+      break;
+    default:
+      info.reason = "stepi";
+      break;
+  }
+  info.where = host::PausePoint::Where::Instruction;
+  info.wasm = location;
+  if (!worker.frames.empty()) {
+    const AbiFrame& callback = worker.frames.back();
+    info.event.kind = callback.kind;
+    info.event.name = callback.name;
+    info.event.args = callback.args;
+    info.event.context_id = callback.context_id;
+  }
+  fill_pause_context(worker, info, vm.memory(), plugin);
+  info.stream_id = worker.current_stream;
+  info.can_step_instructions = true;
+  Command command = hold(worker, std::move(info), vm);
+  return apply(worker, vm, plugin, command, /*at_instruction=*/true);
+}
+
+Session::Command Session::hold(Worker& worker, PauseInfo info, host::Vm& vm) {
+  // Time spent paused does not count against the runaway budget.
+  vm.pause_runaway_clock();
+  Command command;
+  {
+    std::unique_lock lock(mutex_);
+    // One pause at a time: another VM thread's pause is answered first.
+    auto may_go_on = [&] { return stopping_ || (proxy_stopping_ && &worker == &proxy_worker_); };
+    changed_.wait(lock, [&] { return !pause_ || may_go_on(); });
+    if (may_go_on()) {
+      command.mode = ResumeMode::Finish;
+    } else {
+      info.id = ++pause_counter_;
+      pause_ = std::make_shared<const PauseInfo>(std::move(info));
+      paused_worker_ = &worker;
+      resume_.reset();
+      publish_locked();
+      changed_.notify_all();
+      // The callback runs without the lock; a resume that comes meanwhile is seen by the wait.
+      lock.unlock();
+      announce();
+      lock.lock();
+      changed_.wait(lock, [this] { return resume_.has_value(); });
+      command = *resume_;
+      pause_.reset();
+      paused_worker_ = nullptr;
+      resume_.reset();
+      publish_locked();
+    }
+  }
+  changed_.notify_all();
+  announce();
+  vm.resume_runaway_clock();
+  return command;
+}
+
+host::StepRequest Session::apply(Worker& worker, host::Vm& vm, const std::string& plugin,
+                                 const Command& command, bool at_instruction) {
+  worker.step_mode = StepMode::None;
+  if (command.instruction) {
+    worker.step_kind = *command.instruction;
+    host::StepRequest request{*command.instruction, 0};
+    if (at_instruction) return request;
+    // From an ABI pause point: the engine stops at the next instruction it runs, in this call
+    // (after a host call) or the next one (at a callback's entry or exit).
+    auto armed =
+        vm.request_step(request, [this, &worker, &vm, plugin](const host::WasmLocation& location) {
+          return on_instruction(worker, vm, plugin, location);
+        });
+    if (armed) return {};
+    // The engine refused: carry on as a step to the next ABI event.
+  }
+  // Leaving instruction stepping: the engine runs freely until asked again.
+  if (!at_instruction && vm.supports_stepping())
+    (void)vm.request_step(host::StepRequest{}, nullptr);
+  switch (command.mode) {
+    case ResumeMode::Continue:
+      break;
+    case ResumeMode::Step:
+      worker.step_mode = StepMode::Step;
+      break;
+    case ResumeMode::Next:
+      worker.step_mode = StepMode::Next;
+      worker.next_depth = worker.frames.size();
+      break;
+    case ResumeMode::Finish:
+      worker.finish_stream = worker.current_stream ? worker.current_stream : UINT64_MAX;
+      break;
+    case ResumeMode::Abort:
+      worker.finish_stream = worker.current_stream ? worker.current_stream : UINT64_MAX;
+      vm.terminate();
+      break;
+  }
+  return {};
+}
+
+}  // namespace pwplay::debugger

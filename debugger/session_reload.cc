@@ -1,0 +1,170 @@
+// Reloads in the session: reload() and reload_in_background() (whose start-up callbacks may
+// pause), the module's disassembly cached per build, and hot reload: a thread that watches the
+// module file and, when a rebuild lands, reloads it and replays the last request.
+#include <filesystem>
+
+#include "debugger/session.h"
+
+namespace pwplay::debugger {
+
+void Session::reload_in_background() {
+  post("reloading", [this] {
+    if (plugin_options_.wasm_path.empty() && !plugin_options_.plugin_config_path) {
+      {
+        std::lock_guard lock(mutex_);
+        info_.error = "nothing to reload: no filter was loaded";
+        publish_locked();
+      }
+      announce();
+      return;
+    }
+    engine_worker_.startup_pausable = true;
+    auto result = load_on_engine(plugin_options_, /*fresh=*/false);
+    engine_worker_.startup_pausable = false;
+    if (result) restart_proxy();
+  });
+}
+
+Result<void> Session::reload() {
+  Result<void> result;
+  run_sync([&] {
+    if (plugin_options_.wasm_path.empty() && !plugin_options_.plugin_config_path) {
+      result = make_error("nothing to reload: no filter was loaded");
+      return;
+    }
+    result = load_on_engine(plugin_options_, /*fresh=*/false);
+  });
+  if (result) restart_proxy();
+  return result;
+}
+
+Result<std::shared_ptr<const host::ModuleWat>> Session::disassembly() const {
+  const PluginInfo info = plugin_info();
+  std::lock_guard lock(disassembly_mutex_);
+  if (disassembly_ && disassembly_build_ == info.build) return disassembly_;
+  auto bytes = read_wasm_file(info.wasm_path);
+  if (!bytes) return unexpected(bytes.error());
+  auto wat = host::disassemble(*bytes);
+  if (!wat) return unexpected(wat.error());
+  disassembly_ = std::make_shared<const host::ModuleWat>(std::move(*wat));
+  disassembly_build_ = info.build;
+  return disassembly_;
+}
+
+void Session::watch(bool enabled, bool replay_last) {
+  {
+    std::lock_guard lock(mutex_);
+    replay_on_reload_ = replay_last;
+    if (watching_ == enabled) return;
+    watching_ = enabled;
+    publish_locked();
+  }
+  announce();
+  if (enabled) {
+    if (watcher_.joinable()) watcher_.join();
+    // The file's state is taken now, not when the thread first runs: a change made right after
+    // watch() returns must count as a change.
+    std::string path;
+    {
+      std::lock_guard lock(mutex_);
+      path = info_.wasm_path;
+    }
+    std::error_code ec;
+    auto initial = std::make_pair(std::filesystem::last_write_time(path, ec),
+                                  std::filesystem::file_size(path, ec));
+    watcher_ = std::thread([this, initial] { watch_loop(initial); });
+  } else {
+    changed_.notify_all();
+    if (watcher_.joinable()) watcher_.join();
+  }
+}
+
+void Session::watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last) {
+  namespace fs = std::filesystem;
+  std::string path;
+  uint32_t loads = 0;
+  {
+    std::lock_guard lock(mutex_);
+    path = info_.wasm_path;
+    loads = loads_;
+  }
+  std::error_code ec;
+  auto stamp = [&]() -> std::pair<fs::file_time_type, uintmax_t> {
+    return {fs::last_write_time(path, ec), fs::file_size(path, ec)};
+  };
+  for (;;) {
+    bool loaded_meanwhile = false;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait_for(lock, std::chrono::milliseconds(200),
+                        [this] { return !watching_ || stopping_; });
+      if (!watching_ || stopping_) return;
+      path = info_.wasm_path;
+      loaded_meanwhile = loads_ != loads;
+      loads = loads_;
+    }
+    // A load since the last look (perhaps of another file) is the new starting point, not a
+    // change to react to.
+    if (loaded_meanwhile) {
+      last = stamp();
+      continue;
+    }
+    auto now = stamp();
+    if (ec || now == last) continue;
+    // Wait until the writer is done (the size stops changing).
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto settled = stamp();
+    if (settled != now) continue;
+    last = settled;
+    post("reloading " + fs::path(path).filename().string(), [this] { reload_and_replay(); });
+  }
+}
+
+void Session::reload_and_replay() {
+  std::shared_ptr<const HistoryEntry> previous;
+  {
+    std::lock_guard lock(mutex_);
+    if (replay_on_reload_ && !history_.empty()) previous = history_.back();
+  }
+  if (!load_on_engine(plugin_options_, /*fresh=*/false)) return;
+  restart_proxy();
+  if (!previous) return;
+  uint64_t id = 0;
+  {
+    std::lock_guard lock(mutex_);
+    id = next_history_id_++;
+  }
+  run_on_engine(id, previous->request, previous->name, Pausing::On);
+  std::shared_ptr<const HistoryEntry> after;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& entry : history_)
+      if (entry->id == id) after = entry;
+  }
+  if (!after) return;
+  auto diff = std::make_shared<const RunDiff>(compare_runs(*previous, *after));
+  {
+    std::lock_guard lock(mutex_);
+    reload_diff_ = std::move(diff);
+    publish_locked();
+  }
+  announce();
+}
+
+std::optional<RunDiff> Session::last_reload_diff() const {
+  std::lock_guard lock(mutex_);
+  if (!reload_diff_) return std::nullopt;
+  return *reload_diff_;
+}
+
+bool Session::watching() const {
+  std::lock_guard lock(mutex_);
+  return watching_;
+}
+
+uint32_t Session::reload_count() const {
+  std::lock_guard lock(mutex_);
+  return info_.build > 0 ? info_.build - 1 : 0;
+}
+
+}  // namespace pwplay::debugger
