@@ -6,7 +6,8 @@
 #   automation  an automation script loads add_header.wasm, sends samples/requests/get.json and
 #               saves a screenshot; then the same through --run-command/--screenshot
 #   debugger    a breakpoint with a condition, Debug request, the pause on screen, Continue: the
-#               debugged request lands in the run history with the filter's header upstream
+#               debugged request lands in the run history with the filter's header upstream;
+#               Send, Debug request and Send share one history and one load of the filter
 #   xdotool     real input: Ctrl+Enter sends, then the command palette (typed text) sends again
 #   no_display  no DISPLAY: the existing message and exit 1; an unreachable DISPLAY: exit 1
 #   no_opengl   an X server without GLX: a clear error and exit 1, no crash
@@ -273,6 +274,47 @@ JSON
   "$GUI_CHECK" json watch-log.json /commands/2/id=debug-watch /commands/2/ok=true /snapshot/runs=2 \
     /snapshot/last_run/status=200 || { cat watch-log.json >&2; fail "no replay after the rebuild"; }
   "$GUI_CHECK" png watch.png 1280 800 || fail "the hot reload screenshot is wrong"
+
+  # One engine: a Send, a Debug request (stopped at a breakpoint, then continued) and another Send
+  # land in one history, numbered in order, and the filter loads once for all three.
+  cat > one.json <<JSON
+{
+  "window": {"width": 1280, "height": 800},
+  "timeout_ms": 60000,
+  "steps": [
+    {"run": "load", "arg": "$SAMPLES_DIR/add_header.wasm"},
+    {"run": "open-request", "arg": "$SOURCE_DIR/samples/requests/get.json"},
+    "send",
+    {"wait": "runs", "count": 1},
+    {"run": "debug-break", "arg": "proxy_add_header_map_value if key == x-wasm-filter"},
+    "debug-send",
+    {"wait": "engine"},
+    {"frames": 2},
+    {"screenshot": "$out/one-paused.png"},
+    "debug-continue",
+    {"wait": "runs", "count": 2},
+    {"run": "set-field", "arg": "request.path=/third"},
+    "send",
+    {"wait": "runs", "count": 3},
+    {"run": "select-run", "arg": "2"},
+    {"run": "select-event", "arg": "hostcall"},
+    {"frames": 2},
+    {"screenshot": "$out/one.png"}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation one.json --automation-log one-log.json > one.out 2>&1
+  rc=$?
+  [ "$rc" -eq 0 ] || { cat one.out one-log.json; fail "the one-engine script exited with $rc"; }
+  # debug-continue is refused unless paused: the Debug request stopped although Send did not.
+  "$GUI_CHECK" json one-log.json /commands/2/id=send /commands/2/ok=true \
+    /commands/4/id=debug-send /commands/4/ok=true /commands/5/id=debug-continue /commands/5/ok=true \
+    /commands/7/id=send /commands/7/ok=true /commands/8/id=select-run /commands/8/ok=true \
+    /snapshot/runs=3 /snapshot/loads=1 /snapshot/plugin/build=1 /snapshot/last_run/id=3 \
+    /snapshot/last_run/request/path=/third /snapshot/last_run/status=200 ||
+    { cat one-log.json >&2; fail "Send and Debug request are not one history with one load"; }
+  "$GUI_CHECK" png one-paused.png 1280 800 || fail "the one-engine pause screenshot is wrong"
+  "$GUI_CHECK" png one.png 1280 800 || fail "the one-engine screenshot is wrong"
 
   # Continue with nothing paused is refused, and the log says so.
   timeout 60 "$PWPLAY" --run-command debug-continue --automation-log idle.json > idle.out 2>&1

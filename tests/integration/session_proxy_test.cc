@@ -362,6 +362,36 @@ TEST(SessionProxy, TheProxyNeedsALoadedFilter) {
   EXPECT_NE(port.error().message.find("loading a filter"), std::string::npos);
 }
 
+// The desktop app starts the proxy on the engine thread, after the load it may have queued: the
+// snapshot shows the port, or why it did not start.
+TEST(SessionProxy, StartedInTheBackgroundItShowsInTheSnapshot) {
+  Session session;
+  session.start_proxy_in_background(host::proxy::ProxyOptions{});
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_FALSE(session.snapshot()->proxy_port);
+  EXPECT_NE(session.snapshot()->proxy_error.find("loading a filter"), std::string::npos);
+
+  session.load_in_background(filter("add_header"));
+  session.start_proxy_in_background(host::proxy::ProxyOptions{});
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto snapshot = session.snapshot();
+  ASSERT_TRUE(snapshot->proxy_port) << snapshot->proxy_error;
+  EXPECT_EQ(snapshot->proxy_port, session.proxy_port());
+  EXPECT_TRUE(snapshot->proxy_error.empty());
+
+  HttpResponse response = http_request(*snapshot->proxy_port, "GET", "/in-background");
+  ASSERT_TRUE(response.ok) << response.error;
+  EXPECT_EQ(response.status, 200);
+  ASSERT_TRUE(session.wait_for_history(1, 10s));
+  snapshot = session.snapshot();
+  ASSERT_EQ(snapshot->history.size(), 1u);
+  EXPECT_EQ(snapshot->history[0]->source, "proxy");
+  EXPECT_EQ(snapshot->history[0]->request.request.path, "/in-background");
+  EXPECT_GT(snapshot->history[0]->stats.callbacks, 0u);
+  session.stop_proxy();
+  EXPECT_FALSE(session.snapshot()->proxy_port);
+}
+
 TEST(DebugCli, StepiAndInfoLocalsOnTheWabtEngine) {
   std::string batch = write_temp_file("stepi.batch",
                                       "break proxy_add_header_map_value if key == x-wasm-filter\n"

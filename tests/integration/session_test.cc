@@ -298,6 +298,11 @@ TEST(Session, HotReloadPicksUpARebuiltModuleAndDiffsTheReplay) {
   }
   ASSERT_TRUE(diff.has_value()) << "the reload and replay did not happen";
   EXPECT_EQ(session.reload_count(), 1u);
+  auto snapshot = session.snapshot();
+  EXPECT_TRUE(snapshot->watching);
+  EXPECT_EQ(snapshot->reload_count, 1u);
+  ASSERT_TRUE(snapshot->reload_diff);
+  EXPECT_EQ(snapshot->reload_diff->outcome, diff->outcome);
   bool removed = false;
   for (const auto& line : diff->outcome)
     if (line == "upstream header removed x-wasm-filter: add-header") removed = true;
@@ -305,6 +310,45 @@ TEST(Session, HotReloadPicksUpARebuiltModuleAndDiffsTheReplay) {
   session.watch(false);
   EXPECT_EQ(session.history().size(), 2u);
   fs::remove_all(dir);
+}
+
+// A request sent with pausing off (the desktop app's Send) runs to its end: breakpoints neither
+// stop nor count it, while a debugged request in the same session stops; the snapshot follows.
+TEST(Session, PlainSendsIgnoreBreakpointsAndTheSnapshotFollowsThePause) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  add_breakpoint(session, "proxy_on_request_headers");
+  uint64_t plain = session.send(get_request("/plain"), "", debugger::Pausing::Off);
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_EQ(session.breakpoints()[0].hits, 0u);
+  ASSERT_TRUE(session.history_entry(plain)->report.upstream_request);
+
+  uint64_t debugged = session.send(get_request("/debugged"));
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  auto paused = session.snapshot();
+  EXPECT_EQ(paused->state, Session::State::Paused);
+  ASSERT_TRUE(paused->pause);
+  EXPECT_EQ(paused->pause->id, session.pause()->id);
+  EXPECT_EQ(paused->pause->event.name, "proxy_on_request_headers");
+  EXPECT_EQ(paused->breakpoints[0].hits, 1u);
+  EXPECT_EQ(paused->activity, "debugging GET /debugged");
+  // Step leaves a step mode behind; a plain send queued now does not pause in it either.
+  uint64_t queued = session.send(get_request("/queued"), "", debugger::Pausing::Off);
+  ASSERT_TRUE(session.resume(ResumeMode::Step));
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  ASSERT_TRUE(session.resume(ResumeMode::Finish));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto done = session.snapshot();
+  EXPECT_FALSE(done->pause);
+  EXPECT_TRUE(done->activity.empty());
+  ASSERT_EQ(done->history.size(), 3u);
+  EXPECT_EQ(done->history[0]->id, plain);
+  EXPECT_EQ(done->history[1]->id, debugged);
+  EXPECT_EQ(done->history[2]->id, queued);
+  ASSERT_TRUE(done->history[2]->report.upstream_request);
+  EXPECT_EQ(done->history[2]->report.upstream_request->path, "/queued");
+  EXPECT_EQ(done->breakpoints[0].hits, 1u);
+  EXPECT_GT(done->version, paused->version);
 }
 
 TEST(Session, TraceStoreDropsOldestStreamsPastItsBudget) {
