@@ -92,14 +92,14 @@ void Session::post(std::string what, std::function<void()> task) {
   announce();
 }
 
-void Session::run_sync(std::function<void()> task) {
+void Session::run_sync(std::string what, std::function<void()> task) {
   if (std::this_thread::get_id() == engine_.get_id()) {
     task();
     return;
   }
   auto done = std::make_shared<std::promise<void>>();
   auto future = done->get_future();
-  post("", [task = std::move(task), done] {
+  post(std::move(what), [task = std::move(task), done] {
     task();
     done->set_value();
   });
@@ -219,7 +219,8 @@ Result<void> Session::load_on_engine(const PluginOptions& options, bool fresh) {
 
 Result<void> Session::load(const PluginOptions& options) {
   Result<void> result;
-  run_sync([&] { result = load_on_engine(options, /*fresh=*/true); });
+  run_sync("loading " + file_name(options.wasm_path),
+           [&] { result = load_on_engine(options, /*fresh=*/true); });
   if (result) restart_proxy();
   return result;
 }

@@ -283,7 +283,7 @@ class Session {
   void engine_loop();
   void post(std::string what, std::function<void()> task);
   // Runs `task` on the engine thread and waits for it (not while paused in that thread).
-  void run_sync(std::function<void()> task);
+  void run_sync(std::string what, std::function<void()> task);
   host::PauseVerdict on_pause_point(Worker& worker, const host::PausePoint& point,
                                     host::FilterChain* chain);
   host::StepRequest on_instruction(Worker& worker, host::Vm& vm, const std::string& plugin,
@@ -320,7 +320,8 @@ class Session {
   Result<uint16_t> start_proxy_locked(host::proxy::ProxyOptions options);
   void stop_proxy_locked();
   void restart_proxy();
-  void watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last);
+  // `loads`: the session's load count when the stamp `last` was taken.
+  void watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last, uint32_t loads);
 
   class PausingStore;
   class ProxyTap;

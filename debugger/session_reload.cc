@@ -27,7 +27,7 @@ void Session::reload_in_background() {
 
 Result<void> Session::reload() {
   Result<void> result;
-  run_sync([&] {
+  run_sync("reloading", [&] {
     if (plugin_options_.wasm_path.empty() && !plugin_options_.plugin_config_path) {
       result = make_error("nothing to reload: no filter was loaded");
       return;
@@ -65,28 +65,29 @@ void Session::watch(bool enabled, bool replay_last) {
     // The file's state is taken now, not when the thread first runs: a change made right after
     // watch() returns must count as a change.
     std::string path;
+    uint32_t loads = 0;
     {
       std::lock_guard lock(mutex_);
       path = info_.wasm_path;
+      loads = loads_;
     }
     std::error_code ec;
     auto initial = std::make_pair(std::filesystem::last_write_time(path, ec),
                                   std::filesystem::file_size(path, ec));
-    watcher_ = std::thread([this, initial] { watch_loop(initial); });
+    watcher_ = std::thread([this, initial, loads] { watch_loop(initial, loads); });
   } else {
     changed_.notify_all();
     if (watcher_.joinable()) watcher_.join();
   }
 }
 
-void Session::watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last) {
+void Session::watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last,
+                         uint32_t loads) {
   namespace fs = std::filesystem;
   std::string path;
-  uint32_t loads = 0;
   {
     std::lock_guard lock(mutex_);
     path = info_.wasm_path;
-    loads = loads_;
   }
   std::error_code ec;
   auto stamp = [&]() -> std::pair<fs::file_time_type, uintmax_t> {
