@@ -134,8 +134,8 @@ struct SessionSnapshot {
   std::string proxy_error;             // why the last start of the proxy failed
   bool watching = false;               // hot reload is on
   uint32_t reload_count = 0;
-  std::shared_ptr<const RunDiff>
-      reload_diff;  // the last hot reload's replay against the run before
+  // The last hot reload's replay compared with the run it replayed.
+  std::shared_ptr<const RunDiff> reload_diff;
 
   const HistoryEntry* find(uint64_t id) const;
   const HistoryEntry* last() const { return history.empty() ? nullptr : history.back().get(); }
