@@ -67,6 +67,53 @@ std::optional<VmError> check_call_arity(std::string_view name, const FuncType& t
                  {}};
 }
 
+Result<void> bind_imports(std::span<const ImportDesc> imports, const ModuleInfo::Memory* memory,
+                          uint32_t max_pages, const ImportResolver& resolver,
+                          const ImportBinders& binders) {
+  for (const ImportDesc& import : imports) {
+    switch (import.kind) {
+      case ExternKind::Function: {
+        std::optional<HostFunction> function = resolver(import);
+        if (!function) return make_error("missing import: " + import.module + "." + import.name);
+        if (Result<void> bound = binders.function(import, std::move(*function)); !bound) {
+          return bound;
+        }
+        break;
+      }
+      case ExternKind::Memory: {
+        // A memory import is the module's memory: read_module_info lists it in `memories`.
+        if (memory == nullptr || !binders.memory) {
+          return make_error(unsupported_import_message(import));
+        }
+        if (memory->min_pages > max_pages) {
+          return make_error(memory_over_limit_message(
+              "memory import " + import.module + "." + import.name, memory->min_pages, max_pages));
+        }
+        if (Result<void> bound = binders.memory(import); !bound) return bound;
+        break;
+      }
+      default:
+        return make_error(unsupported_import_message(import));
+    }
+  }
+  if (memory != nullptr && !memory->imported && memory->min_pages > max_pages) {
+    return make_error(memory_over_limit_message("memory", memory->min_pages, max_pages));
+  }
+  return {};
+}
+
+std::string instantiation_failed(std::string_view why) {
+  return "instantiation failed: " + std::string(why);
+}
+
+std::optional<std::string> function_name_in(const std::optional<ModuleInfo>& info,
+                                            uint32_t function_index) {
+  if (!info) return std::nullopt;
+  std::string_view name = info->function_name(function_index);
+  if (name.empty()) return std::nullopt;
+  return std::string(name);
+}
+
 std::optional<HostTrapRequest> call_host_function(const HostFunction& function,
                                                   const ImportDesc& import,
                                                   std::span<const Value> args,

@@ -1,16 +1,20 @@
-// What the wasm engines (V8, WABT) do alike, whatever the engine: the checks before a call, the
-// guard around host functions, and the wording of the errors they report, so that a module
-// fails with the same message on each engine.
+// What the engines (V8, WABT, native) do alike, whatever the engine: binding imports at link,
+// finding exports, the checks before a call, the guard around host functions, and the wording of
+// the errors they report, so that a module fails with the same message on each engine.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "host/module_info.h"
 #include "host/vm.h"
 
 namespace pwplay::host {
@@ -57,6 +61,67 @@ Result<const typename Functions::value_type*, VmError> resolve_call(const Functi
   }
   return &target;
 }
+
+// The exported functions a Vm has handed out FunctionRefs for, each resolved once. `Entry` is the
+// engine's record of one export, with at least `name` and `type`. A deque, so that entries stay
+// put: find_function from a host function may add one while an outer call still uses its own.
+template <typename Entry>
+class ExportedFunctions {
+ public:
+  // find_function() as every engine answers it: an invalid ref when `exports` has no function
+  // `name`, the "Bad function signature" error when it has one of another type, the same ref
+  // each time for the same name. The first time, `make(desc, position)` (the export and its
+  // position in `exports`) builds the engine's entry, or fails with an error.
+  template <typename Make>
+  Result<FunctionRef> find(std::span<const ExportDesc> exports, std::string_view name,
+                           const FuncType& type, Make&& make) {
+    size_t position = 0;
+    while (position < exports.size() && exports[position].name != name) ++position;
+    if (position == exports.size()) return FunctionRef{};
+    const ExportDesc& desc = exports[position];
+    if (desc.kind != ExternKind::Function) return FunctionRef{};
+    if (desc.type != type) return make_error(bad_signature_message(name, type, desc.type));
+    if (auto it = refs_.find(name); it != refs_.end()) return FunctionRef{it->second};
+    Result<Entry> entry = std::forward<Make>(make)(desc, position);
+    if (!entry) return unexpected(std::move(entry.error()));
+    const auto index = static_cast<uint32_t>(entries_.size());
+    entries_.push_back(std::move(*entry));
+    refs_.emplace(std::string(name), index);
+    return FunctionRef{index};
+  }
+
+  // The entry `function` refers to, for call(), once the reference and the arities are checked.
+  Result<const Entry*, VmError> resolve(FunctionRef function, size_t arg_count,
+                                        size_t result_count) const {
+    return resolve_call(entries_, function, arg_count, result_count);
+  }
+
+ private:
+  std::deque<Entry> entries_;
+  std::map<std::string, uint32_t, std::less<>> refs_;
+};
+
+// How an engine binds what link() resolved: a host function for a function import, its memory
+// for a memory import. Either may fail with an error naming the import.
+struct ImportBinders {
+  std::function<Result<void>(const ImportDesc& import, HostFunction function)> function;
+  std::function<Result<void>(const ImportDesc& import)> memory;
+};
+
+// The part of link() every engine does alike, before it instantiates: each import in order, a
+// function resolved through `resolver` ("missing import: env.f" when it is not), a memory checked
+// against `max_pages`, any other kind refused; then the module's own memory (`memory`, null when
+// the module has none) checked against the limit too.
+Result<void> bind_imports(std::span<const ImportDesc> imports, const ModuleInfo::Memory* memory,
+                          uint32_t max_pages, const ImportResolver& resolver,
+                          const ImportBinders& binders);
+
+// "instantiation failed: <why>": the start function trapped, or left memory over the limit.
+std::string instantiation_failed(std::string_view why);
+
+// A function's name from the name section of `info`; nullopt before load() or when unnamed.
+std::optional<std::string> function_name_in(const std::optional<ModuleInfo>& info,
+                                            uint32_t function_index);
 
 // Runs the host function bound to `import`. C++ exceptions must not unwind through engine
 // frames: one that escapes becomes a trap of the wasm caller.

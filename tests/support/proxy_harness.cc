@@ -14,14 +14,14 @@
 #include <fstream>
 #include <iterator>
 
+#include "host/wasm_instructions.h"
 #include "support/cli.h"
 
 namespace pwplay::testing {
 namespace {
 
 std::vector<uint8_t> compile_wat(const std::string& name, const std::string& text) {
-  wabt::Features features;
-  features.enable_bulk_memory();
+  const wabt::Features features = host::wasm_features();
   wabt::Errors errors;
   auto lexer = wabt::WastLexer::CreateBufferLexer(name + ".wat", text.data(), text.size(), &errors);
   std::unique_ptr<wabt::Module> module;

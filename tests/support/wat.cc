@@ -15,19 +15,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "host/wasm_instructions.h"
+
 namespace pwplay::test {
 namespace {
-
-wabt::Features test_features() {
-  wabt::Features features;
-  features.enable_mutable_globals();
-  features.enable_sign_extension();
-  features.enable_sat_float_to_int();
-  features.enable_bulk_memory();
-  features.enable_multi_value();
-  features.enable_reference_types();
-  return features;
-}
 
 [[noreturn]] void fail(const wabt::Errors& errors, wabt::WastLexer& lexer) {
   std::unique_ptr<wabt::LexerSourceLineFinder> lines = lexer.MakeLineFinder();
@@ -40,7 +31,8 @@ wabt::Features test_features() {
 }  // namespace
 
 std::vector<uint8_t> wat_to_wasm(std::string_view wat_text) {
-  const wabt::Features features = test_features();
+  // The proposals every WABT reader in pwplay accepts: a test module uses what filters may use.
+  const wabt::Features features = host::wasm_features();
   wabt::Errors errors;
   std::unique_ptr<wabt::WastLexer> lexer =
       wabt::WastLexer::CreateBufferLexer("test.wat", wat_text.data(), wat_text.size(), &errors);

@@ -32,10 +32,8 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
 #include <filesystem>
 #include <initializer_list>
-#include <map>
 #include <optional>
 
 #include "abi/enums.h"
@@ -189,8 +187,7 @@ class NativeVm final : public Vm {
   std::vector<ExportDesc> exports_;
   std::array<HostFunction, static_cast<size_t>(HostSlot::Count)> host_functions_;
   void* handle_ = nullptr;
-  std::deque<ExportedFunction> functions_;
-  std::map<std::string, uint32_t, std::less<>> function_refs_;
+  ExportedFunctions<ExportedFunction> functions_;  // indexed by FunctionRef::index
   // One entry per call into the filter in progress: the trap a host function asked for.
   std::vector<std::optional<std::string>> pending_traps_;
 };
@@ -243,10 +240,16 @@ Result<void> NativeVm::load(std::span<const uint8_t> bytecode) {
 Result<void> NativeVm::link(const ImportResolver& resolver) {
   if (!loaded_) return make_error("link() before load()");
   if (handle_) return make_error("the module is already linked");
-  for (const ImportDesc& import : imports_) {
-    std::optional<HostFunction> function = resolver(import);
-    if (!function) return make_error("missing import: " + import.module + "." + import.name);
-    host_functions_[static_cast<size_t>(*slot_of(import.name))] = std::move(*function);
+  ImportBinders binders;
+  binders.function = [&](const ImportDesc& import, HostFunction function) -> Result<void> {
+    host_functions_[static_cast<size_t>(*slot_of(import.name))] = std::move(function);
+    return {};
+  };
+  // Native filters have no linear memory: bind_imports refuses a memory import.
+  if (Result<void> bound =
+          bind_imports(imports_, nullptr, options_.max_memory_pages, resolver, binders);
+      !bound) {
+    return bound;
   }
 
   // A private copy of the file, so that this VM gets its own globals (see the file comment).
@@ -287,41 +290,29 @@ Result<void> NativeVm::link(const ImportResolver& resolver) {
     }
     return make_error(message);
   }
-  if (trap) return make_error("instantiation failed: " + *trap);
+  if (trap) return make_error(instantiation_failed(*trap));
   return {};
 }
 
 Result<FunctionRef> NativeVm::find_function(std::string_view name, const FuncType& type) {
   if (!handle_) return make_error("find_function() before link()");
-  const ExportDesc* desc = nullptr;
-  for (const ExportDesc& e : exports_) {
-    if (e.name == name) desc = &e;
-  }
-  if (desc == nullptr) return FunctionRef{};
-  if (desc->type != type) {
-    return make_error("Bad function signature for export '" + std::string(name) + "': expected " +
-                      to_string(type) + ", got " + to_string(desc->type));
-  }
-  if (type.params.size() > kMaxParams || type.results.size() > 1) {
-    return make_error("export '" + std::string(name) +
-                      "' has a signature native calls cannot make");
-  }
-  if (auto it = function_refs_.find(name); it != function_refs_.end()) {
-    return FunctionRef{it->second};
-  }
-  dlerror();
-  void* address = dlsym(handle_, std::string(name).c_str());
-  if (!address) return make_error("export '" + std::string(name) + "' is not callable");
-  const auto index = static_cast<uint32_t>(functions_.size());
-  functions_.push_back(ExportedFunction{std::string(name), type, address,
-                                        name == "proxy_on_memory_allocate" || name == "malloc"});
-  function_refs_.emplace(std::string(name), index);
-  return FunctionRef{index};
+  return functions_.find(
+      exports_, name, type, [&](const ExportDesc&, size_t) -> Result<ExportedFunction> {
+        if (type.params.size() > kMaxParams || type.results.size() > 1) {
+          return make_error("export '" + std::string(name) +
+                            "' has a signature native calls cannot make");
+        }
+        dlerror();
+        void* address = dlsym(handle_, std::string(name).c_str());
+        if (!address) return make_error("export '" + std::string(name) + "' is not callable");
+        return ExportedFunction{std::string(name), type, address,
+                                name == "proxy_on_memory_allocate" || name == "malloc"};
+      });
 }
 
 Result<void, VmError> NativeVm::call(FunctionRef function, std::span<const Value> args,
                                      std::span<Value> results) {
-  auto resolved = resolve_call(functions_, function, args.size(), results.size());
+  auto resolved = functions_.resolve(function, args.size(), results.size());
   if (!resolved) return unexpected(std::move(resolved.error()));
   const ExportedFunction& target = **resolved;
   const FuncType& type = target.type;

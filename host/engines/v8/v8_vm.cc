@@ -9,7 +9,6 @@
 #include <array>
 #include <bit>
 #include <chrono>
-#include <deque>
 #include <map>
 #include <utility>
 
@@ -213,10 +212,7 @@ class V8Vm final : public Vm {
   std::optional<ModuleInfo> info_;
   bool linked_ = false;
   std::vector<std::unique_ptr<HostBinding>> host_functions_;
-  // Indexed by FunctionRef::index. A deque: a nested call may add entries (find_function from
-  // a host function) while an outer call still refers to its own entry.
-  std::deque<ExportedFunction> functions_;
-  std::map<std::string, uint32_t, std::less<>> function_refs_;
+  ExportedFunctions<ExportedFunction> functions_;  // indexed by FunctionRef::index
 
   std::span<uint8_t> memory_;
   bool memory_stale_ = true;
@@ -296,21 +292,15 @@ std::vector<ExportDesc> V8Vm::exports() const {
 }
 
 std::optional<std::string> V8Vm::function_name(uint32_t function_index) const {
-  if (!info_) return std::nullopt;
-  std::string_view name = info_->function_name(function_index);
-  if (name.empty()) return std::nullopt;
-  return std::string(name);
+  return function_name_in(info_, function_index);
 }
 
 Result<v8::Local<v8::Object>> V8Vm::create_imported_memory(v8::Local<v8::Context> context,
                                                            v8::Local<v8::Object> webassembly,
                                                            const ImportDesc& import) {
   const std::string what = "memory import " + import.module + "." + import.name;
-  const ModuleInfo::Memory& declared = info_->memories.front();
+  const ModuleInfo::Memory& declared = info_->memories.front();  // checked by bind_imports
   const uint64_t limit = options_.max_memory_pages;
-  if (declared.min_pages > limit) {
-    return make_error(memory_over_limit_message(what, declared.min_pages, limit));
-  }
   // Capping the maximum at the Vm's limit makes memory.grow past it return -1, as for a
   // module that declares that maximum; a smaller maximum than declared still links.
   const uint64_t maximum = std::min(declared.max_pages.value_or(limit), limit);
@@ -365,35 +355,8 @@ Result<void> V8Vm::instantiate(const ImportResolver& resolver) {
 
   v8::Local<v8::Object> import_object = v8::Object::New(isolate());
   std::map<std::string, v8::Local<v8::Object>, std::less<>> namespaces;
-  for (const ImportDesc& import : info_->imports) {
-    v8::Local<v8::Value> value;
-    switch (import.kind) {
-      case ExternKind::Function: {
-        std::optional<HostFunction> function = resolver(import);
-        if (!function) return make_error("missing import: " + import.module + "." + import.name);
-        auto& binding = host_functions_.emplace_back(
-            std::make_unique<HostBinding>(HostBinding{this, import, std::move(*function)}));
-        v8::Local<v8::FunctionTemplate> tmpl = v8::FunctionTemplate::New(
-            isolate(), &V8Vm::host_trampoline, v8::External::New(isolate(), binding.get()),
-            v8::Local<v8::Signature>(), 0, v8::ConstructorBehavior::kThrow);
-        v8::Local<v8::Function> fn;
-        if (!tmpl->GetFunction(context).ToLocal(&fn)) {
-          return make_error("cannot create host function " + import.module + "." + import.name);
-        }
-        fn->SetName(js_string(isolate(), import.name));
-        value = fn;
-        break;
-      }
-      case ExternKind::Memory: {
-        Result<v8::Local<v8::Object>> memory = create_imported_memory(context, webassembly, import);
-        if (!memory) return unexpected(memory.error());
-        memory_object_.Reset(isolate(), memory->As<v8::WasmMemoryObject>());
-        value = *memory;
-        break;
-      }
-      default:
-        return make_error(unsupported_import_message(import));
-    }
+  // Files `value` under import_object[module][name], as WebAssembly.Instance expects it.
+  auto add_import = [&](const ImportDesc& import, v8::Local<v8::Value> value) -> Result<void> {
     auto it = namespaces.find(import.module);
     if (it == namespaces.end()) {
       it = namespaces.emplace(import.module, v8::Object::New(isolate())).first;
@@ -405,12 +368,33 @@ Result<void> V8Vm::instantiate(const ImportResolver& resolver) {
     if (!it->second->Set(context, js_string(isolate(), import.name), value).FromMaybe(false)) {
       return make_error("cannot build the import object");
     }
-  }
-
-  if (!info_->memories.empty() && !info_->memories.front().imported &&
-      info_->memories.front().min_pages > options_.max_memory_pages) {
-    return make_error(memory_over_limit_message("memory", info_->memories.front().min_pages,
-                                                options_.max_memory_pages));
+    return {};
+  };
+  ImportBinders binders;
+  binders.function = [&](const ImportDesc& import, HostFunction function) -> Result<void> {
+    auto& binding = host_functions_.emplace_back(
+        std::make_unique<HostBinding>(HostBinding{this, import, std::move(function)}));
+    v8::Local<v8::FunctionTemplate> tmpl = v8::FunctionTemplate::New(
+        isolate(), &V8Vm::host_trampoline, v8::External::New(isolate(), binding.get()),
+        v8::Local<v8::Signature>(), 0, v8::ConstructorBehavior::kThrow);
+    v8::Local<v8::Function> fn;
+    if (!tmpl->GetFunction(context).ToLocal(&fn)) {
+      return make_error("cannot create host function " + import.module + "." + import.name);
+    }
+    fn->SetName(js_string(isolate(), import.name));
+    return add_import(import, fn);
+  };
+  binders.memory = [&](const ImportDesc& import) -> Result<void> {
+    Result<v8::Local<v8::Object>> memory = create_imported_memory(context, webassembly, import);
+    if (!memory) return unexpected(memory.error());
+    memory_object_.Reset(isolate(), memory->As<v8::WasmMemoryObject>());
+    return add_import(import, *memory);
+  };
+  const ModuleInfo::Memory* declared = info_->memories.empty() ? nullptr : &info_->memories.front();
+  if (Result<void> bound =
+          bind_imports(info_->imports, declared, options_.max_memory_pages, resolver, binders);
+      !bound) {
+    return bound;
   }
 
   v8::Local<v8::Value> instance_ctor;
@@ -429,7 +413,7 @@ Result<void> V8Vm::instantiate(const ImportResolver& resolver) {
         try_catch.HasCaught() || try_catch.HasTerminated()) {
       VmError error = fault_from(try_catch);
       entry.finish();
-      return make_error("instantiation failed: " + error.message);
+      return make_error(instantiation_failed(error.message));
     }
   }
 
@@ -455,7 +439,7 @@ Result<void> V8Vm::instantiate(const ImportResolver& resolver) {
 
   memory_stale_ = true;
   if (std::optional<VmError> over = check_memory_limit()) {  // the start function may grow it
-    return make_error("instantiation failed: " + over->message);
+    return make_error(instantiation_failed(over->message));
   }
   linked_ = true;
   V8Platform::instance().pump_tasks(isolate());
@@ -464,33 +448,25 @@ Result<void> V8Vm::instantiate(const ImportResolver& resolver) {
 
 Result<FunctionRef> V8Vm::find_function(std::string_view name, const FuncType& type) {
   if (!linked_) return make_error("find_function() before link()");
-  const ExportDesc* desc = info_->find_export(name);
-  if (desc == nullptr || desc->kind != ExternKind::Function) return FunctionRef{};
-  if (desc->type != type) return make_error(bad_signature_message(name, type, desc->type));
-  if (auto it = function_refs_.find(name); it != function_refs_.end()) {
-    return FunctionRef{it->second};
-  }
-
-  Entered entered(*this);
-  v8::Local<v8::Value> value;
-  if (!exports_.Get(isolate())
-           ->Get(entered.context(), js_string(isolate(), name))
-           .ToLocal(&value) ||
-      !value->IsFunction()) {
-    return make_error("export '" + std::string(name) + "' is not callable");
-  }
-  const auto index = static_cast<uint32_t>(functions_.size());
-  functions_.push_back(
-      ExportedFunction{std::string(name), desc->type,
-                       v8::Global<v8::Function>(isolate(), value.As<v8::Function>())});
-  function_refs_.emplace(std::string(name), index);
-  return FunctionRef{index};
+  return functions_.find(
+      info_->exports, name, type, [&](const ExportDesc& desc, size_t) -> Result<ExportedFunction> {
+        Entered entered(*this);
+        v8::Local<v8::Value> value;
+        if (!exports_.Get(isolate())
+                 ->Get(entered.context(), js_string(isolate(), name))
+                 .ToLocal(&value) ||
+            !value->IsFunction()) {
+          return make_error("export '" + std::string(name) + "' is not callable");
+        }
+        return ExportedFunction{std::string(name), desc.type,
+                                v8::Global<v8::Function>(isolate(), value.As<v8::Function>())};
+      });
 }
 
 Result<void, VmError> V8Vm::call(FunctionRef function, std::span<const Value> args,
                                  std::span<Value> results) {
   Result<const ExportedFunction*, VmError> resolved =
-      resolve_call(functions_, function, args.size(), results.size());
+      functions_.resolve(function, args.size(), results.size());
   if (!resolved) return unexpected(std::move(resolved.error()));
   const ExportedFunction& target = **resolved;
   const FuncType& type = target.type;

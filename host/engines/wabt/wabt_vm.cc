@@ -7,8 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <deque>
-#include <map>
 #include <mutex>
 #include <utility>
 
@@ -210,20 +208,14 @@ class WabtVm final : public Vm, private wabt_engine::CallControl {
   bool disassembly_failed_ = false;
   bool linked_ = false;
   bool link_failed_ = false;
-  // Indexed by FunctionRef::index. A deque: find_function from a host function may add entries
-  // while a call still refers to its own.
-  std::deque<ExportedFunction> functions_;
-  std::map<std::string, uint32_t, std::less<>> function_refs_;
+  ExportedFunctions<ExportedFunction> functions_;  // indexed by FunctionRef::index
   uint32_t call_depth_ = 0;
   InstructionHook hook_;
   RunawayClock clock_;
 };
 
 std::optional<std::string> WabtVm::function_name(uint32_t function_index) const {
-  if (!info_) return std::nullopt;
-  std::string_view name = info_->function_name(function_index);
-  if (name.empty()) return std::nullopt;
-  return std::string(name);
+  return function_name_in(info_, function_index);
 }
 
 Result<void> WabtVm::load(std::span<const uint8_t> bytecode) {
@@ -277,43 +269,33 @@ Result<void> WabtVm::link(const ImportResolver& resolver) {
     link_failed_ = true;
     return make_error(std::move(message));
   };
-  const uint64_t limit = options_.max_memory_pages;
   std::vector<wabt_engine::HostCallback> callbacks;
-  for (const ImportDesc& import : info_->imports) {
-    switch (import.kind) {
-      case ExternKind::Function: {
-        std::optional<HostFunction> function = resolver(import);
-        if (!function) return fail("missing import: " + import.module + "." + import.name);
-        callbacks.push_back(bind(import, std::move(*function)));
-        break;
-      }
-      case ExternKind::Memory: {
-        const ModuleInfo::Memory& declared = info_->memories.front();
-        if (declared.min_pages > limit) {
-          return fail(memory_over_limit_message(
-              "memory import " + import.module + "." + import.name, declared.min_pages, limit));
-        }
-        callbacks.emplace_back();
-        break;
-      }
-      default:
-        return fail(unsupported_import_message(import));
-    }
-  }
-  if (!info_->memories.empty() && !info_->memories.front().imported &&
-      info_->memories.front().min_pages > limit) {
-    return fail(memory_over_limit_message("memory", info_->memories.front().min_pages, limit));
+  ImportBinders binders;
+  binders.function = [&](const ImportDesc& import, HostFunction function) -> Result<void> {
+    callbacks.push_back(bind(import, std::move(function)));
+    return {};
+  };
+  // The adapter makes the memory the module imports; its slot in the list stays empty.
+  binders.memory = [&](const ImportDesc&) -> Result<void> {
+    callbacks.emplace_back();
+    return {};
+  };
+  const ModuleInfo::Memory* memory = info_->memories.empty() ? nullptr : &info_->memories.front();
+  if (Result<void> bound =
+          bind_imports(info_->imports, memory, options_.max_memory_pages, resolver, binders);
+      !bound) {
+    return fail(std::move(bound.error().message));
   }
   if (std::string error = interp_->instantiate(std::move(callbacks)); !error.empty()) {
-    return fail("instantiation failed: " + error);
+    return fail(instantiation_failed(error));
   }
   if (info_->start_function) {
     // The adapter leaves the start function to us, so it runs under the runaway budget.
     Result<void, VmError> started = run(*info_->start_function, FuncType{}, {}, {});
-    if (!started) return fail("instantiation failed: " + started.error().message);
+    if (!started) return fail(instantiation_failed(started.error().message));
   }
   if (std::optional<VmError> over = check_memory_limit()) {
-    return fail("instantiation failed: " + over->message);
+    return fail(instantiation_failed(over->message));
   }
   linked_ = true;
   return {};
@@ -321,27 +303,20 @@ Result<void> WabtVm::link(const ImportResolver& resolver) {
 
 Result<FunctionRef> WabtVm::find_function(std::string_view name, const FuncType& type) {
   if (!linked_) return make_error("find_function() before link()");
-  const ExportDesc* desc = info_->find_export(name);
-  if (desc == nullptr || desc->kind != ExternKind::Function) return FunctionRef{};
-  if (desc->type != type) return make_error(bad_signature_message(name, type, desc->type));
-  if (auto it = function_refs_.find(name); it != function_refs_.end()) {
-    return FunctionRef{it->second};
-  }
-  const auto position = static_cast<size_t>(desc - info_->exports.data());
-  if (position >= info_->export_indices.size()) {
-    return make_error("export '" + std::string(name) + "' is not callable");
-  }
-  const uint32_t function_index = info_->export_indices[position];
-  const auto index = static_cast<uint32_t>(functions_.size());
-  functions_.push_back(ExportedFunction{std::string(name), desc->type, function_index});
-  function_refs_.emplace(std::string(name), index);
-  return FunctionRef{index};
+  return functions_.find(
+      info_->exports, name, type,
+      [&](const ExportDesc& desc, size_t position) -> Result<ExportedFunction> {
+        if (position >= info_->export_indices.size()) {
+          return make_error("export '" + std::string(name) + "' is not callable");
+        }
+        return ExportedFunction{std::string(name), desc.type, info_->export_indices[position]};
+      });
 }
 
 Result<void, VmError> WabtVm::call(FunctionRef function, std::span<const Value> args,
                                    std::span<Value> results) {
   Result<const ExportedFunction*, VmError> resolved =
-      resolve_call(functions_, function, args.size(), results.size());
+      functions_.resolve(function, args.size(), results.size());
   if (!resolved) return unexpected(std::move(resolved.error()));
   const ExportedFunction& target = **resolved;
   return run(target.function_index, target.type, args, results);
