@@ -28,7 +28,7 @@ struct PluginConfig {
   std::string configuration;     // Envoy "configuration" (string, or JSON text)
   std::string vm_configuration;  // Envoy "vm_config.configuration"
   bool fail_open = false;        // Envoy "fail_open"
-  std::string engine = "v8";     // "v8" (later "wabt", "native")
+  std::string engine = "v8";     // "v8", "wabt" or "native" (host::available_engines())
   VmOptions vm_options;
   abi::HeaderPairs environment;  // WASI environment (Envoy vm_config.environment_variables)
   std::map<std::string, std::string, std::less<>> properties;

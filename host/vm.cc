@@ -3,10 +3,6 @@
 #include <cstdio>
 #include <cstring>
 
-#include "host/engines/native/native_vm.h"
-#include "host/engines/v8/v8_vm.h"
-#include "host/engines/wabt/wabt_vm.h"
-
 namespace pwplay::host {
 
 std::string_view val_type_name(ValType type) {
@@ -86,31 +82,6 @@ uint8_t* bounds_checked(std::span<uint8_t> memory, uint64_t address, uint64_t si
   if (address > memory.size() || size > memory.size() - address) return nullptr;
   static uint8_t empty_access;  // a zero-size access into an empty memory
   return memory.data() ? memory.data() + address : &empty_access;
-}
-
-Result<std::unique_ptr<Vm>> create_vm(std::string_view engine, const VmOptions& options) {
-  if (engine == "v8") return create_v8_vm(options);
-  if (engine == "wabt") return create_wabt_vm(options);
-  if (engine == "native") return create_native_vm(options);
-  std::string known;
-  for (const std::string& name : available_engines()) {
-    if (!known.empty()) known += ", ";
-    known += name;
-  }
-  return make_error("unknown engine '" + std::string(engine) + "' (available: " + known + ")");
-}
-
-std::string engine_version(std::string_view engine) {
-  if (engine == "v8") return v8_engine_version();
-  if (engine == "wabt") return wabt_version();
-  if (engine == "native") return native_engine_version();
-  return {};
-}
-
-std::vector<std::string> available_engines() {
-  // In order of preference; native is never a default (a crashing native filter takes the
-  // process down).
-  return {"v8", "wabt", "native"};
 }
 
 }  // namespace pwplay::host

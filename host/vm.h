@@ -1,6 +1,6 @@
-// The runtime interface: what the ABI host needs from a WebAssembly engine.
-// V8 implements it today; the WABT interpreter and the native engine implement it later.
-// Engine-neutral code (host functions, filter chain, debugger) only ever sees these types.
+// The runtime interface: what the ABI host needs from a WebAssembly engine. V8, the WABT
+// interpreter and the native engine (host/engines/<name>/) implement it; engine-neutral code
+// (host functions, filter chain, debugger) only ever sees these types.
 #pragma once
 
 #include <cstdint>
@@ -215,15 +215,17 @@ class Vm {
   virtual uint32_t pointer_size() const { return 4; }
 };
 
-// Creates the engine named `engine` ("v8", "wabt", "native"). Unknown names are an error listing
-// the known ones.
+// The engine factory (host/engine_factory.cc), over the engines this build has (each a CMake
+// option, PWPLAY_ENGINE_V8 / _WABT / _NATIVE). Creates the engine named `engine` ("v8", "wabt",
+// "native"). An engine left out of the build is an error naming the built ones ("engine 'v8' is
+// not built into this pwplay; built: wabt, native"); an unknown name lists them too.
 Result<std::unique_ptr<Vm>> create_vm(std::string_view engine, const VmOptions& options);
 
 // Engines this build has, in order of preference.
 std::vector<std::string> available_engines();
 
 // The version of an engine without creating a VM ("10.2.154", "1.0.32", "glibc 2.36"); "" when
-// unknown.
+// unknown or not built.
 std::string engine_version(std::string_view engine);
 
 }  // namespace pwplay::host

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/cli.h"
+#include "support/engines.h"
 
 namespace pwplay::testing {
 namespace {
@@ -79,6 +80,7 @@ void check_transcript(const std::string& name, const std::vector<std::string>& a
 }
 
 TEST(GoldenTranscripts, DebugWalksTheWatSampleOnWabt) {
+  PWPLAY_REQUIRE_ENGINE("wabt");
   check_transcript("debug_wabt_walk", {sample("add_header_wat"), "--engine", "wabt", "--request",
                                        request_file("get.json")});
 }

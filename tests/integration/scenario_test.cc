@@ -14,6 +14,7 @@
 
 #include "debugger/runner.h"
 #include "support/cli.h"
+#include "support/engines.h"
 
 namespace pwplay::testing {
 namespace {
@@ -55,6 +56,7 @@ TEST(ScenarioCli, SampleScenariosPass) {
 }
 
 TEST(ScenarioCli, SamplesDirectoryCanBeGivenExplicitly) {
+  PWPLAY_REQUIRE_ENGINE("v8");
   CommandResult result = run_pwplay(
       {"test", sample_scenarios(), "--samples-dir", PWPLAY_SAMPLES_DIR, "--engine", "v8"});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;

@@ -15,6 +15,7 @@
 #include "debugger/formats/scenario.h"
 #include "debugger/session.h"
 #include "support/cli.h"
+#include "support/engines.h"
 #include "support/http_test_client.h"
 #include "support/session_support.h"
 
@@ -32,6 +33,7 @@ uint16_t start_proxy(Session& session) {
 }
 
 TEST(SessionStepping, StepiWalksTheCallbackInstructionByInstruction) {
+  PWPLAY_REQUIRE_ENGINE("wabt");
   Session session;
   ASSERT_TRUE(session.load(filter("add_header_wat", "wabt")).ok());
   EXPECT_TRUE(session.plugin_info().supports_stepping);
@@ -82,6 +84,7 @@ TEST(SessionStepping, StepiWalksTheCallbackInstructionByInstruction) {
 }
 
 TEST(SessionStepping, StepiFromACallbackEntryStopsAtItsFirstInstruction) {
+  PWPLAY_REQUIRE_ENGINE("wabt");
   Session session;
   ASSERT_TRUE(session.load(filter("add_header_wat", "wabt")).ok());
   add_breakpoint(session, "proxy_on_response_headers");
@@ -100,6 +103,7 @@ TEST(SessionStepping, StepiFromACallbackEntryStopsAtItsFirstInstruction) {
 }
 
 TEST(SessionStepping, StepiOnV8SaysWhichEngineCan) {
+  PWPLAY_REQUIRE_ENGINE("v8");
   Session session;
   ASSERT_TRUE(session.load(filter("add_header_wat")).ok());
   EXPECT_FALSE(session.plugin_info().supports_stepping);
@@ -393,6 +397,7 @@ TEST(SessionProxy, StartedInTheBackgroundItShowsInTheSnapshot) {
 }
 
 TEST(DebugCli, StepiAndInfoLocalsOnTheWabtEngine) {
+  PWPLAY_REQUIRE_ENGINE("wabt");
   std::string batch = write_temp_file("stepi.batch",
                                       "break proxy_add_header_map_value if key == x-wasm-filter\n"
                                       "send\n"

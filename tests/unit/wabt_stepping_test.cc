@@ -15,6 +15,7 @@
 
 #include "host/disassembly.h"
 #include "host/vm.h"
+#include "support/engines.h"
 #include "support/wat.h"
 
 namespace pwplay::host {
@@ -424,6 +425,7 @@ TEST(WabtSteppingTest, StepsThroughTheAddHeaderWatSample) {
 }
 
 TEST(WabtSteppingTest, OtherEnginesRefuseToStep) {
+  PWPLAY_REQUIRE_ENGINE("v8");
   Result<std::unique_ptr<Vm>> v8 = create_vm("v8", {});
   ASSERT_TRUE(v8);
   EXPECT_FALSE((*v8)->supports_stepping());
