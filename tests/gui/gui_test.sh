@@ -242,7 +242,7 @@ JSON
   "$GUI_CHECK" png proxy.png 1280 800 || fail "the proxy screenshot is wrong"
 
   # Hot reload: with debug-watch on, rebuilding the module (here: another module copied over it,
-  # again every second until the app is done, so the timing of the first copy does not matter)
+  # once, after the app has said through a screenshot that it watches and has run the request)
   # reloads the debugger's filter and replays the last request, which joins the run history.
   cp "$SAMPLES_DIR/add_header.wasm" watched.wasm
   cat > watch.json <<JSON
@@ -256,6 +256,7 @@ JSON
     {"run": "debug-watch", "arg": "on"},
     "debug-send",
     {"wait": "runs", "count": 1},
+    {"screenshot": "$out/watching.png"},
     {"wait": "runs", "count": 2},
     {"frames": 2},
     {"screenshot": "$out/watch.png"}
@@ -264,10 +265,12 @@ JSON
 JSON
   timeout 120 "$PWPLAY" --automation watch.json --automation-log watch-log.json > watch.out 2>&1 &
   app_pid=$!
-  while kill -0 "$app_pid" 2>/dev/null; do
-    sleep 1
-    cp "$SAMPLES_DIR/add_header_wat.wasm" watched.tmp && mv watched.tmp watched.wasm
+  for _ in $(seq 1 600); do
+    [ -s watching.png ] && break
+    kill -0 "$app_pid" 2>/dev/null || break
+    sleep 0.1
   done
+  [ -s watching.png ] && cp "$SAMPLES_DIR/add_header_wat.wasm" watched.tmp && mv watched.tmp watched.wasm
   wait "$app_pid"
   rc=$?
   [ "$rc" -eq 0 ] || { cat watch.out watch-log.json; fail "the hot reload script exited with $rc"; }
