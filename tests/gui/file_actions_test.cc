@@ -209,6 +209,7 @@ TEST_F(FileCommands, ImportHarWindowListsEntriesAndBuildsTheArgument) {
   EXPECT_EQ(dialog.entries[1].status, 201u);
   EXPECT_EQ(dialog.entries[2].status, 0u);  // blocked: no response
   EXPECT_EQ(dialog.entries[3].status, 302u);
+  EXPECT_EQ(dialog.entries[3].url, "localhost:8080/login");  // from its "Host" header
   dialog.entries[0].picked = false;
   dialog.entries[2].picked = false;
   EXPECT_EQ(har_pick_argument(dialog), dialog.path + "#2,4");

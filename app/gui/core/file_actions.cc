@@ -1,6 +1,7 @@
 #include "app/gui/core/file_actions.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -12,9 +13,13 @@
 namespace pwplay::gui {
 namespace {
 
+// Header names compare case-insensitively (HTTP/1.1 browsers keep "Host").
 std::string header_value(const abi::HeaderPairs& headers, std::string_view name) {
+  auto lower = [](char c) {
+    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  };
   for (const auto& [key, value] : headers)
-    if (key == name) return value;
+    if (std::ranges::equal(key, name, {}, lower, lower)) return value;
   return {};
 }
 

@@ -48,7 +48,8 @@ void FileDialogWindow::draw(const Snapshot&, Commands& commands) {
   ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f,
                                  viewport->WorkPos.y + viewport->WorkSize.y * 0.4f),
                           ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  ImGui::SetNextWindowSize(ImVec2(viewport->WorkSize.x * 0.55f, 0), ImGuiCond_Appearing);
+  // Height 0: fits its contents every frame (the entry list appears after the window does).
+  ImGui::SetNextWindowSize(ImVec2(viewport->WorkSize.x * 0.55f, 0), ImGuiCond_Always);
   if (!ImGui::BeginPopupModal("##file-dialog", nullptr, ImGuiWindowFlags_NoTitleBar)) return;
   open = true;
   ImGui::TextUnformatted(text.title);
