@@ -1,6 +1,7 @@
-// Workspace: what the user is editing on the UI thread (filter settings, the request draft), what
-// is selected (run, trace event) and which settings the engine was last asked to load. Commands
-// read it to build engine commands; panels edit it. Nothing here touches the engine.
+// Workspace: what the user is editing on the UI thread (filter settings, the request draft, the
+// project's saved requests and history), what is selected (run, trace event) and which settings
+// the engine was last asked to load. Commands read it to build engine commands; panels edit it.
+// Nothing here touches the engine.
 #pragma once
 
 #include <cstdint>
