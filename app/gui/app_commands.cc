@@ -4,8 +4,10 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <imgui.h>
 #include <nlohmann/json.hpp>
 
+#include "app/gui/core/file_actions.h"
 #include "app/gui/gui_app.h"
 #include "debugger/formats/scenario.h"
 
@@ -70,6 +72,15 @@ void GuiApp::register_file_commands() {
                    ws.request_message.clear();
                    return {};
                  }});
+  // Curl lines, HAR files and project files (app/gui/core/file_actions.h), through ImGui's
+  // clipboard (the window system's).
+  FileCommandHost host;
+  host.get_clipboard = [] {
+    const char* text = ImGui::GetClipboardText();
+    return std::string(text ? text : "");
+  };
+  host.set_clipboard = [](const std::string& text) { ImGui::SetClipboardText(text.c_str()); };
+  register_file_action_commands(commands_, workspace_, session_, std::move(host));
   commands_.add({"screenshot", "Save screenshot", "File", keys_of("F12"),
                  "PNG path (default: pwplay-screenshot-N.png in the current directory)", false,
                  [this](std::string_view arg) -> Result<void> {

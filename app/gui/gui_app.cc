@@ -134,6 +134,8 @@ void GuiApp::frame() {
   dispatch_shortcuts();
   draw_menu_bar();
   layout_.draw(*snapshot_, commands_);
+  project_window_.draw(*snapshot_, commands_);
+  file_dialog_.draw(*snapshot_, commands_);
   palette_.draw(*snapshot_, commands_);
   draw_about();
   draw_comparison();

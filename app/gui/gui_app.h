@@ -16,8 +16,10 @@
 #include "app/gui/layout.h"
 #include "app/gui/panels/command_palette.h"
 #include "app/gui/panels/debugger_panel.h"
+#include "app/gui/panels/file_dialog.h"
 #include "app/gui/panels/filter_panel.h"
 #include "app/gui/panels/inspector_tabs.h"
+#include "app/gui/panels/project_window.h"
 #include "app/gui/panels/request_panel.h"
 #include "app/gui/panels/result_panel.h"
 #include "app/gui/panels/status_bar.h"
@@ -77,6 +79,8 @@ class GuiApp : public AutomationHost {
   InspectorTabs inspector_{trace_panel_, debugger_panel_};
   StatusBar status_bar_;
   CommandPalette palette_;
+  FileDialogWindow file_dialog_{workspace_};
+  ProjectWindow project_window_{workspace_};
   Layout layout_{{&filter_panel_, &request_panel_, &result_panel_, &inspector_, &status_bar_}};
   std::optional<AutomationRunner> automation_;
   std::shared_ptr<const Snapshot> snapshot_;

@@ -8,6 +8,8 @@
 #   debugger    a breakpoint with a condition, Debug request, the pause on screen, Continue: the
 #               debugged request lands in the run history with the filter's header upstream;
 #               Send, Debug request and Send share one history and one load of the filter
+#   files       the File commands from a script: paste-curl, send, copy-as-curl, export-har and
+#               save-project write their files; open-project in a new app restores the project
 #   xdotool     real input: Ctrl+Enter sends, then the command palette (typed text) sends again
 #   no_display  no DISPLAY: the existing message and exit 1; an unreachable DISPLAY: exit 1
 #   no_opengl   an X server without GLX: a clear error and exit 1, no crash
@@ -325,6 +327,89 @@ JSON
   [ "$rc" -eq 0 ] || { cat idle.out; fail "pwplay --run-command debug-continue exited with $rc"; }
   "$GUI_CHECK" json idle.json /commands/0/id=debug-continue /commands/0/ok=false ||
     { cat idle.json >&2; fail "debug-continue while idle was not refused"; }
+  ;;
+
+files)
+  need_sample
+  start_xvfb
+  cat > script.json <<JSON
+{
+  "window": {"width": 1280, "height": 800},
+  "timeout_ms": 60000,
+  "steps": [
+    {"run": "load", "arg": "$SAMPLES_DIR/add_header.wasm"},
+    {"run": "paste-curl", "arg": "curl -X POST -H 'x-from: curl' --data-raw 'hi there' http://example.com/pasted"},
+    {"wait": "engine"},
+    "send",
+    {"wait": "runs", "count": 1},
+    {"run": "copy-as-curl", "arg": "$out/copied.curl"},
+    {"run": "export-har", "arg": "$out/history.har"},
+    {"run": "debug-break", "arg": "proxy_on_request_headers"},
+    {"run": "save-project", "arg": "$out/project.pwplay.json"},
+    {"frames": 2},
+    {"screenshot": "$out/files.png"}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation script.json --automation-log log.json > app.out 2>&1
+  rc=$?
+  cat app.out
+  [ "$rc" -eq 0 ] || { cat log.json 2>/dev/null; fail "the File commands script exited with $rc"; }
+  "$GUI_CHECK" json log.json /ok=true /commands/1/id=paste-curl /commands/1/ok=true \
+    /commands/2/id=send /commands/2/ok=true /commands/3/id=copy-as-curl /commands/3/ok=true \
+    /commands/4/id=export-har /commands/4/ok=true /commands/6/id=save-project /commands/6/ok=true \
+    /snapshot/last_run/request/path=/pasted /snapshot/last_run/status=200 \
+    /snapshot/last_run/upstream_request/headers/x-from=curl \
+    /snapshot/last_run/upstream_request/headers/x-wasm-filter=add-header ||
+    { cat log.json >&2; fail "the pasted request did not run through the filter"; }
+  "$GUI_CHECK" png files.png 1280 800 || fail "the screenshot is wrong"
+  # copy-as-curl: the composer's request as a command line.
+  grep -q "^curl " copied.curl && grep -q "/pasted" copied.curl && grep -q "x-from: curl" copied.curl &&
+    grep -q "hi there" copied.curl || { cat copied.curl; fail "copy-as-curl wrote the wrong line"; }
+  # export-har: the run with the response the client received (the filter's header in it).
+  "$GUI_CHECK" json history.har /log/version=1.2 /log/entries/0/request/method=POST \
+    /log/entries/0/request/url=http://example.com/pasted /log/entries/0/request/postData/text="hi there" \
+    /log/entries/0/response/status=200 ||
+    { cat history.har >&2; fail "export-har wrote the wrong file"; }
+  grep -q '"x-wasm-response"' history.har || { cat history.har >&2; fail "the HAR lacks the filter's header"; }
+  # save-project: filter, the draft, the history and the breakpoint.
+  "$GUI_CHECK" json project.pwplay.json /format=pwplay-project /version=1 \
+    /plugins/0/wasm_path="$SAMPLES_DIR/add_header.wasm" "/requests/0/name=(request editor)" \
+    /requests/0/request/path=/pasted /history/0/request/path=/pasted /history/0/outcome/status=200 \
+    /breakpoints/0/target=proxy_on_request_headers ||
+    { cat project.pwplay.json >&2; fail "save-project wrote the wrong file"; }
+
+  # A new app opens the project: the filter loads, the breakpoint is back, the Project window shows.
+  cat > open.json <<JSON
+{
+  "window": {"width": 1280, "height": 800},
+  "timeout_ms": 60000,
+  "steps": [
+    {"run": "open-project", "arg": "$out/project.pwplay.json"},
+    {"wait": "engine"},
+    {"run": "open-project", "arg": "$out/missing.pwplay.json"},
+    {"run": "save-project", "arg": "$out/again.pwplay.json"},
+    {"frames": 3},
+    {"screenshot": "$out/project.png"}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation open.json --automation-log open-log.json > open.out 2>&1
+  rc=$?
+  cat open.out
+  [ "$rc" -eq 0 ] || { cat open-log.json 2>/dev/null; fail "the open-project script exited with $rc"; }
+  "$GUI_CHECK" json open-log.json /commands/0/id=open-project /commands/0/ok=true \
+    /commands/1/id=open-project /commands/1/ok=false /commands/2/id=save-project \
+    /commands/2/ok=true /snapshot/plugin/name=add_header /snapshot/runs=0 ||
+    { cat open-log.json >&2; fail "open-project did not restore the project"; }
+  grep -q "missing.pwplay.json" open-log.json || { cat open-log.json >&2; fail "the failed open does not name the file"; }
+  # Saved again from the opened app: nothing was lost on the way (the failed open changed nothing).
+  "$GUI_CHECK" json again.pwplay.json /plugins/0/wasm_path="$SAMPLES_DIR/add_header.wasm" \
+    "/requests/0/name=(request editor)" /requests/0/request/path=/pasted \
+    /history/0/request/path=/pasted /history/0/outcome/status=200 \
+    /breakpoints/0/target=proxy_on_request_headers ||
+    { cat again.pwplay.json >&2; fail "the reopened project lost something"; }
+  "$GUI_CHECK" png project.png 1280 800 || fail "the Project window screenshot is wrong"
   ;;
 
 xdotool)

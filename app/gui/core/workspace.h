@@ -1,6 +1,7 @@
-// Workspace: what the user is editing on the UI thread (filter settings, the request draft), what
-// is selected (run, trace event) and which settings the engine was last asked to load. Commands
-// read it to build engine commands; panels edit it. Nothing here touches the engine.
+// Workspace: what the user is editing on the UI thread (filter settings, the request draft, the
+// project's saved requests and history), what is selected (run, trace event) and which settings
+// the engine was last asked to load. Commands read it to build engine commands; panels edit it.
+// Nothing here touches the engine.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +13,7 @@
 
 #include "abi/result.h"
 #include "app/gui/core/snapshot.h"
+#include "debugger/formats/project.h"
 #include "debugger/formats/request_file.h"
 
 namespace pwplay::gui {
@@ -45,6 +47,26 @@ struct Selection {
   int result_tab = -1;  // a tab the Result panel should switch to (-1: leave it)
 };
 
+// One importable entry of a HAR file, as the import window lists it.
+struct HarListRow {
+  std::string method;
+  std::string url;      // host and path (the scheme is not kept)
+  uint32_t status = 0;  // the recorded response's status; 0: none
+  bool picked = true;
+};
+
+// A File-menu window that asks for a path (and for HAR import, which entries). The File
+// commands open it when run without an argument; the window runs the command again with one.
+struct FileDialog {
+  enum class Kind : uint8_t { None, ImportHar, ExportHar, OpenProject, SaveProject };
+  Kind kind = Kind::None;
+  bool open_requested = false;  // the next frame opens the window
+  std::string path;
+  std::vector<HarListRow> entries;  // ImportHar: read from `path` by "List entries"
+  std::string listed_path;          // the file `entries` came from
+  std::string message;              // why listing or running failed
+};
+
 class Workspace {
  public:
   Workspace();
@@ -59,6 +81,16 @@ class Workspace {
   // Feedback shown under the request editor (last open/save/send problem or confirmation).
   std::string request_message;
   bool request_message_is_error = false;
+
+  // Requests kept with the project (imported from HAR files or opened with a project); the user
+  // picks one into the composer from the Project window.
+  std::vector<debugger::SavedRequest> saved_requests;
+  // Runs opened with a project: shown in the Project window, saved again with the session's.
+  std::vector<debugger::HistoryRecord> saved_history;
+  std::string project_path;   // the project file last opened or saved
+  bool show_project = false;  // the Project window is open
+  std::string last_curl;      // what copy-as-curl produced last
+  FileDialog file_dialog;
 
   Result<void> open_request(const std::string& path);
   Result<void> save_request(const std::string& path);
