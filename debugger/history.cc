@@ -66,23 +66,22 @@ RunDiff compare_runs(const HistoryEntry& before, const HistoryEntry& after) {
         "end_of_stream", "num_headers", "num_trailers", "body_size",   "data_size",
         "status_code",   "timeout_ms",  "period_ms",    "grpc_status", "start",
         "max_size",      "size",        "pairs",        "offset",      "num_elements"};
+    host::EventLineOptions words;
+    words.style = host::EventLineOptions::Style::Words;
+    words.mark_injected = false;
+    words.skip = [](const host::TraceField& arg) {
+      const bool numeric =
+          !arg.value.empty() && std::all_of(arg.value.begin(), arg.value.end(),
+                                            [](char c) { return c >= '0' && c <= '9'; });
+      if (numeric && !kMeaningfulNumbers.count(arg.name)) return true;
+      return arg.name == "time_ns" || arg.name == "token" || arg.name == "cas";
+    };
     std::vector<std::string> lines;
     for (const auto& e : trace) {
       if (e.kind == host::EventKind::Lifecycle || e.kind == host::EventKind::Memory ||
           e.kind == host::EventKind::Copy)
         continue;
-      std::string line = std::string(host::event_kind_name(e.kind)) + " " + e.name;
-      if (!e.phase.empty()) line += " " + e.phase;
-      for (const auto& arg : e.args) {
-        const bool numeric =
-            !arg.value.empty() && std::all_of(arg.value.begin(), arg.value.end(),
-                                              [](char c) { return c >= '0' && c <= '9'; });
-        if (numeric && !kMeaningfulNumbers.count(arg.name)) continue;
-        if (arg.name == "time_ns" || arg.name == "token" || arg.name == "cas") continue;
-        line += " " + arg.name + "=" + arg.value;
-      }
-      if (!e.result.empty()) line += " -> " + e.result;
-      lines.push_back(line);
+      lines.push_back(host::event_line(e, words));
     }
     return lines;
   };

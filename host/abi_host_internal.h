@@ -47,23 +47,7 @@ constexpr uint32_t E(abi::WasiErrno errno_value) {
   return static_cast<uint32_t>(errno_value);
 }
 
-// Printable form of bytes for trace notes: text as is, other bytes escaped; bounded length.
-inline std::string printable(std::string_view bytes, size_t limit = 256) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < bytes.size() && i < limit; ++i) {
-    unsigned char c = static_cast<unsigned char>(bytes[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  if (bytes.size() > limit) out += "...";
-  return out;
-}
+// (Bytes in trace notes: host::printable, host/trace.h.)
 
 // Eight bytes, little-endian: how numeric properties and u64 results are laid out.
 inline std::string encode_u64(uint64_t value) {

@@ -3,9 +3,12 @@
 // these. Recording is opt-in: with no TraceSink attached, the host builds no events at all.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -31,6 +34,11 @@ struct TraceField {
   std::string value;
 };
 
+// Bytes as one printable line: text as is, control and non-ASCII bytes as \xNN; past `limit`
+// input bytes the rest becomes "...". Host calls note their arguments this way, and every view
+// of bytes (trace, headers, the debugger) shows them the same.
+std::string printable(std::string_view bytes, size_t limit = 256);
+
 struct TraceEvent {
   uint64_t seq = 0;  // assigned by the sink, strictly increasing
   EventKind kind = EventKind::Lifecycle;
@@ -53,6 +61,26 @@ struct TraceEvent {
   std::string label;    // what the bytes carry: "value of :path", "request headers, 5 pairs"
   std::string preview;  // up to 64 bytes of the copied data (raw bytes)
 };
+
+// How event_line() writes an event on one line.
+struct EventLineOptions {
+  enum class Style : uint8_t {
+    Call,   // "hostcall proxy_log(level=info, message=hi) -> OK", a phase as "NAME (exit)(...)"
+    Words,  // "hostcall proxy_log level=info message=hi -> OK", a phase as a word (run comparison)
+  };
+  Style style = Style::Call;
+  size_t value_limit = 0;     // > 0: argument values pass through printable() with this limit
+  bool mark_injected = true;  // " [injected]" after a result forced by fault injection
+  // Arguments to leave out (null: none), e.g. pointers and tokens that move between runs.
+  std::function<bool(const TraceField&)> skip;
+};
+
+// The one-line form of an event that the debugger, the trace view and run comparisons share.
+std::string event_line(const TraceEvent& event, const EventLineOptions& options = {});
+// Decoded fields as "name=value, name=value".
+std::string format_fields(const std::vector<TraceField>& fields, size_t value_limit = 0);
+// An event's arguments: its fields, or for a copy "host -> vm 5 B @ 0x10  label".
+std::string event_arguments(const TraceEvent& event, size_t value_limit = 0);
 
 struct HttpStreamState;  // host/http_stream.h
 class Vm;                // host/vm.h

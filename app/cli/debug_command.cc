@@ -19,9 +19,9 @@
 #include "abi/enums.h"
 #include "app/cli/commands.h"
 #include "app/cli/plugin_args.h"
-#include "debugger/message_diff.h"
 #include "debugger/formats/request_file.h"
 #include "debugger/formats/scenario.h"
+#include "debugger/message_diff.h"
 #include "debugger/session.h"
 #include "host/disassembly.h"
 #include "host/proxy/proxy.h"
@@ -45,24 +45,6 @@ std::vector<std::string> split_words(const std::string& line) {
   std::string word;
   while (in >> word) words.push_back(word);
   return words;
-}
-
-std::string join_args(const std::vector<host::TraceField>& args) {
-  std::string out;
-  for (const auto& arg : args) {
-    if (!out.empty()) out += ", ";
-    out += arg.name + "=" + arg.value;
-  }
-  return out;
-}
-
-std::string describe_event(const host::TraceEvent& event) {
-  std::string text = std::string(host::event_kind_name(event.kind)) + " " + event.name;
-  if (!event.phase.empty()) text += " (" + event.phase + ")";
-  text += "(" + join_args(event.args) + ")";
-  if (!event.result.empty()) text += " -> " + event.result;
-  if (event.injected) text += " [injected]";
-  return text;
 }
 
 std::string function_label(uint32_t index, const std::string& name) {
@@ -395,7 +377,7 @@ class DebugShell {
                     wasm.instruction.c_str());
         return;
       }
-      std::printf("  %s\n", describe_event(pause->event).c_str());
+      std::printf("  %s\n", host::event_line(pause->event).c_str());
       for (const auto& event : pause->step_events)
         if (event.kind == host::EventKind::Log)
           std::printf("  log [%s] %s\n", event.name.c_str(),
@@ -421,7 +403,7 @@ class DebugShell {
       const auto& frame = pause->frames[i];
       std::printf("#%zu  %s %s(%s) context %u\n", number++,
                   frame.kind == host::EventKind::HostCall ? "hostcall" : "callback",
-                  frame.name.c_str(), join_args(frame.args).c_str(), frame.context_id);
+                  frame.name.c_str(), host::format_fields(frame.args).c_str(), frame.context_id);
     }
     return true;
   }

@@ -5,6 +5,7 @@
 
 #include "app/gui/style.h"
 #include "debugger/formats/request_file.h"
+#include "host/trace.h"
 
 namespace pwplay::gui::widgets {
 
@@ -77,7 +78,7 @@ void header_table(const char* id, const std::vector<HeaderDiffRow>& rows) {
     ImGui::TableSetColumnIndex(1);
     ImGui::TextColored(color, "%s", row.name.c_str());
     ImGui::TableSetColumnIndex(2);
-    std::string value = printable(row.value, 400);
+    std::string value = host::printable(row.value, 400);
     if (row.change == HeaderChange::Removed) {
       ImGui::TextColored(color, "%s", value.c_str());
       ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
@@ -99,7 +100,8 @@ void header_table(const char* id, const std::vector<HeaderDiffRow>& rows) {
           ImGui::TextUnformatted("added by the filter");
           break;
         case HeaderChange::Changed:
-          ImGui::Text("changed by the filter; was: %s", printable(row.old_value, 400).c_str());
+          ImGui::Text("changed by the filter; was: %s",
+                      host::printable(row.old_value, 400).c_str());
           break;
         case HeaderChange::Removed:
           ImGui::TextUnformatted("removed by the filter");
@@ -210,25 +212,6 @@ std::string format_bytes(uint64_t bytes) {
   else
     std::snprintf(buf, sizeof(buf), "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
   return buf;
-}
-
-std::string printable(std::string_view bytes, size_t max) {
-  std::string out;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (out.size() >= max) {
-      out += "...";
-      break;
-    }
-    auto c = static_cast<unsigned char>(bytes[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
 }
 
 }  // namespace pwplay::gui::widgets

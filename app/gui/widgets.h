@@ -1,5 +1,6 @@
 // Small widgets the panels share: splitters for the fixed layout, a header table with diff
-// highlighting, a read-only body view, a hex view of bytes, and value formatting.
+// highlighting, a read-only body view, a hex view of bytes, and value formatting (bytes as
+// printable text: host::printable).
 #pragma once
 
 #include <cstdint>
@@ -46,9 +47,6 @@ void help_marker(const char* text);
 
 std::string format_duration(uint64_t ns);  // "850 ns", "12.4 us", "3.21 ms", "1.50 s"
 std::string format_bytes(uint64_t bytes);  // "512 B", "12.0 KiB"
-
-// Makes bytes printable on one line: control characters and non-ASCII as \xNN, cut at `max`.
-std::string printable(std::string_view bytes, size_t max = 200);
 
 }  // namespace pwplay::gui::widgets
 

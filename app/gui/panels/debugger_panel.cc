@@ -8,12 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "app/gui/panels/trace_panel.h"
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
 
 namespace pwplay::gui {
 namespace {
+
+constexpr size_t kValueLimit = 80;  // argument values on one line
 
 // The buttons of the stepping toolbar, with the command each runs.
 struct StepButton {
@@ -224,10 +225,7 @@ void DebuggerPanel::draw_pause(const debugger::PauseInfo& pause) {
                     : ("$" + wasm.function_name).c_str(),
                 wasm.instruction.c_str());
   } else {
-    std::string args = format_trace_args(pause.event);
-    ImGui::TextWrapped("%s %s(%s)%s%s", host::event_kind_name(pause.event.kind),
-                       pause.event.name.c_str(), args.c_str(),
-                       pause.event.result.empty() ? "" : " -> ", pause.event.result.c_str());
+    ImGui::TextWrapped("%s", host::event_line(pause.event, {.value_limit = kValueLimit}).c_str());
   }
   ImGui::PopFont();
 
@@ -238,11 +236,8 @@ void DebuggerPanel::draw_pause(const debugger::PauseInfo& pause) {
         ImGui::Text("wasm %s at 0x%06x", it->name.empty() ? "?" : ("$" + it->name).c_str(),
                     it->code_offset);
     for (auto it = pause.frames.rbegin(); it != pause.frames.rend(); ++it) {
-      std::string args;
-      for (const auto& arg : it->args)
-        args += (args.empty() ? "" : ", ") + arg.name + "=" + arg.value;
       ImGui::Text("%s %s(%s)", it->kind == host::EventKind::HostCall ? "hostcall" : "callback",
-                  it->name.c_str(), args.c_str());
+                  it->name.c_str(), host::format_fields(it->args, kValueLimit).c_str());
     }
     ImGui::PopFont();
   }

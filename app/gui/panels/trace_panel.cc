@@ -12,6 +12,8 @@
 namespace pwplay::gui {
 namespace {
 
+constexpr size_t kValueLimit = 80;  // argument values in the table and its text filter
+
 ImVec4 kind_color(host::EventKind kind) {
   switch (kind) {
     case host::EventKind::Callback:
@@ -44,30 +46,7 @@ std::string event_title(const host::TraceEvent& event) {
   return title;
 }
 
-std::string event_args(const host::TraceEvent& event) {
-  if (event.kind == host::EventKind::Copy) {
-    std::string out =
-        event.direction == host::CopyDirection::HostToVm ? "host -> vm " : "vm -> host ";
-    out += std::to_string(event.length) + " B @ 0x";
-    char address[16];
-    std::snprintf(address, sizeof(address), "%x", event.address);
-    out += address;
-    if (!event.label.empty()) out += "  " + event.label;
-    return out;
-  }
-  return format_trace_args(event);
-}
-
 }  // namespace
-
-std::string format_trace_args(const host::TraceEvent& event) {
-  std::string out;
-  for (const auto& field : event.args) {
-    if (!out.empty()) out += ", ";
-    out += field.name + "=" + widgets::printable(field.value, 80);
-  }
-  return out;
-}
 
 TracePanel::TracePanel(Workspace& workspace) : Panel("Trace"), workspace_(workspace) {
   show_kind_.fill(true);
@@ -90,7 +69,8 @@ void TracePanel::refilter(const debugger::HistoryEntry& run) {
     if (kind < kKinds) ++kind_counts_[kind];
     if (kind >= kKinds || !show_kind_[kind]) continue;
     if (!needle.empty()) {
-      std::string haystack = lower(event.name + " " + event_args(event) + " " + event.result);
+      std::string haystack =
+          lower(event.name + " " + host::event_arguments(event, kValueLimit) + " " + event.result);
       if (haystack.find(needle) == std::string::npos) continue;
     }
     rows_.push_back(static_cast<uint32_t>(i));
@@ -208,7 +188,7 @@ void TracePanel::draw_table(const debugger::HistoryEntry& run) {
       if (indent > 0) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
       ImGui::TextColored(color, "%s", event_title(event).c_str());
       ImGui::TableSetColumnIndex(3);
-      std::string args = event_args(event);
+      std::string args = host::event_arguments(event, kValueLimit);
       ImGui::TextUnformatted(args.c_str());
       if (ImGui::IsItemHovered() && ImGui::CalcTextSize(args.c_str()).x > ImGui::GetColumnWidth()) {
         ImGui::BeginTooltip();
@@ -259,7 +239,7 @@ void TracePanel::draw_details(const host::TraceEvent& event) {
   }
   ImGui::PushFont(style::mono());
   for (const auto& field : event.args)
-    ImGui::Text("%s = %s", field.name.c_str(), widgets::printable(field.value, 2000).c_str());
+    ImGui::Text("%s = %s", field.name.c_str(), host::printable(field.value, 2000).c_str());
   if (!event.result.empty())
     ImGui::Text("result = %s%s", event.result.c_str(), event.injected ? " (injected)" : "");
   if (event.duration_ns)

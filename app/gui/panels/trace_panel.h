@@ -42,7 +42,4 @@ class TracePanel : public Panel {
   std::array<size_t, kKinds> kind_counts_{};
 };
 
-// "key=value, key=value" for a trace event's decoded arguments.
-std::string format_trace_args(const host::TraceEvent& event);
-
 }  // namespace pwplay::gui
