@@ -1,6 +1,7 @@
 #include "debugger/breakpoints.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "abi/enums.h"
 #include "abi/functions.h"
@@ -160,6 +161,27 @@ Result<Breakpoint> make_breakpoint(std::string_view target_text, std::string_vie
   breakpoint.conditions = std::move(*conditions);
   breakpoint.condition_text = std::string(trim(condition_text));
   return breakpoint;
+}
+
+Result<void> set_condition(Breakpoint& breakpoint, std::string_view condition_text) {
+  auto conditions = parse_conditions(condition_text);
+  if (!conditions) return unexpected(conditions.error());
+  breakpoint.conditions = std::move(*conditions);
+  breakpoint.condition_text = std::string(trim(condition_text));
+  return {};
+}
+
+Result<uint32_t> parse_breakpoint_id(std::string_view text) {
+  text = trim(text);
+  uint64_t id = 0;
+  const bool digits =
+      !text.empty() && text.size() <= 10 &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits)
+    for (char c : text) id = id * 10 + static_cast<uint64_t>(c - '0');
+  if (!digits || id > UINT32_MAX)
+    return make_error("expected a breakpoint number, got '" + std::string(text) + "'");
+  return static_cast<uint32_t>(id);
 }
 
 bool breakpoint_targets(const Breakpoint& breakpoint, const host::TraceEvent& event) {

@@ -42,6 +42,7 @@ struct Breakpoint {
   bool enabled = true;
   uint32_t hits = 0;          // times it matched
   uint32_t ignore_count = 0;  // matches to let pass before stopping (gdb's "ignore")
+  bool temporary = false;     // deleted when it first stops (gdb's "tbreak")
 };
 
 // Parses "key == :path && path prefix /api" (operators: ==, !=, contains, prefix).
@@ -53,6 +54,12 @@ Result<Breakpoint> make_breakpoint(std::string_view target, std::string_view con
 
 // "TARGET [if CONDITION]", as typed in `pwplay debug` and the desktop app.
 Result<Breakpoint> breakpoint_from_text(std::string_view text);
+
+// Replaces the breakpoint's condition by `condition_text` ("" clears it), as gdb's "condition N".
+Result<void> set_condition(Breakpoint& breakpoint, std::string_view condition_text);
+
+// A breakpoint number as the user typed it ("3"); the one parser of both front ends.
+Result<uint32_t> parse_breakpoint_id(std::string_view text);
 
 // What conditions can see besides the event itself.
 struct EventContext {

@@ -290,6 +290,19 @@ bool Session::ignore_breakpoint(uint32_t id, uint32_t count) {
   return true;
 }
 
+Result<void> Session::set_breakpoint_condition(uint32_t id, std::string_view condition_text) {
+  {
+    std::lock_guard lock(mutex_);
+    auto it = std::find_if(breakpoints_.begin(), breakpoints_.end(),
+                           [id](const Breakpoint& b) { return b.id == id; });
+    if (it == breakpoints_.end()) return make_error("no breakpoint " + std::to_string(id));
+    if (auto set = set_condition(*it, condition_text); !set) return set;
+    publish_locked();
+  }
+  announce();
+  return {};
+}
+
 std::vector<Breakpoint> Session::breakpoints() const {
   std::lock_guard lock(mutex_);
   return breakpoints_;

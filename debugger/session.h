@@ -177,6 +177,9 @@ class Session {
   bool enable_breakpoint(uint32_t id, bool enabled);
   // Lets the next `count` matches pass without stopping (gdb's "ignore"); hits keep counting.
   bool ignore_breakpoint(uint32_t id, uint32_t count);
+  // Sets the condition of breakpoint `id` ("" makes it unconditional), as gdb's "condition N".
+  // Errors name a condition that does not parse or a breakpoint that does not exist.
+  Result<void> set_breakpoint_condition(uint32_t id, std::string_view condition_text);
   std::vector<Breakpoint> breakpoints() const;
 
   // --- Fault injection --------------------------------------------------------------------------

@@ -44,6 +44,7 @@ std::optional<std::string> Session::breakpoint_hit(const std::vector<host::Trace
   std::lock_guard lock(mutex_);
   EventContext context{point.stream};
   std::optional<std::string> reason;
+  std::optional<uint32_t> temporary;  // a tbreak that stops here goes away
   for (const auto& event : events) {
     // A callback breakpoint stops at the entry, before the filter runs.
     if (event.kind == host::EventKind::Callback &&
@@ -57,9 +58,13 @@ std::optional<std::string> Session::breakpoint_hit(const std::vector<host::Trace
       if (breakpoint.hits <= breakpoint.ignore_count || reason) continue;
       id = breakpoint.id;
       matched = &event;
-      reason = "breakpoint " + std::to_string(breakpoint.id) + " (" + describe(breakpoint) + ")";
+      reason = std::string(breakpoint.temporary ? "temporary " : "") + "breakpoint " +
+               std::to_string(breakpoint.id) + " (" + describe(breakpoint) + ")";
+      if (breakpoint.temporary) temporary = breakpoint.id;
     }
   }
+  if (temporary)
+    std::erase_if(breakpoints_, [&](const Breakpoint& b) { return b.id == *temporary; });
   return reason;
 }
 

@@ -95,5 +95,10 @@ TEST(GoldenTranscripts, DebugInjectsAFaultAndComparesTheRuns) {
                    {sample("http_callout"), "--request", request_file("callout.json")});
 }
 
+TEST(GoldenTranscripts, DebugStopsOnceAtATbreakAndWhereAConditionHolds) {
+  check_transcript("debug_tbreak_condition",
+                   {sample("add_header"), "--request", request_file("get.json")});
+}
+
 }  // namespace
 }  // namespace pwplay::testing

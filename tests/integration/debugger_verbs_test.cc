@@ -1,0 +1,115 @@
+// The debugger's verbs on a loaded filter (tbreak stops once and is gone, condition narrows and
+// widens a breakpoint), and every verb of the table reachable from `pwplay debug`: its help lists
+// each one and a batch that uses each one gets no "unknown command".
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "debugger/commands.h"
+#include "support/cli.h"
+#include "support/session_support.h"
+
+namespace pwplay::testing {
+namespace {
+
+using debugger::Session;
+
+struct Shell {
+  Session session;
+  debugger::VerbContext context;
+  Shell() {
+    context.default_request = []() -> Result<debugger::NamedRequest> {
+      return debugger::NamedRequest{get_request(), "get.json"};
+    };
+  }
+  std::string run(std::string_view line) {
+    auto answer = debugger::run_line(session, context, line);
+    return answer ? *answer : debugger::failure_text(answer.error()) + "\n";
+  }
+};
+
+TEST(DebuggerVerbsRun, TbreakStopsOnceAndIsDeleted) {
+  Shell shell;
+  ASSERT_TRUE(shell.session.load(filter("add_header")).ok());
+  EXPECT_EQ(shell.run("tbreak proxy_add_header_map_value"),
+            "Temporary breakpoint 1: hostcall proxy_add_header_map_value\n");
+  const std::string sent = shell.run("send");
+  EXPECT_NE(sent.find("Paused (temporary breakpoint 1 (hostcall proxy_add_header_map_value)), "
+                      "after a host call, stream 1, plugin add_header\n"),
+            std::string::npos)
+      << sent;
+  EXPECT_NE(sent.find("key=x-wasm-filter"), std::string::npos) << sent;
+  // Gone at its first stop: the response's proxy_add_header_map_value does not stop.
+  EXPECT_TRUE(shell.session.breakpoints().empty());
+  EXPECT_EQ(shell.run("info breakpoints"), "No breakpoints.\n");
+  EXPECT_EQ(shell.run("continue"), "Request 1 finished: 200, upstream reached\n");
+  // A second request runs through.
+  EXPECT_EQ(shell.run("send"),
+            "Sending request 2: GET /hello\nRequest 2 finished: 200, upstream reached\n");
+}
+
+TEST(DebuggerVerbsRun, ConditionNarrowsABreakpointAndClearsIt) {
+  Shell shell;
+  ASSERT_TRUE(shell.session.load(filter("add_header")).ok());
+  shell.run("break proxy_add_header_map_value");
+  EXPECT_EQ(shell.run("condition 1 key == x-wasm-response"),
+            "Breakpoint 1: hostcall proxy_add_header_map_value if key == x-wasm-response\n");
+  // Only the response header stops it now.
+  std::string sent = shell.run("send");
+  EXPECT_NE(sent.find("key=x-wasm-response"), std::string::npos) << sent;
+  EXPECT_EQ(sent.find("key=x-wasm-filter"), std::string::npos) << sent;
+  EXPECT_EQ(shell.run("continue"), "Request 1 finished: 200, upstream reached\n");
+  EXPECT_EQ(shell.session.breakpoints()[0].hits, 1u);  // the request header did not match
+  // Cleared: the first call (the request header) stops it again.
+  EXPECT_EQ(shell.run("condition 1"), "Breakpoint 1 now unconditional\n");
+  sent = shell.run("send");
+  EXPECT_NE(sent.find("key=x-wasm-filter"), std::string::npos) << sent;
+  EXPECT_NE(shell.run("continue").find("key=x-wasm-response"), std::string::npos);
+  EXPECT_EQ(shell.run("continue"), "Request 2 finished: 200, upstream reached\n");
+  EXPECT_EQ(shell.session.breakpoints()[0].hits, 3u);
+  // Replaying one request that exists and one that does not: the first runs, the second is named.
+  ASSERT_TRUE(shell.run("delete 1").starts_with("Breakpoint 1 deleted"));
+  EXPECT_EQ(shell.run("replay 1 9"),
+            "Replaying 1 as request 3\nRequest 3 finished: 200, upstream reached\n"
+            "error: no request 9 in the history\n");
+}
+
+// A line using each verb: arguments where a bare verb would wait (wait) or end the batch (quit
+// comes last).
+std::string batch_using_every_verb() {
+  std::string batch;
+  for (const debugger::Verb& verb : debugger::verbs()) {
+    if (verb.name == "quit") continue;
+    batch += std::string(verb.name) + (verb.name == "wait" ? " 1" : "") + "\n";
+  }
+  return batch + "quit\n";
+}
+
+TEST(DebugCliVerbs, EveryVerbIsInHelpAndAnswers) {
+  const std::string help = run_pwplay({"debug", sample("add_header"), "--batch",
+                                       write_temp_file("help.batch", "help\nquit\n")})
+                               .out;
+  for (const debugger::Verb& verb : debugger::verbs())
+    EXPECT_NE(help.find("\n" + std::string(verb.name) + " "), std::string::npos)
+        << "pwplay debug's help lacks " << verb.name << "\n"
+        << help;
+
+  CommandResult result =
+      run_pwplay({"debug", sample("add_header"), "--request", request_file("get.json"), "--batch",
+                  write_temp_file("every.batch", batch_using_every_verb())});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out.find("unknown command"), std::string::npos) << result.out;
+  for (const debugger::Verb& verb : debugger::verbs())
+    EXPECT_NE(result.out.find("(pwplay) " + std::string(verb.name)), std::string::npos)
+        << verb.name;
+  // A few answers that show the verb ran.
+  EXPECT_NE(result.out.find("Sending request 1: GET /hello"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("(pwplay) tbreak\nerror: break needs a callback"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("(pwplay) wait 1\nnothing stopped within 1 s"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("reloaded " + sample("add_header")), std::string::npos) << result.out;
+}
+
+}  // namespace
+}  // namespace pwplay::testing
