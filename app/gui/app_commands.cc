@@ -7,6 +7,7 @@
 #include <imgui.h>
 #include <nlohmann/json.hpp>
 
+#include "app/gui/core/debug_commands.h"
 #include "app/gui/core/file_actions.h"
 #include "app/gui/gui_app.h"
 #include "debugger/formats/scenario.h"
@@ -206,124 +207,56 @@ void GuiApp::register_run_commands() {
 }
 
 void GuiApp::register_debug_commands() {
-  // Debug: the debugger session (breakpoints, pauses, stepping); see the Debugger tab.
-  commands_.add({"debug-break",
-                 "Add breakpoint",
-                 "Debug",
-                 {},
-                 "CALLBACK|HOSTCALL|trap|log LEVEL|local_response [if CONDITION]",
-                 true,
-                 [this](std::string_view arg) -> Result<void> {
-                   auto breakpoint = debugger::breakpoint_from_text(arg);
-                   if (!breakpoint) return unexpected(breakpoint.error());
-                   session_.add_breakpoint(std::move(*breakpoint));
-                   inspector_.show(debugger_panel_.name());
-                   return {};
-                 }});
-  auto breakpoint_id = [](std::string_view arg) -> std::optional<uint32_t> {
-    uint32_t id = 0;
-    for (char c : arg) {
-      if (c < '0' || c > '9') return std::nullopt;
-      id = id * 10 + static_cast<uint32_t>(c - '0');
-    }
-    return arg.empty() ? std::nullopt : std::optional<uint32_t>(id);
+  // Debug: the debugger's verbs (debugger/commands.h) as debug-<name> commands, with the Debug
+  // menu's labels and keys (app/gui/core/debug_commands.cc); their answers go to the Debugger
+  // tab's console.
+  DebugFrontEnd front;
+  front.session = &session_;
+  front.console = &debugger_panel_.console();
+  front.context.default_request = [this]() -> Result<debugger::NamedRequest> {
+    auto request = workspace_.build_request();
+    if (!request) return unexpected(request.error());
+    return debugger::NamedRequest{std::move(*request), "desktop app"};
   };
-  commands_.add({"debug-delete",
-                 "Delete breakpoint",
-                 "Debug",
-                 {},
-                 "breakpoint number",
-                 true,
-                 [this, breakpoint_id](std::string_view arg) -> Result<void> {
-                   auto id = breakpoint_id(arg);
-                   if (!id || !session_.remove_breakpoint(*id))
-                     return make_error("no breakpoint '" + std::string(arg) + "'");
-                   return {};
-                 }});
+  front.context.prepare = [this](std::string_view verb) -> Result<void> {
+    const bool sends = verb == "send" || verb == "replay";
+    // A request that is running (or a reload with its replay) is finished first: this one
+    // queues behind it. A paused one needs the user.
+    if (sends && session_.snapshot()->state == debugger::SessionState::Paused)
+      return make_error("the debugger is paused: continue, finish or abort the request first");
+    if (auto loaded = ensure_filter(session_, workspace_); !loaded) return loaded;
+    if (sends) workspace_.selection.follow_latest = true;
+    return {};
+  };
+  front.selected_run = [this]() -> std::string {
+    auto snapshot = session_.snapshot();
+    workspace_.observe(*snapshot);  // a run that just arrived is selected now
+    const debugger::HistoryEntry* run = workspace_.selected_run(*snapshot);
+    return run ? std::to_string(run->id) : std::string();
+  };
+  front.show = [this] { inspector_.show(debugger_panel_.name()); };
+  // Leaving the debugger lets a paused request run to its end, as in pwplay debug; the app stays
+  // open (File > Quit closes it).
+  front.quit = [this] { (void)session_.resume(debugger::ResumeMode::Finish); };
+  add_debug_commands(commands_, std::move(front));
+
+  // App commands around the debugger that are not verbs of pwplay debug.
   commands_.add({"debug-toggle-breakpoint",
                  "Enable or disable a breakpoint",
                  "Debug",
                  {},
                  "breakpoint number",
                  true,
-                 [this, breakpoint_id](std::string_view arg) -> Result<void> {
-                   auto id = breakpoint_id(arg);
-                   if (id)
-                     for (const auto& breakpoint : session_.breakpoints())
-                       if (breakpoint.id == *id) {
-                         session_.enable_breakpoint(*id, !breakpoint.enabled);
-                         return {};
-                       }
-                   return make_error("no breakpoint '" + std::string(arg) + "'");
-                 }});
-  commands_.add({"debug-send", "Debug request", "Debug", keys_of("Ctrl+D"), "", false,
-                 [this](std::string_view) -> Result<void> {
-                   inspector_.show(debugger_panel_.name());
-                   return debug_send();
-                 }});
-  struct Resume {
-    const char* id;
-    const char* label;
-    const char* keys;
-    debugger::ResumeMode mode;
-  };
-  for (const Resume& resume :
-       {Resume{"debug-continue", "Continue", "F5", debugger::ResumeMode::Continue},
-        Resume{"debug-step", "Step to the next ABI event", "F10", debugger::ResumeMode::Step},
-        Resume{"debug-next", "Step over the callback", "Shift+F10", debugger::ResumeMode::Next},
-        Resume{"debug-finish", "Run to the end of the stream", "Shift+F11",
-               debugger::ResumeMode::Finish},
-        Resume{"debug-abort", "Abort the paused stream", "", debugger::ResumeMode::Abort}}) {
-    Command command{resume.id,
-                    resume.label,
-                    "Debug",
-                    *resume.keys ? keys_of(resume.keys) : Shortcut{},
-                    "",
-                    false,
-                    [this, mode = resume.mode](std::string_view) -> Result<void> {
-                      if (!session_.resume(mode)) return make_error("the debugger is not paused");
-                      return {};
-                    }};
-    command.enabled = [this] { return session_.state() == debugger::Session::State::Paused; };
-    commands_.add(std::move(command));
-  }
-  commands_.add({"debug-replay",
-                 "Replay the run in the debugger",
-                 "Debug",
-                 {},
-                 "run id (default: the selected run)",
-                 false,
                  [this](std::string_view arg) -> Result<void> {
-                   auto snapshot = session_.snapshot();
-                   workspace_.observe(*snapshot);
-                   const debugger::HistoryEntry* run = workspace_.selected_run(*snapshot);
-                   if (!arg.empty()) {
-                     run = nullptr;
-                     for (const auto& candidate : snapshot->history)
-                       if (std::to_string(candidate->id) == arg) run = candidate.get();
-                   }
-                   if (!run) return make_error("no run '" + std::string(arg) + "' to replay");
-                   inspector_.show(debugger_panel_.name());
-                   return debug_send(run->request);
+                   auto id = debugger::parse_breakpoint_id(arg);
+                   if (!id) return unexpected(id.error());
+                   for (const auto& breakpoint : session_.breakpoints())
+                     if (breakpoint.id == *id) {
+                       session_.enable_breakpoint(*id, !breakpoint.enabled);
+                       return {};
+                     }
+                   return make_error("no breakpoint " + std::to_string(*id));
                  }});
-  Command watch{"debug-watch",
-                "Reload when the module changes",
-                "Debug",
-                {},
-                "on|off (default: toggle)",
-                false,
-                [this](std::string_view arg) -> Result<void> {
-                  if (!arg.empty() && arg != "on" && arg != "off")
-                    return make_error("expected on or off, got '" + std::string(arg) + "'");
-                  const bool on = arg.empty() ? !session_.watching() : arg == "on";
-                  if (on) {
-                    if (auto loaded = ensure_filter(session_, workspace_); !loaded) return loaded;
-                  }
-                  session_.watch(on, true);
-                  return {};
-                }};
-  watch.checked = [this] { return session_.watching(); };
-  commands_.add(std::move(watch));
   commands_.add({"debug-listen",
                  "Start the debugger's proxy",
                  "Debug",
@@ -344,26 +277,6 @@ void GuiApp::register_debug_commands() {
                    session_.stop_proxy();
                    return {};
                  }});
-  commands_.add({"debug-inject",
-                 "Inject a fault",
-                 "Debug",
-                 {},
-                 "HOSTCALL STATUS | alloc on|off | clear",
-                 true,
-                 [this](std::string_view arg) -> Result<void> {
-                   auto done = session_.apply_fault_command(arg);
-                   if (!done) return unexpected(done.error());
-                   return {};
-                 }});
-  Command stepi{"debug-stepi",
-                "Step one wasm instruction",
-                "Debug",
-                keys_of("F11"),
-                "",
-                false,
-                [this](std::string_view) -> Result<void> { return session_.step_instruction(); }};
-  stepi.enabled = [this] { return session_.state() == debugger::Session::State::Paused; };
-  commands_.add(std::move(stepi));
 }
 
 void GuiApp::register_view_commands() {

@@ -151,20 +151,6 @@ void GuiApp::frame() {
   ++frame_;
 }
 
-Result<void> GuiApp::debug_send(std::optional<debugger::RequestFile> request) {
-  if (workspace_.filter.wasm_path.empty()) return make_error("no filter: load a .wasm file first");
-  if (!request) {
-    auto built = workspace_.build_request();
-    if (!built) return unexpected(built.error());
-    request = std::move(*built);
-  }
-  // A request that is running (or a reload with its replay) is finished first: this one queues
-  // behind it. A paused one needs the user.
-  auto sent = send_request(session_, workspace_, std::move(*request), debugger::Pausing::On);
-  if (!sent) return unexpected(sent.error());
-  return {};
-}
-
 Result<void> GuiApp::debug_listen(std::string_view address) {
   if (session_.snapshot()->state == debugger::SessionState::Paused)
     return make_error("the debugger is paused: continue, finish or abort first");

@@ -58,8 +58,6 @@ class GuiApp : public AutomationHost {
   void draw_menu_bar();
   void draw_about();
   void draw_comparison();
-  // Sends `request` (default: the Request panel's) through the session with pausing on.
-  Result<void> debug_send(std::optional<debugger::RequestFile> request = std::nullopt);
   Result<void> debug_listen(std::string_view address);
   int finish_automation();
 

@@ -92,6 +92,8 @@ const char* command_source_name(CommandSource source) {
       return "automation";
     case CommandSource::Startup:
       return "startup";
+    case CommandSource::Console:
+      return "console";
   }
   return "?";
 }

@@ -39,7 +39,15 @@ std::optional<Shortcut> parse_shortcut(std::string_view text);
 std::string format_shortcut(const Shortcut& shortcut);
 
 // Where a command came from (kept in the command log; the automation log shows it too).
-enum class CommandSource : uint8_t { Menu, Shortcut, Palette, Button, Automation, Startup };
+enum class CommandSource : uint8_t {
+  Menu,
+  Shortcut,
+  Palette,
+  Button,
+  Automation,
+  Startup,
+  Console
+};
 const char* command_source_name(CommandSource source);
 
 struct Command {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/gui/core/debug_commands.h"
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
 
@@ -15,6 +16,7 @@ namespace pwplay::gui {
 namespace {
 
 constexpr size_t kValueLimit = 80;  // argument values on one line
+constexpr float kConsoleLines = 6;  // lines of the console in view at first
 
 // The buttons of the stepping toolbar, with the command each runs.
 struct StepButton {
@@ -46,11 +48,30 @@ void DebuggerPanel::draw(const Snapshot& snapshot, Commands& commands) {
   } else {
     pause_.reset();
   }
-  draw_breakpoints(snapshot, commands);
-  draw_proxy_and_faults(snapshot, commands);
-  ImGui::Separator();
-  draw_controls(commands, state);
-  if (pause_) draw_pause(*pause_);
+  console_.observe(snapshot);
+  // The console keeps the bottom of the tab (a splitter sets its height); breakpoints, controls
+  // and the pause scroll above it.
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float input_height = ImGui::GetFrameHeightWithSpacing();
+  const float avail = ImGui::GetContentRegionAvail().y;
+  if (console_height_ <= 0.0f)
+    console_height_ = (style::mono()->FontSize + style.ItemSpacing.y) * kConsoleLines +
+                      style.WindowPadding.y * 2 + input_height;
+  constexpr float kSplitter = 6.0f;
+  const float min_height = ImGui::GetFrameHeight() * 3;
+  float top = std::max(avail - console_height_ - kSplitter, min_height);
+  if (ImGui::BeginChild("##debugger-state", ImVec2(0, top))) {
+    draw_breakpoints(snapshot, commands);
+    draw_proxy_and_faults(snapshot, commands);
+    ImGui::Separator();
+    draw_controls(commands, state);
+    if (pause_) draw_pause(*pause_);
+  }
+  ImGui::EndChild();
+  widgets::splitter("##console-split", false, kSplitter, ImGui::GetContentRegionAvail().x, &top,
+                    avail, min_height);
+  console_height_ = std::max(avail - top - kSplitter, min_height);
+  draw_console(commands);
 }
 
 void DebuggerPanel::draw_breakpoints(const Snapshot& snapshot, Commands& commands) {
@@ -190,6 +211,51 @@ void DebuggerPanel::draw_controls(Commands& commands, debugger::Session::State s
                            host::pause_point_name(pause_->where),
                            static_cast<unsigned long long>(pause_->stream_id));
       break;
+  }
+}
+
+void DebuggerPanel::draw_console(Commands& commands) {
+  const float input_line = ImGui::GetFrameHeightWithSpacing();  // in the UI font
+  ImGui::PushFont(style::mono());
+  // The rest of the tab, less the input line.
+  if (ImGui::BeginChild("##console", ImVec2(0, -input_line), true,
+                        ImGuiWindowFlags_HorizontalScrollbar)) {
+    for (const auto& line : console_.lines()) {
+      switch (line.kind) {
+        case DebugConsole::Line::Kind::Input:
+          ImGui::TextColored(style::accent(), "%s", line.text.c_str());
+          break;
+        case DebugConsole::Line::Kind::Error:
+          ImGui::TextColored(style::error(), "%s", line.text.c_str());
+          break;
+        case DebugConsole::Line::Kind::Event:
+          ImGui::TextColored(style::warning(), "%s", line.text.c_str());
+          break;
+        case DebugConsole::Line::Kind::Output:
+          ImGui::TextUnformatted(line.text.c_str());
+          break;
+      }
+    }
+    // New lines scroll into view (unless the user scrolled up to read).
+    if (console_.version() != console_shown_) {
+      if (console_shown_ == 0 ||
+          ImGui::GetScrollY() >= ImGui::GetScrollMaxY() - ImGui::GetWindowHeight())
+        ImGui::SetScrollHereY(1.0f);
+      console_shown_ = console_.version();
+    }
+  }
+  ImGui::EndChild();
+  ImGui::PopFont();
+  ImGui::SetNextItemWidth(-1);
+  if (refocus_console_) {
+    ImGui::SetKeyboardFocusHere();
+    refocus_console_ = false;
+  }
+  if (ImGui::InputTextWithHint("##console-line", "(pwplay) break, continue, info args, help ...",
+                               &console_line_, ImGuiInputTextFlags_EnterReturnsTrue)) {
+    (void)run_console_line(commands, console_, console_line_);
+    console_line_.clear();
+    refocus_console_ = true;  // Enter leaves the field: keep typing
   }
 }
 

@@ -2,13 +2,15 @@
 // request through the debugger session, and, while the filter is paused, what it is doing: the
 // reason and event, the ABI frames (and the wasm location after a step into instructions), the
 // memory regions copied between host and VM, and the paused VM's memory around the selected one.
-// It reads the session's snapshot and acts only through the debug-* commands.
+// Its console shows what the debugger's verbs answered and takes any verb typed as in
+// `pwplay debug`. It reads the session's snapshot and acts only through the debug-* commands.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "app/gui/core/debug_console.h"
 #include "app/gui/panel.h"
 #include "debugger/session.h"
 
@@ -22,12 +24,16 @@ class DebuggerPanel : public Panel {
   // True once per new pause: the panel that hosts this one brings it to the front.
   bool take_new_pause(const Snapshot& snapshot);
 
+  // The console's transcript, which the debug-* commands write to.
+  DebugConsole& console() { return console_; }
+
  private:
   void draw_breakpoints(const Snapshot& snapshot, Commands& commands);
   void draw_controls(Commands& commands, debugger::Session::State state);
   void draw_proxy_and_faults(const Snapshot& snapshot, Commands& commands);
   void draw_pause(const debugger::PauseInfo& pause);
   void draw_code(const host::WasmLocation& location);
+  void draw_console(Commands& commands);
 
   debugger::Session& session_;
   std::string new_breakpoint_;
@@ -37,6 +43,11 @@ class DebuggerPanel : public Panel {
   std::shared_ptr<const debugger::PauseInfo> pause_;  // the snapshot's pause (held for a frame)
   uint64_t announced_pause_ = 0;
   int selected_region_ = 0;
+  DebugConsole console_;
+  std::string console_line_;
+  uint64_t console_shown_ = 0;   // the console version last scrolled to
+  float console_height_ = 0.0f;  // with its input line; 0: not sized yet
+  bool refocus_console_ = false;
 };
 
 }  // namespace pwplay::gui
