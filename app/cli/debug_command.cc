@@ -19,9 +19,9 @@
 #include "abi/enums.h"
 #include "app/cli/commands.h"
 #include "app/cli/plugin_args.h"
-#include "debugger/message_diff.h"
 #include "debugger/formats/request_file.h"
 #include "debugger/formats/scenario.h"
+#include "debugger/message_diff.h"
 #include "debugger/session.h"
 #include "host/disassembly.h"
 #include "host/proxy/proxy.h"
@@ -32,7 +32,7 @@ namespace {
 struct DebugArgs {
   std::string wasm;
   std::string request;
-  PluginArgs plugin;
+  PluginFlags plugin;
   std::string batch;
   std::string listen;
   std::string upstream;
@@ -710,10 +710,14 @@ class DebugShell {
 };
 
 int run_debugger(const DebugArgs& args) {
-  const debugger::PluginOptions options = to_plugin_options(args.plugin, args.wasm);
+  const auto options = args.plugin.spec(args.wasm);
+  if (!options) {
+    std::fprintf(stderr, "pwplay debug: %s\n", options.error().message.c_str());
+    return kExitError;
+  }
 
   debugger::Session session;
-  auto loaded = session.load(options);
+  auto loaded = session.load(*options);
   if (!loaded) {
     std::fprintf(stderr, "pwplay debug: %s\n", loaded.error().message.c_str());
     return kExitError;
