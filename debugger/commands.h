@@ -32,12 +32,6 @@ using VerbResult = Result<std::string, VerbError>;
 // A failed verb as a transcript shows it (no trailing newline).
 std::string failure_text(const VerbError& error);
 
-// A request to send and the name it gets in the history.
-struct NamedRequest {
-  RequestFile request;
-  std::string name;
-};
-
 // What only a front end has, passed with the Session to every verb, and what the verbs remember
 // from one line to the next.
 struct VerbContext {

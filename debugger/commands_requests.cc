@@ -35,7 +35,7 @@ VerbResult send(Session& session, VerbContext& context, const VerbArgs& args) {
   if (!args.words.empty()) {
     auto request = load_request_file(args.words[0]);
     if (!request) return fail(request.error().message);
-    named = NamedRequest{std::move(*request), args.words[0]};
+    named = NamedRequest{.name = args.words[0], .request = std::move(*request)};
   } else if (context.default_request) {
     auto request = context.default_request();
     if (!request) return fail(request.error().message);

@@ -9,39 +9,13 @@
 
 #include "abi/result.h"
 #include "debugger/formats/request_file.h"
+#include "debugger/plugin_spec.h"
 #include "host/abi_host.h"
 #include "host/local_run.h"
 #include "host/plugin.h"
 #include "host/trace.h"
 
 namespace pwplay::debugger {
-
-// How to set up the plugin: a module plus the options `pwplay run` takes. Explicit options win
-// over the values of an Envoy config file.
-struct PluginOptions {
-  std::string wasm_path;
-  std::optional<std::string> engine;
-  std::optional<std::string> configuration;       // --config STR
-  std::optional<std::string> configuration_file;  // --config-file F (its contents)
-  std::optional<std::string> root_id;
-  std::optional<std::string> vm_id;
-  std::optional<std::string> plugin_config_path;  // --plugin-config ENVOY.json|yaml
-  bool fail_open = false;
-  std::optional<uint32_t> runaway_budget_ms;
-  std::optional<uint32_t> max_memory_pages;
-  std::vector<std::string> engine_flags;
-};
-
-// The module bytes and the plugin configuration the options describe. Errors name the file or
-// option at fault.
-struct ResolvedPlugin {
-  host::PluginConfig config;
-  std::vector<uint8_t> wasm;
-};
-Result<ResolvedPlugin> resolve_plugin(const PluginOptions& options);
-
-// Reads a module file and checks it is wasm at all, with messages a user can act on.
-Result<std::vector<uint8_t>> read_wasm_file(const std::string& path);
 
 struct RunStats {
   uint64_t callbacks = 0;
@@ -71,8 +45,7 @@ struct RunResult {
 // Loads the plugin and runs `request` through it. An error means the plugin could not start
 // (missing file, invalid module, unknown ABI, failed start-up); filter failures during the
 // request are part of the result.
-Result<RunResult> run_once(const PluginOptions& options, const RequestFile& request,
-                           bool trace = true);
+Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, bool trace = true);
 
 RunStats compute_stats(const std::vector<host::TraceEvent>& trace);
 

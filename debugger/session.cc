@@ -154,7 +154,7 @@ std::shared_ptr<const SessionSnapshot> Session::snapshot() const {
 
 // --- Plugin setup ------------------------------------------------------------------------------
 
-Result<void> Session::load_on_engine(const PluginOptions& options, bool fresh) {
+Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
   const auto start = std::chrono::steady_clock::now();
   // Records a failed load; `dropped`: no chain holds a plugin any more.
   auto failed = [&](const Error& error, bool dropped) -> Result<void> {
@@ -217,7 +217,7 @@ Result<void> Session::load_on_engine(const PluginOptions& options, bool fresh) {
   return {};
 }
 
-Result<void> Session::load(const PluginOptions& options) {
+Result<void> Session::load(const PluginSpec& options) {
   Result<void> result;
   run_sync("loading " + file_name(options.wasm_path),
            [&] { result = load_on_engine(options, /*fresh=*/true); });
@@ -225,7 +225,7 @@ Result<void> Session::load(const PluginOptions& options) {
   return result;
 }
 
-void Session::load_in_background(const PluginOptions& options) {
+void Session::load_in_background(const PluginSpec& options) {
   post("loading " + file_name(options.wasm_path), [this, options] {
     if (load_on_engine(options, /*fresh=*/true)) restart_proxy();
   });

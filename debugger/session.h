@@ -156,10 +156,10 @@ class Session {
   // --- Plugin setup (the engine thread does the work; these wait for it) ------------------------
   // A failed load leaves no filter loaded (requests sent then fail with the load's error); the
   // proxy keeps its filter until a load succeeds.
-  Result<void> load(const PluginOptions& options);
+  Result<void> load(const PluginSpec& options);
   // The same without waiting: queued behind what the engine thread is running; the snapshot
   // shows the outcome.
-  void load_in_background(const PluginOptions& options);
+  void load_in_background(const PluginSpec& options);
   // Re-reads the module from disk keeping breakpoints, injections and configuration.
   Result<void> reload();
   // The same without waiting, so that breakpoints in the start-up callbacks (proxy_on_vm_start,
@@ -307,7 +307,7 @@ class Session {
   void apply_faults(Worker& worker, host::FilterChain& chain);
   // `fresh`: new options (a failure leaves nothing loaded); else a reload of the same ones (a
   // module that cannot be read keeps the previous build running).
-  Result<void> load_on_engine(const PluginOptions& options, bool fresh);
+  Result<void> load_on_engine(const PluginSpec& options, bool fresh);
   void run_on_engine(uint64_t id, RequestFile request, std::string name, Pausing pausing);
   // The hot reload's work on the engine thread: reload, then replay the last request.
   void reload_and_replay();
@@ -340,7 +340,7 @@ class Session {
   host::MockCalloutClient callouts_{dispatcher_};
   std::unique_ptr<host::HostEnv> env_;
   std::unique_ptr<host::FilterChain> chain_;
-  PluginOptions plugin_options_;
+  PluginSpec plugin_options_;
   std::vector<host::LogRecord> run_logs_;
   Worker engine_worker_{.name = "session"};
   // Proxy-thread state.
@@ -367,7 +367,7 @@ class Session {
   uint64_t next_history_id_ = 1;
   PluginInfo info_;
   uint32_t loads_ = 0;
-  PluginOptions loaded_options_;  // what the engine loaded last (for the proxy)
+  PluginSpec loaded_options_;  // what the engine loaded last (for the proxy)
   std::shared_ptr<const RunDiff> reload_diff_;
   std::optional<uint16_t> proxy_port_;  // mirrors proxy_ for the snapshot
   std::string proxy_error_;

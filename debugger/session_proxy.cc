@@ -29,7 +29,7 @@ Result<uint16_t> Session::start_proxy_locked(host::proxy::ProxyOptions options) 
     announce();
     return unexpected(error);
   };
-  PluginOptions plugin_options;
+  PluginSpec plugin_options;
   bool loaded = false;
   {
     std::lock_guard lock(mutex_);
@@ -42,7 +42,7 @@ Result<uint16_t> Session::start_proxy_locked(host::proxy::ProxyOptions options) 
   proxy_options_ = options;
   options.plugins.clear();
   options.plugins.push_back(
-      host::proxy::PluginSpec{std::move(resolved->config), std::move(resolved->wasm)});
+      host::proxy::LoadedPlugin{std::move(resolved->config), std::move(resolved->wasm)});
   options.trace = true;
   options.debugger = proxy_tap_.get();
   options.env.stream_ids = stream_ids_;

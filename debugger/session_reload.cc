@@ -9,7 +9,7 @@ namespace pwplay::debugger {
 
 void Session::reload_in_background() {
   post("reloading", [this] {
-    if (plugin_options_.wasm_path.empty() && !plugin_options_.plugin_config_path) {
+    if (!plugin_options_.has_module()) {
       {
         std::lock_guard lock(mutex_);
         info_.error = "nothing to reload: no filter was loaded";
@@ -28,7 +28,7 @@ void Session::reload_in_background() {
 Result<void> Session::reload() {
   Result<void> result;
   run_sync("reloading", [&] {
-    if (plugin_options_.wasm_path.empty() && !plugin_options_.plugin_config_path) {
+    if (!plugin_options_.has_module()) {
       result = make_error("nothing to reload: no filter was loaded");
       return;
     }

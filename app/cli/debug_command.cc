@@ -31,7 +31,7 @@ namespace {
 struct DebugArgs {
   std::string wasm;
   std::string request;
-  PluginArgs plugin;
+  PluginFlags plugin;
   std::string batch;
   std::string listen;
   std::string upstream;
@@ -56,10 +56,14 @@ bool execute(debugger::Session& session, debugger::VerbContext& context, const s
 }
 
 int run_debugger(const DebugArgs& args) {
-  const debugger::PluginOptions options = to_plugin_options(args.plugin, args.wasm);
+  const auto options = args.plugin.spec(args.wasm);
+  if (!options) {
+    std::fprintf(stderr, "pwplay debug: %s\n", options.error().message.c_str());
+    return kExitError;
+  }
 
   debugger::Session session;
-  auto loaded = session.load(options);
+  auto loaded = session.load(*options);
   if (!loaded) {
     std::fprintf(stderr, "pwplay debug: %s\n", loaded.error().message.c_str());
     return kExitError;
@@ -107,7 +111,7 @@ int run_debugger(const DebugArgs& args) {
       return make_error("send needs a request file (or start with --request REQ.json)");
     auto request = debugger::load_request_file(path);
     if (!request) return unexpected(request.error());
-    return debugger::NamedRequest{std::move(*request), path};
+    return debugger::NamedRequest{.name = path, .request = std::move(*request)};
   };
 
   const bool interactive = args.batch.empty() && isatty(0);

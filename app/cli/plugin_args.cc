@@ -1,39 +1,79 @@
 #include "app/cli/plugin_args.h"
 
+#include "debugger/formats/plugin_config_file.h"
+#include "debugger/formats/request_file.h"
+
 namespace pwplay::app {
 
-void add_plugin_options(CLI::App* cmd, PluginArgs& args, MaxMemoryPagesOption max_memory_pages) {
-  cmd->add_option("--engine", args.engine,
-                  "Engine: v8 (default), wabt (steps instructions; slow) or native (a .so built "
-                  "from the same sources; a crash takes pwplay down)");
-  auto* config = cmd->add_option("--config", args.config, "Plugin configuration (a string)");
-  cmd->add_option("--config-file", args.config_file, "Plugin configuration read from a file")
-      ->excludes(config);
-  cmd->add_option("--root-id", args.root_id, "Root id (Envoy root_id)");
-  cmd->add_option("--vm-id", args.vm_id, "VM id (Envoy vm_config.vm_id)");
+void PluginFlags::declare(CLI::App* cmd, MaxMemoryPagesOption max_memory_pages,
+                          EngineOption engine) {
+  if (engine == EngineOption::Offer)
+    engine_ = cmd->add_option(
+        "--engine", given_.engine,
+        "Engine: v8 (default), wabt (steps instructions; slow) or native (a .so built "
+        "from the same sources; a crash takes pwplay down)");
+  config_ = cmd->add_option("--config", given_.configuration, "Plugin configuration (a string)");
+  cmd->add_option("--config-file", config_file_, "Plugin configuration read from a file")
+      ->excludes(config_);
+  root_id_ = cmd->add_option("--root-id", given_.root_id, "Root id (Envoy root_id)");
+  vm_id_ = cmd->add_option("--vm-id", given_.vm_id, "VM id (Envoy vm_config.vm_id)");
   cmd->add_option(
-      "--plugin-config", args.plugin_config,
+      "--plugin-config", plugin_config_,
       "Envoy Wasm filter config (JSON or YAML of envoy.extensions.filters.http.wasm.v3.Wasm)");
-  cmd->add_flag("--fail-open", args.fail_open, "Let requests through when a filter fails");
-  cmd->add_option("--budget-ms", args.budget_ms, "Runaway budget per callback (default 1000 ms)");
+  cmd->add_flag("--fail-open", given_.fail_open, "Let requests through when a filter fails");
+  cmd->add_option_function<uint32_t>(
+      "--budget-ms",
+      [this](const uint32_t& ms) {
+        if (ms) given_.runaway_budget_ms = ms;  // 0 keeps the default, as it always did
+      },
+      "Runaway budget per callback (default 1000 ms)");
   if (max_memory_pages == MaxMemoryPagesOption::Offer)
-    cmd->add_option("--max-memory-pages", args.max_memory_pages,
-                    "Linear memory limit in 64 KiB pages (default 16384 = 1 GiB)");
+    cmd->add_option_function<uint32_t>(
+        "--max-memory-pages",
+        [this](const uint32_t& pages) {
+          if (pages) given_.max_memory_pages = pages;
+        },
+        "Linear memory limit in 64 KiB pages (default 16384 = 1 GiB)");
 }
 
-debugger::PluginOptions to_plugin_options(const PluginArgs& args, const std::string& wasm_path) {
-  debugger::PluginOptions options;
-  options.wasm_path = wasm_path;
-  if (!args.engine.empty()) options.engine = args.engine;
-  if (!args.config.empty()) options.configuration = args.config;
-  if (!args.config_file.empty()) options.configuration_file = args.config_file;
-  if (!args.root_id.empty()) options.root_id = args.root_id;
-  if (!args.vm_id.empty()) options.vm_id = args.vm_id;
-  if (!args.plugin_config.empty()) options.plugin_config_path = args.plugin_config;
-  options.fail_open = args.fail_open;
-  if (args.budget_ms) options.runaway_budget_ms = args.budget_ms;
-  if (args.max_memory_pages) options.max_memory_pages = args.max_memory_pages;
-  return options;
+Result<debugger::PluginSpec> PluginFlags::spec(const std::string& wasm_path) const {
+  debugger::PluginSpec spec;
+  if (!plugin_config_.empty()) {
+    auto file = debugger::load_plugin_config_file(plugin_config_);
+    if (!file) return unexpected(file.error());
+    spec = std::move(*file);
+  }
+  // The module on the command line wins over the one the config file names.
+  if (!wasm_path.empty()) {
+    spec.wasm_path = wasm_path;
+    spec.inline_code.clear();
+  }
+  auto given = [](const CLI::Option* option) { return option && option->count() > 0; };
+  if (given(engine_)) spec.engine = given_.engine;
+  if (given(config_)) spec.configuration = given_.configuration;
+  if (!config_file_.empty()) {
+    auto text = debugger::read_file(config_file_);
+    if (!text) return unexpected(text.error());
+    spec.configuration = std::move(*text);
+  }
+  if (given(root_id_)) spec.root_id = given_.root_id;
+  if (given(vm_id_)) spec.vm_id = given_.vm_id;
+  if (given_.fail_open) spec.fail_open = true;
+  if (given_.runaway_budget_ms) spec.runaway_budget_ms = given_.runaway_budget_ms;
+  if (given_.max_memory_pages) spec.max_memory_pages = given_.max_memory_pages;
+  return spec;
+}
+
+bool PluginFlags::any_given() const {
+  auto given = [](const CLI::Option* option) { return option && option->count() > 0; };
+  return given(engine_) || given(config_) || given(root_id_) || given(vm_id_) ||
+         !plugin_config_.empty() || !config_file_.empty() || given_.fail_open ||
+         given_.runaway_budget_ms || given_.max_memory_pages;
+}
+
+void add_plugin_options(CLI::App* cmd, PluginFlags& flags, MaxMemoryPagesOption max_memory_pages,
+                        EngineOption engine) {
+  flags.declare(cmd, max_memory_pages, engine);
 }
 
 }  // namespace pwplay::app

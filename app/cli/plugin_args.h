@@ -1,41 +1,57 @@
-// The plugin options shared by `pwplay run`, `pwplay serve` and `pwplay debug` (--engine,
+// The plugin options shared by `pwplay run`, `serve`, `debug` and `test --har` (--engine,
 // --config, --config-file, --root-id, --vm-id, --plugin-config, --fail-open, --budget-ms,
-// --max-memory-pages): PluginArgs holds their values as parsed, add_plugin_options declares them
-// on a subcommand, and to_plugin_options turns them into the debugger's PluginOptions. One
-// declaration keeps the names, help and defaults of the three commands the same.
+// --max-memory-pages), parsed straight into a debugger::PluginSpec. One declaration keeps the
+// names, help and defaults of every command the same.
 #pragma once
 
-#include <cstdint>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
-#include "debugger/runner.h"
+#include "abi/result.h"
+#include "debugger/plugin_spec.h"
 
 namespace pwplay::app {
 
-// The values as given on the command line; empty or 0 means the option was not given.
-struct PluginArgs {
-  std::string engine;
-  std::string config;
-  std::string config_file;
-  std::string root_id;
-  std::string vm_id;
-  std::string plugin_config;
-  bool fail_open = false;
-  uint32_t budget_ms = 0;
-  uint32_t max_memory_pages = 0;
+// Whether a command offers --max-memory-pages (`pwplay debug` does not) and --engine (`pwplay
+// test` has its own, which also covers scenario files).
+enum class MaxMemoryPagesOption : bool { Omit, Offer };
+enum class EngineOption : bool { Omit, Offer };
+
+// The options of one subcommand. The flags land in a PluginSpec as they are parsed; the two
+// files (--plugin-config, --config-file) are read by spec(), after parsing.
+class PluginFlags {
+ public:
+  PluginFlags() = default;
+  PluginFlags(const PluginFlags&) = delete;  // the parser holds pointers into it
+  PluginFlags& operator=(const PluginFlags&) = delete;
+
+  // The plugin for the module at `wasm_path` (may be empty when --plugin-config names one): a
+  // --plugin-config file is the base and the flags given win over it; --config-file is read into
+  // `configuration`. Errors name the file at fault.
+  Result<debugger::PluginSpec> spec(const std::string& wasm_path) const;
+
+  // Whether any of the options was given.
+  bool any_given() const;
+  // Whether --plugin-config was given (it may name the module).
+  bool names_config_file() const { return !plugin_config_.empty(); }
+
+ private:
+  friend void add_plugin_options(CLI::App*, PluginFlags&, MaxMemoryPagesOption, EngineOption);
+  void declare(CLI::App* cmd, MaxMemoryPagesOption max_memory_pages, EngineOption engine);
+
+  debugger::PluginSpec given_;  // the values of the flags, as typed
+  std::string plugin_config_;   // --plugin-config ENVOY.json|yaml
+  std::string config_file_;     // --config-file F
+  CLI::Option* engine_ = nullptr;
+  CLI::Option* config_ = nullptr;
+  CLI::Option* root_id_ = nullptr;
+  CLI::Option* vm_id_ = nullptr;
 };
 
-// Whether a command offers --max-memory-pages (`pwplay debug` does not).
-enum class MaxMemoryPagesOption : bool { Omit, Offer };
-
-// Declares the options on `cmd`, storing into `args` (which must outlive the parse).
-void add_plugin_options(CLI::App* cmd, PluginArgs& args,
-                        MaxMemoryPagesOption max_memory_pages = MaxMemoryPagesOption::Offer);
-
-// The PluginOptions for the module at `wasm_path`: options not given stay unset, so the
-// defaults and the values of a --plugin-config file apply.
-debugger::PluginOptions to_plugin_options(const PluginArgs& args, const std::string& wasm_path);
+// Declares the plugin options on `cmd`, parsed into `flags` (which must outlive the parse).
+void add_plugin_options(CLI::App* cmd, PluginFlags& flags,
+                        MaxMemoryPagesOption max_memory_pages = MaxMemoryPagesOption::Offer,
+                        EngineOption engine = EngineOption::Offer);
 
 }  // namespace pwplay::app

@@ -1,5 +1,7 @@
-// `pwplay run FILTER.wasm --request REQ.json [...] [--json]`: one request through the filter and
+// `pwplay run FILTER.wasm (--request REQ.json | --curl 'curl ...' | --har FILE [--entry N])
+// [run options] [--json] [--export-curl] [--export-har FILE]`: requests through the filter and
 // the embedded upstream, in process; prints what reached the upstream and the client.
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -9,6 +11,10 @@
 #include "abi/enums.h"
 #include "app/cli/commands.h"
 #include "app/cli/plugin_args.h"
+#include "debugger/formats/atomic_file.h"
+#include "debugger/formats/curl.h"
+#include "debugger/formats/har.h"
+#include "debugger/formats/outcome.h"
 #include "debugger/formats/report_json.h"
 #include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
@@ -19,10 +25,23 @@ namespace {
 struct RunArgs {
   std::string wasm;
   std::string request;
-  PluginArgs plugin;
+  std::string curl;
+  std::string har;
+  int64_t entry = 0;
+  CLI::Option* entry_option = nullptr;
+  PluginFlags plugin;
   bool json = false;
   bool no_trace = false;
   std::vector<std::string> engine_flags;
+  bool export_curl = false;
+  std::string export_har;
+};
+
+// One request to run: from --request or --curl (entry 0), or one entry of a HAR.
+struct Job {
+  debugger::RequestFile request;
+  size_t entry = 0;  // 1-based HAR entry number; 0 when the request is not from a HAR
+  std::string name;
 };
 
 void print_headers(const abi::HeaderPairs& headers) {
@@ -88,43 +107,167 @@ void print_summary(const debugger::RunResult& result) {
       static_cast<double>(result.stats.filter_ns) / 1e6);
 }
 
-int run(const RunArgs& args) {
-  debugger::PluginOptions options = to_plugin_options(args.plugin, args.wasm);
-  options.engine_flags = args.engine_flags;
+int fail(int code, const std::string& message) {
+  std::fprintf(stderr, "pwplay run: %s\n", message.c_str());
+  return code;
+}
 
-  auto request = debugger::load_request_file(args.request);
-  if (!request) {
-    std::fprintf(stderr, "pwplay run: %s\n", request.error().message.c_str());
-    return kExitError;
+// The requests the command line names. Errors name the file (or --curl) and what was expected.
+Result<std::vector<Job>> load_jobs(const RunArgs& args) {
+  std::vector<Job> jobs;
+  if (!args.request.empty()) {
+    auto request = debugger::load_request_file(args.request);
+    if (!request) return unexpected(request.error());
+    jobs.push_back({std::move(*request), 0, ""});
+  } else if (!args.curl.empty()) {
+    auto request = debugger::parse_curl(args.curl);
+    if (!request) return make_error("--curl: " + request.error().message);
+    jobs.push_back({std::move(*request), 0, ""});
+  } else {
+    auto har = debugger::load_har_file(args.har);
+    if (!har) return unexpected(har.error());
+    std::optional<int64_t> number;
+    if (args.entry_option->count() > 0) number = args.entry;
+    auto selected = debugger::select_har_entries(*har, number, args.har);
+    if (!selected) return unexpected(selected.error());
+    // Entries left out of a whole-file run are named, so nothing is dropped silently.
+    if (!number)
+      for (const auto& reason : har->skipped)
+        std::fprintf(stderr, "pwplay run: %s: %s\n", args.har.c_str(), reason.c_str());
+    for (auto& named : *selected)
+      jobs.push_back({std::move(named.request), named.entry, std::move(named.name)});
   }
-  auto result = debugger::run_once(options, *request, !args.no_trace);
-  if (!result) {
-    std::fprintf(stderr, "pwplay run: %s\n", result.error().message.c_str());
-    return kExitError;
+  return jobs;
+}
+
+void print_curl(const std::vector<Job>& jobs) {
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    const Job& job = jobs[i];
+    // A shell comment names the HAR entry, so the output stays a runnable script.
+    if (job.entry) std::printf("%s# entry %zu: %s\n", i ? "\n" : "", job.entry, job.name.c_str());
+    std::printf("%s\n", debugger::to_curl(job.request.request).c_str());
   }
-  if (args.json)
-    std::cout << debugger::run_result_to_json(*result).dump(
-                     2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << "\n";
-  else
-    print_summary(*result);
-  return result->report.stalled ? kExitIncomplete : kExitOk;
+}
+
+struct Ran {
+  const Job* job = nullptr;
+  debugger::RunResult result;
+  std::string started;  // ISO 8601, for --export-har
+};
+
+void print_json(const std::vector<Ran>& runs, bool from_har) {
+  auto dump = [](const nlohmann::json& value) {
+    std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  };
+  if (!from_har) {
+    dump(debugger::run_result_to_json(runs.front().result));
+    return;
+  }
+  // A HAR gives an array, one object per entry run (also for --entry), with its number and name.
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& ran : runs) {
+    nlohmann::json object = debugger::run_result_to_json(ran.result);
+    object["entry"] = ran.job->entry;
+    object["name"] = ran.job->name;
+    list.push_back(std::move(object));
+  }
+  dump(list);
+}
+
+Result<void> write_har(const std::string& path, const std::vector<Ran>& runs) {
+  std::vector<debugger::HarExportEntry> entries;
+  for (const auto& ran : runs)
+    entries.push_back({ran.job->request, debugger::outcome_from_run(ran.result), ran.started});
+  std::string text =
+      debugger::export_har(entries).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) +
+      "\n";
+  return debugger::write_file_atomically(path, text);
+}
+
+int run(const RunArgs& args) {
+  const int sources = !args.request.empty() + !args.curl.empty() + !args.har.empty();
+  if (sources == 0)
+    return fail(kExitUsage,
+                "no request: give one of --request REQ.json, --curl 'curl ...' or --har FILE");
+  if (args.wasm.empty() && !args.export_curl && !args.plugin.names_config_file())
+    return fail(kExitUsage, "no filter: name the filter module (FILTER.wasm) to run");
+
+  auto jobs = load_jobs(args);
+  if (!jobs) return fail(kExitError, jobs.error().message);
+  if (args.export_curl) {
+    print_curl(*jobs);
+    return kExitOk;
+  }
+
+  auto spec = args.plugin.spec(args.wasm);
+  if (!spec) return fail(kExitError, spec.error().message);
+  for (const auto& flag : args.engine_flags) spec->engine_flags.push_back(flag);
+
+  std::vector<Ran> runs;
+  for (const Job& job : *jobs) {
+    std::string started = debugger::iso8601(std::chrono::system_clock::now());
+    auto result = debugger::run_once(*spec, job.request, !args.no_trace);
+    if (!result) return fail(kExitError, result.error().message);
+    runs.push_back({&job, std::move(*result), std::move(started)});
+  }
+
+  const bool from_har = !args.har.empty();
+  if (args.json) {
+    print_json(runs, from_har);
+  } else {
+    for (size_t i = 0; i < runs.size(); ++i) {
+      if (from_har)
+        std::printf("%s=== entry %zu: %s ===\n\n", i ? "\n" : "", runs[i].job->entry,
+                    runs[i].job->name.c_str());
+      print_summary(runs[i].result);
+    }
+  }
+  if (!args.export_har.empty()) {
+    auto written = write_har(args.export_har, runs);
+    if (!written) return fail(kExitError, "cannot write the HAR file: " + written.error().message);
+  }
+  for (const auto& ran : runs)
+    if (ran.result.report.stalled) return kExitIncomplete;
+  return kExitOk;
 }
 
 }  // namespace
 
 void add_run_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<RunArgs>();
-  CLI::App* cmd = app.add_subcommand("run", "Run one HTTP request through a filter, in process");
-  cmd->add_option("filter", args->wasm, "The filter module (.wasm)")->required();
-  cmd->add_option("--request", args->request, "The request (REQ.json)")->required();
+  CLI::App* cmd = app.add_subcommand("run", "Run HTTP requests through a filter, in process");
+  cmd->add_option("filter", args->wasm,
+                  "The filter module (.wasm); optional with --export-curl, or when --plugin-config "
+                  "names the module");
+  auto* request = cmd->add_option("--request", args->request, "The request (REQ.json)");
+  auto* curl = cmd->add_option("--curl", args->curl,
+                               "The request as a curl command line (one argument, quoted)")
+                   ->excludes(request);
+  auto* har = cmd->add_option("--har", args->har,
+                              "Run every entry of a HAR file (browsers' devtools export), each "
+                              "with its recorded response as the upstream's answer")
+                  ->excludes(request)
+                  ->excludes(curl);
+  args->entry_option =
+      cmd->add_option("--entry", args->entry,
+                      "Only this entry of the --har file, numbered from 1 as in browsers' lists")
+          ->needs(har);
   add_plugin_options(cmd, args->plugin);
-  cmd->add_flag("--json", args->json, "Print one JSON object");
+  cmd->add_flag("--json", args->json,
+                "Print one JSON object (with --har, an array: one object per entry)");
   cmd->add_flag("--no-trace", args->no_trace, "Do not record the trace");
   cmd->add_option("--engine-flag", args->engine_flags,
                   "An engine flag (repeatable), e.g. --engine-flag=--liftoff-only or "
                   "--engine-flag=--no-liftoff for V8")
       ->allow_extra_args(false);
+  auto* export_curl = cmd->add_flag(
+      "--export-curl", args->export_curl,
+      "Print the request(s) as curl command lines to http://127.0.0.1:8080 instead of running "
+      "them");
+  cmd->add_option("--export-har", args->export_har,
+                  "Also write the run(s) as a HAR file: each request, the response the client "
+                  "received and the time in the filter")
+      ->excludes(export_curl);
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -14,7 +14,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/plugin_args.h"
 #include "debugger/formats/proxy_config_file.h"
-#include "debugger/runner.h"
+#include "debugger/plugin_spec.h"
 #include "host/proxy/proxy.h"
 
 namespace pwplay::app {
@@ -24,7 +24,7 @@ namespace proxy = host::proxy;
 
 struct ServeArgs {
   std::vector<std::string> filters;
-  PluginArgs plugin;
+  PluginFlags plugin;
   std::string listen;
   bool allow_remote = false;
   std::string upstream;
@@ -116,14 +116,20 @@ int serve(const ServeArgs& args) {
 
   // The chain: the filters named on the command line (each with the run options), then those
   // of the config file; --plugin-config alone names one filter too.
+  std::vector<debugger::PluginSpec> specs;
   std::vector<std::string> filters = args.filters;
-  if (filters.empty() && !args.plugin.plugin_config.empty()) filters.push_back("");
+  if (filters.empty() && args.plugin.names_config_file()) filters.push_back("");
   for (const auto& path : filters) {
-    auto resolved = debugger::resolve_plugin(to_plugin_options(args.plugin, path));
-    if (!resolved) return fail(resolved.error().message);
-    options.plugins.push_back({std::move(resolved->config), std::move(resolved->wasm)});
+    auto spec = args.plugin.spec(path);
+    if (!spec) return fail(spec.error().message);
+    specs.push_back(std::move(*spec));
   }
-  for (auto& spec : file.plugins) options.plugins.push_back(std::move(spec));
+  for (auto& spec : file.plugins) specs.push_back(std::move(spec));
+  for (const auto& spec : specs) {
+    auto loaded = debugger::resolve_plugin(spec);
+    if (!loaded) return fail(loaded.error().message);
+    options.plugins.push_back(std::move(*loaded));
+  }
   std::vector<std::string> names;
   for (const auto& spec : options.plugins) names.push_back(spec.config.name);
 

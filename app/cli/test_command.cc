@@ -1,6 +1,7 @@
-// `pwplay test SCENARIOS.json... [--engine E] [--junit out.xml] [--samples-dir DIR]`: runs
-// scenario files headless for CI. Prints PASS/FAIL per scenario with an expected-vs-actual diff,
-// then "N passed, M failed"; exits 0 when all pass, 1 when any fails, 2 for a bad scenario file.
+// `pwplay test SCENARIOS.json... [--har FILE --filter FILTER.wasm [plugin options]] [--engine E]
+// [--junit out.xml] [--samples-dir DIR]`: runs scenario files, and the entries of a HAR file as
+// scenarios, headless for CI. Prints PASS/FAIL per scenario with an expected-vs-actual diff, then
+// "N passed, M failed"; exits 0 when all pass, 1 when any fails, 2 for a bad scenario or HAR file.
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,7 +13,10 @@
 #include <vector>
 
 #include "app/cli/commands.h"
+#include "app/cli/plugin_args.h"
 #include "debugger/formats/atomic_file.h"
+#include "debugger/formats/har.h"
+#include "debugger/formats/har_scenarios.h"
 #include "debugger/formats/scenario.h"
 
 namespace pwplay::app {
@@ -25,7 +29,27 @@ struct TestArgs {
   std::string engine;
   std::string junit;
   std::string samples_dir;
+  std::string har;
+  std::string filter;
+  PluginFlags plugin;  // the plugin the --har entries run through
 };
+
+// The --har file as a suite, every entry run through --filter with the plugin options (and
+// --engine). Errors name the file, or the option that is missing.
+Result<debugger::ScenarioSuite> har_suite(const TestArgs& args) {
+  auto spec = args.plugin.spec(args.filter);
+  if (!spec) return unexpected(spec.error());
+  if (!spec->has_module())
+    return make_error("--har " + args.har +
+                      ": no filter to run the entries through: give --filter FILTER.wasm (or a "
+                      "--plugin-config that names the module)");
+  if (!args.engine.empty()) spec->engine = args.engine;
+  auto har = debugger::load_har_file(args.har);
+  if (!har) return unexpected(har.error());
+  auto requests = debugger::select_har_entries(*har, std::nullopt, args.har);
+  if (!requests) return unexpected(requests.error());
+  return debugger::har_scenarios(args.har, *requests, *spec);
+}
 
 // ${PWPLAY_SAMPLES}: --samples-dir, else the environment, else the samples built next to this
 // executable (BUILD/app/pwplay -> BUILD/samples).
@@ -55,10 +79,29 @@ int run(const TestArgs& args) {
     if (!ec) options.samples_dir = absolute.string();
   }
 
+  if (args.har.empty() && (!args.filter.empty() || args.plugin.any_given())) {
+    std::fprintf(stderr,
+                 "pwplay test: --filter and the plugin options apply to --har entries only; "
+                 "scenario files name their filter\n");
+    return kExitUsage;
+  }
+  if (args.files.empty() && args.har.empty()) {
+    std::fprintf(stderr, "pwplay test: nothing to run: give scenario files, or --har FILE\n");
+    return kExitUsage;
+  }
+
   // Load every file first: a bad file stops the run before anything executes.
   std::vector<debugger::ScenarioSuite> suites;
   for (const auto& file : args.files) {
     auto suite = debugger::load_scenarios(file, options);
+    if (!suite) {
+      std::fprintf(stderr, "pwplay test: %s\n", suite.error().message.c_str());
+      return kExitBadScenarioFile;
+    }
+    suites.push_back(std::move(*suite));
+  }
+  if (!args.har.empty()) {
+    auto suite = har_suite(args);
     if (!suite) {
       std::fprintf(stderr, "pwplay test: %s\n", suite.error().message.c_str());
       return kExitBadScenarioFile;
@@ -105,8 +148,13 @@ void add_test_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<TestArgs>();
   CLI::App* cmd = app.add_subcommand(
       "test", "Run scenario files (requests and expectations) against filters, for CI");
-  cmd->add_option("scenarios", args->files, "Scenario files (JSON)")->required();
+  cmd->add_option("scenarios", args->files, "Scenario files (JSON); optional with --har");
   cmd->add_option("--engine", args->engine, "Wasm engine for every scenario (overrides the files)");
+  cmd->add_option("--har", args->har,
+                  "Also run every entry of this HAR file as a scenario: its request, its recorded "
+                  "response as the upstream's answer, its recorded status expected");
+  cmd->add_option("--filter", args->filter, "The filter the --har entries run through (.wasm)");
+  add_plugin_options(cmd, args->plugin, MaxMemoryPagesOption::Offer, EngineOption::Omit);
   cmd->add_option("--junit", args->junit, "Also write a JUnit XML report to this file");
   cmd->add_option("--samples-dir", args->samples_dir,
                   "Value of ${PWPLAY_SAMPLES} in scenario files (default: the built samples)");

@@ -216,7 +216,7 @@ void GuiApp::register_debug_commands() {
   front.context.default_request = [this]() -> Result<debugger::NamedRequest> {
     auto request = workspace_.build_request();
     if (!request) return unexpected(request.error());
-    return debugger::NamedRequest{std::move(*request), "desktop app"};
+    return debugger::NamedRequest{.name = "desktop app", .request = std::move(*request)};
   };
   front.context.prepare = [this](std::string_view verb) -> Result<void> {
     const bool sends = verb == "send" || verb == "replay";

@@ -347,8 +347,12 @@ Result<HarImport> parse_har(const json& document, const std::string& file) {
   for (size_t i = 0; i < (*entries)->size(); ++i) {
     auto entry = parse_entry((**entries)[i], log_place.field("entries").index(i), out.skipped);
     if (!entry) return unexpected(entry.error());
-    if (*entry) out.requests.push_back(std::move(**entry));
+    if (*entry) {
+      (*entry)->entry = i + 1;
+      out.requests.push_back(std::move(**entry));
+    }
   }
+  out.entry_count = (*entries)->size();
   return out;
 }
 
@@ -358,6 +362,33 @@ Result<HarImport> load_har_file(const std::string& path) {
   auto parsed = parse_json_text(*text, path);
   if (!parsed) return unexpected(parsed.error());
   return parse_har(*parsed, path);
+}
+
+Result<std::vector<NamedRequest>> select_har_entries(const HarImport& har,
+                                                     std::optional<int64_t> number,
+                                                     const std::string& file) {
+  if (!number) {
+    if (har.requests.empty())
+      return make_error(file + ": no HTTP request to run (" + std::to_string(har.entry_count) +
+                        (har.entry_count == 1 ? " entry, " : " entries, ") +
+                        std::to_string(har.skipped.size()) + " skipped)");
+    return har.requests;
+  }
+  if (*number < 1 || static_cast<uint64_t>(*number) > har.entry_count)
+    return make_error(file + ": --entry " + std::to_string(*number) +
+                      ": expected an entry number " +
+                      (har.entry_count == 0 ? std::string("but the file has no entries")
+                                            : "from 1 to " + std::to_string(har.entry_count)) +
+                      " (entries are numbered from 1, as in browsers' lists)");
+  for (const auto& request : har.requests)
+    if (request.entry == static_cast<uint64_t>(*number)) return std::vector<NamedRequest>{request};
+  // Not among the requests: a skipped entry, whose reason starts with its JSON path.
+  const std::string place = "log.entries[" + std::to_string(*number - 1) + "]: ";
+  for (const auto& reason : har.skipped)
+    if (reason.starts_with(place))
+      return make_error(file + ": --entry " + std::to_string(*number) + ": " + reason +
+                        "; expected an http:// or https:// request");
+  return make_error(file + ": --entry " + std::to_string(*number) + ": not an HTTP request");
 }
 
 std::string iso8601_now() {

@@ -5,6 +5,7 @@
 // and, when they ran, what the client received, so history opens in any HAR viewer.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,13 +18,9 @@
 
 namespace pwplay::debugger {
 
-struct NamedRequest {
-  std::string name;  // the entry's comment, else "METHOD path"
-  RequestFile request;
-};
-
 struct HarImport {
   std::vector<NamedRequest> requests;
+  size_t entry_count = 0;  // entries in the file, skipped ones included
   // Entries that are not HTTP requests (data:, blob:, ws: URLs ...): "log.entries[4]: skipped
   // data: URL". Kept so the caller can say what was left out.
   std::vector<std::string> skipped;
@@ -32,6 +29,13 @@ struct HarImport {
 // Errors name the file and the JSON path: "a.har: log.entries[3].request.url: expected a string".
 Result<HarImport> parse_har(const nlohmann::json& json, const std::string& file);
 Result<HarImport> load_har_file(const std::string& path);
+
+// The requests to run: every one, or only entry `number` (1-based, counting every entry of
+// log.entries as browsers' lists do). Errors name `file` and say what was expected: a number out
+// of range, an entry that is not an HTTP request, a file without any HTTP request.
+Result<std::vector<NamedRequest>> select_har_entries(const HarImport& har,
+                                                     std::optional<int64_t> number,
+                                                     const std::string& file);
 
 struct HarExportEntry {
   RequestFile request;

@@ -58,7 +58,7 @@ Result<json> unwrap(const json& root, const std::string& where) {
 
 }  // namespace
 
-Result<PluginConfigFile> parse_plugin_config(const json& root, const std::string& where) {
+Result<PluginSpec> parse_plugin_config(const json& root, const std::string& where) {
   auto unwrapped = unwrap(root, where);
   if (!unwrapped) return unexpected(unwrapped.error());
   const json& config = *unwrapped;
@@ -71,8 +71,7 @@ Result<PluginConfigFile> parse_plugin_config(const json& root, const std::string
       return make_error(where + ": unknown field '" + key +
                         "' in the plugin config (expected name, root_id, vm_config, configuration, "
                         "fail_open)");
-  PluginConfigFile out;
-  host::PluginConfig& plugin = out.config;
+  PluginSpec plugin;
   auto str = [&](const json& object, const char* key, std::string& target) -> Result<void> {
     if (!object.contains(key)) return {};
     if (!object[key].is_string())
@@ -106,7 +105,7 @@ Result<PluginConfigFile> parse_plugin_config(const json& root, const std::string
     if (!flags.is_array()) return make_error(where + ": field 'engine_flags' must be an array");
     for (const auto& flag : flags) {
       if (!flag.is_string()) return make_error(where + ": field 'engine_flags' must hold strings");
-      plugin.vm_options.engine_flags.push_back(flag.get<std::string>());
+      plugin.engine_flags.push_back(flag.get<std::string>());
     }
   }
   if (config.contains("properties")) {
@@ -162,20 +161,20 @@ Result<PluginConfigFile> parse_plugin_config(const json& root, const std::string
                           "code.local.filename");
       if (local) {
         if (local->contains("filename") && (*local)["filename"].is_string())
-          out.code_path = (*local)["filename"].get<std::string>();
+          plugin.wasm_path = (*local)["filename"].get<std::string>();
         else if (local->contains("inline_string") && (*local)["inline_string"].is_string()) {
           std::string text = (*local)["inline_string"].get<std::string>();
-          out.inline_code.assign(text.begin(), text.end());
+          plugin.inline_code.assign(text.begin(), text.end());
         } else if (local->contains("inline_bytes") && (*local)["inline_bytes"].is_string()) {
           auto bytes = base64_decode((*local)["inline_bytes"].get<std::string>());
           if (!bytes)
             return make_error(place + ".code.local.inline_bytes: " + bytes.error().message);
-          out.inline_code.assign(bytes->begin(), bytes->end());
+          plugin.inline_code.assign(bytes->begin(), bytes->end());
         }
       }
     }
   }
-  return out;
+  return plugin;
 }
 
 namespace {
@@ -228,7 +227,7 @@ Result<json> yaml_to_json(const std::string& text, const std::string& where) {
   }
 }
 
-Result<PluginConfigFile> load_plugin_config_file(const std::string& path) {
+Result<PluginSpec> load_plugin_config_file(const std::string& path) {
   auto text = read_file(path);
   if (!text) return unexpected(text.error());
   const bool yaml = path.ends_with(".yaml") || path.ends_with(".yml");

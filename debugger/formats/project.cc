@@ -6,13 +6,14 @@
 
 #include "debugger/formats/atomic_file.h"
 #include "debugger/formats/json_place.h"
+#include "debugger/runner.h"
 
 namespace pwplay::debugger {
 namespace {
 
 using nlohmann::json;
 
-Result<PluginSetup> parse_plugin(const json& value, const JsonPlace& place) {
+Result<PluginSpec> parse_plugin(const json& value, const JsonPlace& place) {
   if (!value.is_object()) return place.error("expected an object, got " + json_type_phrase(value));
   if (auto ok = check_fields(value,
                              {"wasm_path", "engine", "name", "root_id", "vm_id", "configuration",
@@ -20,7 +21,7 @@ Result<PluginSetup> parse_plugin(const json& value, const JsonPlace& place) {
                              place);
       !ok)
     return unexpected(ok.error());
-  PluginSetup setup;
+  PluginSpec setup;
   if (!value.contains("wasm_path"))
     return place.field("wasm_path").error("missing; expected a string");
   for (auto [key, target] :
@@ -176,7 +177,7 @@ Result<Project> parse_project(const json& document, const std::string& file) {
       !ok)
     return unexpected(ok.error());
   Project project;
-  auto plugins = parse_list<PluginSetup>(document, "plugins", top, parse_plugin);
+  auto plugins = parse_list<PluginSpec>(document, "plugins", top, parse_plugin);
   if (!plugins) return unexpected(plugins.error());
   project.plugins = std::move(*plugins);
   auto requests = parse_list<SavedRequest>(document, "requests", top, parse_saved_request);
@@ -297,18 +298,12 @@ Result<Breakpoint> breakpoint_from_record(const BreakpointRecord& record) {
   return breakpoint;
 }
 
-PluginOptions plugin_options(const PluginSetup& setup, const std::string& project_path) {
-  PluginOptions options;
-  std::filesystem::path wasm = setup.wasm_path;
+PluginSpec plugin_in_project(const PluginSpec& saved, const std::string& project_path) {
+  PluginSpec spec = saved;
+  std::filesystem::path wasm = saved.wasm_path;
   if (!project_path.empty() && !wasm.empty() && wasm.is_relative())
-    wasm = std::filesystem::path(project_path).parent_path() / wasm;
-  options.wasm_path = wasm.string();
-  if (!setup.engine.empty()) options.engine = setup.engine;
-  if (!setup.configuration.empty()) options.configuration = setup.configuration;
-  if (!setup.root_id.empty()) options.root_id = setup.root_id;
-  if (!setup.vm_id.empty()) options.vm_id = setup.vm_id;
-  options.fail_open = setup.fail_open;
-  return options;
+    spec.wasm_path = (std::filesystem::path(project_path).parent_path() / wasm).string();
+  return spec;
 }
 
 }  // namespace pwplay::debugger

@@ -19,25 +19,13 @@
 #include "debugger/breakpoints.h"
 #include "debugger/formats/outcome.h"
 #include "debugger/formats/request_file.h"
-#include "debugger/runner.h"
 #include "debugger/history.h"
+#include "debugger/plugin_spec.h"
 
 namespace pwplay::debugger {
 
 inline constexpr const char* kProjectFormat = "pwplay-project";
 inline constexpr int kProjectVersion = 1;
-
-// How to load one filter. A relative wasm_path is relative to the project file's directory.
-struct PluginSetup {
-  std::string wasm_path;
-  std::string engine;  // empty = the default engine
-  std::string name;
-  std::string root_id;
-  std::string vm_id;
-  std::string configuration;
-  std::string vm_configuration;
-  bool fail_open = false;
-};
 
 struct SavedRequest {
   std::string name;
@@ -64,7 +52,10 @@ struct BreakpointRecord {
 };
 
 struct Project {
-  std::vector<PluginSetup> plugins;
+  // The filters, saved with the fields of the format (wasm_path, engine, name, root_id, vm_id,
+  // configuration, vm_configuration, fail_open); a relative wasm_path is relative to the project
+  // file's directory. The spec's other fields are not saved and load as their defaults.
+  std::vector<PluginSpec> plugins;
   std::vector<SavedRequest> requests;
   std::vector<HistoryRecord> history;
   std::vector<BreakpointRecord> breakpoints;
@@ -87,9 +78,7 @@ Result<Breakpoint> breakpoint_from_record(const BreakpointRecord& record);
 // a request keeps everything parse_request read.
 nlohmann::json request_to_json_complete(const RequestFile& request);
 
-// The PluginOptions of a setup, with a relative wasm_path resolved against `project_path`.
-// `name` and `vm_configuration` have no PluginOptions field: callers that build a
-// host::PluginConfig themselves take them from the setup.
-PluginOptions plugin_options(const PluginSetup& setup, const std::string& project_path = "");
+// A saved plugin as it loads: a relative wasm_path resolved against `project_path`'s directory.
+PluginSpec plugin_in_project(const PluginSpec& saved, const std::string& project_path);
 
 }  // namespace pwplay::debugger

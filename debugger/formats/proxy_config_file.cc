@@ -6,7 +6,6 @@
 
 #include "debugger/formats/plugin_config_file.h"
 #include "debugger/formats/request_file.h"
-#include "debugger/runner.h"
 
 namespace pwplay::debugger {
 
@@ -67,28 +66,16 @@ Result<ProxyConfigFile> load_proxy_config_file(const std::string& path) {
         return make_error(where + " must be a list of Envoy Wasm filter configurations");
       for (size_t i = 0; i < value.size(); ++i) {
         const std::string item_where = where + "[" + std::to_string(i) + "]";
-        auto parsed = parse_plugin_config(value[i], item_where);
-        if (!parsed) return unexpected(parsed.error());
-        proxy::PluginSpec spec;
-        spec.config = parsed->config;
-        if (!parsed->inline_code.empty()) {
-          spec.wasm = parsed->inline_code;
-        } else {
-          if (parsed->code_path.empty())
-            return make_error(item_where + ": no module (vm_config.code.local.filename)");
-          std::filesystem::path code = parsed->code_path;
-          if (code.is_relative() && !std::filesystem::exists(code) && !base.empty())
-            code = base / code;
-          auto bytes = read_wasm_file(code.string());
-          if (!bytes) return unexpected(bytes.error());
-          spec.wasm = std::move(*bytes);
-          spec.config.wasm_path = code.string();
-        }
-        if (spec.config.name.empty())
-          spec.config.name = spec.config.wasm_path.empty()
-                                 ? "filter" + std::to_string(i)
-                                 : std::filesystem::path(spec.config.wasm_path).stem().string();
-        out.plugins.push_back(std::move(spec));
+        auto spec = parse_plugin_config(value[i], item_where);
+        if (!spec) return unexpected(spec.error());
+        if (!spec->has_module())
+          return make_error(item_where + ": no module (vm_config.code.local.filename)");
+        std::filesystem::path code = spec->wasm_path;
+        if (!code.empty() && code.is_relative() && !std::filesystem::exists(code) && !base.empty())
+          spec->wasm_path = (base / code).string();
+        if (spec->name.empty() && spec->wasm_path.empty())
+          spec->name = "filter" + std::to_string(i);
+        out.plugins.push_back(std::move(*spec));
       }
     } else {
       return make_error(path + ": unknown field '" + key +

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "abi/result.h"
+#include "debugger/plugin_spec.h"
 #include "host/proxy/proxy.h"
 
 namespace pwplay::debugger {
@@ -24,9 +25,9 @@ struct ProxyConfigFile {
   std::optional<std::string> listen;  // as written; the caller parses it with the --listen rules
   std::optional<host::proxy::UpstreamConfig> upstream;
   std::map<std::string, host::proxy::HostPort> clusters;
-  // The filters in order, modules loaded. A relative module path that does not exist from the
-  // working directory is taken from the file's directory.
-  std::vector<host::proxy::PluginSpec> plugins;
+  // The chain, in request order (resolve_plugin loads each). A relative module path that does not
+  // exist from the working directory is taken from the file's directory.
+  std::vector<PluginSpec> plugins;
 };
 
 Result<ProxyConfigFile> load_proxy_config_file(const std::string& path);

@@ -62,4 +62,11 @@ Result<std::string> read_file(const std::string& path);
 // Parses JSON text; errors name the file, line and column.
 Result<nlohmann::json> parse_json_text(const std::string& text, const std::string& where);
 
+// A request with a name: what a verb sends (the name it gets in the history) or a HAR entry.
+struct NamedRequest {
+  std::string name;  // the history's name; for a HAR entry its comment, else "METHOD path"
+  RequestFile request;
+  size_t entry = 0;  // a HAR entry's number in log.entries, from 1 (as browsers list them)
+};
+
 }  // namespace pwplay::debugger

@@ -13,6 +13,7 @@
 #include "abi/enums.h"
 #include "debugger/formats/atomic_file.h"
 #include "debugger/formats/json_place.h"
+#include "debugger/formats/plugin_config_file.h"
 #include "debugger/formats/project.h"
 #include "host/vm.h"
 
@@ -110,43 +111,51 @@ Result<std::string> path_field(const std::string& text, const LoadContext& conte
   return path.lexically_normal().string();
 }
 
-// Plugin settings at the file or the scenario level, applied over `options`.
+// The Envoy config a level names ("plugin_config"), loaded: the base its explicit fields override.
+Result<std::optional<PluginSpec>> plugin_config_field(const json& object, const JsonPlace& place,
+                                                      const LoadContext& context) {
+  auto text = string_field(object, "plugin_config", place);
+  if (!text) return unexpected(text.error());
+  if (!*text) return std::optional<PluginSpec>();
+  JsonPlace field = place.field("plugin_config");
+  auto path = path_field(**text, context, field);
+  if (!path) return unexpected(path.error());
+  auto loaded = load_plugin_config_file(*path);
+  if (!loaded) return field.error(loaded.error().message);
+  return std::optional<PluginSpec>(std::move(*loaded));
+}
+
+// The explicit plugin fields of the file or of a scenario, applied over `spec`.
 Result<void> apply_plugin_fields(const json& object, const JsonPlace& place,
-                                 const LoadContext& context, PluginOptions& options) {
+                                 const LoadContext& context, PluginSpec& spec) {
   if (object.contains("config") && object.contains("config_file"))
     return place.error("give either 'config' or 'config_file', not both");
-  for (const char* key : {"filter", "plugin_config", "config_file"}) {
+  for (const char* key : {"filter", "config_file"}) {
     auto text = string_field(object, key, place);
     if (!text) return unexpected(text.error());
     if (!*text) continue;
     auto path = path_field(**text, context, place.field(key));
     if (!path) return unexpected(path.error());
-    if (std::string(key) == "filter") {
-      options.wasm_path = *path;
-    } else if (std::string(key) == "plugin_config") {
-      options.plugin_config_path = *path;
+    if (std::string_view(key) == "filter") {
+      spec.wasm_path = *path;
+      spec.inline_code.clear();
     } else {
+      // Read here, so the runner gets its contents as the configuration.
       auto contents = read_file(*path);
       if (!contents) return place.field(key).error(contents.error().message);
-      options.configuration_file = *contents;
-      options.configuration.reset();
+      spec.configuration = std::move(*contents);
     }
   }
-  // config_file is read here, so the runner gets its contents as the configuration.
-  if (options.configuration_file) {
-    options.configuration = std::move(*options.configuration_file);
-    options.configuration_file.reset();
-  }
   for (auto [key, target] :
-       {std::pair{"engine", &options.engine}, std::pair{"config", &options.configuration},
-        std::pair{"root_id", &options.root_id}, std::pair{"vm_id", &options.vm_id}}) {
+       {std::pair{"engine", &spec.engine}, std::pair{"config", &spec.configuration},
+        std::pair{"root_id", &spec.root_id}, std::pair{"vm_id", &spec.vm_id}}) {
     auto text = string_field(object, key, place);
     if (!text) return unexpected(text.error());
     if (*text) *target = **text;
   }
   auto fail_open = bool_field(object, "fail_open", place);
   if (!fail_open) return unexpected(fail_open.error());
-  if (*fail_open) options.fail_open = **fail_open;
+  if (*fail_open) spec.fail_open = **fail_open;
   return {};
 }
 
@@ -416,7 +425,10 @@ Result<ScenarioSuite> parse_scenarios(const json& document, const std::string& f
   auto description = string_field(document, "description", top);
   if (!description) return unexpected(description.error());
   suite.description = description->value_or("");
-  PluginOptions defaults;
+  // The file's plugin: its Envoy config (if any) with its explicit fields over it.
+  auto file_base = plugin_config_field(document, top, context);
+  if (!file_base) return unexpected(file_base.error());
+  PluginSpec defaults = file_base->value_or(PluginSpec{});
   if (auto ok = apply_plugin_fields(document, top, context, defaults); !ok)
     return unexpected(ok.error());
 
@@ -447,13 +459,20 @@ Result<ScenarioSuite> parse_scenarios(const json& document, const std::string& f
     if (!text) return unexpected(text.error());
     scenario.description = text->value_or("");
 
+    // A scenario's own Envoy config replaces the file's as the base; explicit fields win over
+    // it, the scenario's over the file's.
+    auto own_base = plugin_config_field(item, place, context);
+    if (!own_base) return unexpected(own_base.error());
     scenario.plugin = defaults;
-    if (item.contains("config") || item.contains("config_file"))
-      scenario.plugin.configuration.reset();
+    if (*own_base) {
+      scenario.plugin = std::move(**own_base);
+      if (auto ok = apply_plugin_fields(document, top, context, scenario.plugin); !ok)
+        return unexpected(ok.error());
+    }
     if (auto ok = apply_plugin_fields(item, place, context, scenario.plugin); !ok)
       return unexpected(ok.error());
     if (options.engine) scenario.plugin.engine = *options.engine;
-    if (scenario.plugin.wasm_path.empty() && !scenario.plugin.plugin_config_path)
+    if (!scenario.plugin.has_module())
       return place.error("no filter: give \"filter\" in the scenario or at the top of the file");
 
     auto request = item.find("request");

@@ -19,6 +19,7 @@
 
 #include "abi/result.h"
 #include "debugger/formats/request_file.h"
+#include "debugger/plugin_spec.h"
 #include "debugger/runner.h"
 
 namespace pwplay::debugger {
@@ -46,7 +47,7 @@ struct Scenario {
   std::string name;
   std::string description;
   RequestFile request;
-  PluginOptions plugin;
+  PluginSpec plugin;
   Expectations expect;
 };
 

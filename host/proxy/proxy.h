@@ -56,8 +56,9 @@ struct UpstreamConfig {
 // "echo", or "HOST:PORT".
 Result<UpstreamConfig> parse_upstream(const std::string& text);
 
-// One plugin of the chain: its configuration and module bytes.
-struct PluginSpec {
+// One plugin of the chain, ready to start: the host's configuration and the module bytes (what
+// debugger::resolve_plugin makes of a user's description of a plugin).
+struct LoadedPlugin {
   PluginConfig config;
   std::vector<uint8_t> wasm;
 };
@@ -78,7 +79,7 @@ struct ProxyOptions {
   bool allow_non_loopback = false;  // binding another address must be asked for explicitly
   UpstreamConfig upstream;
   std::map<std::string, HostPort> clusters;  // callout targets by cluster name
-  std::vector<PluginSpec> plugins;           // the chain, in request order
+  std::vector<LoadedPlugin> plugins;         // the chain, in request order
   size_t max_header_bytes = 60 * 1024;       // larger request heads get 431
   // Body bytes a paused filter may hold before the stream fails (413 for requests, as Envoy's
   // buffer limit), and bytes queued for a slow peer before reading from the other side pauses.

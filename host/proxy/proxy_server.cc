@@ -123,7 +123,7 @@ Result<void> ProxyServer::init() {
   }
   env_->set_log_handler([this](const LogRecord& record) { on_log(record); });
   chain_ = std::make_unique<FilterChain>(*env_);
-  for (PluginSpec& spec : options_.plugins) {
+  for (LoadedPlugin& spec : options_.plugins) {
     std::string name = spec.config.name.empty() ? spec.config.wasm_path : spec.config.name;
     auto plugin = Plugin::create(*env_, spec.config, std::move(spec.wasm));
     if (!plugin) return make_error("plugin " + name + ": " + plugin.error().message);

@@ -30,7 +30,7 @@ struct App {
     front.context.default_request = []() -> Result<debugger::NamedRequest> {
       auto request = debugger::load_request_file(PWPLAY_SOURCE_DIR "/samples/requests/get.json");
       if (!request) return unexpected(request.error());
-      return debugger::NamedRequest{std::move(*request), "test"};
+      return debugger::NamedRequest{.name = "test", .request = std::move(*request)};
     };
     front.selected_run = [selected] { return selected; };
     front.show = [this] { ++shown; };
@@ -150,7 +150,7 @@ TEST(DebugCommands, TheConsoleFollowsPausesAndEnds) {
   const std::string wasm = PWPLAY_SAMPLES_DIR "/add_header.wasm";
   if (!std::filesystem::exists(wasm)) GTEST_SKIP() << "build the pwplay_samples target first";
   App app;
-  debugger::PluginOptions options;
+  debugger::PluginSpec options;
   options.wasm_path = wasm;
   ASSERT_TRUE(app.session.load(options).ok());
   app.console.observe(*app.session.snapshot());  // a frame: the load shows

@@ -19,7 +19,7 @@ struct Shell {
   debugger::VerbContext context;
   Shell() {
     context.default_request = []() -> Result<debugger::NamedRequest> {
-      return debugger::NamedRequest{get_request(), "get.json"};
+      return debugger::NamedRequest{.name = "get.json", .request = get_request()};
     };
   }
   std::string run(std::string_view line) {

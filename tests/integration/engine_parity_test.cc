@@ -137,10 +137,10 @@ TEST_P(EngineParityTest, SameRunAsV8) {
   const std::string module = module_path(param.engine, param.sample);
   ASSERT_TRUE(std::filesystem::exists(module)) << module << ": build the samples first";
 
-  PluginOptions reference_options;
+  PluginSpec reference_options;
   reference_options.wasm_path = module_path("v8", param.sample);
   reference_options.engine = "v8";
-  PluginOptions options;
+  PluginSpec options;
   options.wasm_path = module;
   options.engine = param.engine;
 
@@ -186,7 +186,7 @@ TEST(EngineParity, AddHeaderIsIdenticalOnAllThreeEngines) {
   ASSERT_TRUE(request);
   std::vector<json> outputs;
   for (const std::string engine : {"v8", "wabt", "native"}) {
-    PluginOptions options;
+    PluginSpec options;
     options.engine = engine;
     options.wasm_path = module_path(engine, {"add_header", "get.json", true});
     Result<RunResult> run = run_once(options, *request);

@@ -18,7 +18,7 @@ namespace {
 using host::proxy::ProxyOptions;
 using host::proxy::UpstreamConfig;
 
-ProxyOptions options_with(std::vector<host::proxy::PluginSpec> plugins, bool trace = false) {
+ProxyOptions options_with(std::vector<host::proxy::LoadedPlugin> plugins, bool trace = false) {
   ProxyOptions options;
   options.plugins = std::move(plugins);
   options.trace = trace;

@@ -16,7 +16,7 @@ namespace {
 using host::proxy::ProxyOptions;
 using host::proxy::UpstreamConfig;
 
-ProxyOptions to_upstream(uint16_t port, std::vector<host::proxy::PluginSpec> plugins = {}) {
+ProxyOptions to_upstream(uint16_t port, std::vector<host::proxy::LoadedPlugin> plugins = {}) {
   ProxyOptions options;
   options.upstream = UpstreamConfig::remote_at({"127.0.0.1", port});
   options.plugins = std::move(plugins);

@@ -106,6 +106,33 @@ TEST(RunCli, EnvoyPluginConfigFileIsAcceptedAsIs) {
   EXPECT_EQ(header(out["upstream_request"]["headers"], "x-wasm-filter"), "from-envoy");
 }
 
+TEST(RunCli, FlagsWinOverThePluginConfigFileWhichMayNameTheModule) {
+  std::string config = write_temp_file("envoy-module.yaml",
+                                       "name: from_yaml\n"
+                                       "configuration: from-envoy\n"
+                                       "vm_config:\n"
+                                       "  code:\n"
+                                       "    local:\n"
+                                       "      filename: " +
+                                           sample("add_header") + "\n");
+  // No FILTER argument: the config file names the module.
+  json base = run_json({"--request", request_file("get.json"), "--plugin-config", config});
+  EXPECT_EQ(base["plugin"], "from_yaml");
+  EXPECT_EQ(header(base["upstream_request"]["headers"], "x-wasm-filter"), "from-envoy");
+  json flagged = run_json(
+      {"--request", request_file("get.json"), "--plugin-config", config, "--config", "from-flag"});
+  EXPECT_EQ(flagged["plugin"], "from_yaml");
+  EXPECT_EQ(header(flagged["upstream_request"]["headers"], "x-wasm-filter"), "from-flag");
+  std::string file = write_temp_file("config.txt", "from-file");
+  json from_file = run_json(
+      {"--request", request_file("get.json"), "--plugin-config", config, "--config-file", file});
+  EXPECT_EQ(header(from_file["upstream_request"]["headers"], "x-wasm-filter"), "from-file");
+  CommandResult missing = run_pwplay(
+      {"run", "--request", request_file("get.json"), "--plugin-config", "/no/such/envoy.yaml"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("/no/such/envoy.yaml"), std::string::npos) << missing.err;
+}
+
 TEST(RunCli, AssemblyScriptSampleBehavesTheSame) {
   json out = run_json({sample("add_header_as"), "--request", request_file("get.json")});
   EXPECT_EQ(out["abi_version"], "0.2.0");

@@ -292,7 +292,7 @@ TEST(ScenarioCli, JunitReportWithAllPassing) {
 TEST(ScenarioFromRun, ObservedOutcomeBecomesAPassingScenario) {
   auto request = debugger::load_request_file(request_file("get.json"));
   ASSERT_TRUE(request.ok()) << request.error().message;
-  debugger::PluginOptions options;
+  debugger::PluginSpec options;
   options.wasm_path = sample("add_header");
   auto run = debugger::run_once(options, *request);
   ASSERT_TRUE(run.ok()) << run.error().message;

@@ -279,7 +279,7 @@ TEST(Session, HotReloadPicksUpARebuiltModuleAndDiffsTheReplay) {
   fs::path module = dir / "filter.wasm";
   fs::copy_file(sample("add_header_wat"), module, fs::copy_options::overwrite_existing);
   Session session;
-  debugger::PluginOptions options;
+  debugger::PluginSpec options;
   options.wasm_path = module.string();
   ASSERT_TRUE(session.load(options).ok());
   session.watch(true, true);

@@ -141,9 +141,9 @@ const char* const kQueueConsumerFilter =
     "13)))))\n"
     ")\n";
 
-host::proxy::PluginSpec sample_plugin(const std::string& name, const std::string& configuration,
-                                      const std::string& vm_id) {
-  host::proxy::PluginSpec spec;
+host::proxy::LoadedPlugin sample_plugin(const std::string& name, const std::string& configuration,
+                                        const std::string& vm_id) {
+  host::proxy::LoadedPlugin spec;
   std::string path = sample(name);
   std::ifstream in(path, std::ios::binary);
   spec.wasm.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
@@ -155,8 +155,8 @@ host::proxy::PluginSpec sample_plugin(const std::string& name, const std::string
   return spec;
 }
 
-host::proxy::PluginSpec wat_plugin(const std::string& name, const std::string& wat) {
-  host::proxy::PluginSpec spec;
+host::proxy::LoadedPlugin wat_plugin(const std::string& name, const std::string& wat) {
+  host::proxy::LoadedPlugin spec;
   spec.wasm = compile_wat(name, wat);
   spec.config.name = name;
   return spec;

@@ -13,11 +13,11 @@
 namespace pwplay::testing {
 
 // A plugin from build/samples/<name>.wasm; `configuration` and `vm_id` as in Envoy.
-host::proxy::PluginSpec sample_plugin(const std::string& name,
-                                      const std::string& configuration = "",
-                                      const std::string& vm_id = "");
+host::proxy::LoadedPlugin sample_plugin(const std::string& name,
+                                        const std::string& configuration = "",
+                                        const std::string& vm_id = "");
 // A plugin from WebAssembly text (compiled with WABT).
-host::proxy::PluginSpec wat_plugin(const std::string& name, const std::string& wat);
+host::proxy::LoadedPlugin wat_plugin(const std::string& name, const std::string& wat);
 
 // Test filters written in WAT.
 // Pauses every request in proxy_on_request_headers and resumes it from proxy_on_tick (every

@@ -13,8 +13,8 @@ debugger::RequestFile get_request(const std::string& path) {
   return *request;
 }
 
-debugger::PluginOptions filter(const std::string& name, const std::string& engine) {
-  debugger::PluginOptions options;
+debugger::PluginSpec filter(const std::string& name, const std::string& engine) {
+  debugger::PluginSpec options;
   options.wasm_path = sample(name);
   if (!engine.empty()) options.engine = engine;
   return options;

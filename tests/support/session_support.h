@@ -13,7 +13,7 @@ namespace pwplay::testing {
 // samples/requests/get.json, with `path` instead of its own when given.
 debugger::RequestFile get_request(const std::string& path = "");
 // A sample filter by name ("add_header"), on `engine` when given.
-debugger::PluginOptions filter(const std::string& name, const std::string& engine = "");
+debugger::PluginSpec filter(const std::string& name, const std::string& engine = "");
 // The first value of `name`, or "<absent>".
 std::string header(const abi::HeaderPairs& headers, const std::string& name);
 // Adds a breakpoint (the test fails when the target or condition is refused); returns its id.

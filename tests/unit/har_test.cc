@@ -87,6 +87,50 @@ TEST(Har, ImportsABrowserSession) {
   EXPECT_NE(imported->skipped[0].find("data:"), std::string::npos) << imported->skipped[0];
 }
 
+TEST(Har, EntriesAreNumberedFromOneAndSelectedByNumber) {
+  const std::string path = fixture("browser_session.har");
+  auto imported = load_har_file(path);
+  ASSERT_TRUE(imported.ok()) << imported.error().message;
+  EXPECT_EQ(imported->entry_count, 5u);
+  std::vector<size_t> numbers;
+  for (const auto& request : imported->requests) numbers.push_back(request.entry);
+  EXPECT_EQ(numbers, (std::vector<size_t>{1, 2, 4, 5}));
+
+  auto all = select_har_entries(*imported, std::nullopt, path);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(all->size(), 4u);
+  auto fourth = select_har_entries(*imported, 4, path);
+  ASSERT_TRUE(fourth.ok()) << fourth.error().message;
+  ASSERT_EQ(fourth->size(), 1u);
+  EXPECT_EQ((*fourth)[0].request.request.path, "/pixel.gif?e=view");
+
+  auto out_of_range = select_har_entries(*imported, 6, path);
+  ASSERT_FALSE(out_of_range.ok());
+  EXPECT_EQ(
+      out_of_range.error().message,
+      path +
+          ": --entry 6: expected an entry number from 1 to 5 (entries are numbered from 1, as "
+          "in browsers' lists)");
+  auto skipped = select_har_entries(*imported, 3, path);
+  ASSERT_FALSE(skipped.ok());
+  EXPECT_EQ(skipped.error().message.rfind(path + ": --entry 3: log.entries[2]: skipped data:", 0),
+            0u)
+      << skipped.error().message;
+
+  auto empty = parse_har(json::parse(R"({"log": {"entries": []}})"), "empty.har");
+  ASSERT_TRUE(empty.ok()) << empty.error().message;
+  auto nothing = select_har_entries(*empty, std::nullopt, "empty.har");
+  ASSERT_FALSE(nothing.ok());
+  EXPECT_EQ(nothing.error().message, "empty.har: no HTTP request to run (0 entries, 0 skipped)");
+  auto none = select_har_entries(*empty, 1, "empty.har");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().message.rfind("empty.har: --entry 1: expected an entry number but the "
+                                       "file has no entries",
+                                       0),
+            0u)
+      << none.error().message;
+}
+
 void expect_same(const RequestFile& a, const RequestFile& b) {
   EXPECT_EQ(a.request.method, b.request.method);
   EXPECT_EQ(a.request.path, b.request.path);

@@ -154,7 +154,7 @@ TEST(NativeVmTest, RunsTheAddHeaderFilterLikeItsWasmBuild) {
   auto request =
       debugger::load_request_file(std::string(PWPLAY_SOURCE_DIR) + "/samples/requests/get.json");
   ASSERT_TRUE(request) << request.error().message;
-  debugger::PluginOptions options;
+  debugger::PluginSpec options;
   options.wasm_path = native_sample("add_header");
   options.engine = "native";
   auto result = debugger::run_once(options, *request);
@@ -169,7 +169,7 @@ TEST(NativeVmTest, RunsTheAddHeaderFilterLikeItsWasmBuild) {
   EXPECT_EQ(result->logs[0].message, "add-header: GET /hello");
 
   // Without --engine native, a shared object is refused with a hint.
-  options.engine.reset();
+  options.engine.clear();  // the default engine
   auto refused = debugger::run_once(options, *request);
   ASSERT_FALSE(refused);
   EXPECT_NE(refused.error().message.find("--engine native"), std::string::npos);

@@ -62,9 +62,15 @@ class ProjectFiles : public ::testing::Test {
 
 Project sample_project() {
   Project project;
-  project.plugins.push_back({"filters/add_header.wasm", "v8", "add_header", "root", "vm1",
-                             "from-config", "vm-config", true});
-  project.plugins.push_back({"/abs/other.wasm", "", "", "", "", "", "", false});
+  project.plugins.push_back({.wasm_path = "filters/add_header.wasm",
+                             .engine = "v8",
+                             .name = "add_header",
+                             .root_id = "root",
+                             .vm_id = "vm1",
+                             .configuration = "from-config",
+                             .vm_configuration = "vm-config",
+                             .fail_open = true});
+  project.plugins.push_back({.wasm_path = "/abs/other.wasm", .engine = ""});
 
   RequestFile get;
   get.request.path = "/hello";
@@ -164,16 +170,19 @@ TEST_F(ProjectFiles, RoundTripKeepsEverything) {
   EXPECT_EQ(files(), std::vector<std::string>{"my.pwplay.json"});
 }
 
-TEST_F(ProjectFiles, PluginOptionsResolveAgainstTheProjectFile) {
+TEST_F(ProjectFiles, PluginsResolveAgainstTheProjectFile) {
   Project project = sample_project();
-  PluginOptions relative = plugin_options(project.plugins[0], "/home/me/proj/my.pwplay.json");
+  PluginSpec relative = plugin_in_project(project.plugins[0], "/home/me/proj/my.pwplay.json");
   EXPECT_EQ(relative.wasm_path, "/home/me/proj/filters/add_header.wasm");
-  EXPECT_EQ(relative.engine.value_or(""), "v8");
-  EXPECT_EQ(relative.configuration.value_or(""), "from-config");
+  EXPECT_EQ(relative.engine, "v8");
+  EXPECT_EQ(relative.configuration, "from-config");
   EXPECT_TRUE(relative.fail_open);
-  PluginOptions absolute = plugin_options(project.plugins[1], "/home/me/proj/my.pwplay.json");
+  // The fields the old PluginOptions had no room for come along too.
+  EXPECT_EQ(relative.name, "add_header");
+  EXPECT_EQ(relative.vm_configuration, "vm-config");
+  PluginSpec absolute = plugin_in_project(project.plugins[1], "/home/me/proj/my.pwplay.json");
   EXPECT_EQ(absolute.wasm_path, "/abs/other.wasm");
-  EXPECT_FALSE(absolute.engine.has_value());
+  EXPECT_EQ(absolute.engine, "");  // the default engine
 }
 
 TEST_F(ProjectFiles, BreakpointsConvertToAndFromTheSessionsType) {

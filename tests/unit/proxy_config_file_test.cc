@@ -52,15 +52,22 @@ TEST(ProxyConfigFile, LoadsEveryKeyFromJson) {
   EXPECT_EQ(loaded->clusters.at("log").host, "::1");
   EXPECT_EQ(loaded->clusters.at("log").port, 9002);
   ASSERT_EQ(loaded->plugins.size(), 2u);
-  EXPECT_EQ(loaded->plugins[0].config.name, "tag");
-  EXPECT_EQ(loaded->plugins[0].config.configuration, "from-config");
-  EXPECT_EQ(loaded->plugins[0].config.wasm_path, sample("add_header"));
-  ASSERT_GE(loaded->plugins[0].wasm.size(), 4u);
-  EXPECT_EQ(std::string(loaded->plugins[0].wasm.begin(), loaded->plugins[0].wasm.begin() + 4),
+  EXPECT_EQ(loaded->plugins[0].name, "tag");
+  EXPECT_EQ(loaded->plugins[0].configuration, "from-config");
+  EXPECT_EQ(loaded->plugins[0].wasm_path, sample("add_header"));
+  auto first_loaded = resolve_plugin(loaded->plugins[0]);
+  ASSERT_TRUE(first_loaded.ok()) << first_loaded.error().message;
+  EXPECT_EQ(first_loaded->config.name, "tag");
+  EXPECT_EQ(first_loaded->config.configuration, "from-config");
+  EXPECT_EQ(first_loaded->config.wasm_path, sample("add_header"));
+  ASSERT_GE(first_loaded->wasm.size(), 4u);
+  EXPECT_EQ(std::string(first_loaded->wasm.begin(), first_loaded->wasm.begin() + 4),
             std::string("\0asm", 4));
   // Without a name, a filter is named after its module.
-  EXPECT_EQ(loaded->plugins[1].config.name, "add_header");
-  EXPECT_EQ(loaded->plugins[1].wasm, loaded->plugins[0].wasm);
+  auto second_loaded = resolve_plugin(loaded->plugins[1]);
+  ASSERT_TRUE(second_loaded.ok()) << second_loaded.error().message;
+  EXPECT_EQ(second_loaded->config.name, "add_header");
+  EXPECT_EQ(second_loaded->wasm, first_loaded->wasm);
 }
 
 TEST(ProxyConfigFile, LoadsAMockUpstream) {
@@ -108,10 +115,13 @@ TEST(ProxyConfigFile, LoadsYamlAndFindsModulesNextToTheFile) {
   ASSERT_EQ(loaded->clusters.size(), 1u);
   EXPECT_EQ(loaded->clusters.at("auth").port, 9001);
   ASSERT_EQ(loaded->plugins.size(), 1u);
-  EXPECT_EQ(loaded->plugins[0].config.name, "gate");
-  EXPECT_EQ(loaded->plugins[0].config.root_id, "gate_root");
-  EXPECT_EQ(loaded->plugins[0].config.wasm_path, module.string());
-  EXPECT_FALSE(loaded->plugins[0].wasm.empty());
+  EXPECT_EQ(loaded->plugins[0].name, "gate");
+  EXPECT_EQ(loaded->plugins[0].root_id, "gate_root");
+  EXPECT_EQ(loaded->plugins[0].wasm_path, module.string());
+  auto gate = resolve_plugin(loaded->plugins[0]);
+  ASSERT_TRUE(gate.ok()) << gate.error().message;
+  EXPECT_EQ(gate->config.root_id, "gate_root");
+  EXPECT_FALSE(gate->wasm.empty());
 }
 
 TEST(ProxyConfigFile, RejectsAnUnknownKey) {

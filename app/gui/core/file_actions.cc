@@ -36,7 +36,7 @@ std::vector<debugger::HistoryRecord> all_history(const Workspace& workspace,
   return records;
 }
 
-FilterSettings filter_of(const debugger::PluginSetup& setup, const std::string& project_path) {
+FilterSettings filter_of(const debugger::PluginSpec& setup, const std::string& project_path) {
   FilterSettings filter;
   std::filesystem::path wasm = setup.wasm_path;
   // Relative to the project file, as docs/formats.md says.
@@ -198,7 +198,7 @@ Result<debugger::Project> project_of(const Workspace& workspace, const Snapshot&
   debugger::Project project;
   const FilterSettings& filter = workspace.filter;
   if (filter != FilterSettings{}) {
-    debugger::PluginSetup setup;
+    debugger::PluginSpec setup;
     setup.wasm_path = filter.wasm_path;
     setup.engine = filter.engine;
     setup.root_id = filter.root_id;

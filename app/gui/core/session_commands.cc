@@ -11,8 +11,8 @@ Result<void> not_paused(const debugger::Session& session) {
 
 }  // namespace
 
-debugger::PluginOptions plugin_options(const FilterSettings& settings) {
-  debugger::PluginOptions options;
+debugger::PluginSpec plugin_options(const FilterSettings& settings) {
+  debugger::PluginSpec options;
   options.wasm_path = settings.wasm_path;
   if (!settings.engine.empty()) options.engine = settings.engine;
   if (!settings.configuration.empty()) options.configuration = settings.configuration;

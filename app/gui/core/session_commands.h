@@ -12,7 +12,7 @@
 namespace pwplay::gui {
 
 // The options `pwplay run` would take for these settings.
-debugger::PluginOptions plugin_options(const FilterSettings& settings);
+debugger::PluginSpec plugin_options(const FilterSettings& settings);
 
 // Queues a load of the Filter panel's settings (always: Load re-reads the module). Refused while
 // the debugger is paused.

@@ -1,0 +1,49 @@
+// PluginSpec: a plugin to load as a user describes it — a module and its Envoy-style settings —
+// whether it came from command-line flags, an Envoy Wasm config, a project or a scenario file.
+// resolve_plugin turns one into what the host starts: a host::PluginConfig and the module bytes.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "abi/pairs.h"
+#include "abi/result.h"
+#include "host/proxy/proxy.h"
+
+namespace pwplay::debugger {
+
+struct PluginSpec {
+  std::string wasm_path;             // the module file (.wasm; a .so for the native engine)
+  std::vector<uint8_t> inline_code;  // module bytes given inline (Envoy code.local.inline_*);
+                                     // used only when wasm_path is empty
+  std::string engine = "v8";         // "v8", "wabt" or "native"; empty means v8
+  std::string name;                  // Envoy "name"; empty = the module file's stem
+  std::string root_id;               // Envoy "root_id"
+  std::string vm_id;                 // Envoy "vm_config.vm_id"
+  std::string configuration;         // Envoy "configuration": the plugin configuration
+  std::string vm_configuration;      // Envoy "vm_config.configuration"
+  abi::HeaderPairs environment;      // Envoy "vm_config.environment_variables.key_values"
+  std::map<std::string, std::string, std::less<>> properties;  // property path -> value
+  bool fail_open = false;                     // let requests through when the plugin fails
+  std::optional<uint32_t> runaway_budget_ms;  // per callback, 0 = unlimited; unset = host default
+  std::optional<uint32_t> max_memory_pages;   // 64 KiB pages; unset = host default
+  std::vector<std::string> engine_flags;      // e.g. V8's "--no-liftoff"
+
+  // Whether the spec names a module at all (a file or inline bytes).
+  bool has_module() const { return !wasm_path.empty() || !inline_code.empty(); }
+  bool operator==(const PluginSpec&) const = default;
+};
+
+// The host's configuration and the module bytes a spec describes: the module file is read (and
+// checked to be wasm, or a shared object for the native engine), an empty name becomes the
+// file's stem. Errors name the file at fault.
+Result<host::proxy::LoadedPlugin> resolve_plugin(const PluginSpec& spec);
+
+// Reads a module file and checks it is wasm at all, with messages a user can act on.
+Result<std::vector<uint8_t>> read_wasm_file(const std::string& path);
+
+}  // namespace pwplay::debugger
