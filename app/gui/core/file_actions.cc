@@ -37,17 +37,13 @@ std::vector<debugger::HistoryRecord> all_history(const Workspace& workspace,
 }
 
 FilterSettings filter_of(const debugger::PluginSpec& setup, const std::string& project_path) {
-  FilterSettings filter;
+  FilterSettings filter = setup;
   std::filesystem::path wasm = setup.wasm_path;
   // Relative to the project file, as docs/formats.md says.
   if (!wasm.empty() && wasm.is_relative())
     wasm = (std::filesystem::path(project_path).parent_path() / wasm).lexically_normal();
   filter.wasm_path = wasm.string();
-  filter.configuration = setup.configuration;
-  filter.root_id = setup.root_id;
-  filter.vm_id = setup.vm_id;
-  filter.fail_open = setup.fail_open;
-  if (!setup.engine.empty()) filter.engine = setup.engine;
+  if (filter.engine.empty()) filter.engine = "v8";
   return filter;
 }
 
@@ -197,16 +193,7 @@ Result<void> export_history_har(const Workspace& workspace, const Snapshot& snap
 Result<debugger::Project> project_of(const Workspace& workspace, const Snapshot& snapshot) {
   debugger::Project project;
   const FilterSettings& filter = workspace.filter;
-  if (filter != FilterSettings{}) {
-    debugger::PluginSpec setup;
-    setup.wasm_path = filter.wasm_path;
-    setup.engine = filter.engine;
-    setup.root_id = filter.root_id;
-    setup.vm_id = filter.vm_id;
-    setup.configuration = filter.configuration;
-    setup.fail_open = filter.fail_open;
-    project.plugins.push_back(std::move(setup));
-  }
+  if (filter != FilterSettings{}) project.plugins.push_back(filter);
   // A draft the engine would refuse is not dropped silently: saving fails and says why.
   auto draft = workspace.build_request();
   if (!draft) return unexpected(draft.error());

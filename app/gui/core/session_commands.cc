@@ -11,22 +11,11 @@ Result<void> not_paused(const debugger::Session& session) {
 
 }  // namespace
 
-debugger::PluginSpec plugin_options(const FilterSettings& settings) {
-  debugger::PluginSpec options;
-  options.wasm_path = settings.wasm_path;
-  if (!settings.engine.empty()) options.engine = settings.engine;
-  if (!settings.configuration.empty()) options.configuration = settings.configuration;
-  if (!settings.root_id.empty()) options.root_id = settings.root_id;
-  if (!settings.vm_id.empty()) options.vm_id = settings.vm_id;
-  options.fail_open = settings.fail_open;
-  return options;
-}
-
 Result<void> load_filter(debugger::Session& session, Workspace& workspace) {
   if (workspace.filter.wasm_path.empty())
     return make_error("no filter: type the path of a .wasm file first");
   if (auto ok = not_paused(session); !ok) return ok;
-  session.load_in_background(plugin_options(workspace.filter));
+  session.load_in_background(workspace.filter);
   workspace.loaded_filter = workspace.filter;
   return {};
 }

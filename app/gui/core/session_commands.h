@@ -11,9 +11,6 @@
 
 namespace pwplay::gui {
 
-// The options `pwplay run` would take for these settings.
-debugger::PluginSpec plugin_options(const FilterSettings& settings);
-
 // Queues a load of the Filter panel's settings (always: Load re-reads the module). Refused while
 // the debugger is paused.
 Result<void> load_filter(debugger::Session& session, Workspace& workspace);

@@ -9,17 +9,9 @@
 
 namespace pwplay::gui {
 
-// How to load the filter: what the Filter panel edits and every Load / Send carries.
-struct FilterSettings {
-  std::string wasm_path;
-  std::string configuration;  // plugin configuration (Envoy "configuration")
-  std::string root_id;
-  std::string vm_id;
-  bool fail_open = false;
-  std::string engine = "v8";
-
-  bool operator==(const FilterSettings&) const = default;
-};
+// How to load the filter: what the Filter panel edits and every Load / Send carries — the same
+// plugin spec the command line and project files describe.
+using FilterSettings = debugger::PluginSpec;
 
 using Snapshot = debugger::SessionSnapshot;
 
