@@ -212,7 +212,7 @@ TEST_P(E2eCallouts, TrailingMetadataReachesTheAssemblyScriptAlias) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, E2eCallouts, ::testing::ValuesIn(built_wasm_engines()),
-                         [](const auto& info) { return info.param; });
+                         engine_param_name);
 
 }  // namespace
 }  // namespace pwplay::test

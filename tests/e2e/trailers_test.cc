@@ -135,7 +135,7 @@ TEST_P(E2eTrailers, FilterChangesReachTheUpstreamAndTheClientThroughTheProxy) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, E2eTrailers, ::testing::ValuesIn(built_wasm_engines()),
-                         [](const auto& info) { return info.param; });
+                         engine_param_name);
 
 }  // namespace
 }  // namespace pwplay::test

@@ -81,8 +81,8 @@ Result<debugger::RunResult> run_wat(const debugger::PluginSpec& spec,
   for (const host::TraceEvent& event : trace) {
     if (event.name != name) continue;
     if (event.kind == host::EventKind::HostCall) return ::testing::AssertionSuccess();
-    if (event.kind == host::EventKind::Callback && event.phase == "enter")
-      return ::testing::AssertionSuccess();
+    // Start-up exports are recorded on exit only.
+    if (event.kind == host::EventKind::Callback) return ::testing::AssertionSuccess();
   }
   return ::testing::AssertionFailure()
          << "the run's trace (" << trace.size() << " events) has no host call or callback " << name;

@@ -33,7 +33,7 @@ debugger::PluginSpec wat_spec(const std::string& engine, std::string_view wat);
 Result<debugger::RunResult> run_wat(const debugger::PluginSpec& spec,
                                     const std::string& request_json);
 
-// Success when `trace` holds a host call or a callback entry named `name`.
+// Success when `trace` holds a host call or a callback (entry or exit) named `name`.
 ::testing::AssertionResult trace_has(const std::vector<host::TraceEvent>& trace,
                                      std::string_view name);
 // The names of the callbacks entered, in order (optionally only those named in `only`).
@@ -41,6 +41,10 @@ std::vector<std::string> callbacks_entered(const std::vector<host::TraceEvent>& 
                                            std::initializer_list<std::string_view> only = {});
 // The result of the first host call named `name` ("<not called>" without one).
 std::string host_call_result(const std::vector<host::TraceEvent>& trace, std::string_view name);
+// The engine, as the name of an engine-parameterized test's instance.
+inline std::string engine_param_name(const ::testing::TestParamInfo<std::string>& param) {
+  return param.param;
+}
 // Logged messages (proxy_log and WASI stdout/stderr), in order.
 std::vector<std::string> log_messages(const debugger::RunResult& run);
 
@@ -57,7 +61,9 @@ std::vector<std::string> log_messages(const debugger::RunResult& run);
   } while (false)
 
 // The same for a row the trace names otherwise: an alias export the host calls under the spec's
-// name. PWPLAY_COVERS_AS(trace, "proxy_on_grpc_trailing_metadata",
-// "proxy_on_grpc_receive_trailing_metadata") covers the first, checked by the second.
+// name, or the allocator, whose calls the trace does not record (it records the host call that
+// needed it). PWPLAY_COVERS_AS(trace, "proxy_on_grpc_trailing_metadata",
+// "proxy_on_grpc_receive_trailing_metadata") covers the first, checked by the second; the test
+// must show the first ran (the module exports only it, and asserts what only it can do).
 #define PWPLAY_COVERS_AS(trace, row, traced_name) \
   EXPECT_TRUE(::pwplay::test::trace_has((trace), (traced_name))) << "PWPLAY_COVERS_AS " << (row)
