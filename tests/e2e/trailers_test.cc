@@ -134,6 +134,39 @@ TEST_P(E2eTrailers, FilterChangesReachTheUpstreamAndTheClientThroughTheProxy) {
                 "proxy_set_header_map_pairs");
 }
 
+// The same filter as a native one (tests/native/e2e_trailers.cc) on the native engine, with
+// proxy_on_log reading the response and the end-of-stream callbacks in order.
+TEST(E2eTrailersNative, FilterChangesReachTheUpstreamAndTheClient) {
+  PWPLAY_REQUIRE_ENGINE("native");
+  debugger::PluginSpec spec;
+  spec.engine = "native";
+  spec.wasm_path = std::string(PWPLAY_TEST_NATIVE_DIR) + "/e2e_trailers.so";
+  spec.name = "e2e";
+  Result<debugger::RunResult> run = run_wat(spec, R"({
+    "method": "POST", "path": "/t", "headers": [["host", "test.local"]], "body": "hi",
+    "trailers": [["x-in", "abc"], ["x-replace", "old"], ["x-drop", "1"]],
+    "upstream_response": {"status": 200, "body": "ok",
+                          "trailers": [["x-up", "1"], ["x-resp-drop", "1"]]}})");
+  ASSERT_TRUE(run) << run.error().message;
+  ASSERT_FALSE(run->failure) << run->failure->message;
+  ASSERT_TRUE(run->report.upstream_request);
+  EXPECT_EQ(run->report.upstream_request->trailers,
+            (Pairs{{"x-in", "abc"}, {"x-replace", "new"}, {"x-copied", "abc"}, {"x-size", "30"}}));
+  ASSERT_TRUE(run->report.response);
+  EXPECT_EQ(run->report.response->trailers, (Pairs{{"x-set", "1"}, {"x-resp-added", "yes"}}));
+  EXPECT_EQ(log_messages(*run), (std::vector<std::string>{"log saw status 200"}));
+  EXPECT_EQ(
+      callbacks_entered(run->trace, {"proxy_on_request_trailers", "proxy_on_response_trailers",
+                                     "proxy_on_log", "proxy_on_done", "proxy_on_delete"}),
+      (std::vector<std::string>{"proxy_on_request_trailers", "proxy_on_response_trailers",
+                                "proxy_on_log", "proxy_on_done", "proxy_on_delete", "proxy_on_done",
+                                "proxy_on_delete"}));
+  PWPLAY_COVERS(run->trace, "proxy_on_request_trailers", "proxy_on_response_trailers",
+                "proxy_on_log", "proxy_get_header_map_value", "proxy_add_header_map_value",
+                "proxy_replace_header_map_value", "proxy_remove_header_map_value",
+                "proxy_get_header_map_size", "proxy_set_header_map_pairs");
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, E2eTrailers, ::testing::ValuesIn(built_wasm_engines()),
                          engine_param_name);
 
