@@ -5,6 +5,9 @@
 
 #include "support/e2e.h"
 #include "support/engines.h"
+#include "support/http_test_client.h"
+#include "support/proxy_harness.h"
+#include "support/test_upstream.h"
 
 namespace pwplay::test {
 namespace {
@@ -147,6 +150,44 @@ TEST_P(E2eStream, CloseStreamResetsTheStream) {
                                       "proxy_on_done stream", "proxy_on_delete stream",
                                       "proxy_on_done root", "proxy_on_delete root"}));
   PWPLAY_COVERS(result->trace, "proxy_close_stream");
+}
+
+// The same through the proxy: the client's connection closes with no response, the upstream sees
+// no request, and the stream's record ends with on_log, on_done, on_delete.
+TEST_P(E2eStream, CloseStreamResetsTheClientThroughTheProxy) {
+  const std::string wat = filter_wat("0_2_1", {"proxy_close_stream"}, R"(
+    (func (export "proxy_on_context_create") (param i32 i32))
+    (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+      (if (i32.ne (call $proxy_close_stream (i32.const 0)) (i32.const 0)) (then unreachable))
+      (i32.const 1))
+    (func (export "proxy_on_log") (param i32))
+    (func (export "proxy_on_done") (param i32) (result i32) (i32.const 1))
+    (func (export "proxy_on_delete") (param i32))
+  )");
+  testing::TestUpstream upstream;
+  host::proxy::LoadedPlugin plugin = testing::wat_plugin("closer", wat);
+  plugin.config.engine = GetParam();
+  host::proxy::ProxyOptions options;
+  options.plugins.push_back(std::move(plugin));
+  options.trace = true;
+  options.upstream = host::proxy::UpstreamConfig::remote_at({"127.0.0.1", upstream.port()});
+  testing::TestProxy proxy(std::move(options));
+  ASSERT_TRUE(proxy.started()) << proxy.error();
+
+  auto connection = testing::HttpConnection::open(proxy.port());
+  ASSERT_TRUE(connection);
+  ASSERT_TRUE(connection->send(testing::request_bytes("GET", "/c")));
+  testing::HttpResponse response = connection->read_response(false, std::chrono::seconds(10));
+  EXPECT_FALSE(response.ok) << "a response reached the client: " << response.status;
+  auto records = proxy.wait_records(1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(upstream.request_count(), 0u);
+  EXPECT_EQ(callbacks_entered(records[0].trace, {"proxy_on_request_headers", "proxy_on_log",
+                                                 "proxy_on_done", "proxy_on_delete"}),
+            (std::vector<std::string>{"proxy_on_request_headers", "proxy_on_log", "proxy_on_done",
+                                      "proxy_on_delete"}));
+  PWPLAY_COVERS(records[0].trace, "proxy_close_stream", "proxy_on_log", "proxy_on_done",
+                "proxy_on_delete");
 }
 
 // A local response with headers and a body, sent from the request headers.
