@@ -321,7 +321,8 @@ TEST_P(E2eStream, Abi010CallsDriveTheStream) {
   ASSERT_TRUE(result->report.response);
   EXPECT_EQ(result->report.response->status, 200u);
   PWPLAY_COVERS(result->trace, "proxy_get_configuration", "proxy_continue_request",
-                "proxy_continue_response", "proxy_clear_route_cache");
+                "proxy_continue_response", "proxy_clear_route_cache", "proxy_on_request_headers",
+                "proxy_on_response_headers", "proxy_on_configure", "proxy_on_tick");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, E2eStream, ::testing::ValuesIn(built_wasm_engines()),
