@@ -3,11 +3,15 @@
 // upstream and client.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
+#include "support/cli.h"
 #include "support/e2e.h"
 #include "support/engines.h"
 #include "support/http_test_client.h"
 #include "support/proxy_harness.h"
 #include "support/test_upstream.h"
+#include "support/wat.h"
 
 namespace pwplay::test {
 namespace {
@@ -132,6 +136,30 @@ TEST_P(E2eTrailers, FilterChangesReachTheUpstreamAndTheClientThroughTheProxy) {
                 "proxy_get_header_map_value", "proxy_add_header_map_value",
                 "proxy_replace_header_map_value", "proxy_remove_header_map_value",
                 "proxy_set_header_map_pairs");
+}
+
+// The same through the executable: `pwplay run MODULE --request REQ --engine E --json` exits 0
+// and prints the changed trailers of the upstream request and of the response.
+TEST_P(E2eTrailers, PwplayRunPrintsTheChangedTrailers) {
+  const std::vector<uint8_t> wasm = wat_to_wasm(trailers_filter());
+  const std::string module = testing::write_temp_file("e2e_trailers_" + GetParam() + ".wasm",
+                                                      std::string(wasm.begin(), wasm.end()));
+  const std::string request = testing::write_temp_file("e2e_trailers.json", R"({
+    "method": "POST", "path": "/t", "headers": [["host", "test.local"]], "body": "hi",
+    "trailers": [["x-in", "abc"], ["x-replace", "old"], ["x-drop", "1"]],
+    "upstream_response": {"status": 200, "body": "ok", "trailers": [["x-up", "1"]]}})");
+  testing::CommandResult result =
+      testing::run_pwplay({"run", module, "--request", request, "--engine", GetParam(), "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  nlohmann::json out = nlohmann::json::parse(result.out, nullptr, false);
+  ASSERT_FALSE(out.is_discarded()) << result.out;
+  EXPECT_EQ(out["engine"], GetParam());
+  EXPECT_EQ(
+      out["upstream_request"]["trailers"],
+      nlohmann::json::parse(
+          R"([["x-in", "abc"], ["x-replace", "new"], ["x-copied", "abc"], ["x-size", "30"]])"));
+  EXPECT_EQ(out["response"]["trailers"],
+            nlohmann::json::parse(R"([["x-set", "1"], ["x-resp-added", "yes"]])"));
 }
 
 // The same filter as a native one (tests/native/e2e_trailers.cc) on the native engine, with
