@@ -1,0 +1,32 @@
+# Sanitizer and fuzzing builds (docs/reliability.md, DEVELOPMENT.md), set for every target
+# before any is defined:
+#   -DPWPLAY_SANITIZE=address  ASan + UBSan (build-asan/, preset "asan"); UBSan findings abort
+#   -DPWPLAY_SANITIZE=thread   TSan (build-tsan/, preset "tsan")
+#   -DPWPLAY_FUZZ=ON           libFuzzer targets (tests/fuzz/) with ASan + UBSan; clang only
+# A normal build sets none of them and gets no extra flags.
+set(PWPLAY_SANITIZE "" CACHE STRING "Sanitizers to build with: empty, address (ASan+UBSan) or thread")
+set_property(CACHE PWPLAY_SANITIZE PROPERTY STRINGS "" address thread)
+option(PWPLAY_FUZZ "Build the libFuzzer targets of tests/fuzz (clang, ASan + UBSan)" OFF)
+
+# UBSan stops at the first finding, so a finding fails the test that met it.
+set(PWPLAY_ASAN_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+
+if(PWPLAY_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "PWPLAY_FUZZ needs clang (CC=clang-14 CXX=clang++-14); got ${CMAKE_CXX_COMPILER_ID}")
+  endif()
+  if(PWPLAY_SANITIZE)
+    message(FATAL_ERROR "PWPLAY_FUZZ builds with ASan + UBSan already; leave PWPLAY_SANITIZE empty")
+  endif()
+  # Coverage instrumentation everywhere; only the fuzz executables link libFuzzer's main.
+  add_compile_options(-fsanitize=fuzzer-no-link ${PWPLAY_ASAN_FLAGS})
+  add_link_options(-fsanitize=address,undefined)
+elseif(PWPLAY_SANITIZE STREQUAL "address")
+  add_compile_options(${PWPLAY_ASAN_FLAGS})
+  add_link_options(-fsanitize=address,undefined)
+elseif(PWPLAY_SANITIZE STREQUAL "thread")
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+elseif(PWPLAY_SANITIZE)
+  message(FATAL_ERROR "PWPLAY_SANITIZE must be empty, address or thread; got '${PWPLAY_SANITIZE}'")
+endif()
