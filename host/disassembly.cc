@@ -19,6 +19,7 @@
 #include <charconv>
 #include <cstdio>
 #include <exception>
+#include <iterator>
 
 #include "host/module_info.h"
 #include "host/wasm_instructions.h"
@@ -55,6 +56,29 @@ std::vector<std::string> real_local_names(const wabt::Func& func) {
   return names;
 }
 
+void drop_names_out_of_range(wabt::BindingHash& bindings, size_t count) {
+  for (auto it = bindings.begin(); it != bindings.end();) {
+    it = it->second.index >= count ? bindings.erase(it) : std::next(it);
+  }
+}
+
+// The name section is the module's to write: a name whose index lies past what it names (a
+// local 9 of a function with two locals) is read as is, and WABT's naming passes assert on it,
+// aborting the process. Such names name nothing, so they are dropped first.
+void drop_names_out_of_range(wabt::Module& module) {
+  for (wabt::Func* func : module.funcs) {
+    if (func != nullptr) drop_names_out_of_range(func->bindings, func->GetNumParamsAndLocals());
+  }
+  drop_names_out_of_range(module.func_bindings, module.funcs.size());
+  drop_names_out_of_range(module.global_bindings, module.globals.size());
+  drop_names_out_of_range(module.type_bindings, module.types.size());
+  drop_names_out_of_range(module.table_bindings, module.tables.size());
+  drop_names_out_of_range(module.memory_bindings, module.memories.size());
+  drop_names_out_of_range(module.tag_bindings, module.tags.size());
+  drop_names_out_of_range(module.data_segment_bindings, module.data_segments.size());
+  drop_names_out_of_range(module.elem_segment_bindings, module.elem_segments.size());
+}
+
 Result<ModuleWat> disassemble_checked(std::span<const uint8_t> bytes, const ModuleInfo& info) {
   InstructionWalker walker;
   if (wabt::Failed(read_instructions(bytes.data(), bytes.size(), walker))) {
@@ -71,6 +95,7 @@ Result<ModuleWat> disassemble_checked(std::span<const uint8_t> bytes, const Modu
   for (size_t i = module.num_func_imports; i < module.funcs.size(); ++i) {
     local_names.push_back(real_local_names(*module.funcs[i]));
   }
+  drop_names_out_of_range(module);
   // Export indices are read before this point (read_module_info): ApplyNames rewrites them.
   if (wabt::Failed(wabt::GenerateNames(&module)) || wabt::Failed(wabt::ApplyNames(&module))) {
     return make_error("cannot name the module's functions for disassembly");

@@ -706,14 +706,18 @@ Result<json> scenario_from_run(const RequestFile& request, const RunResult& resu
   // without them, so a run that came through the proxy must not expect them.
   auto changes = [](const abi::HeaderPairs& before, const abi::HeaderPairs& after, json& equal,
                     json& absent) {
-    for (const auto& [name, value] : after) {
+    // Plain references, not structured bindings: clang 14 (the fuzz build) cannot capture those.
+    for (const auto& header : after) {
+      const std::string& name = header.first;
+      const std::string& value = header.second;
       if (lower(name) == "x-request-id" || lower(name) == "x-forwarded-proto") continue;
       bool existed = std::any_of(before.begin(), before.end(), [&](const auto& pair) {
         return lower(pair.first) == lower(name) && pair.second == value;
       });
       if (!existed && !equal.contains(lower(name))) equal[lower(name)] = value;
     }
-    for (const auto& [name, value] : before) {
+    for (const auto& header : before) {
+      const std::string& name = header.first;
       bool kept = std::any_of(after.begin(), after.end(),
                               [&](const auto& pair) { return lower(pair.first) == lower(name); });
       std::string key = lower(name);
