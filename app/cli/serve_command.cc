@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,12 @@ struct ServeArgs {
   std::string upstream;
   std::vector<std::string> clusters;
   std::string proxy_config;
-  uint32_t max_header_kb = 60;
+  // Limits: the flag, else the --proxy-config file's "limits", else the proxy's default.
+  std::optional<uint64_t> max_header_kb;
+  std::optional<uint64_t> max_headers;
+  std::optional<uint64_t> max_body_kb;
+  std::optional<uint64_t> idle_timeout_ms;
+  std::optional<uint64_t> headers_timeout_ms;
   uint32_t upstream_timeout_ms = 15000;
   bool trace = false;
   bool quiet = false;
@@ -50,7 +56,6 @@ int serve(const ServeArgs& args) {
   };
   proxy::ProxyOptions options;
   options.trace = args.trace;
-  options.max_header_bytes = static_cast<size_t>(args.max_header_kb) * 1024;
   auto level = abi::parse_log_level(args.log_level);
   if (!level) {
     std::fprintf(stderr,
@@ -66,6 +71,25 @@ int serve(const ServeArgs& args) {
     auto loaded = debugger::load_proxy_config_file(args.proxy_config);
     if (!loaded) return fail(loaded.error().message);
     file = std::move(*loaded);
+  }
+
+  const debugger::ProxyLimits& limits = file.limits;
+  auto pick = [](const std::optional<uint64_t>& flag, const std::optional<uint64_t>& field) {
+    return flag ? flag : field;
+  };
+  if (auto kb = pick(args.max_header_kb, limits.max_header_kb))
+    options.max_header_bytes = static_cast<size_t>(*kb) * 1024;
+  if (auto count = pick(args.max_headers, limits.max_headers))
+    options.max_headers = static_cast<size_t>(*count);
+  if (auto kb = pick(args.max_body_kb, limits.max_body_kb))
+    options.max_buffered_body_bytes = static_cast<size_t>(*kb) * 1024;
+  if (auto ms = pick(args.idle_timeout_ms, limits.idle_timeout_ms))
+    options.idle_timeout = std::chrono::milliseconds(*ms);
+  if (auto ms = pick(args.headers_timeout_ms, limits.headers_timeout_ms))
+    options.request_headers_timeout = std::chrono::milliseconds(*ms);
+  if (options.max_header_bytes == 0) {
+    std::fprintf(stderr, "pwplay serve: --max-header-kb must be at least 1\n");
+    return kExitUsage;
   }
 
   // Listen address: the flag, else the file, else loopback on 8080.
@@ -250,6 +274,17 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "JSON or YAML file with listen, upstream, clusters and filters (Envoy Wasm configs)");
   cmd->add_option("--max-header-kb", args->max_header_kb,
                   "Largest request head accepted, in KiB (default 60; larger gets 431)");
+  cmd->add_option("--max-headers", args->max_headers,
+                  "Most header fields in a request head (default 100; more gets 431; 0: no limit)");
+  cmd->add_option("--max-body-kb", args->max_body_kb,
+                  "Body bytes the filters may hold, in KiB (default 16384; past it a request "
+                  "gets 413)");
+  cmd->add_option("--idle-timeout-ms", args->idle_timeout_ms,
+                  "Close a connection idle between requests after this long (default 300000; 0: "
+                  "never)");
+  cmd->add_option("--headers-timeout-ms", args->headers_timeout_ms,
+                  "Time a request head has to arrive whole after its first byte (default 30000; "
+                  "408 and close after; 0: no limit)");
   cmd->add_option("--upstream-timeout-ms", args->upstream_timeout_ms,
                   "Time the upstream has to answer after the request (default 15000; 504 after)");
   cmd->add_flag("--trace", args->trace, "Record trace events for every stream (slower)");

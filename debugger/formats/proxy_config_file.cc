@@ -77,6 +77,24 @@ Result<ProxyConfigFile> load_proxy_config_file(const std::string& path) {
           spec->name = "filter" + std::to_string(i);
         out.plugins.push_back(std::move(*spec));
       }
+    } else if (key == "limits") {
+      if (!value.is_object()) return make_error(where + " must be an object of numbers");
+      for (const auto& [field, item] : value.items()) {
+        std::optional<uint64_t>* target = field == "max_header_kb"     ? &out.limits.max_header_kb
+                                          : field == "max_headers"     ? &out.limits.max_headers
+                                          : field == "max_body_kb"     ? &out.limits.max_body_kb
+                                          : field == "idle_timeout_ms" ? &out.limits.idle_timeout_ms
+                                          : field == "headers_timeout_ms"
+                                              ? &out.limits.headers_timeout_ms
+                                              : nullptr;
+        if (!target)
+          return make_error(where + ": unknown field '" + field +
+                            "' (expected max_header_kb, max_headers, max_body_kb, "
+                            "idle_timeout_ms, headers_timeout_ms)");
+        if (!item.is_number_unsigned())
+          return make_error(where + "." + field + " must be a whole number of at least 0");
+        *target = item.get<uint64_t>();
+      }
     } else {
       return make_error(path + ": unknown field '" + key +
                         "' (expected listen, upstream, clusters, filters)");

@@ -5,7 +5,9 @@
 //   {"listen": "127.0.0.1:8080",
 //    "upstream": "echo" | "HOST:PORT" | {"status": 200, "headers": [...], "body": "..."},
 //    "clusters": {"NAME": "HOST:PORT"},
-//    "filters": [ENVOY_WASM_CONFIG, ...]}
+//    "filters": [ENVOY_WASM_CONFIG, ...],
+//    "limits": {"max_header_kb": 60, "max_headers": 100, "max_body_kb": 16384,
+//               "idle_timeout_ms": 300000, "headers_timeout_ms": 30000}}
 //
 // Every key is optional. Errors name the file and the key at fault.
 #pragma once
@@ -21,6 +23,15 @@
 
 namespace pwplay::debugger {
 
+// The proxy's limits, as `pwplay serve` flags of the same names would set them (absent: default).
+struct ProxyLimits {
+  std::optional<uint64_t> max_header_kb;
+  std::optional<uint64_t> max_headers;
+  std::optional<uint64_t> max_body_kb;
+  std::optional<uint64_t> idle_timeout_ms;
+  std::optional<uint64_t> headers_timeout_ms;
+};
+
 struct ProxyConfigFile {
   std::optional<std::string> listen;  // as written; the caller parses it with the --listen rules
   std::optional<host::proxy::UpstreamConfig> upstream;
@@ -28,6 +39,7 @@ struct ProxyConfigFile {
   // The chain, in request order (resolve_plugin loads each). A relative module path that does not
   // exist from the working directory is taken from the file's directory.
   std::vector<PluginSpec> plugins;
+  ProxyLimits limits;
 };
 
 Result<ProxyConfigFile> load_proxy_config_file(const std::string& path);

@@ -112,13 +112,22 @@ void ActiveStream::request_end(std::string last, abi::HeaderPairs trailers) {
 
 void ActiveStream::request_failed(uint32_t status, const std::string& message) {
   server_.update_stats([](ProxyStats& s) { ++s.bad_requests; });
-  fail_stream(status,
-              (status == 431 ? "request header fields too large: " : "bad request: ") + message);
+  fail_stream(status, std::string(refusal_prefix(status)) + message);
 }
 
-void ActiveStream::connection_lost() {
+void ActiveStream::connection_lost(size_t unsent) {
   conn_ = nullptr;
   if (finalized_) return;
+  if (unsent > 0 || (response_started_ && !response_complete_)) {
+    // The client went away before it had the whole response: not an answered request.
+    response_complete_ = false;
+    if (!aborted_ && http_ && http_->complete()) {
+      aborted_ = true;
+      server_.update_stats([](ProxyStats& s) { ++s.client_aborts; });
+      if (record_.error.empty())
+        record_.error = "the client closed the connection before the whole response was sent";
+    }
+  }
   if (http_ && !http_->complete()) {
     aborted_ = true;
     server_.update_stats([](ProxyStats& s) { ++s.client_aborts; });
@@ -171,11 +180,40 @@ void ActiveStream::upstream_headers(const HeaderMap& headers, bool end_stream) {
   }
   upstream_ = server_.acquire_upstream();
   upstream_->attach(this, head_request_);
+  if (!end_stream && headers.get("content-length")) {
+    // A filter may still change the body without fixing content-length: the head waits for the
+    // first piece of body, when the length can be corrected (see send_held_head).
+    held_head_ = headers;
+    return;
+  }
+  send_head(headers, end_stream);
+}
+
+void ActiveStream::send_head(const HeaderMap& headers, bool end_stream) {
   EncodedHead head = encode_request_head(headers, end_stream);
   request_framing_ = head.framing;
   request_length_left_ = head.length;
   upstream_->write(head.bytes);
   if (end_stream) upstream_request_done();
+}
+
+// The body's first piece is here. The whole body (end_stream): content-length becomes its real
+// size. A streamed body the filters already changed: sent chunked instead. Otherwise as declared.
+void ActiveStream::send_held_head(size_t first_piece, bool end_stream, bool trailers_follow) {
+  HeaderMap headers = std::move(*held_head_);
+  held_head_.reset();
+  const bool altered = request_bytes_out_ != request_bytes_in_;
+  if (trailers_follow || (!end_stream && altered)) {
+    headers.remove("content-length");
+  } else if (end_stream) {
+    headers.replace("content-length", std::to_string(first_piece));
+  }
+  if (capture_ && record_.upstream_request) {
+    MessageView view = request_view(headers);
+    view.body = std::move(record_.upstream_request->body);
+    record_.upstream_request = std::move(view);
+  }
+  send_head(headers, false);
 }
 
 void ActiveStream::upstream_data(const std::string& data, bool end_stream) {
@@ -196,6 +234,7 @@ void ActiveStream::upstream_data(const std::string& data, bool end_stream) {
     return;
   }
   if (!upstream_) return;
+  if (held_head_) send_held_head(data.size(), end_stream, false);
   std::string framed;
   switch (request_framing_) {
     case Framing::Chunked:
@@ -206,12 +245,22 @@ void ActiveStream::upstream_data(const std::string& data, bool end_stream) {
     case Framing::Length: {
       size_t n = data.size();
       if (n > request_length_left_) {
-        // A filter grew the body but kept content-length: the rest would corrupt the connection.
+        // A filter grew a streamed body after its content-length went upstream: the rest would
+        // corrupt the connection, so it is cut (and said).
         request_overflow_ = true;
         n = static_cast<size_t>(request_length_left_);
+        if (record_.error.empty())
+          record_.error =
+              "a filter grew the streamed request body past the content-length already sent "
+              "upstream; the excess was not forwarded (remove content-length in "
+              "proxy_on_request_headers when changing the body)";
       }
       upstream_->write(std::string_view(data).substr(0, n));
       request_length_left_ -= n;
+      if (end_stream && request_length_left_ > 0 && record_.error.empty())
+        record_.error =
+            "a filter shrank the streamed request body below the content-length already sent "
+            "upstream";
       break;
     }
     default:
@@ -235,6 +284,7 @@ void ActiveStream::upstream_trailers(const HeaderMap& trailers) {
     return;
   }
   if (!upstream_) return;
+  if (held_head_) send_held_head(0, false, true);
   if (request_framing_ == Framing::Chunked) upstream_->write(last_chunk(trailers.pairs()));
   upstream_request_done();
 }
@@ -279,6 +329,9 @@ void ActiveStream::answer_locally() {
   } else if (config.kind == UpstreamConfig::Kind::Mock) {
     reply = config.mock;
   } else {
+    // The embedded upstream receives what the wire would carry: a body a filter resized
+    // travels with its real length (see send_held_head).
+    reframe_local_request();
     reply.status = 200;
     reply.headers = {{"content-type", "application/json"}};
     reply.body = echo_body(*local_request_);
@@ -315,6 +368,21 @@ void ActiveStream::answer_locally() {
   });
 }
 
+void ActiveStream::reframe_local_request() {
+  MessageView& request = *local_request_;
+  auto it = std::find_if(request.headers.begin(), request.headers.end(),
+                         [](const auto& pair) { return iequals(pair.first, "content-length"); });
+  if (it == request.headers.end()) return;
+  const std::string actual = std::to_string(request.body.size());
+  if (it->second == actual) return;
+  if (request.trailers.empty()) {
+    it->second = actual;
+  } else {
+    request.headers.erase(it);
+  }
+  if (capture_ && record_.upstream_request) record_.upstream_request->headers = request.headers;
+}
+
 // --- From the upstream connection --------------------------------------------------------------
 
 void ActiveStream::upstream_head(const Http1Head& head) {
@@ -323,9 +391,11 @@ void ActiveStream::upstream_head(const Http1Head& head) {
   upstream_has_body_ = head.has_body;
   HeaderMap headers;
   headers.add(":status", std::to_string(head.status));
+  const std::vector<std::string> nominated = connection_options(head.headers);
   for (const auto& [name, value] : head.headers) {
     std::string lower = to_lower(name);
     if (is_hop_by_hop(lower)) continue;
+    if (std::find(nominated.begin(), nominated.end(), lower) != nominated.end()) continue;
     headers.add(lower, value);
   }
   if (capture_) {
@@ -602,16 +672,15 @@ void ActiveStream::finalize() {
   const bool local = record_.local_reply;
   const bool reset = record_.reset;
   const uint64_t filter_ns = record_.filter_ns;
+  // A response still queued for the client counts once it has left; one never sent, not at all.
+  if (status != 0) {
+    if (conn_)
+      conn_->count_when_delivered(status);
+    else if (!aborted_)
+      server_.count_response(status);
+  }
   server_.update_stats([&](ProxyStats& s) {
     --s.requests_active;
-    if (status >= 200 && status < 300)
-      ++s.responses_2xx;
-    else if (status >= 300 && status < 400)
-      ++s.responses_3xx;
-    else if (status >= 400 && status < 500)
-      ++s.responses_4xx;
-    else if (status >= 500)
-      ++s.responses_5xx;
     if (local) ++s.local_replies;
     if (reset) ++s.resets;
     s.filter_ns += filter_ns;

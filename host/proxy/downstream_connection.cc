@@ -52,20 +52,47 @@ void DownstreamConnection::start_draining() {
   if (closed_ || draining_) return;
   draining_ = true;
   shutdown(bufferevent_getfd(bev_), SHUT_WR);
+  // At most a second, however the client trickles bytes (a read timeout would restart with each).
+  bufferevent_set_timeouts(bev_, nullptr, nullptr);
+  linger_timer_ = evtimer_new(
+      server_.base(),
+      [](int, short, void* arg) { static_cast<DownstreamConnection*>(arg)->close_now(); }, this);
   timeval linger{1, 0};
-  bufferevent_set_timeouts(bev_, &linger, nullptr);
+  evtimer_add(linger_timer_, &linger);
   evbuffer_drain(bufferevent_get_input(bev_), evbuffer_get_length(bufferevent_get_input(bev_)));
   bufferevent_enable(bev_, EV_READ);
 }
 
+void DownstreamConnection::count_when_delivered(uint32_t status) {
+  undelivered_.emplace_back(written_, status);
+  settle_delivered(false);
+}
+
+void DownstreamConnection::settle_delivered(bool lost) {
+  if (undelivered_.empty()) return;
+  const uint64_t delivered = written_ - pending_output();
+  size_t done = 0;
+  for (; done < undelivered_.size() && undelivered_[done].first <= delivered; ++done)
+    server_.count_response(undelivered_[done].second);
+  const size_t lost_count = lost ? undelivered_.size() - done : 0;
+  undelivered_.erase(
+      undelivered_.begin(),
+      undelivered_.begin() + static_cast<std::ptrdiff_t>(lost ? undelivered_.size() : done));
+  if (lost_count > 0)
+    server_.update_stats([lost_count](ProxyStats& s) { s.client_aborts += lost_count; });
+}
+
 void DownstreamConnection::close_now() {
   if (closed_) return;
+  const size_t unsent = pending_output();
+  settle_delivered(true);  // what never left is lost: those responses are client aborts
   closed_ = true;
+  clear_headers_timer();
   bufferevent_free(bev_);
   bev_ = nullptr;
   if (ActiveStream* stream = stream_) {
     stream_ = nullptr;
-    stream->connection_lost();
+    stream->connection_lost(unsent);
   }
   server_.connection_closed(id_);
 }
@@ -97,6 +124,7 @@ void DownstreamConnection::on_read(bufferevent*, void* arg) {
 
 void DownstreamConnection::on_write(bufferevent*, void* arg) {
   auto* self = static_cast<DownstreamConnection*>(arg);
+  self->settle_delivered(false);
   if (self->closing_) {
     self->start_draining();
     return;
@@ -120,6 +148,31 @@ void DownstreamConnection::set_idle_timeout(bool idle) {
   }
 }
 
+void DownstreamConnection::arm_headers_timer() {
+  const auto timeout = server_.options().request_headers_timeout;
+  if (headers_timer_armed_ || closed_ || timeout.count() <= 0) return;
+  if (!headers_timer_)
+    headers_timer_ = evtimer_new(server_.base(), &DownstreamConnection::on_headers_timeout, this);
+  const int64_t ms = timeout.count();
+  timeval tv{static_cast<time_t>(ms / 1000), static_cast<suseconds_t>((ms % 1000) * 1000)};
+  evtimer_add(headers_timer_, &tv);
+  headers_timer_armed_ = true;
+}
+
+void DownstreamConnection::clear_headers_timer() {
+  if (headers_timer_armed_ && headers_timer_) evtimer_del(headers_timer_);
+  headers_timer_armed_ = false;
+}
+
+void DownstreamConnection::on_headers_timeout(int, short, void* arg) {
+  auto* self = static_cast<DownstreamConnection*>(arg);
+  self->headers_timer_armed_ = false;
+  if (self->closed_ || self->closing_ || self->stream_) return;
+  self->refuse(408, "the request headers did not arrive within " +
+                        std::to_string(self->server_.options().request_headers_timeout.count()) +
+                        " ms");
+}
+
 void DownstreamConnection::process_input() {
   if (parsing_ || closed_ || closing_) return;
   parsing_ = true;
@@ -134,11 +187,17 @@ void DownstreamConnection::process_input() {
     if (used == 0) break;
   }
   parsing_ = false;
-  if (!closed_ && !closing_ && parser_.failed()) on_parse_error();
+  if (!closed_ && !closing_ && parser_.failed()) {
+    on_parse_error();
+    return;
+  }
+  // A request head has begun and no stream has it yet: it must be complete in time.
+  if (!closed_ && !closing_ && !stream_ && parser_.in_message()) arm_headers_timer();
 }
 
 void DownstreamConnection::on_head(Http1Head head) {
   set_idle_timeout(false);
+  clear_headers_timer();
   HeaderMap headers;
   std::string authority;
   std::string path = head.target;
@@ -165,9 +224,12 @@ void DownstreamConnection::on_head(Http1Head head) {
   headers.add(":path", path);
   headers.add(":authority", authority);
   headers.add(":scheme", "http");
+  // Fields the client's Connection header names are for this hop only (RFC 9110 7.6.1).
+  const std::vector<std::string> nominated = connection_options(head.headers);
   for (const auto& [name, value] : head.headers) {
     std::string lower = to_lower(name);
     if (lower == "host" || is_hop_by_hop(lower)) continue;
+    if (std::find(nominated.begin(), nominated.end(), lower) != nominated.end()) continue;
     if (lower == "expect" && iequals(value, "100-continue")) {
       expect_continue = true;
       continue;
@@ -194,14 +256,17 @@ void DownstreamConnection::on_parse_error() {
     stream->request_failed(status, message);
     return;
   }
-  std::string body =
-      (status == 431 ? "request header fields too large: " : "bad request: ") + message + "\n";
+  refuse(status, message);
+}
+
+// Answers a request that never became a stream (malformed, too large, too slow) and closes.
+void DownstreamConnection::refuse(uint32_t status, const std::string& message) {
+  clear_headers_timer();
+  std::string body = std::string(refusal_prefix(status)) + message + "\n";
   write(encode_simple_response(status, body, true));
   close_after_flush();
-  server_.update_stats([](ProxyStats& s) {
-    ++s.bad_requests;
-    ++s.responses_4xx;
-  });
+  server_.update_stats([](ProxyStats& s) { ++s.bad_requests; });
+  server_.count_response(status);  // 4xx, or 5xx for 501 and 505
   if (server_.hooks().wants_records && server_.hooks().wants_records()) {
     StreamRecord record;
     record.connection_id = id_;

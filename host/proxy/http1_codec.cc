@@ -23,6 +23,8 @@ struct Http1Parser::Callbacks {
     s.in_trailers_ = false;
     s.trailers_.clear();
     s.header_bytes_ = 0;
+    s.chunk_left_ = 0;
+    s.crlf_expected_ = 0;
     return 0;
   }
   static int on_url(http_parser* p, const char* at, size_t length) {
@@ -36,8 +38,10 @@ struct Http1Parser::Callbacks {
   }
   static void commit(Http1Parser& s) {
     if (!s.last_was_value_) return;
-    (s.in_trailers_ ? s.trailers_ : s.head_.headers)
-        .emplace_back(std::move(s.field_), std::move(s.value_));
+    // Framing, routing and hop-by-hop fields have no meaning in trailers: they are dropped.
+    if (!s.in_trailers_ || allowed_in_trailers(to_lower(s.field_)))
+      (s.in_trailers_ ? s.trailers_ : s.head_.headers)
+          .emplace_back(std::move(s.field_), std::move(s.value_));
     s.field_.clear();
     s.value_.clear();
     s.last_was_value_ = false;
@@ -71,6 +75,10 @@ struct Http1Parser::Callbacks {
     if (s.type_ == Type::Request) {
       head.method = http_method_str(static_cast<http_method>(p->method));
       head.has_body = head.chunked || positive_length;
+      if (!s.check_request_head(*p)) return -1;
+      // An Upgrade request is served as a plain HTTP/1.1 request (the Upgrade and Connection
+      // headers are not forwarded): the parser must go on reading HTTP after it.
+      p->upgrade = 0;
     } else {
       head.status = p->status_code;
       const bool bodiless_status =
@@ -88,14 +96,30 @@ struct Http1Parser::Callbacks {
     s.head_ = Http1Head{};
     return skip_body ? 1 : 0;
   }
+  static int on_chunk_header(http_parser* p) {
+    self(p).chunk_left_ = p->content_length;
+    return 0;
+  }
   static int on_body(http_parser* p, const char* at, size_t length) {
-    self(p).body_.append(at, length);
+    Http1Parser& s = self(p);
+    s.body_.append(at, length);
+    if (s.chunk_left_ > 0) {
+      s.chunk_left_ -= std::min<uint64_t>(s.chunk_left_, length);
+      if (s.chunk_left_ == 0) {
+        // http-parser skips the two bytes after a chunk's data unchecked.
+        s.crlf_expected_ = 2;
+        if (!s.check_chunk_crlf(at + length)) return 1;
+      }
+    }
     return 0;
   }
   static int on_message_complete(http_parser* p) {
     Http1Parser& s = self(p);
     commit(s);
     s.in_message_ = false;
+    s.scan_ = Scan::LineStart;  // the next bytes start the next message's head
+    s.scan_first_line_ = true;
+    s.scan_lines_ = 0;
     s.paused_ = true;
     http_parser_pause(p, 1);
     std::string last = std::move(s.body_);
@@ -117,6 +141,7 @@ struct Http1Parser::Callbacks {
       t.on_header_value = on_header_value;
       t.on_headers_complete = on_headers_complete;
       t.on_body = on_body;
+      t.on_chunk_header = on_chunk_header;
       t.on_message_complete = on_message_complete;
       return t;
     }();
@@ -124,10 +149,12 @@ struct Http1Parser::Callbacks {
   }
 };
 
-Http1Parser::Http1Parser(Type type, Http1Handler& handler, size_t max_header_bytes)
+Http1Parser::Http1Parser(Type type, Http1Handler& handler, size_t max_header_bytes,
+                         size_t max_headers)
     : type_(type),
       handler_(handler),
       max_header_bytes_(max_header_bytes),
+      max_headers_(max_headers),
       parser_(std::make_unique<http_parser>()) {
   // The library's own (process-wide) limit is raised once: the per-parser limit above decides.
   static std::once_flag raised;
@@ -141,8 +168,9 @@ Http1Parser::~Http1Parser() = default;
 bool Http1Parser::add_header_bytes(size_t n) {
   header_bytes_ += n;
   if (header_bytes_ <= max_header_bytes_) return true;
-  fail(431, "the request headers are larger than the limit of " +
-                std::to_string(max_header_bytes_) + " bytes");
+  fail(type_ == Type::Request ? 431 : 502,
+       std::string(type_ == Type::Request ? "the request" : "the response") +
+           " headers are larger than the limit of " + std::to_string(max_header_bytes_) + " bytes");
   return false;
 }
 
@@ -159,8 +187,131 @@ void Http1Parser::flush_body() {
   handler_.on_body(std::move(data));
 }
 
+bool Http1Parser::scan_head(const char* data, size_t size) {
+  for (size_t i = 0; i < size && scan_ != Scan::Body; ++i) {
+    const char c = data[i];
+    switch (scan_) {
+      case Scan::LineStart:
+        if (c == '\r' || c == '\n') {
+          scan_ = c == '\r' ? Scan::Cr : Scan::LineStart;
+          // An empty line ends the head (empty lines before the first line are skipped).
+          if (c == '\n' && !scan_first_line_) scan_ = Scan::Body;
+        } else if (scan_first_line_) {
+          scan_ = Scan::Value;
+        } else if (c == ' ' || c == '\t') {
+          fail(malformed_status(),
+               "a header line starts with whitespace (obs-fold line folding is not accepted)");
+          return false;
+        } else {
+          scan_ = Scan::Name;
+          if (max_headers_ > 0 && ++scan_lines_ > max_headers_) {
+            fail(type_ == Type::Request ? 431 : 502,
+                 "more than " + std::to_string(max_headers_) + " header fields (the limit)");
+            return false;
+          }
+        }
+        break;
+      case Scan::Cr:
+        if (c == '\n') {
+          scan_ = scan_first_line_ ? Scan::LineStart : Scan::Body;
+        } else {
+          scan_ = Scan::Value;  // a bare CR: the parser refuses it
+        }
+        break;
+      case Scan::Name:
+        if (c == ':') {
+          scan_ = Scan::Value;
+        } else if (c == ' ' || c == '\t') {
+          fail(malformed_status(),
+               "whitespace in a header name or between a header name and its colon");
+          return false;
+        } else if (c == '\n') {
+          scan_ = Scan::LineStart;  // no colon: the parser refuses the line
+        }
+        break;
+      case Scan::Value:
+        if (c == '\n') {
+          scan_ = Scan::LineStart;
+          scan_first_line_ = false;
+        }
+        break;
+      case Scan::Body:
+        break;
+    }
+  }
+  return true;
+}
+
+bool Http1Parser::check_chunk_crlf(const char* from) {
+  while (crlf_expected_ > 0 && from < input_end_) {
+    const char want = crlf_expected_ == 2 ? '\r' : '\n';
+    if (*from != want) {
+      fail(malformed_status(), "chunk data is not followed by CRLF (a wrong chunk size?)");
+      return false;
+    }
+    ++from;
+    --crlf_expected_;
+  }
+  return true;
+}
+
+bool Http1Parser::check_request_head(const http_parser& parser) {
+  if (parser.http_major != 1 || parser.http_minor > 1) {
+    fail(505, "HTTP/" + std::to_string(parser.http_major) + "." +
+                  std::to_string(parser.http_minor) +
+                  " is not supported (HTTP/1.0 and HTTP/1.1 are)");
+    return false;
+  }
+  if (parser.method == HTTP_CONNECT) {
+    fail(501, "CONNECT (tunnelling) is not supported by the playground proxy");
+    return false;
+  }
+  size_t hosts = 0;
+  std::string codings;
+  bool has_coding = false;
+  for (const auto& [name, value] : head_.headers) {
+    if (iequals(name, "host")) ++hosts;
+    if (iequals(name, "transfer-encoding")) {
+      codings += (has_coding ? ", " : "") + value;
+      has_coding = true;
+    }
+  }
+  if (hosts > 1) {
+    fail(400, "more than one Host header");
+    return false;
+  }
+  const std::string& target = head_.target;
+  const bool absolute_form = !target.empty() && target[0] != '/' && target != "*";
+  if (hosts == 0 && parser.http_minor == 1 && !absolute_form) {
+    fail(400, "an HTTP/1.1 request without a Host header");
+    return false;
+  }
+  if (has_coding) {
+    if (parser.http_minor == 0) {
+      fail(400, "Transfer-Encoding in an HTTP/1.0 request");
+      return false;
+    }
+    std::string_view text = codings;
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+    if (!iequals(text, "chunked")) {
+      fail(501, "Transfer-Encoding '" + codings +
+                    "' is not supported (only a single 'chunked' coding is)");
+      return false;
+    }
+    if ((parser.flags & F_CONTENTLENGTH) != 0) {
+      fail(400, "both Content-Length and Transfer-Encoding");
+      return false;
+    }
+  }
+  return true;
+}
+
 size_t Http1Parser::feed(const char* data, size_t size) {
   if (failed() || paused_ || size == 0) return 0;
+  input_end_ = data + size;
+  if (crlf_expected_ > 0 && !check_chunk_crlf(data)) return 0;
+  if (scan_ != Scan::Body && !scan_head(data, size)) return 0;
   size_t used = http_parser_execute(parser_.get(), &Callbacks::settings(), data, size);
   auto error = HTTP_PARSER_ERRNO(parser_.get());
   if (error == HPE_PAUSED) return used;
@@ -172,7 +323,7 @@ size_t Http1Parser::feed(const char* data, size_t size) {
            std::string(http_errno_description(error)) + " (" + http_errno_name(error) + ")");
     return used;
   }
-  if (parser_->upgrade) {
+  if (type_ == Type::Response && parser_->upgrade) {
     fail(type_ == Type::Request ? 501 : 502,
          "protocol upgrades (CONNECT, WebSocket) are not supported by the playground proxy");
     return used;
@@ -202,6 +353,31 @@ bool is_hop_by_hop(std::string_view name) {
   return name == "connection" || name == "keep-alive" || name == "proxy-connection" ||
          name == "transfer-encoding" || name == "upgrade" || name == "te" ||
          name == "proxy-authenticate" || name == "trailer";
+}
+
+bool allowed_in_trailers(std::string_view name) {
+  return !is_hop_by_hop(name) && name != "content-length" && name != "host" &&
+         name != "content-type" && name != "content-encoding" && name != "expect";
+}
+
+std::vector<std::string> connection_options(const abi::HeaderPairs& headers) {
+  std::vector<std::string> names;
+  for (const auto& [name, value] : headers) {
+    if (!iequals(name, "connection")) continue;
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t comma = value.find(',', start);
+      if (comma == std::string::npos) comma = value.size();
+      std::string token = to_lower(value.substr(start, comma - start));
+      while (!token.empty() && (token.front() == ' ' || token.front() == '\t')) token.erase(0, 1);
+      while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.pop_back();
+      // Framing and routing stay: the proxy frames and routes the message itself.
+      if (!token.empty() && token != "close" && token != "host" && token != "content-length")
+        names.push_back(std::move(token));
+      start = comma + 1;
+    }
+  }
+  return names;
 }
 
 namespace {
@@ -327,11 +503,28 @@ void append_chunk(std::string& out, std::string_view data) {
 std::string last_chunk(const abi::HeaderPairs& trailers) {
   std::string out = "0\r\n";
   for (const auto& [name, value] : trailers) {
-    if (name.empty() || name[0] == ':') continue;
+    if (name.empty() || name[0] == ':' || !allowed_in_trailers(to_lower(name))) continue;
     append_header(out, name, value);
   }
   out.append("\r\n");
   return out;
+}
+
+std::string_view refusal_prefix(uint32_t status) {
+  switch (status) {
+    case 408:
+      return "request timeout: ";
+    case 413:
+      return "payload too large: ";
+    case 431:
+      return "request header fields too large: ";
+    case 501:
+      return "not implemented: ";
+    case 505:
+      return "HTTP version not supported: ";
+    default:
+      return "bad request: ";
+  }
 }
 
 std::string_view reason_phrase(uint32_t status) {

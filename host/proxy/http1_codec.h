@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "abi/pairs.h"
 #include "host/header_map.h"
@@ -42,8 +43,9 @@ class Http1Handler {
 class Http1Parser {
  public:
   enum class Type { Request, Response };
-  // `max_header_bytes` bounds the request line / status line plus all header (and trailer) bytes.
-  Http1Parser(Type type, Http1Handler& handler, size_t max_header_bytes);
+  // `max_header_bytes` bounds the request line / status line plus all header (and trailer) bytes;
+  // `max_headers` the number of header lines (Envoy's max_headers_count; 0: no limit).
+  Http1Parser(Type type, Http1Handler& handler, size_t max_header_bytes, size_t max_headers = 100);
   ~Http1Parser();
   Http1Parser(const Http1Parser&) = delete;
   Http1Parser& operator=(const Http1Parser&) = delete;
@@ -56,7 +58,9 @@ class Http1Parser {
   bool paused() const { return paused_; }
   void resume();
   bool failed() const { return error_status_ != 0; }
-  // 400 (malformed), 431 (headers too large) or 502 (an upstream's malformed response).
+  // 400 (malformed), 431 (headers too large or too many), 501 (CONNECT, a transfer coding other
+  // than chunked), 505 (an HTTP version other than 1.0 and 1.1) or 502 (an upstream's malformed
+  // response).
   uint32_t error_status() const { return error_status_; }
   const std::string& error_message() const { return error_message_; }
   // True between the first byte of a message and its end.
@@ -69,10 +73,19 @@ class Http1Parser {
   void flush_body();
   void fail(uint32_t status, std::string message);
   bool add_header_bytes(size_t n);
+  // What http-parser lets through in its lenient mode, checked on the raw bytes of each message
+  // head before it parses them: obs-fold, whitespace in or after a field name, too many lines.
+  bool scan_head(const char* data, size_t size);
+  // The CRLF that must follow each chunk's data, from `from` to the end of the current input.
+  bool check_chunk_crlf(const char* from);
+  // RFC 9112 rules on a complete request head (version, Host, framing headers, CONNECT).
+  bool check_request_head(const http_parser& parser);
+  uint32_t malformed_status() const { return type_ == Type::Request ? 400 : 502; }
 
   Type type_;
   Http1Handler& handler_;
   size_t max_header_bytes_;
+  size_t max_headers_;
   std::unique_ptr<http_parser> parser_;
   Http1Head head_;
   std::string field_;
@@ -87,6 +100,15 @@ class Http1Parser {
   bool no_body_ = false;
   uint32_t error_status_ = 0;
   std::string error_message_;
+  // The raw head scan (scan_head).
+  enum class Scan : uint8_t { LineStart, Name, Value, Cr, Body };
+  Scan scan_ = Scan::LineStart;
+  bool scan_first_line_ = true;
+  size_t scan_lines_ = 0;
+  // Chunk framing: data bytes left in the current chunk, CRLF bytes still expected after it.
+  uint64_t chunk_left_ = 0;
+  int crlf_expected_ = 0;
+  const char* input_end_ = nullptr;  // end of the bytes given to the current feed()
 };
 
 // How a body is delimited on the wire.
@@ -100,6 +122,12 @@ struct EncodedHead {
 
 // Hop-by-hop headers a proxy never forwards (connection, keep-alive, transfer-encoding, ...).
 bool is_hop_by_hop(std::string_view lower_name);
+// Whether a field may travel in trailers: not framing (content-length), routing (host) or
+// hop-by-hop ones (RFC 9110 section 6.5.1).
+bool allowed_in_trailers(std::string_view lower_name);
+// The lower-cased field names a message's Connection headers nominate as hop-by-hop (without
+// "close"): they are removed before the message is forwarded.
+std::vector<std::string> connection_options(const abi::HeaderPairs& headers);
 
 // The request line and headers for the upstream, from a filtered header map (":method", ":path",
 // ":authority" become the request line and Host). Without content-length, a request with a body
@@ -120,5 +148,7 @@ void append_chunk(std::string& out, std::string_view data);
 std::string last_chunk(const abi::HeaderPairs& trailers);
 
 std::string_view reason_phrase(uint32_t status);
+// The first words of the proxy's own answer to a refused request ("bad request: ", ...).
+std::string_view refusal_prefix(uint32_t status);
 
 }  // namespace pwplay::host::proxy

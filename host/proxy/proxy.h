@@ -81,11 +81,16 @@ struct ProxyOptions {
   std::map<std::string, HostPort> clusters;  // callout targets by cluster name
   std::vector<LoadedPlugin> plugins;         // the chain, in request order
   size_t max_header_bytes = 60 * 1024;       // larger request heads get 431
+  size_t max_headers = 100;                  // more header lines get 431 (Envoy's default)
   // Body bytes a paused filter may hold before the stream fails (413 for requests, as Envoy's
   // buffer limit), and bytes queued for a slow peer before reading from the other side pauses.
   size_t max_buffered_body_bytes = 16u << 20;
   size_t write_high_watermark = 1u << 20;
+  // A connection without a request in progress is closed after `idle_timeout`; a request head
+  // must arrive whole within `request_headers_timeout` of its first byte (else 408 and close), so
+  // a client trickling bytes cannot hold a connection. 0 disables either.
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(5);
+  std::chrono::milliseconds request_headers_timeout = std::chrono::seconds(30);
   bool trace = false;                     // record trace events per stream (costly: for debugging)
   bool capture_messages = true;           // fill the four views of each StreamRecord
   size_t max_captured_body = 256 * 1024;  // per view; longer bodies are cut (and marked)

@@ -15,6 +15,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "host/proxy/http1_codec.h"
 #include "host/proxy/proxy_server.h"
@@ -43,7 +45,8 @@ class UpstreamConnection : public Http1Handler, public Deferred {
       : server_(server),
         id_(id),
         parser_(Http1Parser::Type::Response, *this,
-                std::max<size_t>(server.options().max_header_bytes, 64 * 1024)) {}
+                std::max<size_t>(server.options().max_header_bytes, 64 * 1024),
+                std::max<size_t>(server.options().max_headers, 100)) {}
   ~UpstreamConnection() override { close(); }
 
   uint64_t id() const { return id_; }
@@ -84,6 +87,7 @@ class UpstreamConnection : public Http1Handler, public Deferred {
   static void on_failure_timer(int, short, void* arg);
   void process_input();
   void failed(const std::string& reason, bool connect_failure);
+  std::string reset_text(const std::string& reason) const;
   void arm_failure();
 
   ProxyServer& server_;
@@ -95,6 +99,7 @@ class UpstreamConnection : public Http1Handler, public Deferred {
   bool connected_ = false;
   bool parsing_ = false;
   bool informational_ = false;
+  bool head_seen_ = false;  // the current response's head arrived
   bool peer_keep_alive_ = true;
   bool fail_later_ = false;
   std::string connect_error_;
@@ -129,7 +134,8 @@ class ActiveStream : public StreamSink, public Deferred {
   void request_body(std::string data);
   void request_end(std::string last, abi::HeaderPairs trailers);
   void request_failed(uint32_t status, const std::string& message);
-  void connection_lost();
+  // The client connection closed; `unsent` bytes of what the stream wrote never left.
+  void connection_lost(size_t unsent);
   void downstream_drained();
 
   // From the upstream connection.
@@ -158,6 +164,9 @@ class ActiveStream : public StreamSink, public Deferred {
 
  private:
   void upstream_request_done();
+  void send_head(const HeaderMap& headers, bool end_stream);
+  void send_held_head(size_t first_piece, bool end_stream, bool trailers_follow);
+  void reframe_local_request();
   void answer_locally();
   void send_upstream_error(uint32_t status, const std::string& body);
   void fail_stream(uint32_t status, const std::string& message);
@@ -213,7 +222,8 @@ class ActiveStream : public StreamSink, public Deferred {
   UpstreamConnection* upstream_ = nullptr;
   Framing request_framing_ = Framing::None;
   uint64_t request_length_left_ = 0;
-  bool request_overflow_ = false;  // more body than the content-length said
+  bool request_overflow_ = false;       // more body than the content-length said
+  std::optional<HeaderMap> held_head_;  // the request head, until its body's first piece
   bool upstream_request_sent_ = false;
   bool upstream_abandoned_ = false;
   bool upstream_answered_ = false;  // response headers came from the upstream (or local one)
@@ -249,9 +259,12 @@ class DownstreamConnection : public Http1Handler, public Deferred {
       : server_(server),
         id_(id),
         bev_(bev),
-        parser_(Http1Parser::Type::Request, *this, server.options().max_header_bytes),
+        parser_(Http1Parser::Type::Request, *this, server.options().max_header_bytes,
+                server.options().max_headers),
         info_(std::move(info)) {}
   ~DownstreamConnection() override {
+    if (headers_timer_) event_free(headers_timer_);
+    if (linger_timer_) event_free(linger_timer_);
     if (bev_) bufferevent_free(bev_);
   }
 
@@ -262,8 +275,12 @@ class DownstreamConnection : public Http1Handler, public Deferred {
 
   void write(std::string_view bytes) {
     if (closed_) return;
+    written_ += bytes.size();
     write_now(bev_, bytes);
   }
+  // Counts a finished response's status once everything written so far has left (a client that
+  // goes away before is a client abort, not a 2xx).
+  void count_when_delivered(uint32_t status);
   size_t pending_output() const {
     return closed_ ? 0 : evbuffer_get_length(bufferevent_get_output(bev_));
   }
@@ -299,8 +316,13 @@ class DownstreamConnection : public Http1Handler, public Deferred {
   static void on_write(bufferevent*, void* arg);
   static void on_event(bufferevent*, short what, void* arg);
   void set_idle_timeout(bool idle);
+  // The request-head deadline: armed by the first byte of a request, cleared by its last.
+  void arm_headers_timer();
+  void clear_headers_timer();
+  static void on_headers_timeout(int, short, void* arg);
   void process_input();
   void on_parse_error();
+  void refuse(uint32_t status, const std::string& message);
 
   ProxyServer& server_;
   uint64_t id_;
@@ -313,6 +335,13 @@ class DownstreamConnection : public Http1Handler, public Deferred {
   bool draining_ = false;
   size_t drained_ = 0;
   bool parsing_ = false;
+  event* headers_timer_ = nullptr;
+  bool headers_timer_armed_ = false;
+  event* linger_timer_ = nullptr;  // ends the drain after a close
+  // Responses not yet counted: (bytes written when each ended, its status).
+  void settle_delivered(bool lost);
+  uint64_t written_ = 0;
+  std::vector<std::pair<uint64_t, uint32_t>> undelivered_;
 };
 
 }  // namespace pwplay::host::proxy

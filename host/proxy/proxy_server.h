@@ -86,6 +86,19 @@ class ProxyServer {
   void update_stats(const std::function<void(ProxyStats&)>& change) {
     if (hooks_.update_stats) hooks_.update_stats(change);
   }
+  // One response the client received whole, by status class.
+  void count_response(uint32_t status) {
+    update_stats([status](ProxyStats& s) {
+      if (status >= 200 && status < 300)
+        ++s.responses_2xx;
+      else if (status >= 300 && status < 400)
+        ++s.responses_3xx;
+      else if (status >= 400 && status < 500)
+        ++s.responses_4xx;
+      else if (status >= 500)
+        ++s.responses_5xx;
+    });
+  }
 
  private:
   class TraceGrouper;

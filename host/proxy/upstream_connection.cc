@@ -54,6 +54,7 @@ void UpstreamConnection::attach(ActiveStream* stream, bool head_request) {
   stream_ = stream;
   ++uses_;
   informational_ = false;
+  head_seen_ = false;
   parser_.expect_no_body(head_request);
   parser_.resume();
   if (fail_later_) return;  // the failure timer reports to the stream
@@ -68,6 +69,7 @@ void UpstreamConnection::on_head(Http1Head head) {
     return;
   }
   peer_keep_alive_ = head.keep_alive;
+  head_seen_ = true;
   if (stream_) stream_->upstream_head(head);
 }
 
@@ -139,37 +141,30 @@ void UpstreamConnection::on_event(bufferevent*, short what, void* arg) {
       self->parser_.finish();  // a response delimited by the close ends here
       if (self->closed_ || !self->stream_) return;
     }
-    self->failed(
-        "upstream connect error or disconnect/reset before headers. reset reason: "
-        "connection termination",
-        false);
+    self->failed(self->reset_text("connection termination"), false);
     return;
   }
   if (what & BEV_EVENT_ERROR) {
     int error = EVUTIL_SOCKET_ERROR();
     std::string text = error ? std::strerror(error) : "connection error";
     if (!self->connected_)
-      self->failed(
-          "upstream connect error or disconnect/reset before headers. reset reason: "
-          "connection failure (" +
-              text + ")",
-          true);
+      self->failed(self->reset_text("connection failure (" + text + ")"), true);
     else
-      self->failed(
-          "upstream connect error or disconnect/reset before headers. reset reason: "
-          "connection termination (" +
-              text + ")",
-          false);
+      self->failed(self->reset_text("connection termination (" + text + ")"), false);
   }
 }
 
 void UpstreamConnection::on_failure_timer(int, short, void* arg) {
   auto* self = static_cast<UpstreamConnection*>(arg);
-  self->failed(
-      "upstream connect error or disconnect/reset before headers. reset reason: "
-      "connection failure (" +
-          self->connect_error_ + ")",
-      true);
+  self->failed(self->reset_text("connection failure (" + self->connect_error_ + ")"), true);
+}
+
+// Envoy's words for an upstream failure, naming the phase it happened in.
+std::string UpstreamConnection::reset_text(const std::string& reason) const {
+  if (head_seen_)
+    return "upstream disconnect/reset after the response headers (mid-body). reset reason: " +
+           reason;
+  return "upstream connect error or disconnect/reset before headers. reset reason: " + reason;
 }
 
 void UpstreamConnection::failed(const std::string& reason, bool connect_failure) {

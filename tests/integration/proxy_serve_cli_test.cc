@@ -127,5 +127,60 @@ TEST(ServeCli, ProxyConfigFileNamesClustersAndAChain) {
   EXPECT_EQ(serve.stop(SIGINT), 0);
 }
 
+TEST(ServeCli, BindsLoopbackUnlessToldAndWarnsLoudlyWhenNot) {
+  ServeProcess local;
+  ASSERT_TRUE(local.start({"--listen", "0"})) << local.out() << local.err();
+  EXPECT_NE(local.out().find("listening on http://127.0.0.1:"), std::string::npos) << local.out();
+  EXPECT_EQ(local.err().find("WARNING"), std::string::npos) << local.err();
+  EXPECT_EQ(http_request(local.port(), "GET", "/").status, 200);
+  EXPECT_EQ(local.stop(SIGINT), 0) << local.out() << local.err();
+
+  ServeProcess exposed;
+  ASSERT_TRUE(exposed.start({"--listen", "0.0.0.0:0", "--allow-remote"}))
+      << exposed.out() << exposed.err();
+  EXPECT_NE(exposed.err().find("WARNING: listening on 0.0.0.0, reachable from other machines"),
+            std::string::npos)
+      << exposed.err();
+  EXPECT_EQ(http_request(exposed.port(), "GET", "/").status, 200);
+  EXPECT_EQ(exposed.stop(SIGINT), 0);
+
+  // The debugger's proxy goes through the same check: no flag lets it leave loopback.
+  CommandResult debug =
+      run_pwplay({"debug", sample("add_header"), "--listen", "0.0.0.0:0"}, "quit\n");
+  EXPECT_NE(debug.exit_code, 0);
+  EXPECT_NE((debug.out + debug.err).find("loopback"), std::string::npos) << debug.out << debug.err;
+}
+
+TEST(ServeCli, LimitsComeFromFlagsOrTheProxyConfig) {
+  Headers ten;
+  for (int i = 0; i < 10; ++i) ten.emplace_back("x-h" + std::to_string(i), "v");
+  nlohmann::json config = {{"listen", "127.0.0.1:0"},
+                           {"limits", {{"max_headers", 5}, {"headers_timeout_ms", 300}}}};
+  std::string path = write_temp_file("limits.json", config.dump());
+  ServeProcess from_file;
+  ASSERT_TRUE(from_file.start({"--proxy-config", path})) << from_file.out() << from_file.err();
+  EXPECT_EQ(http_request(from_file.port(), "GET", "/", ten).status, 431);
+  auto slow = HttpConnection::open(from_file.port());
+  ASSERT_TRUE(slow);
+  slow->send("GET / HTTP/1.1\r\n");
+  HttpResponse timed_out = slow->read_response(false, std::chrono::seconds(5));
+  ASSERT_TRUE(timed_out.ok) << timed_out.error;
+  EXPECT_EQ(timed_out.status, 408);
+  EXPECT_EQ(from_file.stop(SIGINT), 0);
+
+  ServeProcess flag_wins;
+  ASSERT_TRUE(flag_wins.start({"--proxy-config", path, "--max-headers", "50"}))
+      << flag_wins.out() << flag_wins.err();
+  EXPECT_EQ(http_request(flag_wins.port(), "GET", "/", ten).status, 200);
+  EXPECT_EQ(flag_wins.stop(SIGINT), 0);
+
+  nlohmann::json bad = {{"limits", {{"max_headers", "many"}}}};
+  CommandResult refused =
+      run_pwplay({"serve", "--proxy-config", write_temp_file("bad.json", bad.dump())});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("limits.max_headers must be a whole number"), std::string::npos)
+      << refused.err;
+}
+
 }  // namespace
 }  // namespace pwplay::testing

@@ -86,6 +86,19 @@ bool HttpConnection::read_exact(size_t n, std::string& out,
   return true;
 }
 
+std::string HttpConnection::read_head(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    size_t end = buffer_.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      std::string head = buffer_.substr(0, end + 4);
+      buffer_.erase(0, end + 4);
+      return head;
+    }
+    if (!fill(deadline)) return "";
+  }
+}
+
 HttpResponse HttpConnection::read_response(bool head, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   HttpResponse response;

@@ -39,6 +39,9 @@ class HttpConnection {
   // Reads one response; `head` for the answer to a HEAD request (no body).
   HttpResponse read_response(bool head = false,
                              std::chrono::milliseconds timeout = std::chrono::seconds(20));
+  // One message head as raw text, up to and with its empty line (an interim 100 Continue, which
+  // read_response skips); empty when none arrives within `timeout`.
+  std::string read_head(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   // True when the peer closes the connection within `timeout` (bytes before that are dropped).
   bool wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Closes abruptly (RST when unread data is pending, else FIN).
