@@ -490,6 +490,33 @@ Session::State Session::wait(std::chrono::milliseconds timeout) {
   return state_locked();
 }
 
+bool Session::run_to_end(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  {
+    std::lock_guard lock(mutex_);
+    releasing_ = true;
+    if (pause_ && !resume_) resume_ = Command{ResumeMode::Finish, std::nullopt};
+    publish_locked();
+  }
+  changed_.notify_all();
+  announce();
+  for (;;) {
+    bool engine_idle = false;
+    {
+      std::lock_guard lock(mutex_);
+      engine_idle = !pause_ && !busy_ && tasks_.empty();
+    }
+    bool proxy_idle = true;
+    {
+      std::lock_guard proxy_lock(proxy_mutex_);
+      if (proxy_) proxy_idle = proxy_->stats().requests_active == 0;
+    }
+    if (engine_idle && proxy_idle) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 bool Session::wait_for_pause(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
   return changed_.wait_for(lock, timeout, [this] { return pause_ && !resume_; });

@@ -68,7 +68,7 @@ enum class ResumeMode : uint8_t {
   Step,      // to the next ABI event (host call, callback entry or exit)
   Next,      // over the current callback (to its exit, or the next top-level callback)
   Finish,    // to the end of the current stream, ignoring breakpoints in it
-  Abort,     // stop the paused stream (its VM call is terminated and the VM replaced)
+  Abort,     // stop the paused stream: it fails as a trap would ("aborted by the user at X")
 };
 
 // A labelled range of VM memory touched by a copy between host and VM.
@@ -216,6 +216,11 @@ class Session {
   // Waits until something is paused (true) or the timeout passes (false); for requests that
   // arrive through the proxy.
   bool wait_for_pause(std::chrono::milliseconds timeout);
+  // The end of a front end's session (a `pwplay debug` batch): releases the held stream and
+  // lets every stream run to its end without pausing again (breakpoints stop nothing from then
+  // on), so that a client of the proxy gets its real answer. Waits until the engine thread is
+  // idle and the proxy has no request in flight; false when the timeout passed first.
+  bool run_to_end(std::chrono::milliseconds timeout);
 
   // --- Proxy ------------------------------------------------------------------------------------
   // Starts the proxy with the loaded filter (the session fills in the plugins, tracing, the
@@ -271,6 +276,7 @@ class Session {
     std::vector<MemoryRegion> callback_regions;
     std::map<std::string, std::shared_ptr<const std::vector<uint8_t>>> last_snapshot;
     const host::HttpStreamState* stream = nullptr;  // of the last pause point
+    host::FilterChain* chain = nullptr;             // of the last pause point
     uint64_t current_stream = 0;
     uint64_t client_stream = 0;  // the stream client_headers belong to
     abi::HeaderPairs client_headers;
@@ -374,6 +380,7 @@ class Session {
   bool watching_ = false;
   bool replay_on_reload_ = true;
   bool proxy_stopping_ = false;  // the proxy's held stream must go on without pausing again
+  bool releasing_ = false;       // run_to_end: no thread pauses again
 
   // The disassembly cache (its own lock: disassembling a large module takes a while).
   mutable std::mutex disassembly_mutex_;

@@ -123,6 +123,7 @@ host::PauseVerdict Session::on_pause_point(Worker& worker, const host::PausePoin
   worker.since_point.clear();
   update_frames(worker, events);
   worker.stream = point.stream;
+  worker.chain = chain;
   // The request as the client sent it: the stream's headers when the first filter sees them.
   if (point.stream && point.stream->id != worker.client_stream &&
       point.where == host::PausePoint::Where::CallbackEnter &&
@@ -138,7 +139,8 @@ host::PauseVerdict Session::on_pause_point(Worker& worker, const host::PausePoin
   if (plugin) apply_faults(worker, *chain);
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || (proxy_stopping_ && &worker == &proxy_worker_)) return host::PauseVerdict::Go;
+    if (stopping_ || releasing_ || (proxy_stopping_ && &worker == &proxy_worker_))
+      return host::PauseVerdict::Go;
   }
   const uint64_t stream_id = point.stream ? point.stream->id : 0;
   if (stream_id) worker.current_stream = stream_id;
@@ -209,10 +211,9 @@ host::PauseVerdict Session::on_pause_point(Worker& worker, const host::PausePoin
   Command command = hold(worker, std::move(info), *point.vm);
   if (plugin) apply_faults(worker, *chain);
   apply(worker, *point.vm, point.plugin, command, /*at_instruction=*/false);
-  // Terminating the VM stops a running call; a callback that has not started is not run.
-  if (command.mode == ResumeMode::Abort && !command.instruction &&
-      point.where == host::PausePoint::Where::CallbackEnter)
-    return host::PauseVerdict::Abort;
+  // The host ends the stream as a trap, the same on every engine: a callback that has not started
+  // does not run, a host call traps, a callback's result is dropped.
+  if (command.mode == ResumeMode::Abort && !command.instruction) return host::PauseVerdict::Abort;
   return host::PauseVerdict::Go;
 }
 
@@ -220,7 +221,7 @@ host::StepRequest Session::on_instruction(Worker& worker, host::Vm& vm, const st
                                           const host::WasmLocation& location) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_ || (proxy_stopping_ && &worker == &proxy_worker_)) return {};
+    if (stopping_ || releasing_ || (proxy_stopping_ && &worker == &proxy_worker_)) return {};
   }
   PauseInfo info;
   switch (worker.step_kind) {
@@ -257,7 +258,9 @@ Session::Command Session::hold(Worker& worker, PauseInfo info, host::Vm& vm) {
   {
     std::unique_lock lock(mutex_);
     // One pause at a time: another VM thread's pause is answered first.
-    auto may_go_on = [&] { return stopping_ || (proxy_stopping_ && &worker == &proxy_worker_); };
+    auto may_go_on = [&] {
+      return stopping_ || releasing_ || (proxy_stopping_ && &worker == &proxy_worker_);
+    };
     changed_.wait(lock, [&] { return !pause_ || may_go_on(); });
     if (may_go_on()) {
       command.mode = ResumeMode::Finish;
@@ -320,7 +323,16 @@ host::StepRequest Session::apply(Worker& worker, host::Vm& vm, const std::string
       break;
     case ResumeMode::Abort:
       worker.finish_stream = worker.current_stream ? worker.current_stream : UINT64_MAX;
-      vm.terminate();
+      // At an ABI pause point the verdict aborts (on_pause_point); at an instruction only the
+      // engine can stop the call, and the plugin names the place in the trap it reports.
+      if (at_instruction) {
+        if (host::Plugin* running = find_plugin(worker.chain, plugin)) {
+          std::string where = worker.frames.empty() ? plugin : worker.frames.back().name;
+          running->abi_host().note_user_abort("aborted by the user at " + where +
+                                              " (a wasm instruction)");
+        }
+        vm.terminate();
+      }
       break;
   }
   return {};

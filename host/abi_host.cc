@@ -167,7 +167,12 @@ uint32_t AbiHost::dispatch(const abi::HostFunctionSpec& spec, Impl impl, HostCal
     point.context_id = effective_context_;
     point.plugin = identity_.name;
     point.vm = guest_.vm();
-    env_.trace()->pause_point(point);
+    // An abort there ends the call as a trap, on every engine (a terminated VM would only stop
+    // at the engine's next check, after the call may have done more).
+    if (env_.trace()->pause_point(point) == PauseVerdict::Abort) {
+      call.trap = "aborted by the user at " + std::string(spec.name);
+      user_abort_ = *call.trap;
+    }
   }
   return result;
 }

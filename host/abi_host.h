@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "abi/enums.h"
@@ -160,6 +161,12 @@ class AbiHost {
     injections_[std::move(name)] = status;
   }
   void clear_injections() { injections_.clear(); }
+
+  // A debugger's abort at a pause inside this plugin: the running call ends as a terminated call
+  // with this message ("aborted by the user at proxy_log"), whichever engine runs it. The plugin
+  // takes it when the call fails.
+  void note_user_abort(std::string message) { user_abort_ = std::move(message); }
+  std::optional<std::string> take_user_abort() { return std::exchange(user_abort_, std::nullopt); }
 
   // A root context whose proxy_on_done returned false: it may call proxy_done later.
   void mark_pending_done(uint32_t root_id) { pending_done_roots_.push_back(root_id); }
@@ -365,6 +372,7 @@ class AbiHost {
   std::vector<uint32_t> pending_done_roots_;
 
   std::map<std::string, abi::Status, std::less<>> injections_;
+  std::optional<std::string> user_abort_;
   std::function<void(const LogRecord&)> log_handler_;
 };
 

@@ -277,8 +277,14 @@ Result<void> Plugin::run_start_function(std::string_view name, const FuncType& t
         outcome ? (type.results.empty() ? "" : std::to_string(result.as_i32())) : "failed";
     host_->record(std::move(event));
   }
+  std::optional<std::string> user_abort = host_->take_user_abort();
   if (!outcome) {
-    fail(std::string(name), outcome.error());
+    VmError error = outcome.error();
+    if (user_abort) {
+      error.fault = VmFault::Terminated;
+      error.message = std::move(*user_abort);
+    }
+    fail(std::string(name), error);
     return make_error(describe_source(config_) + ": " + failure_->message);
   }
   return {};
@@ -390,17 +396,28 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
   Value result;
   std::optional<uint32_t> value;
   if (aborted) {
-    fail(name, VmError{VmFault::Terminated, "aborted by the debugger before it ran", {}});
+    fail(name, VmError{VmFault::Terminated,
+                       "aborted by the user at " + std::string(name) +
+                           ": aborted by the debugger before it ran",
+                       {}});
   } else {
     AbiHost::CallbackScope scope(*host_, context_id, phase);
     ++call_depth_;
     auto outcome =
         vm_->call(ref, args, has_result ? std::span<Value>(&result, 1) : std::span<Value>());
     --call_depth_;
-    if (outcome)
+    // A debugger's abort inside the call reads the same on every engine (see note_user_abort).
+    std::optional<std::string> user_abort = host_->take_user_abort();
+    if (outcome) {
       value = has_result ? result.as_u32() : 0;
-    else
-      fail(name, outcome.error());
+    } else {
+      VmError error = outcome.error();
+      if (user_abort) {
+        error.fault = VmFault::Terminated;
+        error.message = std::move(*user_abort);
+      }
+      fail(name, error);
+    }
   }
   if (tracing) {
     TraceEvent event;
@@ -425,7 +442,15 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
       host_->record(std::move(growth));
     }
     last_memory_size_ = memory_size;
-    pause_point(value ? PausePoint::Where::CallbackExit : PausePoint::Where::Trap, context_id);
+    const PauseVerdict verdict =
+        pause_point(value ? PausePoint::Where::CallbackExit : PausePoint::Where::Trap, context_id);
+    // An abort at the exit fails the stream as a trap in the callback would.
+    if (verdict == PauseVerdict::Abort && value) {
+      fail(name,
+           VmError{
+               VmFault::Terminated, "aborted by the user at the exit of " + std::string(name), {}});
+      value.reset();
+    }
   }
   return value;
 }

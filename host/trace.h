@@ -102,9 +102,10 @@ struct PausePoint {
   Vm* vm = nullptr;
 };
 
-// What a debugger wants after holding a pause point: go on, or (at a callback's entry) not run
-// the callback at all and fail the plugin as a terminated call. Elsewhere a debugger stops the
-// running call with Vm::terminate.
+// What a debugger wants after holding a pause point: go on, or abort: at a callback's entry the
+// callback does not run, after a host call the call traps, at a callback's exit its result is
+// dropped; each fails the plugin as a terminated call ("aborted by the user at ..."). At a wasm
+// instruction a debugger stops the running call with Vm::terminate.
 enum class PauseVerdict : uint8_t { Go, Abort };
 
 // "entering a callback", "after a host call", ...: where a debugger stopped, as front ends say it.
