@@ -171,17 +171,37 @@ Result<void> set_condition(Breakpoint& breakpoint, std::string_view condition_te
   return {};
 }
 
+Result<uint64_t> parse_typed_number(std::string_view text, std::string_view what, uint64_t max) {
+  const std::string_view number = trim(text);
+  auto refuse = [&]() -> Result<uint64_t> {
+    return make_error("expected " + std::string(what) + ", got '" + std::string(number) + "'");
+  };
+  const bool hex = number.size() > 2 && number[0] == '0' && (number[1] == 'x' || number[1] == 'X');
+  const std::string_view digits = hex ? number.substr(2) : number;
+  if (digits.empty()) return refuse();
+  uint64_t value = 0;
+  const uint64_t base = hex ? 16 : 10;
+  for (char c : digits) {
+    uint64_t digit = 0;
+    if (c >= '0' && c <= '9')
+      digit = static_cast<uint64_t>(c - '0');
+    else if (hex && c >= 'a' && c <= 'f')
+      digit = static_cast<uint64_t>(c - 'a' + 10);
+    else if (hex && c >= 'A' && c <= 'F')
+      digit = static_cast<uint64_t>(c - 'A' + 10);
+    else
+      return refuse();
+    // Checked before it is computed: past `max` (or 2^64) is refused, never wrapped.
+    if (digit > max || value > (max - digit) / base) return refuse();
+    value = value * base + digit;
+  }
+  return value;
+}
+
 Result<uint32_t> parse_breakpoint_id(std::string_view text) {
-  text = trim(text);
-  uint64_t id = 0;
-  const bool digits =
-      !text.empty() && text.size() <= 10 &&
-      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (digits)
-    for (char c : text) id = id * 10 + static_cast<uint64_t>(c - '0');
-  if (!digits || id > UINT32_MAX)
-    return make_error("expected a breakpoint number, got '" + std::string(text) + "'");
-  return static_cast<uint32_t>(id);
+  auto id = parse_typed_number(text, "a breakpoint number", UINT32_MAX);
+  if (!id) return unexpected(id.error());
+  return static_cast<uint32_t>(*id);
 }
 
 bool breakpoint_targets(const Breakpoint& breakpoint, const host::TraceEvent& event) {

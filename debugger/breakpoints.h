@@ -58,6 +58,13 @@ Result<Breakpoint> breakpoint_from_text(std::string_view text);
 // Replaces the breakpoint's condition by `condition_text` ("" clears it), as gdb's "condition N".
 Result<void> set_condition(Breakpoint& breakpoint, std::string_view condition_text);
 
+// The one reader of numbers typed in the debugger (breakpoint numbers, counts, request numbers,
+// seconds, addresses and lengths), in both front ends: decimal or 0x hex, blanks around it
+// ignored, no sign, at most `max` (nothing wraps around). The error reads "expected WHAT, got
+// 'TEXT'"; a verb puts its name in front ("delete: expected a breakpoint number, got '-1'").
+Result<uint64_t> parse_typed_number(std::string_view text, std::string_view what,
+                                    uint64_t max = UINT64_MAX);
+
 // A breakpoint number as the user typed it ("3"); the one parser of both front ends.
 Result<uint32_t> parse_breakpoint_id(std::string_view text);
 

@@ -230,11 +230,18 @@ VerbResult step_instruction(Session& session, VerbContext& context, host::StepRe
   return report(session, context);
 }
 
+// The breakpoint number a verb takes first.
+Result<uint32_t, VerbError> breakpoint_argument(const VerbArgs& args) {
+  auto id = number_argument(args, 0, "a breakpoint number", UINT32_MAX);
+  if (!id) return unexpected(id.error());
+  return static_cast<uint32_t>(*id);
+}
+
 // delete N, disable N, enable N.
 VerbResult breakpoint_state(Session& session, const VerbArgs& args) {
   if (args.words.empty()) return usage(args);
-  auto id = parse_breakpoint_id(args.words[0]);
-  if (!id) return fail(id.error().message);
+  auto id = breakpoint_argument(args);
+  if (!id) return unexpected(id.error());
   const std::string_view action = args.verb->name;
   const bool ok = action == "delete" ? session.remove_breakpoint(*id)
                                      : session.enable_breakpoint(*id, action == "enable");
@@ -404,15 +411,13 @@ void append(std::string& out, const char* pattern, ...) {
   va_end(args);
 }
 
-Result<uint64_t> parse_number(std::string_view text, std::string_view what) {
-  uint64_t value = 0;
-  bool ok = !text.empty() && text.size() <= 19;
-  for (char c : text) {
-    if (c < '0' || c > '9') ok = false;
-    if (ok) value = value * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (!ok) return make_error("expected " + std::string(what) + ", got '" + std::string(text) + "'");
-  return value;
+Result<uint64_t, VerbError> number_argument(const VerbArgs& args, size_t index,
+                                            std::string_view what, uint64_t max) {
+  const std::string_view text = index < args.words.size() ? args.words[index] : "";
+  auto number = parse_typed_number(text, what, max);
+  if (!number)
+    return fail(std::string(args.verb ? args.verb->name : "") + ": " + number.error().message);
+  return *number;
 }
 
 std::string function_label(uint32_t index, const std::string& name) {
@@ -500,10 +505,10 @@ VerbResult enable(Session& session, VerbContext&, const VerbArgs& args) {
 
 VerbResult ignore(Session& session, VerbContext&, const VerbArgs& args) {
   if (args.words.size() < 2) return usage(args);
-  auto id = parse_breakpoint_id(args.words[0]);
-  if (!id) return fail(id.error().message);
-  auto count = parse_number(args.words[1], "a count");
-  if (!count || *count > UINT32_MAX) return fail("expected a count, got '" + args.words[1] + "'");
+  auto id = breakpoint_argument(args);
+  if (!id) return unexpected(id.error());
+  auto count = number_argument(args, 1, "a count", UINT32_MAX);
+  if (!count) return unexpected(count.error());
   if (!session.ignore_breakpoint(*id, static_cast<uint32_t>(*count)))
     return fail(format("no breakpoint %u", *id));
   return format("Will ignore the next %u crossings of breakpoint %u\n",
@@ -512,8 +517,8 @@ VerbResult ignore(Session& session, VerbContext&, const VerbArgs& args) {
 
 VerbResult condition(Session& session, VerbContext&, const VerbArgs& args) {
   if (args.words.empty()) return usage(args);
-  auto id = parse_breakpoint_id(args.words[0]);
-  if (!id) return fail(id.error().message);
+  auto id = breakpoint_argument(args);
+  if (!id) return unexpected(id.error());
   const std::string_view text =
       trim_blanks(std::string_view(args.text).substr(args.words[0].size()));
   if (auto set = session.set_breakpoint_condition(*id, text); !set)

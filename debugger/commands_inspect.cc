@@ -55,15 +55,6 @@ std::string change_lines(const std::optional<MessageDiff>& diff, const char* mis
   return out;
 }
 
-// A number as C reads it (0x10, 020, 16), for addresses and lengths.
-Result<uint64_t> parse_address(const std::string& text) {
-  char* end = nullptr;
-  const uint64_t value = std::strtoull(text.c_str(), &end, 0);
-  if (text.empty() || *end != '\0' || text.front() == '-')
-    return make_error("expected an address or length (16, 0x10), got '" + text + "'");
-  return value;
-}
-
 std::string breakpoint_lines(const Session& session) {
   auto list = session.breakpoints();
   if (list.empty()) return "No breakpoints.\n";
@@ -165,17 +156,17 @@ VerbResult backtrace(Session& session, VerbContext&, const VerbArgs&) {
 }
 
 VerbResult examine(Session& session, VerbContext&, const VerbArgs& args) {
-  auto pause = session.pause();
-  if (!pause || !pause->memory) return note("not paused");
   if (args.words.empty()) return usage(args);
-  auto address = parse_address(args.words[0]);
-  if (!address) return fail(address.error().message);
+  auto address = number_argument(args, 0, "an address (16, 0x10)", UINT32_MAX);
+  if (!address) return unexpected(address.error());
   uint64_t length = 64;
   if (args.words.size() > 1) {
-    auto parsed = parse_address(args.words[1]);
-    if (!parsed) return fail(parsed.error().message);
+    auto parsed = number_argument(args, 1, "a length (16, 0x10)");
+    if (!parsed) return unexpected(parsed.error());
     length = *parsed;
   }
+  auto pause = session.pause();
+  if (!pause || !pause->memory) return note("not paused");
   return hex_dump(*pause->memory, *address, std::min(length, kMaxExamine));
 }
 

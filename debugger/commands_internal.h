@@ -25,8 +25,10 @@ inline Unexpected<VerbError> usage(const VerbArgs& args) {
   return note(args.verb->usage());
 }
 
-// A whole decimal number (request ids, counts); `what` names it in the error.
-Result<uint64_t> parse_number(std::string_view text, std::string_view what);
+// Argument `index` of the verb as a number (parse_typed_number: decimal or 0x hex, at most
+// `max`); the error names the verb: "delete: expected a breakpoint number, got '-1'".
+Result<uint64_t, VerbError> number_argument(const VerbArgs& args, size_t index,
+                                            std::string_view what, uint64_t max = UINT64_MAX);
 
 // After a verb let the filter run: its next pause, or the end of the last request sent, or
 // nothing when the front end does not wait (context.wait is zero).

@@ -17,11 +17,13 @@ Result<void> prepare(VerbContext& context, std::string_view verb) {
   return context.prepare ? context.prepare(verb) : Result<void>();
 }
 
-// Request ids as typed: "1 3 4" (each checked before any is sent).
-Result<std::vector<uint64_t>> request_ids(const std::vector<std::string>& words) {
+// Request ids as typed: "1 3 4" (each checked before any is sent): the first `count` arguments
+// (all when 0).
+Result<std::vector<uint64_t>, VerbError> request_ids(const VerbArgs& args, size_t count = 0) {
   std::vector<uint64_t> ids;
-  for (const auto& word : words) {
-    auto id = parse_number(word, "a request number");
+  const size_t end = count ? count : args.words.size();
+  for (size_t i = 0; i < end; ++i) {
+    auto id = number_argument(args, i, "a request number");
     if (!id) return unexpected(id.error());
     ids.push_back(*id);
   }
@@ -56,8 +58,8 @@ VerbResult send(Session& session, VerbContext& context, const VerbArgs& args) {
 VerbResult wait(Session& session, VerbContext& context, const VerbArgs& args) {
   long seconds = kDefaultWaitSeconds;
   if (!args.words.empty()) {
-    auto parsed = parse_number(args.words[0], "a number of seconds");
-    if (!parsed) return fail(parsed.error().message);
+    auto parsed = number_argument(args, 0, "a number of seconds");
+    if (!parsed) return unexpected(parsed.error());
     seconds = static_cast<long>(std::min<uint64_t>(*parsed, 24 * 3600));
   }
   seconds = std::max(1L, seconds);
@@ -99,8 +101,8 @@ VerbResult replay(Session& session, VerbContext& context, const VerbArgs& args) 
     for (const auto& entry : session.history()) originals.push_back(entry.id);
     if (originals.empty()) return std::string("nothing to replay: the history is empty\n");
   } else {
-    auto ids = request_ids(args.words);
-    if (!ids) return fail(ids.error().message);
+    auto ids = request_ids(args);
+    if (!ids) return unexpected(ids.error());
     originals = std::move(*ids);
   }
   if (auto ready = prepare(context, "replay"); !ready) return fail(ready.error().message);
@@ -134,8 +136,8 @@ VerbResult replay(Session& session, VerbContext& context, const VerbArgs& args) 
 
 VerbResult compare(Session& session, VerbContext&, const VerbArgs& args) {
   if (args.words.size() < 2) return usage(args);
-  auto ids = request_ids({args.words[0], args.words[1]});
-  if (!ids) return fail(ids.error().message);
+  auto ids = request_ids(args, 2);
+  if (!ids) return unexpected(ids.error());
   auto diff = session.compare((*ids)[0], (*ids)[1]);
   if (!diff) return fail("no such requests in the history");
   std::string out;
@@ -151,8 +153,8 @@ VerbResult save_scenario(Session& session, VerbContext&, const VerbArgs& args) {
   if (args.words.empty()) return usage(args);
   std::optional<HistoryEntry> entry;
   if (args.words.size() > 1) {
-    auto id = parse_number(args.words[1], "a request number");
-    if (!id) return fail(id.error().message);
+    auto id = number_argument(args, 1, "a request number");
+    if (!id) return unexpected(id.error());
     entry = session.history_entry(*id);
   } else if (auto history = session.history(); !history.empty()) {
     entry = history.back();

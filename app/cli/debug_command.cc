@@ -6,6 +6,7 @@
 // stop at the breakpoints.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -38,20 +39,31 @@ struct DebugArgs {
   std::vector<std::string> clusters;
 };
 
-// At the end of a batch, let a paused request run to its end.
-void drain(debugger::Session& session) {
-  while (session.state() == debugger::Session::State::Paused)
-    session.resume(debugger::ResumeMode::Finish), session.wait();
-  session.wait();
+// How long the end of a session waits for the streams it releases (docs/debugger.md).
+constexpr std::chrono::seconds kEndOfSessionWait{30};
+
+// At the end of a batch (or of the terminal), paused and queued requests run to their end
+// without pausing again, so that a client of the proxy gets its real answer, not a cut
+// connection.
+void run_to_end(debugger::Session& session) {
+  if (!session.run_to_end(kEndOfSessionWait))
+    std::fprintf(stderr,
+                 "pwplay debug: requests were still running %lld s after the end of the session; "
+                 "they are cut\n",
+                 static_cast<long long>(kEndOfSessionWait.count()));
 }
 
 // Runs one line through the debugger's verb table and prints what it answers; false on quit.
-bool execute(debugger::Session& session, debugger::VerbContext& context, const std::string& line) {
+// `failed` counts the lines that did nothing (an error, a usage note, an unknown command).
+bool execute(debugger::Session& session, debugger::VerbContext& context, const std::string& line,
+             int& failed) {
   auto result = debugger::run_line(session, context, line);
-  if (result)
+  if (result) {
     std::fputs(result->c_str(), stdout);
-  else
+  } else {
     std::printf("%s\n", debugger::failure_text(result.error()).c_str());
+    ++failed;
+  }
   return !context.quit;
 }
 
@@ -115,6 +127,7 @@ int run_debugger(const DebugArgs& args) {
   };
 
   const bool interactive = args.batch.empty() && isatty(0);
+  int failed = 0;
   if (interactive) {
     using_history();
     for (;;) {
@@ -123,7 +136,7 @@ int run_debugger(const DebugArgs& args) {
       std::string line(raw);
       std::free(raw);  // allocated by readline
       if (!line.empty()) add_history(line.c_str());
-      if (!execute(session, context, line)) break;
+      if (!execute(session, context, line, failed)) break;
       std::fflush(stdout);
     }
   } else {
@@ -141,12 +154,18 @@ int run_debugger(const DebugArgs& args) {
     while (std::getline(*in, line)) {
       if (line.empty() || line[0] == '#') continue;
       std::printf("(pwplay) %s\n", line.c_str());
-      bool go_on = execute(session, context, line);
+      bool go_on = execute(session, context, line, failed);
       std::fflush(stdout);
       if (!go_on) break;
     }
   }
-  drain(session);
+  run_to_end(session);
+  // A batch is a script: one command that did nothing fails it, as a failing step fails a
+  // script (the transcript says which). At a terminal the user saw each answer.
+  if (!interactive && failed > 0) {
+    std::fprintf(stderr, "pwplay debug: %d command%s failed\n", failed, failed == 1 ? "" : "s");
+    return kExitError;
+  }
   return kExitOk;
 }
 
