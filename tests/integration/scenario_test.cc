@@ -15,6 +15,7 @@
 #include "debugger/runner.h"
 #include "support/cli.h"
 #include "support/engines.h"
+#include "support/session_support.h"
 
 namespace pwplay::testing {
 namespace {
@@ -42,8 +43,12 @@ std::string scenario_file(const std::string& name, json document) {
   return write_temp_file(name, document.dump(2));
 }
 
-TEST(ScenarioCli, SampleScenariosPass) {
-  CommandResult result = run_pwplay({"test", sample_scenarios()});
+// Scenarios, and runs saved as scenarios, pass and fail the same way on every engine that runs
+// .wasm modules (`pwplay test --engine`).
+class ScenarioOnEngine : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ScenarioOnEngine, SampleScenariosPass) {
+  CommandResult result = run_pwplay({"test", sample_scenarios(), "--engine", GetParam()});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_TRUE(contains(result.out, "PASS add_header adds a request and a response header\n"))
       << result.out;
@@ -73,7 +78,7 @@ TEST(ScenarioCli, SamplesDirectoryCanBeGivenExplicitly) {
   EXPECT_TRUE(contains(wrong.out, "0 passed, 6 failed\n")) << wrong.out;
 }
 
-TEST(ScenarioCli, FailingScenariosShowADiffAndExitOne) {
+TEST_P(ScenarioOnEngine, FailingScenariosShowADiffAndExitOne) {
   json document = json::parse(R"({
     "scenarios": [
       {"name": "passes", "request": {"path": "/ok", "headers": [["host", "a"]]},
@@ -95,7 +100,7 @@ TEST(ScenarioCli, FailingScenariosShowADiffAndExitOne) {
     ]})");
   std::string path = scenario_file("failing.json", document);
   std::string junit = (fs::path(path).parent_path() / "report.xml").string();
-  CommandResult result = run_pwplay({"test", path, "--junit", junit});
+  CommandResult result = run_pwplay({"test", path, "--junit", junit, "--engine", GetParam()});
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
   const std::string& out = result.out;
   EXPECT_TRUE(contains(out, "PASS passes\n")) << out;
@@ -157,13 +162,14 @@ TEST(ScenarioCli, FailingScenariosShowADiffAndExitOne) {
   EXPECT_FALSE(fs::exists(junit + ".tmp")) << "temporary report left behind";
 }
 
-TEST(ScenarioCli, BodyDifferencesPointAtTheFirstDifferentByte) {
+TEST_P(ScenarioOnEngine, BodyDifferencesPointAtTheFirstDifferentByte) {
   json document = json::parse(R"({
     "filter": "LOCAL",
     "scenarios": [{"name": "body", "request": {"path": "/"},
                    "expect": {"body_equals": "missing authorisation\n"}}]})");
   document["filter"] = sample("local_response");
-  CommandResult result = run_pwplay({"test", scenario_file("body.json", document)});
+  CommandResult result =
+      run_pwplay({"test", scenario_file("body.json", document), "--engine", GetParam()});
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
   EXPECT_TRUE(contains(result.out,
                        "  body_equals: expected \"missing authorisation\\n\", got \"missing "
@@ -172,12 +178,13 @@ TEST(ScenarioCli, BodyDifferencesPointAtTheFirstDifferentByte) {
       << result.out;
 }
 
-TEST(ScenarioCli, TrapsAreReported) {
+TEST_P(ScenarioOnEngine, TrapsAreReported) {
   json document = json::parse(R"({
     "scenarios": [{"name": "trap", "request": "REQ", "expect": {"no_trap": true, "status": 503}}]})");
   document["filter"] = sample("trap");
   document["scenarios"][0]["request"] = request_file("get.json");
-  CommandResult result = run_pwplay({"test", scenario_file("trap.json", document)});
+  CommandResult result =
+      run_pwplay({"test", scenario_file("trap.json", document), "--engine", GetParam()});
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
   EXPECT_TRUE(contains(result.out,
                        "  no_trap: expected no filter failure, got trap in "
@@ -264,9 +271,10 @@ TEST(ScenarioCli, EngineOverrideAppliesToEveryScenario) {
   EXPECT_TRUE(contains(result.out, "0 passed, 6 failed\n")) << result.out;
 }
 
-TEST(ScenarioCli, JunitReportWithAllPassing) {
+TEST_P(ScenarioOnEngine, JunitReportWithAllPassing) {
   std::string junit = write_temp_file("passing.xml", "previous report");
-  CommandResult result = run_pwplay({"test", sample_scenarios(), "--junit", junit});
+  CommandResult result =
+      run_pwplay({"test", sample_scenarios(), "--junit", junit, "--engine", GetParam()});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   std::string xml = read_text(junit);
   EXPECT_TRUE(contains(xml,
@@ -280,8 +288,8 @@ TEST(ScenarioCli, JunitReportWithAllPassing) {
   EXPECT_FALSE(contains(xml, "<failure"));
   // A report that cannot be written is an error, even when every scenario
   // passed.
-  CommandResult unwritable =
-      run_pwplay({"test", sample_scenarios(), "--junit", "/no/such/dir/report.xml"});
+  CommandResult unwritable = run_pwplay(
+      {"test", sample_scenarios(), "--junit", "/no/such/dir/report.xml", "--engine", GetParam()});
   EXPECT_EQ(unwritable.exit_code, 1);
   EXPECT_TRUE(contains(unwritable.err, "cannot write the JUnit report: /no/such/dir/report.xml"))
       << unwritable.err;
@@ -289,11 +297,12 @@ TEST(ScenarioCli, JunitReportWithAllPassing) {
 
 // The app's "save as scenario": a run's request and outcome become a scenario
 // that passes.
-TEST(ScenarioFromRun, ObservedOutcomeBecomesAPassingScenario) {
+TEST_P(ScenarioOnEngine, ObservedOutcomeBecomesAPassingScenario) {
   auto request = debugger::load_request_file(request_file("get.json"));
   ASSERT_TRUE(request.ok()) << request.error().message;
   debugger::PluginSpec options;
   options.wasm_path = sample("add_header");
+  options.engine = GetParam();
   auto run = debugger::run_once(options, *request);
   ASSERT_TRUE(run.ok()) << run.error().message;
   auto scenario = debugger::scenario_from_run(*request, *run);
@@ -309,16 +318,14 @@ TEST(ScenarioFromRun, ObservedOutcomeBecomesAPassingScenario) {
 
   // Saved twice into a new file (the second gets a distinct name), then run by
   // `pwplay test`.
-  fs::path dir = fs::path(write_temp_file("placeholder", "")).parent_path() / "saved";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  std::string path = (dir / "saved.json").string();
+  const UniqueTempDir dir;
+  std::string path = dir.file("saved.json");
   ASSERT_TRUE(debugger::append_scenario(path, *scenario, sample("add_header")).ok());
   ASSERT_TRUE(debugger::append_scenario(path, *scenario, sample("add_header")).ok());
   json saved = json::parse(read_text(path));
   ASSERT_EQ(saved["scenarios"].size(), 2u);
   EXPECT_EQ(saved["scenarios"][1]["name"], "GET /hello (2)");
-  CommandResult result = run_pwplay({"test", path});
+  CommandResult result = run_pwplay({"test", path, "--engine", GetParam()});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_TRUE(contains(result.out, "2 passed, 0 failed\n")) << result.out;
 
@@ -349,6 +356,11 @@ TEST(ScenarioFromRun, AppendRefusesToTouchAnInvalidFile) {
   EXPECT_TRUE(contains(not_json.error().message, broken + ":1:")) << not_json.error().message;
   EXPECT_EQ(read_text(broken), "{\"scenarios\": [");
 }
+
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ScenarioOnEngine);
+INSTANTIATE_TEST_SUITE_P(Scenario, ScenarioOnEngine,
+                         ::testing::ValuesIn(test::built_wasm_engines()),
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace pwplay::testing

@@ -3,12 +3,14 @@
 // reload, on the built sample filters.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
 #include "debugger/session.h"
 #include "support/cli.h"
+#include "support/engines.h"
 #include "support/session_support.h"
 
 namespace pwplay::testing {
@@ -23,9 +25,12 @@ std::string arg(const host::TraceEvent& event, const std::string& name) {
   return "<absent>";
 }
 
-TEST(Session, ConditionalBreakpointShowsDecodedArgumentsRegionsAndMemory) {
+// The session's behaviour is the same on every engine that runs .wasm modules.
+class SessionOnEngine : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SessionOnEngine, ConditionalBreakpointShowsDecodedArgumentsRegionsAndMemory) {
   Session session;
-  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
   uint32_t id = add_breakpoint(session, "proxy_add_header_map_value", "key == x-wasm-filter");
   session.send(get_request());
   ASSERT_EQ(session.wait(), Session::State::Paused);
@@ -73,18 +78,18 @@ TEST(Session, ConditionalBreakpointShowsDecodedArgumentsRegionsAndMemory) {
   EXPECT_EQ(session.breakpoints()[0].hits, 1u);
 }
 
-TEST(Session, ConditionThatDoesNotHoldNeverPauses) {
+TEST_P(SessionOnEngine, ConditionThatDoesNotHoldNeverPauses) {
   Session session;
-  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
   add_breakpoint(session, "proxy_add_header_map_value", "key == x-not-added");
   session.send(get_request());
   EXPECT_EQ(session.wait(), Session::State::Idle);
   EXPECT_EQ(session.breakpoints()[0].hits, 0u);
 }
 
-TEST(Session, SteppingVisitsEveryAbiEventInOrder) {
+TEST_P(SessionOnEngine, SteppingVisitsEveryAbiEventInOrder) {
   Session session;
-  ASSERT_TRUE(session.load(filter("add_header_wat")).ok());
+  ASSERT_TRUE(session.load(filter("add_header_wat", GetParam())).ok());
   add_breakpoint(session, "proxy_on_request_headers");
   session.send(get_request());
   ASSERT_EQ(session.wait(), Session::State::Paused);
@@ -122,9 +127,9 @@ TEST(Session, SteppingVisitsEveryAbiEventInOrder) {
   EXPECT_EQ(seen, expected);
 }
 
-TEST(Session, NextStepsOverTheCurrentCallback) {
+TEST_P(SessionOnEngine, NextStepsOverTheCurrentCallback) {
   Session session;
-  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
   add_breakpoint(session, "proxy_on_request_headers");
   session.send(get_request());
   ASSERT_EQ(session.wait(), Session::State::Paused);
@@ -142,9 +147,9 @@ TEST(Session, NextStepsOverTheCurrentCallback) {
   EXPECT_EQ(session.wait(), Session::State::Idle);
 }
 
-TEST(Session, SnapshotsShowTheBytesAHostCallWrote) {
+TEST_P(SessionOnEngine, SnapshotsShowTheBytesAHostCallWrote) {
   Session session;
-  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
   add_breakpoint(session, "proxy_on_request_headers");
   add_breakpoint(session, "proxy_get_header_map_value", "key == :path");
   session.send(get_request());
@@ -168,10 +173,10 @@ TEST(Session, SnapshotsShowTheBytesAHostCallWrote) {
   EXPECT_EQ(session.wait(), Session::State::Idle);
 }
 
-TEST(Session, TrapLogAndLocalResponseBreakpoints) {
+TEST_P(SessionOnEngine, TrapLogAndLocalResponseBreakpoints) {
   {
     Session session;
-    ASSERT_TRUE(session.load(filter("trap")).ok());
+    ASSERT_TRUE(session.load(filter("trap", GetParam())).ok());
     add_breakpoint(session, "trap");
     session.send(get_request());
     ASSERT_EQ(session.wait(), Session::State::Paused);
@@ -182,7 +187,7 @@ TEST(Session, TrapLogAndLocalResponseBreakpoints) {
   }
   {
     Session session;
-    ASSERT_TRUE(session.load(filter("log_levels")).ok());
+    ASSERT_TRUE(session.load(filter("log_levels", GetParam())).ok());
     add_breakpoint(session, "log error");
     session.send(get_request());
     ASSERT_EQ(session.wait(), Session::State::Paused);
@@ -196,7 +201,7 @@ TEST(Session, TrapLogAndLocalResponseBreakpoints) {
   }
   {
     Session session;
-    ASSERT_TRUE(session.load(filter("local_response")).ok());
+    ASSERT_TRUE(session.load(filter("local_response", GetParam())).ok());
     add_breakpoint(session, "local_response", "status_code == 401");
     session.send(get_request());
     ASSERT_EQ(session.wait(), Session::State::Paused);
@@ -206,9 +211,9 @@ TEST(Session, TrapLogAndLocalResponseBreakpoints) {
   }
 }
 
-TEST(Session, FaultInjectionChangesTheFilterAndIsMarked) {
+TEST_P(SessionOnEngine, FaultInjectionChangesTheFilterAndIsMarked) {
   Session session;
-  ASSERT_TRUE(session.load(filter("http_callout")).ok());
+  ASSERT_TRUE(session.load(filter("http_callout", GetParam())).ok());
   auto request = debugger::load_request_file(request_file("callout.json"));
   ASSERT_TRUE(request.ok());
   uint64_t first = session.send(*request);
@@ -238,9 +243,9 @@ TEST(Session, FaultInjectionChangesTheFilterAndIsMarked) {
   EXPECT_TRUE(session.compare(first, third)->same());
 }
 
-TEST(Session, FailingAllocatorIsVisibleToTheFilter) {
+TEST_P(SessionOnEngine, FailingAllocatorIsVisibleToTheFilter) {
   Session session;
-  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
   session.fail_allocations(true);
   uint64_t id = session.send(get_request());
   ASSERT_EQ(session.wait(), Session::State::Idle);
@@ -252,9 +257,9 @@ TEST(Session, FailingAllocatorIsVisibleToTheFilter) {
   EXPECT_TRUE(failed_copy);
 }
 
-TEST(Session, AbortStopsAPausedStream) {
+TEST_P(SessionOnEngine, AbortStopsAPausedStream) {
   Session session;
-  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
   add_breakpoint(session, "proxy_get_header_map_value");
   uint64_t id = session.send(get_request());
   ASSERT_EQ(session.wait(), Session::State::Paused);
@@ -272,15 +277,131 @@ TEST(Session, AbortStopsAPausedStream) {
   EXPECT_EQ(session.history_entry(next)->report.response->status, 200u);
 }
 
-TEST(Session, HotReloadPicksUpARebuiltModuleAndDiffsTheReplay) {
+// The trap event an aborted stream ends with: its message, or "<no trap>".
+std::string trap_message(const debugger::HistoryEntry& entry) {
+  for (const auto& event : entry.trace)
+    if (event.kind == host::EventKind::Trap) return arg(event, "message");
+  return "<no trap>";
+}
+
+bool has_line(const std::vector<std::string>& lines, const std::string& line) {
+  return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+// Abort at a host call: the call traps (nothing after it runs, the request never reaches the
+// upstream, the fail policy answers) on every engine, and compare reports the difference.
+TEST_P(SessionOnEngine, AbortAtAHostCallEndsTheStreamAsATrapAndCompareSaysSo) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
+  const uint64_t plain = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  add_breakpoint(session, "proxy_add_header_map_value", "key == x-wasm-filter");
+  const uint64_t aborted = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  ASSERT_EQ(session.pause()->where, host::PausePoint::Where::HostCallDone);
+  ASSERT_TRUE(session.resume(ResumeMode::Abort));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+
+  auto entry = session.history_entry(aborted);
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_FALSE(entry->report.upstream_request.has_value()) << "the upstream saw the request";
+  ASSERT_TRUE(entry->report.response.has_value());
+  EXPECT_EQ(entry->report.response->status, 503u);  // fail closed, as a trap
+  ASSERT_TRUE(entry->failure.has_value());
+  EXPECT_EQ(entry->failure->fault, host::VmFault::Terminated);
+  EXPECT_EQ(trap_message(*entry), "aborted by the user at proxy_add_header_map_value");
+  // The trap follows the aborted call: the filter made no host call after it.
+  std::vector<std::string> tail;
+  bool seen = false;
+  for (const auto& event : entry->trace) {
+    if (event.kind == host::EventKind::Trap) break;
+    if (seen && event.kind == host::EventKind::HostCall) tail.push_back(event.name);
+    if (event.kind == host::EventKind::HostCall && event.name == "proxy_add_header_map_value")
+      seen = true;
+  }
+  EXPECT_TRUE(seen);
+  EXPECT_TRUE(tail.empty()) << ::testing::PrintToString(tail);
+
+  auto diff = session.compare(plain, aborted);
+  ASSERT_TRUE(diff.has_value());
+  EXPECT_FALSE(diff->same());
+  EXPECT_TRUE(has_line(diff->outcome, "status: 200 -> 503"))
+      << ::testing::PrintToString(diff->outcome);
+  EXPECT_TRUE(has_line(diff->outcome, "upstream reached: yes -> no"))
+      << ::testing::PrintToString(diff->outcome);
+  EXPECT_TRUE(has_line(diff->outcome, "filter failure: no -> yes"))
+      << ::testing::PrintToString(diff->outcome);
+
+  // The next request gets a fresh VM and goes through.
+  session.clear_history();
+  ASSERT_TRUE(session.remove_breakpoint(1));
+  const uint64_t next = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  ASSERT_TRUE(session.history_entry(next)->report.response.has_value());
+  EXPECT_EQ(session.history_entry(next)->report.response->status, 200u);
+}
+
+// Abort at a callback's exit drops what it returned: the stream fails as a trap would.
+TEST_P(SessionOnEngine, AbortAtACallbackExitFailsTheStream) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
+  add_breakpoint(session, "proxy_on_request_headers");
+  const uint64_t id = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  for (int i = 0; i < 50; ++i) {
+    auto pause = session.pause();
+    ASSERT_TRUE(pause.has_value());
+    if (pause->where == host::PausePoint::Where::CallbackExit &&
+        pause->event.name == "proxy_on_request_headers")
+      break;
+    ASSERT_TRUE(session.resume(ResumeMode::Step));
+    ASSERT_EQ(session.wait(), Session::State::Paused);
+  }
+  ASSERT_EQ(session.pause()->where, host::PausePoint::Where::CallbackExit);
+  ASSERT_TRUE(session.resume(ResumeMode::Abort));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto entry = session.history_entry(id);
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_FALSE(entry->report.upstream_request.has_value());
+  ASSERT_TRUE(entry->failure.has_value());
+  EXPECT_EQ(entry->failure->fault, host::VmFault::Terminated);
+  EXPECT_EQ(trap_message(*entry), "aborted by the user at the exit of proxy_on_request_headers");
+}
+
+// Abort at a wasm instruction (engines that step): the engine stops the call, and the trap says
+// where the user aborted.
+TEST_P(SessionOnEngine, AbortAtAnInstructionStopsTheCall) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header_wat", GetParam())).ok());
+  if (!session.plugin_info().supports_stepping)
+    GTEST_SKIP() << GetParam() << " does not step wasm instructions";
+  add_breakpoint(session, "proxy_add_header_map_value");
+  const uint64_t id = session.send(get_request());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  ASSERT_TRUE(session.step_instruction().ok());
+  ASSERT_EQ(session.wait(), Session::State::Paused);
+  ASSERT_EQ(session.pause()->where, host::PausePoint::Where::Instruction);
+  ASSERT_TRUE(session.resume(ResumeMode::Abort));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto entry = session.history_entry(id);
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_FALSE(entry->report.upstream_request.has_value());
+  ASSERT_TRUE(entry->failure.has_value());
+  EXPECT_EQ(entry->failure->fault, host::VmFault::Terminated);
+  EXPECT_EQ(trap_message(*entry),
+            "aborted by the user at proxy_on_request_headers (a wasm instruction)");
+}
+
+TEST_P(SessionOnEngine, HotReloadPicksUpARebuiltModuleAndDiffsTheReplay) {
   namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / ("pwplay-reload-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const UniqueTempDir temp;
+  const fs::path dir = temp.path();
   fs::path module = dir / "filter.wasm";
   fs::copy_file(sample("add_header_wat"), module, fs::copy_options::overwrite_existing);
   Session session;
   debugger::PluginSpec options;
   options.wasm_path = module.string();
+  options.engine = GetParam();
   ASSERT_TRUE(session.load(options).ok());
   session.watch(true, true);
   session.send(get_request());
@@ -314,9 +435,9 @@ TEST(Session, HotReloadPicksUpARebuiltModuleAndDiffsTheReplay) {
 
 // A request sent with pausing off (the desktop app's Send) runs to its end: breakpoints neither
 // stop nor count it, while a debugged request in the same session stops; the snapshot follows.
-TEST(Session, PlainSendsIgnoreBreakpointsAndTheSnapshotFollowsThePause) {
+TEST_P(SessionOnEngine, PlainSendsIgnoreBreakpointsAndTheSnapshotFollowsThePause) {
   Session session;
-  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
   add_breakpoint(session, "proxy_on_request_headers");
   uint64_t plain = session.send(get_request("/plain"), "", debugger::Pausing::Off);
   ASSERT_EQ(session.wait(), Session::State::Idle);
@@ -351,17 +472,21 @@ TEST(Session, PlainSendsIgnoreBreakpointsAndTheSnapshotFollowsThePause) {
   EXPECT_GT(done->version, paused->version);
 }
 
-TEST(Session, TraceStoreDropsOldestStreamsPastItsBudget) {
+TEST_P(SessionOnEngine, TraceStoreDropsOldestStreamsPastItsBudget) {
   debugger::SessionOptions options;
   options.trace_budget_bytes = 64 * 1024;
   Session session(options);
-  ASSERT_TRUE(session.load(filter("add_header")).ok());
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
   for (int i = 0; i < 30; ++i) session.send(get_request());
   ASSERT_EQ(session.wait(), Session::State::Idle);
   EXPECT_GT(session.trace().dropped_streams(), 0u);
   EXPECT_LE(session.trace().bytes(), 64u * 1024 + 16 * 1024);
   EXPECT_EQ(session.history().size(), 30u);
 }
+
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SessionOnEngine);
+INSTANTIATE_TEST_SUITE_P(Session, SessionOnEngine, ::testing::ValuesIn(test::built_wasm_engines()),
+                         [](const auto& param_info) { return param_info.param; });
 
 TEST(DebugCli, BatchWalksAThirdPartyFilter) {
   std::string batch = write_temp_file("walk.gdb",
@@ -401,7 +526,9 @@ TEST(DebugCli, BadCommandsAndFilesGetClearErrors) {
                                       "frobnicate\n"
                                       "quit\n");
   CommandResult result = run_pwplay({"debug", sample("add_header"), "--batch", batch});
-  ASSERT_EQ(result.exit_code, 0) << result.err;
+  // Every command but `quit` failed: a batch with a failed command exits 1 (docs/debugger.md).
+  ASSERT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("pwplay debug: 5 commands failed"), std::string::npos) << result.err;
   EXPECT_NE(result.out.find("'proxy_on_nothing' is not a proxy-wasm callback or host function"),
             std::string::npos)
       << result.out;
@@ -413,6 +540,68 @@ TEST(DebugCli, BadCommandsAndFilesGetClearErrors) {
   CommandResult missing = run_pwplay({"debug", "/nonexistent.wasm", "--batch", batch});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("/nonexistent.wasm: no such file"), std::string::npos);
+}
+
+// Numbers in commands are read strictly (decimal or 0x hex, range-checked, no sign): nothing
+// wraps around to another breakpoint or address, each refusal names the verb, and the batch
+// exits 1.
+TEST(DebugCli, BadNumbersAreRefusedAndFailTheBatch) {
+  std::string batch = write_temp_file("numbers.gdb",
+                                      "break proxy_add_header_map_value\n"
+                                      "delete -1\n"
+                                      "disable 4294967296\n"
+                                      "ignore 1 -5\n"
+                                      "ignore 1 0x0\n"
+                                      "send\n"
+                                      "x abc 16\n"
+                                      "x 0x10 -1\n"
+                                      "x 0x10 4\n"
+                                      "finish\n"
+                                      "replay 1.0\n"
+                                      "compare 1 0x\n"
+                                      "wait -3\n"
+                                      "delete 0x1\n"
+                                      "quit\n");
+  CommandResult result = run_pwplay(
+      {"debug", sample("add_header"), "--request", request_file("get.json"), "--batch", batch});
+  EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
+  EXPECT_NE(result.err.find("pwplay debug: 8 commands failed"), std::string::npos) << result.err;
+  const std::string& out = result.out;
+  for (const char* line : {
+           "error: delete: expected a breakpoint number, got '-1'\n",
+           "error: disable: expected a breakpoint number, got '4294967296'\n",
+           "error: ignore: expected a count, got '-5'\n",
+           "Will ignore the next 0 crossings of breakpoint 1\n",
+           "Request 1 finished: 200",
+           "error: x: expected an address (16, 0x10), got 'abc'\n",
+           "error: x: expected a length (16, 0x10), got '-1'\n",
+           "error: replay: expected a request number, got '1.0'\n",
+           "error: compare: expected a request number, got '0x'\n",
+           "error: wait: expected a number of seconds, got '-3'\n",
+           "Breakpoint 1 deleted\n",
+       })
+    EXPECT_NE(out.find(line), std::string::npos) << "missing: " << line << out;
+  // `x 0x10 4` dumps the four bytes at 16, not address 0.
+  EXPECT_NE(out.find("\n00000010 "), std::string::npos) << out;
+  EXPECT_EQ(out.find("4294967295"), std::string::npos) << out;
+  EXPECT_EQ(out.find("\n00000000 "), std::string::npos) << out;
+}
+
+// A batch whose every command succeeds exits 0; one failed command is enough to exit 1.
+TEST(DebugCli, OneFailedCommandFailsTheBatch) {
+  const std::vector<std::string> base = {"debug", sample("add_header"), "--request",
+                                         request_file("get.json"), "--batch"};
+  std::vector<std::string> good = base;
+  good.push_back(write_temp_file("good.gdb", "send\nhistory\nquit\n"));
+  CommandResult ok = run_pwplay(good);
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  std::vector<std::string> bad = base;
+  bad.push_back(write_temp_file("one_bad.gdb", "send\nhistory\ncompare 1 9\nquit\n"));
+  CommandResult failed = run_pwplay(bad);
+  EXPECT_EQ(failed.exit_code, 1) << failed.out << failed.err;
+  EXPECT_NE(failed.out.find("error: no such requests in the history"), std::string::npos)
+      << failed.out;
+  EXPECT_NE(failed.err.find("pwplay debug: 1 command failed"), std::string::npos) << failed.err;
 }
 
 }  // namespace

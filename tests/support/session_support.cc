@@ -1,6 +1,9 @@
 #include "support/session_support.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
 
 #include "support/cli.h"
 
@@ -31,6 +34,19 @@ uint32_t add_breakpoint(debugger::Session& session, const std::string& target,
   auto breakpoint = debugger::make_breakpoint(target, condition);
   EXPECT_TRUE(breakpoint.ok()) << (breakpoint.ok() ? "" : breakpoint.error().message);
   return session.add_breakpoint(*breakpoint);
+}
+
+UniqueTempDir::UniqueTempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "pwplay-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()))
+    path_ = pattern;
+  else
+    ADD_FAILURE() << "mkdtemp " << pattern << " failed";
+}
+
+UniqueTempDir::~UniqueTempDir() {
+  std::error_code ignored;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
 }
 
 }  // namespace pwplay::testing

@@ -1,5 +1,6 @@
 // Helpers for tests that drive a debugger::Session on the built samples: the sample request,
-// a filter by sample name, a header's value, and a breakpoint from its target and condition.
+// a filter by sample name, a header's value, a breakpoint from its target and condition, and a
+// test's own temporary directory.
 #pragma once
 
 #include <cstdint>
@@ -19,5 +20,20 @@ std::string header(const abi::HeaderPairs& headers, const std::string& name);
 // Adds a breakpoint (the test fails when the target or condition is refused); returns its id.
 uint32_t add_breakpoint(debugger::Session& session, const std::string& target,
                         const std::string& condition = "");
+// A fresh directory of its own (mkdtemp under the system's temporary directory) for one test's
+// files, so that parallel runs and other checkouts never share a path. Removed when it goes.
+class UniqueTempDir {
+ public:
+  UniqueTempDir();
+  ~UniqueTempDir();
+  UniqueTempDir(const UniqueTempDir&) = delete;
+  UniqueTempDir& operator=(const UniqueTempDir&) = delete;
+  // DIR/name.
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 }  // namespace pwplay::testing

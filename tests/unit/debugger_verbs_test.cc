@@ -230,5 +230,26 @@ TEST(BreakpointNumbers, OneParserForEveryFrontEnd) {
   }
 }
 
+TEST(TypedNumbers, DecimalAndHexWithinTheirRangeAndNothingElse) {
+  EXPECT_EQ(*parse_typed_number("0", "a count"), 0u);
+  EXPECT_EQ(*parse_typed_number(" 42 ", "a count"), 42u);
+  EXPECT_EQ(*parse_typed_number("0x10", "a count"), 16u);
+  EXPECT_EQ(*parse_typed_number("0XfF", "a count"), 255u);
+  EXPECT_EQ(*parse_typed_number("18446744073709551615", "a count"), UINT64_MAX);
+  EXPECT_EQ(*parse_typed_number("0xffffffffffffffff", "a count"), UINT64_MAX);
+  EXPECT_EQ(*parse_typed_number("4294967295", "a count", UINT32_MAX), UINT32_MAX);
+  EXPECT_EQ(*parse_typed_number("010", "a count"), 10u);  // decimal, not octal
+  for (const char* bad : {"", "-1", "+1", "abc", "0x", "0x-1", "1e3", "1.5", "0x1g", "1 2",
+                          "18446744073709551616", "0x10000000000000000", "99999999999999999999"}) {
+    auto number = parse_typed_number(bad, "a count");
+    ASSERT_FALSE(number.ok()) << bad;
+    EXPECT_EQ(number.error().message, "expected a count, got '" + std::string(bad) + "'");
+  }
+  for (const char* past : {"4294967296", "0x100000000"})
+    EXPECT_FALSE(parse_typed_number(past, "a count", UINT32_MAX).ok()) << past;
+  EXPECT_FALSE(parse_typed_number("1", "a count", 0).ok());
+  EXPECT_EQ(*parse_typed_number("0", "a count", 0), 0u);
+}
+
 }  // namespace
 }  // namespace pwplay::debugger
