@@ -156,6 +156,8 @@ VerbResult backtrace(Session& session, VerbContext&, const VerbArgs&) {
 }
 
 VerbResult examine(Session& session, VerbContext&, const VerbArgs& args) {
+  auto pause = session.pause();
+  if (!pause || !pause->memory) return note("not paused");
   if (args.words.empty()) return usage(args);
   auto address = number_argument(args, 0, "an address (16, 0x10)", UINT32_MAX);
   if (!address) return unexpected(address.error());
@@ -165,8 +167,6 @@ VerbResult examine(Session& session, VerbContext&, const VerbArgs& args) {
     if (!parsed) return unexpected(parsed.error());
     length = *parsed;
   }
-  auto pause = session.pause();
-  if (!pause || !pause->memory) return note("not paused");
   return hex_dump(*pause->memory, *address, std::min(length, kMaxExamine));
 }
 

@@ -86,6 +86,7 @@ TEST(DebuggerVerbs, UnknownBlankAndQuit) {
   EXPECT_TRUE(shell.context.quit);
 }
 
+// A refused number names the verb that refused it (docs/debugger.md).
 TEST(DebuggerVerbs, BreakpointVerbsParseTheirArguments) {
   Shell shell;
   EXPECT_EQ(shell.run("break proxy_add_header_map_value if key == x-a"),
@@ -106,13 +107,13 @@ TEST(DebuggerVerbs, BreakpointVerbsParseTheirArguments) {
   VerbError usage = shell.failure("delete");
   EXPECT_TRUE(usage.note);
   EXPECT_EQ(usage.message, "usage: delete N");
-  EXPECT_EQ(shell.run("delete x"), "error: expected a breakpoint number, got 'x'\n");
+  EXPECT_EQ(shell.run("delete x"), "error: delete: expected a breakpoint number, got 'x'\n");
   EXPECT_EQ(shell.run("disable 9"), "error: no breakpoint 9\n");
   EXPECT_EQ(shell.run("disable 1"), "Breakpoint 1 disabled\n");
   EXPECT_FALSE(shell.session.breakpoints()[0].enabled);
   EXPECT_EQ(shell.run("enable 1"), "Breakpoint 1 enabled\n");
   EXPECT_EQ(shell.run("ignore 1"), "usage: ignore N COUNT\n");
-  EXPECT_EQ(shell.run("ignore 1 many"), "error: expected a count, got 'many'\n");
+  EXPECT_EQ(shell.run("ignore 1 many"), "error: ignore: expected a count, got 'many'\n");
   EXPECT_EQ(shell.run("ignore 1 2"), "Will ignore the next 2 crossings of breakpoint 1\n");
   EXPECT_EQ(shell.session.breakpoints()[0].ignore_count, 2u);
 
@@ -120,7 +121,7 @@ TEST(DebuggerVerbs, BreakpointVerbsParseTheirArguments) {
   EXPECT_EQ(shell.run("condition"), "usage: condition N [CONDITION]\n");
   EXPECT_EQ(shell.run("condition 7 key == a"), "error: no breakpoint 7\n");
   EXPECT_EQ(shell.run("condition one key == a"),
-            "error: expected a breakpoint number, got 'one'\n");
+            "error: condition: expected a breakpoint number, got 'one'\n");
   EXPECT_EQ(shell.run("condition 1 path prefix /api && method == GET"),
             "Breakpoint 1: hostcall proxy_add_header_map_value if path prefix /api && method == "
             "GET\n");
@@ -167,15 +168,15 @@ TEST(DebuggerVerbs, BadArgumentsAreRefusedBeforeAnythingRuns) {
   Shell shell;
   EXPECT_EQ(shell.run("x"), "not paused\n");  // the pause is checked first, as gdb does
   EXPECT_EQ(shell.run("replay"), "usage: replay N [M...] | all\n");
-  EXPECT_EQ(shell.run("replay 1 two"), "error: expected a request number, got 'two'\n");
+  EXPECT_EQ(shell.run("replay 1 two"), "error: replay: expected a request number, got 'two'\n");
   EXPECT_EQ(shell.run("compare 1"), "usage: compare A B\n");
-  EXPECT_EQ(shell.run("compare 1 b"), "error: expected a request number, got 'b'\n");
+  EXPECT_EQ(shell.run("compare 1 b"), "error: compare: expected a request number, got 'b'\n");
   EXPECT_EQ(shell.run("save-scenario"), "usage: save-scenario FILE [N]\n");
   EXPECT_EQ(shell.run("save-scenario f.json last"),
-            "error: expected a request number, got 'last'\n");
+            "error: save-scenario: expected a request number, got 'last'\n");
   EXPECT_EQ(shell.run("watch"), "usage: watch on|off\n");
   EXPECT_EQ(shell.run("watch maybe"), "usage: watch on|off\n");
-  EXPECT_EQ(shell.run("wait soon"), "error: expected a number of seconds, got 'soon'\n");
+  EXPECT_EQ(shell.run("wait soon"), "error: wait: expected a number of seconds, got 'soon'\n");
   EXPECT_EQ(shell.run("inject"), "usage: inject HOSTCALL STATUS | alloc on|off | clear\n");
   EXPECT_NE(shell.run("inject proxy_not_a_call NOT_FOUND")
                 .find("error: 'proxy_not_a_call' is not a proxy-wasm host function"),
