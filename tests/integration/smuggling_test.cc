@@ -164,6 +164,10 @@ std::vector<uint8_t> read_bytes(const std::string& path) {
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
 }
 
+std::string engine_name(const ::testing::TestParamInfo<std::string>& param) {
+  return param.param;
+}
+
 class SmugglingTest : public ::testing::TestWithParam<std::string> {};
 // The tests that need a filter written in WAT.
 class HostileHeadersTest : public ::testing::TestWithParam<std::string> {};
@@ -304,11 +308,10 @@ TEST_P(HostileHeadersTest, AHundredThousandHeadersStopAtTheLimit) {
 
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SmugglingTest);
 INSTANTIATE_TEST_SUITE_P(Engines, SmugglingTest, ::testing::ValuesIn(test::built_engines()),
-                         [](const auto& info) { return info.param; });
+                         engine_name);
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(HostileHeadersTest);
 INSTANTIATE_TEST_SUITE_P(Engines, HostileHeadersTest,
-                         ::testing::ValuesIn(test::built_wasm_engines()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(test::built_wasm_engines()), engine_name);
 
 }  // namespace
 }  // namespace pwplay::testing

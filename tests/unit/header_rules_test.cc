@@ -70,8 +70,9 @@ TEST(HeaderRules, EachPseudoHeaderOnlyWhereItBelongs) {
   }
   EXPECT_EQ(header_name_problem(":status", HeaderTarget::ResponseHeaders), std::nullopt);
   for (HeaderTarget target : kAllTargets) {
-    if (target != HeaderTarget::ResponseHeaders)
+    if (target != HeaderTarget::ResponseHeaders) {
       EXPECT_TRUE(header_name_problem(":status", target));
+    }
     // Unknown pseudo-headers are refused everywhere.
     for (std::string_view name : {":x", ":host", ":set-cookie", ":statuses", ":pathx"})
       EXPECT_TRUE(header_name_problem(name, target)) << name;
@@ -222,7 +223,7 @@ class HeaderValidationTest : public AbiHostTest {
 TEST_F(HeaderValidationTest, InjectionThroughEveryWriteIsRefusedAndNothingWritten) {
   env.set_trace_sink(&sink);
   enter(ctx);
-  stream.response_headers = HeaderMap({{":status", "200"}});
+  stream.response_headers = HeaderMap(HeaderPairs{{":status", "200"}});
   const HeaderMap request_before = stream.request_headers;
   const HeaderMap response_before = stream.response_headers;
   for (uint32_t map : {kRequest, kResponse, kRequestTrailers, kResponseTrailers}) {
