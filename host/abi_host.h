@@ -243,10 +243,14 @@ class AbiHost {
   using StreamAction = abi::Status (StreamControl::*)(abi::StreamType type);
   uint32_t control_stream(HostCallState& call, uint32_t stream_type, StreamAction action);
   HeaderMap* map_for(abi::MapType type, bool& read_only, abi::HeaderPairs*& external);
+  // A header write refused by the rules of host/header_rules.h: noted in the trace, logged
+  // (a few per stream, so a runaway filter cannot flood the log) and answered BAD_ARGUMENT.
+  uint32_t refuse(HostCallState& call, std::string_view function, const std::string& problem);
   // proxy_add_header_map_value and proxy_replace_header_map_value read, check and trace the
   // same arguments; only the change they make to the map differs.
   using HeaderMapWrite = void (HeaderMap::*)(std::string_view name, std::string_view value);
-  uint32_t write_header_map_value(HostCallState& call, HeaderMapWrite write);
+  uint32_t write_header_map_value(HostCallState& call, HeaderMapWrite write,
+                                  std::string_view function);
   std::string* buffer_for(abi::BufferType type, bool& read_only, bool& available);
   void emit_log(abi::LogLevel level, std::string message);
   std::optional<std::string> lookup_property(const std::string& path);
@@ -350,6 +354,9 @@ class AbiHost {
   uint32_t depth_ = 0;
   bool local_reply_sent_ = false;
   bool in_vm_start_ = false;
+  // Refusals logged for the stream refusal_stream_ (0: no stream), see refuse().
+  uint64_t refusal_stream_ = 0;
+  uint32_t refusals_logged_ = 0;
 
   const CalloutResponse* callout_reply_ = nullptr;
   const std::string* grpc_message_ = nullptr;

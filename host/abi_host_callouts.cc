@@ -2,6 +2,7 @@
 // their replies delivered later through RootCallbacks, and the status they leave behind.
 #include "host/abi_host.h"
 #include "host/abi_host_internal.h"
+#include "host/header_rules.h"
 
 namespace pwplay::host {
 
@@ -9,6 +10,36 @@ using abi::Status;
 using namespace abi_host_detail;
 
 // --- Callouts ----------------------------------------------------------------------------------
+
+namespace {
+// A callout's headers and trailers follow the rules of a request's (host/header_rules.h).
+std::optional<std::string> callout_pairs_problem(const abi::HeaderPairs& headers,
+                                                 const abi::HeaderPairs& trailers,
+                                                 const HeaderLimits& limits) {
+  for (const auto* set : {&headers, &trailers}) {
+    std::string label = set == &headers ? "headers: " : "trailers: ";
+    HeaderTarget target = set == &headers ? HeaderTarget::CalloutHeaders : HeaderTarget::Trailers;
+    if (auto bad = pairs_problem(*set, target, limits)) return label + *bad;
+    size_t bytes = 0;
+    for (const auto& [name, value] : *set) bytes += name.size() + value.size();
+    if (auto bad = map_size_problem(set->size(), bytes, limits)) return label + *bad;
+  }
+  return std::nullopt;
+}
+
+// gRPC initial metadata: checked when it decodes (the scripted replies never read it).
+std::optional<std::string> metadata_problem(std::string_view bytes, const HeaderLimits& limits) {
+  if (bytes.empty()) return std::nullopt;
+  auto pairs = decode_pairs_from(bytes);
+  if (!pairs) return std::nullopt;
+  if (auto bad = pairs_problem(*pairs, HeaderTarget::GrpcMetadata, limits))
+    return "initial metadata: " + *bad;
+  size_t total = 0;
+  for (const auto& [name, value] : *pairs) total += name.size() + value.size();
+  if (auto bad = map_size_problem(pairs->size(), total, limits)) return "initial metadata: " + *bad;
+  return std::nullopt;
+}
+}  // namespace
 
 uint32_t AbiHost::proxy_http_call(HostCallState& call) {
   auto cluster_view = read(call.p(0), call.p(1));
@@ -33,6 +64,8 @@ uint32_t AbiHost::proxy_http_call(HostCallState& call) {
   call.note("body", printable(body));
   note_copy(call, CopyDirection::VmToHost, call.p(2), *headers_view,
             "callout headers, " + std::to_string(headers->size()) + " pairs");
+  if (auto bad = callout_pairs_problem(*headers, *trailers, env_.options().header_limits))
+    return refuse(call, "proxy_http_call", *bad);
   int32_t timeout = static_cast<int32_t>(call.a(8));
   if (!env_.callouts().has_http_cluster(cluster)) {
     call.note("error", "unknown cluster '" + cluster + "'");
@@ -83,6 +116,8 @@ uint32_t AbiHost::proxy_grpc_call(HostCallState& call) {
   call.note("upstream", printable(*cluster));
   call.note("service", printable(*service));
   call.note("method", printable(*method));
+  if (auto bad = metadata_problem(*metadata, env_.options().header_limits))
+    return refuse(call, "proxy_grpc_call", *bad);
   auto reply = env_.callouts().grpc_reply(*cluster, *service, *method);
   if (!reply) {
     call.note("error", "no gRPC reply configured for cluster '" + std::string(*cluster) + "'");
@@ -144,6 +179,8 @@ uint32_t AbiHost::proxy_grpc_stream(HostCallState& call) {
   call.note("upstream", printable(*cluster));
   call.note("service", printable(*service));
   call.note("method", printable(*method));
+  if (auto bad = metadata_problem(*metadata, env_.options().header_limits))
+    return refuse(call, "proxy_grpc_stream", *bad);
   auto reply = env_.callouts().grpc_reply(*cluster, *service, *method);
   if (!reply) return S(Status::ParseFailure);
   if (!write_u32(call.p(8), 0)) return S(Status::InvalidMemoryAccess);

@@ -4,6 +4,7 @@
 
 #include "host/abi_host.h"
 #include "host/abi_host_internal.h"
+#include "host/header_rules.h"
 
 namespace pwplay::host {
 
@@ -163,6 +164,40 @@ HeaderMap* AbiHost::map_for(abi::MapType type, bool& read_only, abi::HeaderPairs
   return nullptr;
 }
 
+namespace {
+// Which pseudo-headers a writable map may hold.
+HeaderTarget target_of(abi::MapType type) {
+  switch (type) {
+    case abi::MapType::HttpRequestHeaders:
+      return HeaderTarget::RequestHeaders;
+    case abi::MapType::HttpResponseHeaders:
+      return HeaderTarget::ResponseHeaders;
+    default:
+      return HeaderTarget::Trailers;
+  }
+}
+}  // namespace
+
+uint32_t AbiHost::refuse(HostCallState& call, std::string_view function,
+                         const std::string& problem) {
+  call.note("error", problem);
+  constexpr uint32_t kLoggedPerStream = 10;
+  uint64_t stream = stream_id_of(effective_context_);
+  if (stream != refusal_stream_ || stream == 0) {
+    refusal_stream_ = stream;
+    refusals_logged_ = 0;
+  }
+  if (refusals_logged_ < kLoggedPerStream) {
+    emit_log(abi::LogLevel::Error, std::string(function) + " refused: " + problem);
+  } else if (refusals_logged_ == kLoggedPerStream) {
+    emit_log(abi::LogLevel::Error, std::string(function) +
+                                       " refused again; further refusals on this stream are "
+                                       "only in the trace");
+  }
+  ++refusals_logged_;
+  return S(Status::BadArgument);
+}
+
 uint32_t AbiHost::proxy_get_header_map_pairs(HostCallState& call) {
   uint32_t type = call.a(0);
   if (type > abi::kMaxMapType) return S(Status::BadArgument);
@@ -205,6 +240,15 @@ uint32_t AbiHost::proxy_set_header_map_pairs(HostCallState& call) {
   note_copy(call, CopyDirection::VmToHost, call.p(1), bytes,
             "serialized " + abi::name(map_type) + ", " + std::to_string(pairs->size()) + " pairs");
   call.note("pairs", std::to_string(pairs->size()));
+  const HeaderLimits& limits = env_.options().header_limits;
+  if (auto bad = pairs_problem(*pairs, target_of(map_type), limits))
+    return refuse(call, "proxy_set_header_map_pairs", abi::name(map_type) + ": " + *bad);
+  size_t new_bytes = 0;
+  for (const auto& [name, value] : *pairs) new_bytes += name.size() + value.size();
+  // A map already past the limits (as received) may still be rewritten, but not grown.
+  bool grows = pairs->size() > map->size() || new_bytes > map->byte_size();
+  if (auto bad = map_size_problem(pairs->size(), new_bytes, limits); bad && grows)
+    return refuse(call, "proxy_set_header_map_pairs", abi::name(map_type) + ": " + *bad);
   map->set_all(*pairs);
   return S(Status::Ok);
 }
@@ -237,14 +281,15 @@ uint32_t AbiHost::proxy_get_header_map_value(HostCallState& call) {
 }
 
 uint32_t AbiHost::proxy_add_header_map_value(HostCallState& call) {
-  return write_header_map_value(call, &HeaderMap::add);
+  return write_header_map_value(call, &HeaderMap::add, "proxy_add_header_map_value");
 }
 
 uint32_t AbiHost::proxy_replace_header_map_value(HostCallState& call) {
-  return write_header_map_value(call, &HeaderMap::replace);
+  return write_header_map_value(call, &HeaderMap::replace, "proxy_replace_header_map_value");
 }
 
-uint32_t AbiHost::write_header_map_value(HostCallState& call, HeaderMapWrite write) {
+uint32_t AbiHost::write_header_map_value(HostCallState& call, HeaderMapWrite write,
+                                         std::string_view function) {
   uint32_t type = call.a(0);
   if (type > abi::kMaxMapType) return S(Status::BadArgument);
   auto map_type = static_cast<abi::MapType>(type);
@@ -260,6 +305,16 @@ uint32_t AbiHost::write_header_map_value(HostCallState& call, HeaderMapWrite wri
   abi::HeaderPairs* external = nullptr;
   HeaderMap* map = map_for(map_type, read_only, external);
   if (!map || read_only) return S(Status::BadArgument);
+  const HeaderLimits& limits = env_.options().header_limits;
+  if (auto bad = header_problem(*key, *value, target_of(map_type), limits))
+    return refuse(call, function, abi::name(map_type) + ": " + *bad);
+  auto [pairs, bytes] =
+      write == &HeaderMap::replace
+          ? map->size_after_replace(*key, *value)
+          : std::pair{map->size() + 1, map->byte_size() + key->size() + value->size()};
+  bool grows = pairs > map->size() || bytes > map->byte_size();
+  if (auto bad = map_size_problem(pairs, bytes, limits); bad && grows)
+    return refuse(call, function, abi::name(map_type) + ": " + *bad);
   (map->*write)(*key, *value);
   return S(Status::Ok);
 }
@@ -334,6 +389,33 @@ uint32_t AbiHost::proxy_clear_route_cache(HostCallState&) {
   return S(Status::Ok);
 }
 
+namespace {
+// What Envoy would not send: a status outside 100-599, a body where the status allows none,
+// details or headers that could break a line.
+std::optional<std::string> local_reply_problem(const LocalReply& reply,
+                                               const abi::HeaderPairs& headers,
+                                               const HeaderLimits& limits) {
+  if (reply.status < 100 || reply.status > 599)
+    return "status " + std::to_string(reply.status) + " is outside 100-599";
+  bool bodiless = reply.status < 200 || reply.status == 204 || reply.status == 304;
+  if (bodiless && !reply.body.empty())
+    return "status " + std::to_string(reply.status) + " may not carry a body (" +
+           std::to_string(reply.body.size()) + " bytes given)";
+  for (size_t i = 0; i < reply.details.size(); ++i) {
+    char c = reply.details[i];
+    if (c == '\r' || c == '\n' || c == '\0')
+      return "details '" + printable(reply.details, 64) + "' contain a line break or NUL at byte " +
+             std::to_string(i);
+  }
+  if (auto bad = pairs_problem(headers, HeaderTarget::LocalReply, limits))
+    return "headers: " + *bad;
+  size_t bytes = 0;
+  for (const auto& [name, value] : headers) bytes += name.size() + value.size();
+  if (auto bad = map_size_problem(headers.size(), bytes, limits)) return "headers: " + *bad;
+  return std::nullopt;
+}
+}  // namespace
+
 uint32_t AbiHost::proxy_send_local_response(HostCallState& call) {
   auto details = read(call.p(1), call.p(2));
   auto body = read(call.p(3), call.p(4));
@@ -342,9 +424,6 @@ uint32_t AbiHost::proxy_send_local_response(HostCallState& call) {
   LocalReply reply;
   reply.status = call.a(0);
   reply.details = std::string(*details);
-  // Envoy replaces whitespace in details, which end up in access logs.
-  for (char& c : reply.details)
-    if (c == ' ' || c == '\t' || c == '\n') c = '_';
   reply.body = std::string(*body);
   std::string header_bytes(*headers);
   auto pairs = decode_pairs_from(header_bytes);
@@ -352,6 +431,16 @@ uint32_t AbiHost::proxy_send_local_response(HostCallState& call) {
     call.note("error", "headers: " + pairs.error().message);
     return S(Status::BadArgument);
   }
+  if (auto bad = local_reply_problem(reply, *pairs, env_.options().header_limits)) {
+    // Nothing is sent: the stream goes on as after any failed call, and the run says why.
+    if (ContextState* context = effective(); context && context->stream)
+      context->stream->refused_local_replies.push_back(*bad);
+    call.note("status_code", std::to_string(reply.status));
+    return refuse(call, "proxy_send_local_response", *bad);
+  }
+  // Envoy replaces whitespace in details, which end up in access logs.
+  for (char& c : reply.details)
+    if (c == ' ' || c == '\t') c = '_';
   reply.headers = std::move(*pairs);
   uint32_t grpc = call.a(7);
   if (grpc <= 16) reply.grpc_status = grpc;

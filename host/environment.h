@@ -17,6 +17,7 @@
 #include "abi/enums.h"
 #include "abi/pairs.h"
 #include "abi/result.h"
+#include "host/header_rules.h"
 #include "host/trace.h"
 
 namespace pwplay::host {
@@ -195,6 +196,8 @@ struct HostEnvOptions {
   // Environments that share this counter number their streams in one sequence (a debugging
   // session's in-process runner and its proxy), so stream ids never collide in one trace.
   std::shared_ptr<std::atomic<uint64_t>> stream_ids;
+  // What a filter may write into one header map (docs/reliability.md, "Limits").
+  HeaderLimits header_limits;
 };
 
 class HostEnv {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "abi/pairs.h"
 
@@ -30,14 +31,20 @@ class HeaderMap {
   // Removes every occurrence; returns how many were removed.
   size_t remove(std::string_view name);
   void set_all(const abi::HeaderPairs& pairs);
-  void clear() { pairs_.clear(); }
-  // Sum of key and value lengths, as Envoy's byteSize().
-  size_t byte_size() const;
+  void clear() {
+    pairs_.clear();
+    bytes_ = 0;
+  }
+  // Sum of key and value lengths, as Envoy's byteSize(); kept as the map changes.
+  size_t byte_size() const { return bytes_; }
+  // What a replace(name, value) would leave: {pairs, bytes}, for limits checked before writing.
+  std::pair<size_t, size_t> size_after_replace(std::string_view name, std::string_view value) const;
 
   bool operator==(const HeaderMap&) const = default;
 
  private:
   abi::HeaderPairs pairs_;
+  size_t bytes_ = 0;
 };
 
 std::string to_lower(std::string_view text);

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "abi/enums.h"
 #include "abi/pairs.h"
@@ -66,6 +67,8 @@ struct HttpStreamState {
   StreamInfo info;
   // Values set with proxy_set_property (Envoy keeps them in filter state), by dotted path.
   std::map<std::string, std::string, std::less<>> filter_state;
+  // Why each proxy_send_local_response of this stream was refused (the reply was not sent).
+  std::vector<std::string> refused_local_replies;
 };
 
 }  // namespace pwplay::host

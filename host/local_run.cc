@@ -260,6 +260,7 @@ RunReport run_request(FilterChain& chain, SimulatedDispatcher& dispatcher,
   report.reset = outcome.reset && !report.stalled;
   report.reset_reason = outcome.reset_reason;
   report.failed_plugins = outcome.failed_plugins;
+  report.refused_local_replies = raw->state().refused_local_replies;
   *alive = false;
   stream.reset();
   // Deferred work of the finished stream (end-of-stream callbacks already ran) is drained.

@@ -97,6 +97,8 @@ struct RunReport {
   std::optional<MessageView> response;           // null when the stream was reset
   bool local_response = false;
   std::optional<LocalReply> local_reply;
+  // Local responses a filter asked for and the host refused (not sent), each with why.
+  std::vector<std::string> refused_local_replies;
   bool reset = false;
   std::string reset_reason;
   bool stalled = false;  // the stream never completed (paused and never resumed)

@@ -18,6 +18,7 @@
 #include "debugger/formats/report_json.h"
 #include "debugger/formats/request_file.h"
 #include "debugger/runner.h"
+#include "host/trace.h"
 
 namespace pwplay::app {
 namespace {
@@ -77,9 +78,14 @@ void print_summary(const debugger::RunResult& result) {
                 report.upstream_request->path.c_str());
     print_headers(report.upstream_request->headers);
     print_body(report.upstream_request->body);
-  } else {
+  } else if (report.local_response) {
     std::printf("\n-> upstream received nothing (the filter answered locally)\n");
+  } else {
+    std::printf("\n-> upstream received nothing\n");
   }
+  for (const auto& refused : report.refused_local_replies)
+    std::printf("\n!! the filter's local response failed (not sent): %s\n",
+                host::printable(refused, 512).c_str());
   if (report.response) {
     std::printf("\n<- client received: %u%s\n", report.response->status,
                 report.local_response ? " (local response)" : "");

@@ -120,6 +120,8 @@ json run_result_to_json(const RunResult& result) {
     reply["details"] = result.report.local_reply->details;
     out["local_reply"] = reply;
   }
+  if (!result.report.refused_local_replies.empty())
+    out["refused_local_replies"] = result.report.refused_local_replies;
   out["reset"] = result.report.reset;
   if (result.report.reset) out["reset_reason"] = result.report.reset_reason;
   out["stalled"] = result.report.stalled;

@@ -1,10 +1,15 @@
 #include "host/proxy/http1_codec.h"
 
+#include <cassert>
 #include <charconv>
 #include <climits>
+#include <cstdio>
 #include <mutex>
 
 #include <http_parser.h>
+
+#include "host/header_rules.h"
+#include "host/trace.h"
 
 namespace pwplay::host::proxy {
 
@@ -382,7 +387,16 @@ std::vector<std::string> connection_options(const abi::HeaderPairs& headers) {
 
 namespace {
 
+// The last line of defence against header injection: the ABI host refuses such headers
+// (host/header_rules.h) and the parser never yields them, so a line break here is a bug (an
+// assertion in debug builds); whatever the build, such a header never reaches the wire.
 void append_header(std::string& out, std::string_view name, std::string_view value) {
+  if (!is_safe_header_line(name, value)) {
+    assert(!has_line_break_or_nul(name) && !has_line_break_or_nul(value));
+    std::fprintf(stderr, "pwplay proxy: dropped header '%s' (a line break, NUL or a bad name)\n",
+                 printable(name, 64).c_str());
+    return;
+  }
   out.append(name);
   out.append(": ");
   out.append(value);
@@ -421,6 +435,15 @@ EncodedHead encode_request_head(const HeaderMap& headers, bool end_stream) {
   out.reserve(256);
   auto method = headers.get(":method");
   auto path = headers.get(":path");
+  // As append_header: an unsafe request line part is a bug upstream of here, never sent.
+  for (auto* part : {&method, &path}) {
+    if (*part && !is_safe_start_line_part(**part)) {
+      assert(!has_line_break_or_nul(**part));
+      std::fprintf(stderr, "pwplay proxy: replaced unsafe %s '%s'\n",
+                   part == &method ? ":method" : ":path", printable(**part, 64).c_str());
+      part->reset();
+    }
+  }
   out.append(method && !method->empty() ? *method : std::string_view("GET"));
   out.push_back(' ');
   out.append(path && !path->empty() ? *path : std::string_view("/"));

@@ -298,11 +298,21 @@ TEST_F(HeaderMapTest, GetPairsErrors) {
 
 TEST_F(HeaderMapTest, SetPairsReplacesTheWholeMapOnEveryStreamMap) {
   for (const StreamMap& map : kStreamMaps) {
-    Slice pairs = in_pairs({{"New-Key", "v1"}, {"b", std::string("\0bin", 4)}, {"new-key", "v2"}});
+    // Binary bytes are kept; NUL, CR and LF are refused (tests/unit/header_rules_test.cc).
+    Slice pairs = in_pairs({{"New-Key", "v1"},
+                            {"b", std::string("\x01"
+                                              "bin\xff",
+                                              5)},
+                            {"new-key", "v2"}});
     EXPECT_EQ(st("proxy_set_header_map_pairs", {map.type, pairs.ptr, pairs.len}), Status::Ok);
-    EXPECT_EQ((stream.*map.member).pairs(),
-              (HeaderPairs{{"new-key", "v1"}, {"b", std::string("\0bin", 4)}, {"new-key", "v2"}}))
+    EXPECT_EQ((stream.*map.member).pairs(), (HeaderPairs{{"new-key", "v1"},
+                                                         {"b", std::string("\x01"
+                                                                           "bin\xff",
+                                                                           5)},
+                                                         {"new-key", "v2"}}))
         << map.type;
+    Slice nul = in_pairs({{"b", std::string("\0bin", 4)}});
+    EXPECT_EQ(st("proxy_set_header_map_pairs", {map.type, nul.ptr, nul.len}), Status::BadArgument);
   }
 }
 
@@ -352,9 +362,11 @@ TEST_F(HeaderMapTest, AddAppendsAndKeepsExistingValues) {
 }
 
 TEST_F(HeaderMapTest, AddKeepsBinaryValues) {
-  EXPECT_EQ(add_value(2, "bin", std::string("a\0b", 3)), Status::Ok);
+  // Binary bytes are kept; NUL, CR and LF are refused (tests/unit/header_rules_test.cc).
+  EXPECT_EQ(add_value(2, "bin", std::string("a\x01\xff", 3)), Status::Ok);
   EXPECT_EQ(get_value(2, "bin"), Status::Ok);
-  EXPECT_EQ(returned(), std::string("a\0b", 3));
+  EXPECT_EQ(returned(), std::string("a\x01\xff", 3));
+  EXPECT_EQ(add_value(2, "nul", std::string("a\0b", 3)), Status::BadArgument);
 }
 
 TEST_F(HeaderMapTest, ReplaceOverwritesAllValuesOrAdds) {

@@ -217,9 +217,14 @@ void ResultPanel::draw_upstream(const debugger::HistoryEntry& run) {
     ImGui::EndChild();
     return;
   }
+  for (const auto& refused : report.refused_local_replies)
+    widgets::wrapped_colored(style::error(),
+                             "The filter's local response failed (not sent): " + refused);
   if (!report.upstream_request) {
-    ImGui::TextColored(style::muted(),
-                       "The upstream received nothing: the filter answered locally.");
+    ImGui::TextColored(style::muted(), report.local_response
+                                           ? "The upstream received nothing: the filter "
+                                             "answered locally."
+                                           : "The upstream received nothing.");
   } else {
     const host::MessageView& request = *report.upstream_request;
     ImGui::PushFont(style::mono());
