@@ -47,7 +47,7 @@ std::vector<Role> roles_of(const abi::HostFunctionSpec& spec) {
 }
 
 bool is_success(const std::string& result) {
-  return result == "OK" || result == "SUCCESS" || result == "0";
+  return result == "OK" || result == "errno 0" || result == "0";
 }
 
 struct Variant {
@@ -108,7 +108,7 @@ TEST_P(HostileMemory, EveryHostFunctionRefusesHostilePointersAndSizes) {
       ASSERT_TRUE(harness.load(wat, harness.config(engine())));
       host::RunReport first = harness.request();
       const std::string result = harness.host_call_result(spec.name);
-      EXPECT_FALSE(result.empty()) << "no trace of the call";
+      if (has_result) EXPECT_FALSE(result.empty()) << "no trace of the call";
       // Wrapping pointers must be refused by every function that takes one; near-4-GiB sizes
       // by every function that reads or writes a pointer+size pair.
       const bool must_refuse = variant.pointer == 0xFFFFFFF0u ? has_pointer : has_pair;
