@@ -92,9 +92,10 @@ TEST_P(HostileMemory, EveryHostFunctionRefusesHostilePointersAndSizes) {
                 std::to_string(static_cast<int32_t>(value)) + ")";
       }
       const bool has_result = !spec.signature.results.empty();
-      const char* module = spec.module == abi::ImportModule::Env ? "env" : "wasi_snapshot_preview1";
+      const char* import_module =
+          spec.module == abi::ImportModule::Env ? "env" : "wasi_snapshot_preview1";
       FilterWat wat;
-      wat.imports = std::string("  (import \"") + module + "\" \"" + std::string(spec.name) +
+      wat.imports = std::string("  (import \"") + import_module + "\" \"" + std::string(spec.name) +
                     "\" (func $target (param" + params + ")" + (has_result ? " (result i32)" : "") +
                     "))\n";
       std::string call = "(call $target" + args + ")";

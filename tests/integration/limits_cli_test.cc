@@ -60,7 +60,7 @@ std::string grow_filter() {
 
 TEST(LimitsCli, MaxMemoryPagesMakesMemoryGrowFailInsideTheFilter) {
   const std::string filter = grow_filter();
-  for (const std::string engine : {"v8", "wabt"}) {
+  for (const char* engine : {"v8", "wabt"}) {
     SCOPED_TRACE(engine);
     json limited = run_json({filter, "--engine", engine, "--max-memory-pages", "4"});
     EXPECT_EQ(limited["response"]["status"], 200);
