@@ -369,7 +369,9 @@ TEST_P(HostileCallbacks, SharedDataRefusesA100MiBValue) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, HostileCallbacks, ::testing::ValuesIn(test::built_wasm_engines()),
-                         [](const auto& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 }  // namespace
 }  // namespace pwplay::hostile

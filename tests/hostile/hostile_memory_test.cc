@@ -109,7 +109,9 @@ TEST_P(HostileMemory, EveryHostFunctionRefusesHostilePointersAndSizes) {
       ASSERT_TRUE(harness.load(wat, harness.config(engine())));
       host::RunReport first = harness.request();
       const std::string result = harness.host_call_result(spec.name);
-      if (has_result) EXPECT_FALSE(result.empty()) << "no trace of the call";
+      if (has_result) {
+        EXPECT_FALSE(result.empty()) << "no trace of the call";
+      }
       // Wrapping pointers must be refused by every function that takes one; near-4-GiB sizes
       // by every function that reads or writes a pointer+size pair.
       const bool must_refuse = variant.pointer == 0xFFFFFFF0u ? has_pointer : has_pair;
@@ -245,7 +247,9 @@ TEST_P(HostileMemory, HostCallsDuringStartUpThatAreNotAllowedFailTheLoad) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, HostileMemory, ::testing::ValuesIn(test::built_wasm_engines()),
-                         [](const auto& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 }  // namespace
 }  // namespace pwplay::hostile

@@ -105,7 +105,9 @@ TEST_P(HostileProxy, RunawayTickFailsThePluginOnceAndIsLogged) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, HostileProxy, ::testing::ValuesIn(test::built_wasm_engines()),
-                         [](const auto& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& param_info) {
+                           return param_info.param;
+                         });
 
 }  // namespace
 }  // namespace pwplay::hostile

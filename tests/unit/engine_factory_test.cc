@@ -82,9 +82,9 @@ TEST(EngineFactory, CapMemoryMaximumRewritesOnlyTheMemorySection) {
   const std::vector<uint8_t> types = {0x01, 0x04, 0x01, 0x60, 0x00, 0x00};
   const std::vector<uint8_t> funcs = {0x03, 0x02, 0x01, 0x00};
   const std::vector<uint8_t> code = {0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b};
-  auto module = [&](std::vector<uint8_t> memory) {
+  auto module = [&](const std::vector<uint8_t>& memory) {
     std::vector<uint8_t> bytes = header;
-    for (const auto* part : {&types, &funcs, &memory, &code})
+    for (const std::vector<uint8_t>* part : {&types, &funcs, &memory, &code})
       bytes.insert(bytes.end(), part->begin(), part->end());
     return bytes;
   };
