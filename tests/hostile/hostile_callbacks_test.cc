@@ -293,7 +293,8 @@ TEST_P(HostileCallbacks, MemoryGrowFailsInsideTheVmAtTheLimit) {
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string("declared max '") + c.declared_max + "', limit " +
                  std::to_string(c.limit));
-    FilterWat wat = on_first_request_headers(grow);
+    FilterWat wat = on_first_request_headers("(call $work)");
+    wat.body += "\n  (func $work " + grow + ")";
     wat.max_pages = c.declared_max;
     Harness harness;
     host::PluginConfig config = harness.config(engine());
@@ -320,7 +321,8 @@ TEST_P(HostileCallbacks, SharedQueueRefusesItemsPastItsLimit) {
     (call $report (i32.const 48) (i32.const 8) (local.get $s)))";
   for (size_t limit : {size_t{0}, size_t{5}}) {
     SCOPED_TRACE("limit " + std::to_string(limit));
-    FilterWat wat = on_first_request_headers(fill);
+    FilterWat wat = on_first_request_headers("(call $work)");
+    wat.body += "\n  (func $work " + fill + ")";
     wat.body += R"(
   (func (export "proxy_on_configure") (param i32 i32) (result i32)
     (drop (call $register_queue (i32.const 256) (i32.const 1) (i32.const 528)))

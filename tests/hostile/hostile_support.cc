@@ -175,6 +175,14 @@ std::string Harness::host_call_result(std::string_view name) const {
   return "";
 }
 
+std::vector<std::string> Harness::host_call_results(std::string_view name) const {
+  std::vector<std::string> results;
+  for (const host::TraceEvent& event : trace_.events())
+    if (event.kind == host::EventKind::HostCall && event.name == name)
+      results.push_back(event.result);
+  return results;
+}
+
 bool Harness::trapped_in(std::string_view callback) const {
   for (const host::TraceEvent& event : trace_.events()) {
     if (event.kind != host::EventKind::Trap) continue;

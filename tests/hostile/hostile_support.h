@@ -76,6 +76,8 @@ class Harness {
   bool logged(std::initializer_list<std::string_view> parts) const;
   // The result of the first host call `name` in the trace ("" when none).
   std::string host_call_result(std::string_view name) const;
+  // The results of every host call `name` so far, in order.
+  std::vector<std::string> host_call_results(std::string_view name) const;
   // Whether a trap event names `callback` (its "callback" argument).
   bool trapped_in(std::string_view callback) const;
 

@@ -18,10 +18,11 @@ std::string module_file(const std::string& name, const hostile::FilterWat& wat) 
   return write_temp_file(name, std::string(wasm.begin(), wasm.end()));
 }
 
-json run_json(std::vector<std::string> args) {
+json run_json(std::vector<std::string> args,
+              const std::string& request = request_file("get.json")) {
   args.insert(args.begin(), "run");
   args.push_back("--request");
-  args.push_back(request_file("get.json"));
+  args.push_back(request);
   args.push_back("--json");
   CommandResult result = run_pwplay(args);
   EXPECT_EQ(result.exit_code, 0) << result.err;
@@ -112,11 +113,13 @@ TEST(LimitsCli, TrapInCalloutResponseAnswers503InsteadOfHanging) {
     (i32.const 1))
   (func (export "proxy_on_http_call_response") (param i32 i32 i32 i32 i32) (unreachable)))";
   const std::string filter = module_file("callout_trap.wasm", wat);
-  json closed = run_json({filter});
+  const std::string request = write_temp_file(
+      "callout.json", R"({"method":"GET","path":"/","callouts":{"svc":{"status":200}}})");
+  json closed = run_json({filter}, request);
   EXPECT_EQ(closed["response"]["status"], 503);
   ASSERT_TRUE(closed["failure"].is_object());
   EXPECT_NE(closed["failure"].dump().find("proxy_on_http_call_response"), std::string::npos);
-  json open = run_json({filter, "--fail-open"});
+  json open = run_json({filter, "--fail-open"}, request);
   EXPECT_EQ(open["response"]["status"], 200);
   EXPECT_TRUE(open["upstream_request"].is_object());
 }
