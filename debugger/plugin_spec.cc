@@ -28,7 +28,20 @@ Result<std::vector<uint8_t>> read_wasm_file(const std::string& path) {
   return std::vector<uint8_t>(text->begin(), text->end());
 }
 
+Result<void> check_limits(const PluginSpec& spec) {
+  if (spec.runaway_budget_ms && *spec.runaway_budget_ms == 0)
+    return make_error("runaway budget (--budget-ms) must be at least 1 ms (got 0)");
+  if (spec.max_memory_pages && *spec.max_memory_pages == 0)
+    return make_error("memory limit (--max-memory-pages) must be at least 1 page (got 0)");
+  if (spec.max_memory_pages && *spec.max_memory_pages > host::kMaxMemoryPagesLimit)
+    return make_error("memory limit (--max-memory-pages) must be at most " +
+                      std::to_string(host::kMaxMemoryPagesLimit) + " pages (4 GiB) (got " +
+                      std::to_string(*spec.max_memory_pages) + ")");
+  return {};
+}
+
 Result<host::proxy::LoadedPlugin> resolve_plugin(const PluginSpec& spec) {
+  if (Result<void> limits = check_limits(spec); !limits) return unexpected(limits.error());
   host::proxy::LoadedPlugin loaded;
   host::PluginConfig& config = loaded.config;
   config.name = spec.name;

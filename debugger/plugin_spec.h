@@ -29,8 +29,8 @@ struct PluginSpec {
   abi::HeaderPairs environment;      // Envoy "vm_config.environment_variables.key_values"
   std::map<std::string, std::string, std::less<>> properties;  // property path -> value
   bool fail_open = false;                     // let requests through when the plugin fails
-  std::optional<uint32_t> runaway_budget_ms;  // per callback, 0 = unlimited; unset = host default
-  std::optional<uint32_t> max_memory_pages;   // 64 KiB pages; unset = host default
+  std::optional<uint32_t> runaway_budget_ms;  // per callback, >= 1 ms; unset = host default
+  std::optional<uint32_t> max_memory_pages;   // 64 KiB pages, 1..65536; unset = host default
   std::vector<std::string> engine_flags;      // e.g. V8's "--no-liftoff"
 
   // Whether the spec names a module at all (a file or inline bytes).
@@ -40,8 +40,12 @@ struct PluginSpec {
 
 // The host's configuration and the module bytes a spec describes: the module file is read (and
 // checked to be wasm, or a shared object for the native engine), an empty name becomes the
-// file's stem. Errors name the file at fault.
+// file's stem. Errors name the file at fault, or the limit out of range (check_limits).
 Result<host::proxy::LoadedPlugin> resolve_plugin(const PluginSpec& spec);
+
+// The limits a user set, in range: a budget of at least 1 ms, a memory limit of 1 to 65,536
+// pages. Errors name the setting and the flag.
+Result<void> check_limits(const PluginSpec& spec);
 
 // Reads a module file and checks it is wasm at all, with messages a user can act on.
 Result<std::vector<uint8_t>> read_wasm_file(const std::string& path);

@@ -18,6 +18,13 @@ uint32_t AbiHost::proxy_set_shared_data(HostCallState& call) {
   auto value = read(call.p(2), call.p(3));
   if (!key || !value) return S(Status::InvalidMemoryAccess);
   call.note("key", printable(*key));
+  const size_t limit = env_.options().limits.max_shared_data_value_bytes;
+  if (key->size() + value->size() > limit) {
+    call.note("error", "shared data key and value of " +
+                           std::to_string(key->size() + value->size()) +
+                           " bytes, over the limit of " + std::to_string(limit));
+    return S(Status::BadArgument);
+  }
   call.note("value", printable(*value));
   note_copy(call, CopyDirection::VmToHost, call.p(2), *value,
             "shared data value for " + printable(*key, 64));
@@ -74,7 +81,10 @@ uint32_t AbiHost::proxy_enqueue_shared_queue(HostCallState& call) {
   auto value = read(call.p(1), call.p(2));
   if (!value) return S(Status::InvalidMemoryAccess);
   call.note("value", printable(*value));
-  return S(env_.queues().enqueue(call.a(0), *value));
+  std::string full;
+  Status status = env_.queues().enqueue(call.a(0), *value, env_.options().limits, &full);
+  if (!full.empty()) call.note("error", full);
+  return S(status);
 }
 
 uint32_t AbiHost::proxy_dequeue_shared_queue(HostCallState& call) {

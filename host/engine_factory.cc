@@ -68,7 +68,11 @@ std::string built_list() {
 }  // namespace
 
 Result<std::unique_ptr<Vm>> create_vm(std::string_view engine, const VmOptions& options) {
-  if (const BuiltEngine* built = find_built(engine)) return built->create(options);
+  if (const BuiltEngine* built = find_built(engine)) {
+    if (Result<void> checked = check_vm_options(options); !checked)
+      return unexpected(checked.error());
+    return built->create(options);
+  }
   if (is_known_engine(engine)) {
     return make_error("engine '" + std::string(engine) +
                       "' is not built into this pwplay; built: " + built_list());

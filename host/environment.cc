@@ -1,5 +1,7 @@
 #include "host/environment.h"
 
+#include <algorithm>
+
 #include <zlib.h>
 
 namespace pwplay::host {
@@ -93,7 +95,7 @@ uint32_t SharedQueues::register_queue(std::string_view vm_id, std::string_view n
     }
   }
   uint32_t id = next_id_++;
-  queues_[id] = Queue{std::string(vm_id), std::string(name), {}, std::move(ready), next_owner_};
+  queues_[id] = Queue{std::string(vm_id), std::string(name), {}, 0, std::move(ready), next_owner_};
   return id;
 }
 
@@ -103,10 +105,23 @@ std::optional<uint32_t> SharedQueues::resolve(std::string_view vm_id, std::strin
   return std::nullopt;
 }
 
-abi::Status SharedQueues::enqueue(uint32_t queue_id, std::string_view value) {
+abi::Status SharedQueues::enqueue(uint32_t queue_id, std::string_view value,
+                                  const SharedLimits& limits, std::string* full) {
   auto it = queues_.find(queue_id);
   if (it == queues_.end()) return abi::Status::NotFound;
-  it->second.items.emplace_back(value);
+  Queue& queue = it->second;
+  std::string why;
+  if (queue.items.size() >= limits.max_queue_items)
+    why = "queue full: " + std::to_string(queue.items.size()) + " items, the limit";
+  else if (value.size() > limits.max_queue_bytes - std::min(queue.bytes, limits.max_queue_bytes))
+    why = "queue full: " + std::to_string(queue.bytes) + " bytes queued, the limit is " +
+          std::to_string(limits.max_queue_bytes);
+  if (!why.empty()) {
+    if (full) *full = std::move(why);
+    return abi::Status::InternalFailure;
+  }
+  queue.bytes += value.size();
+  queue.items.emplace_back(value);
   if (it->second.ready) it->second.ready(queue_id);
   return abi::Status::Ok;
 }
@@ -116,7 +131,8 @@ Result<std::string, abi::Status> SharedQueues::dequeue(uint32_t queue_id) {
   if (it == queues_.end()) return unexpected(abi::Status::NotFound);
   if (it->second.items.empty()) return unexpected(abi::Status::Empty);
   std::string value = std::move(it->second.items.front());
-  it->second.items.erase(it->second.items.begin());
+  it->second.items.pop_front();
+  it->second.bytes -= value.size();
   return value;
 }
 

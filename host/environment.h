@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -109,6 +110,17 @@ class MockCalloutClient : public CalloutClient {
   std::vector<SentCallout> sent_;
 };
 
+// Bounds on what filters can make the host keep (docs/reliability.md, "Limits"). Envoy has none;
+// without them one filter can grow pwplay's memory with every request.
+struct SharedLimits {
+  // proxy_set_shared_data: larger key + value is refused with BAD_ARGUMENT.
+  size_t max_shared_data_value_bytes = 4 * 1024 * 1024;
+  // proxy_enqueue_shared_queue: a queue holding this many items, or items of this many bytes in
+  // all, refuses more with INTERNAL_FAILURE until the filter dequeues.
+  size_t max_queue_items = 10000;
+  size_t max_queue_bytes = 16 * 1024 * 1024;
+};
+
 // Shared key/value store per vm_id with compare-and-swap, as proxy_{get,set}_shared_data see it.
 class SharedData {
  public:
@@ -135,7 +147,10 @@ class SharedQueues {
   using ReadyCallback = std::function<void(uint32_t queue_id)>;
   uint32_t register_queue(std::string_view vm_id, std::string_view name, ReadyCallback ready);
   std::optional<uint32_t> resolve(std::string_view vm_id, std::string_view name) const;
-  abi::Status enqueue(uint32_t queue_id, std::string_view value);
+  // NOT_FOUND for an unknown queue; INTERNAL_FAILURE (and `full` set to the limit reached) when
+  // the queue already holds `limits`' items or bytes.
+  abi::Status enqueue(uint32_t queue_id, std::string_view value, const SharedLimits& limits = {},
+                      std::string* full = nullptr);
   // NOT_FOUND for an unknown queue, EMPTY when nothing is queued.
   Result<std::string, abi::Status> dequeue(uint32_t queue_id);
   // Drops the readiness callbacks a plugin registered (it is being destroyed or replaced).
@@ -146,7 +161,8 @@ class SharedQueues {
   struct Queue {
     std::string vm_id;
     std::string name;
-    std::vector<std::string> items;
+    std::deque<std::string> items;
+    size_t bytes = 0;  // of all items
     ReadyCallback ready;
     const void* owner = nullptr;
   };
@@ -191,6 +207,7 @@ class ForeignFunctions {
 
 struct HostEnvOptions {
   abi::LogLevel log_level = abi::LogLevel::Trace;  // what proxy_get_log_level reports
+  SharedLimits limits;
   // Well-known properties the playground knows (node.id, source.address, ...), raw bytes.
   std::map<std::string, std::string, std::less<>> properties;
   // Environments that share this counter number their streams in one sequence (a debugging

@@ -10,10 +10,33 @@ FilterChain::~FilterChain() {
   for (auto& plugin : plugins_) plugin->shutdown();
 }
 
+void FilterChain::add(std::unique_ptr<Plugin> plugin) {
+  const Plugin* added = plugin.get();
+  plugin->set_failure_handler([this, added] { plugin_failed(*added); });
+  plugins_.push_back(std::move(plugin));
+}
+
 std::unique_ptr<HttpStream> FilterChain::new_stream(StreamSink& sink, StreamInfo info) {
   for (auto& plugin : plugins_)
-    if (plugin->failed()) (void)plugin->restart();  // a failed restart keeps the plugin failed
+    if (plugin->failed() && plugin->failure()->reload)
+      (void)plugin->restart();  // a failed restart keeps the plugin failed
   return std::make_unique<HttpStream>(*this, sink, std::move(info));
+}
+
+void FilterChain::plugin_failed(const Plugin& plugin) {
+  for (size_t i = 0; i < plugins_.size(); ++i) {
+    if (plugins_[i].get() != &plugin) continue;
+    // Copied: failing a stream may end it, and a stream that ends unregisters itself.
+    std::vector<HttpStream*> streams = streams_;
+    for (HttpStream* stream : streams) {
+      std::weak_ptr<bool> alive = stream->alive_;
+      const int index = static_cast<int>(i);
+      // After the failed call returns: never re-entrantly.
+      env_.dispatcher().post([stream, alive, index] {
+        if (auto flag = alive.lock(); flag && *flag) stream->fail_paused_slot(index);
+      });
+    }
+  }
 }
 
 HeaderMap local_reply_headers(const LocalReply& reply) {
@@ -84,6 +107,7 @@ class HttpStream::SlotControl : public StreamControl {
 
 HttpStream::HttpStream(FilterChain& chain, StreamSink& sink, StreamInfo info)
     : chain_(chain), sink_(sink) {
+  chain.streams_.push_back(this);
   state_.id = chain.env().next_stream_id();
   state_.info = std::move(info);
   state_.info.start_time_ns = chain.env().dispatcher().realtime_ns();
@@ -109,6 +133,27 @@ HttpStream::HttpStream(FilterChain& chain, StreamSink& sink, StreamInfo info)
 HttpStream::~HttpStream() {
   if (!finished_) finish();
   *alive_ = false;
+  std::erase(chain_.streams_, this);
+}
+
+void HttpStream::fail_paused_slot(int index) {
+  if (complete_ || index < 0 || index >= static_cast<int>(slots_.size())) return;
+  Slot& slot = slots_[index];
+  if (slot.failed || slot.context_id == 0) return;
+  const bool request_paused = slot.request.stopped;
+  const bool response_paused = slot.response.stopped;
+  // Not paused here: the slot's next callback finds the VM failed and applies the policy.
+  if (!request_paused && !response_paused) return;
+  slot.failed = true;
+  slot.pending_reply.reset();
+  outcome_.failed_plugins.push_back(slot.plugin->config().name);
+  if (slot.plugin->config().fail_open) {
+    if (request_paused) resume(Dir::Request, index);
+    if (response_paused && !complete_) resume(Dir::Response, index);
+    return;
+  }
+  apply_local_reply(index, LocalReply{503, "wasm_fail_stream", "", {}, std::nullopt},
+                    request_paused && !response_started_ ? Dir::Request : Dir::Response);
 }
 
 bool HttpStream::slot_alive(const Slot& slot) const {

@@ -44,18 +44,24 @@ class FilterChain {
   FilterChain(const FilterChain&) = delete;
   FilterChain& operator=(const FilterChain&) = delete;
 
-  void add(std::unique_ptr<Plugin> plugin) { plugins_.push_back(std::move(plugin)); }
+  void add(std::unique_ptr<Plugin> plugin);
   size_t size() const { return plugins_.size(); }
   Plugin& plugin(size_t index) { return *plugins_[index]; }
   HostEnv& env() { return env_; }
 
   // Starts a stream; the caller feeds it with decode_* (from the client) and encode_* (from the
-  // upstream). A plugin whose VM failed earlier gets a fresh VM first (Envoy's reload policy).
+  // upstream). A plugin whose VM failed earlier gets a fresh VM first (Envoy's reload policy),
+  // unless it failed in a recurring root callback (PluginFailure::reload).
   std::unique_ptr<HttpStream> new_stream(StreamSink& sink, StreamInfo info = {});
 
  private:
+  friend class HttpStream;
+  // A plugin's VM failed: streams paused at it are failed per its fail policy.
+  void plugin_failed(const Plugin& plugin);
+
   HostEnv& env_;
   std::vector<std::unique_ptr<Plugin>> plugins_;
+  std::vector<HttpStream*> streams_;  // live streams, which register themselves
 };
 
 // How a stream ended, for reports.
@@ -69,6 +75,7 @@ struct StreamOutcome {
 
 class HttpStream {
  public:
+  friend class FilterChain;
   HttpStream(FilterChain& chain, StreamSink& sink, StreamInfo info);
   ~HttpStream();
   HttpStream(const HttpStream&) = delete;
@@ -120,6 +127,10 @@ class HttpStream {
   };
 
   bool slot_alive(const Slot& slot) const;
+  // The VM of the plugin at `index` failed outside this stream's callbacks (a callout response,
+  // a tick, another stream): if the stream is paused there, nothing would resume it, so fail it
+  // now as a failed callback would (fail open: resume; fail closed: a local 503).
+  void fail_paused_slot(int index);
   int next_index(Dir dir, int index) const;
   int first_index(Dir dir) const;
   bool past_end(Dir dir, int index) const;

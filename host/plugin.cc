@@ -1,6 +1,8 @@
 #include "host/plugin.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 
 #include "abi/functions.h"
 
@@ -341,6 +343,37 @@ void Plugin::fail(std::string callback, const VmError& error) {
     }
   }
   failure_ = PluginFailure{callback, message, error.fault, error.backtrace};
+  // Root callbacks run outside any stream: without a log line nothing would show the failure.
+  static constexpr std::string_view kRootCallbacks[] = {
+      "proxy_on_tick",
+      "proxy_on_queue_ready",
+      "proxy_on_http_call_response",
+      "proxy_on_grpc_receive_initial_metadata",
+      "proxy_on_grpc_receive",
+      "proxy_on_grpc_receive_trailing_metadata",
+      "proxy_on_grpc_close",
+      "proxy_on_foreign_function",
+  };
+  const bool root_callback = std::find(std::begin(kRootCallbacks), std::end(kRootCallbacks),
+                                       callback) != std::end(kRootCallbacks);
+  failure_->reload = callback != "proxy_on_tick" && callback != "proxy_on_queue_ready";
+  if (root_callback) {
+    LogRecord record;
+    record.level = abi::LogLevel::Critical;
+    record.plugin = config_.name;
+    record.context_id = root_id_;
+    record.message =
+        "wasm VM of plugin " + config_.name + " failed in " + callback + ": " + error.message +
+        (failure_->reload ? std::string()
+                          : std::string(config_.fail_open ? "; the plugin stays failed: requests "
+                                                            "pass it (fail_open)"
+                                                          : "; the plugin stays failed: requests "
+                                                            "get 503 (fail closed)"));
+    if (log_handler_)
+      log_handler_(record);
+    else if (env_.log_handler())
+      env_.log_handler()(record);
+  }
   if (env_.tracing()) {
     TraceEvent event;
     event.kind = EventKind::Trap;
@@ -360,6 +393,7 @@ void Plugin::fail(std::string callback, const VmError& error) {
     else
       env_.trace()->record(std::move(event));
   }
+  if (failure_handler_) failure_handler_();
 }
 
 std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,

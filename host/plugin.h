@@ -71,6 +71,10 @@ struct PluginFailure {
   std::string message;   // "Function: proxy_on_request_headers failed: RuntimeError: unreachable"
   VmFault fault = VmFault::None;
   std::vector<WasmFrame> backtrace;
+  // Whether the next stream gets a fresh VM (FilterChain::new_stream). A VM that failed in a
+  // recurring root callback (proxy_on_tick, proxy_on_queue_ready) stays failed, as Envoy's does:
+  // a fresh one would only re-arm the tick and fail the same way on every request.
+  bool reload = true;
 };
 
 class Plugin : public RootCallbacks {
@@ -120,6 +124,10 @@ class Plugin : public RootCallbacks {
   void set_fail_allocations(bool fail) { fail_allocations_ = fail; }
   Vm& vm() { return *vm_; }
   void set_log_handler(std::function<void(const LogRecord&)> handler);
+  // Called once each time the VM fails (a trap, a runaway loop, a host trap), while the failed
+  // call is still on the stack: streams paused at this plugin learn that no callback will
+  // resume them (the filter chain sets it).
+  void set_failure_handler(std::function<void()> handler) { failure_handler_ = std::move(handler); }
 
   // RootCallbacks: asynchronous events on the root context.
   void on_tick(uint32_t root_id) override;
@@ -167,6 +175,7 @@ class Plugin : public RootCallbacks {
   std::map<std::string, abi::Status> injections_;
   bool fail_allocations_ = false;
   std::function<void(const LogRecord&)> log_handler_;
+  std::function<void()> failure_handler_;
 };
 
 }  // namespace pwplay::host

@@ -2,8 +2,18 @@
 
 #include <cstdio>
 #include <cstring>
+#include <string>
 
 namespace pwplay::host {
+
+Result<void> check_vm_options(const VmOptions& options) {
+  if (options.max_memory_pages == 0)
+    return make_error("max_memory_pages must be at least 1 (got 0)");
+  if (options.max_memory_pages > kMaxMemoryPagesLimit)
+    return make_error("max_memory_pages must be at most " + std::to_string(kMaxMemoryPagesLimit) +
+                      " pages (4 GiB) (got " + std::to_string(options.max_memory_pages) + ")");
+  return {};
+}
 
 std::string_view val_type_name(ValType type) {
   switch (type) {

@@ -99,10 +99,16 @@ using HostFunction = std::function<std::optional<HostTrapRequest>(std::span<cons
 // which fails linking with a "missing import: module.name" error.
 using ImportResolver = std::function<std::optional<HostFunction>(const ImportDesc& import)>;
 
+// The largest linear memory limit a Vm accepts: 65,536 pages of 64 KiB, all of wasm32's 4 GiB.
+inline constexpr uint32_t kMaxMemoryPagesLimit = 65536;
+
 struct VmOptions {
-  // Wall-clock budget for one call into the VM; past it the call is terminated. 0 = unlimited.
+  // Wall-clock budget for one call into the VM; past it the call is terminated. 0 = unlimited
+  // (for embedders and tests only: user-facing settings refuse 0).
   uint32_t runaway_budget_ms = 1000;
-  // Linear memory limit in 64 KiB pages (1 GiB by default, as proxy-wasm-cpp-host).
+  // Linear memory limit in 64 KiB pages (1 GiB by default, as proxy-wasm-cpp-host), 1 to
+  // kMaxMemoryPagesLimit. memory.grow past it (or past the module's declared maximum) returns
+  // -1 inside the VM, on every wasm engine.
   uint32_t max_memory_pages = 16384;
   // Engine-specific flags, e.g. V8's "--liftoff-only" or "--no-liftoff".
   std::vector<std::string> engine_flags;
@@ -219,7 +225,13 @@ class Vm {
 // option, PWPLAY_ENGINE_V8 / _WABT / _NATIVE). Creates the engine named `engine` ("v8", "wabt",
 // "native"). An engine left out of the build is an error naming the built ones ("engine 'v8' is
 // not built into this pwplay; built: wabt, native"); an unknown name lists them too.
+// The options are checked first: a memory limit of 0 or over kMaxMemoryPagesLimit pages and an
+// engine flag the engine does not recognize are errors.
 Result<std::unique_ptr<Vm>> create_vm(std::string_view engine, const VmOptions& options);
+
+// The check create_vm makes of the engine-neutral options: "max_memory_pages must be at least 1
+// (got 0)", "... at most 65536 pages (4 GiB) (got 70000)".
+Result<void> check_vm_options(const VmOptions& options);
 
 // Engines this build has, in order of preference.
 std::vector<std::string> available_engines();

@@ -23,17 +23,13 @@ void PluginFlags::declare(CLI::App* cmd, MaxMemoryPagesOption max_memory_pages,
   cmd->add_flag("--fail-open", given_.fail_open, "Let requests through when a filter fails");
   cmd->add_option_function<uint32_t>(
       "--budget-ms",
-      [this](const uint32_t& ms) {
-        if (ms) given_.runaway_budget_ms = ms;  // 0 keeps the default, as it always did
-      },
-      "Runaway budget per callback (default 1000 ms)");
+      [this](const uint32_t& ms) { given_.runaway_budget_ms = ms; },  // 0 is refused later
+      "Runaway budget per callback, at least 1 ms (default 1000 ms)");
   if (max_memory_pages == MaxMemoryPagesOption::Offer)
     cmd->add_option_function<uint32_t>(
-        "--max-memory-pages",
-        [this](const uint32_t& pages) {
-          if (pages) given_.max_memory_pages = pages;
-        },
-        "Linear memory limit in 64 KiB pages (default 16384 = 1 GiB)");
+        "--max-memory-pages", [this](const uint32_t& pages) { given_.max_memory_pages = pages; },
+        "Linear memory limit in 64 KiB pages, 1 to 65536 (default 16384 = 1 GiB); memory.grow "
+        "past it returns -1 in the filter");
 }
 
 Result<debugger::PluginSpec> PluginFlags::spec(const std::string& wasm_path) const {

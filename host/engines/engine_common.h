@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "host/module_info.h"
 #include "host/vm.h"
@@ -115,6 +116,29 @@ struct ImportBinders {
 Result<void> bind_imports(std::span<const ImportDesc> imports, const ModuleInfo::Memory* memory,
                           uint32_t max_pages, const ImportResolver& resolver,
                           const ImportBinders& binders);
+
+// The error for engine flags given to an engine that takes none (wabt, native): "engine flag X
+// not recognized by wabt (it takes no flags)"; ok when `flags` is empty.
+Result<void> refuse_engine_flags(std::string_view engine, std::span<const std::string> flags);
+
+// A module with the maximum of the memory it defines lowered to a limit, for engines that take
+// the maximum from the module's bytes (V8): memory.grow past the limit then returns -1 inside
+// the VM. Adding a maximum the module did not declare makes the bytes after the memory section
+// move; `original_offset` maps a code offset in the new bytes back to the module's own.
+struct CappedModule {
+  std::vector<uint8_t> bytes;  // empty: the module needs no change (use it as it is)
+  size_t shifted_from = 0;     // offsets at or after this (in `bytes`) moved by `shift`
+  size_t shift = 0;
+  uint32_t original_offset(uint32_t offset) const {
+    return offset >= shifted_from ? static_cast<uint32_t>(offset - shift) : offset;
+  }
+};
+
+// Caps the maximum of the module's own memory 0 at `max_pages` (the module's smaller maximum
+// stays). An imported memory is left alone (the engine creates it with the cap), as is a memory
+// whose minimum is already over the limit (linking refuses it). Malformed sections are left to
+// the engine to report.
+CappedModule cap_memory_maximum(std::span<const uint8_t> module, uint32_t max_pages);
 
 // "instantiation failed: <why>": the start function trapped, or left memory over the limit.
 std::string instantiation_failed(std::string_view why);

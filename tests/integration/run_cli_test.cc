@@ -183,6 +183,8 @@ TEST(RunCli, RunawayLoopIsTerminated) {
   ASSERT_TRUE(out["failure"].is_object());
   EXPECT_EQ(out["failure"]["fault"], "terminated");
   EXPECT_EQ(count_events(out["trace"], "trap", "terminated"), 1u);
+  // The budget given, not the default: the loop was cut after 200 ms.
+  EXPECT_NE(out["failure"].dump().find("after 200 ms"), std::string::npos) << out["failure"].dump();
 }
 
 TEST(RunCli, MemoryGrowthPastTheLimitFailsTheStream) {

@@ -134,5 +134,36 @@ TEST(PluginSpec, AScenarioFilesEnvoyConfigIsTheBaseItsFieldsOverride) {
       << refused.error().message;
 }
 
+TEST(PluginSpec, LimitsOutOfRangeAreRefusedNotReplaced) {
+  struct Case {
+    std::optional<uint32_t> budget_ms;
+    std::optional<uint32_t> pages;
+    std::string message;  // "" = accepted
+  };
+  const Case cases[] = {
+      {0u, std::nullopt, "runaway budget (--budget-ms) must be at least 1 ms (got 0)"},
+      {std::nullopt, 0u, "memory limit (--max-memory-pages) must be at least 1 page (got 0)"},
+      {std::nullopt, 65537u, "must be at most 65536 pages (4 GiB) (got 65537)"},
+      {1u, 1u, ""},
+      {std::nullopt, 65536u, ""},
+  };
+  for (const Case& c : cases) {
+    PluginSpec spec;
+    spec.wasm_path = sample("add_header");
+    spec.runaway_budget_ms = c.budget_ms;
+    spec.max_memory_pages = c.pages;
+    auto loaded = resolve_plugin(spec);
+    if (c.message.empty()) {
+      ASSERT_TRUE(loaded) << loaded.error().message;
+      EXPECT_EQ(loaded->config.vm_options.max_memory_pages,
+                c.pages.value_or(host::VmOptions{}.max_memory_pages));
+    } else {
+      ASSERT_FALSE(loaded);
+      EXPECT_NE(loaded.error().message.find(c.message), std::string::npos)
+          << loaded.error().message;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pwplay::debugger

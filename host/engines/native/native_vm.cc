@@ -392,6 +392,8 @@ std::vector<std::string_view> native_host_function_names() {
 }
 
 Result<std::unique_ptr<Vm>> create_native_vm(const VmOptions& options) {
+  if (Result<void> flags = refuse_engine_flags("native", options.engine_flags); !flags)
+    return unexpected(flags.error());
   return std::unique_ptr<Vm>(std::make_unique<NativeVm>(options));
 }
 

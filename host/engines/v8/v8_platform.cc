@@ -2,6 +2,8 @@
 
 #include <libplatform/libplatform.h>
 
+#include <string_view>
+
 namespace pwplay::host::v8engine {
 
 V8Platform& V8Platform::instance() {
@@ -25,9 +27,27 @@ V8Platform::V8Platform() : platform_(v8::platform::NewDefaultPlatform()) {
   v8::V8::Initialize();
 }
 
-void V8Platform::set_flags(std::span<const std::string> flags) {
+Result<void> V8Platform::set_flags(std::span<const std::string> flags) {
   std::lock_guard lock(flags_mutex_);
-  for (const std::string& flag : flags) v8::V8::SetFlagsFromString(flag.c_str(), flag.size());
+  for (const std::string& flag : flags) {
+    const std::string not_recognized = "engine flag " + flag + " not recognized by v8";
+    // V8 prints its help and exits the process for these: never pass them on.
+    std::string_view name = flag;
+    while (name.starts_with('-')) name.remove_prefix(1);
+    name = name.substr(0, name.find('='));
+    if (!flag.starts_with("--") || name.empty() || name == "help" || name == "version" ||
+        name.find_first_of(" \t\n") != std::string_view::npos)
+      return make_error(not_recognized);
+    // The command-line parser removes the flags it recognizes and leaves the others in argv;
+    // SetFlagsFromString would only print an error and carry on.
+    std::string program = "pwplay";
+    std::string argument = flag;
+    char* argv[] = {program.data(), argument.data(), nullptr};
+    int argc = 2;
+    v8::V8::SetFlagsFromCommandLine(&argc, argv, true);
+    if (argc != 1) return make_error(not_recognized);
+  }
+  return {};
 }
 
 void V8Platform::pump_tasks(v8::Isolate* isolate) {

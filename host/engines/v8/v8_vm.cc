@@ -210,6 +210,7 @@ class V8Vm final : public Vm {
   std::string host_trap_message_;
 
   std::optional<ModuleInfo> info_;
+  CappedModule offsets_;  // how the compiled bytes' code offsets map back to the module's
   bool linked_ = false;
   std::vector<std::unique_ptr<HostBinding>> host_functions_;
   ExportedFunctions<ExportedFunction> functions_;  // indexed by FunctionRef::index
@@ -270,14 +271,22 @@ Result<void> V8Vm::load(std::span<const uint8_t> bytecode) {
 
   Entered entered(*this);
   v8::TryCatch try_catch(isolate());
+  // V8 takes a module's memory maximum from its bytes: lowering it there to the Vm's limit makes
+  // memory.grow past the limit return -1 inside the VM.
+  CappedModule capped = cap_memory_maximum(bytecode, options_.max_memory_pages);
+  std::span<const uint8_t> compiled =
+      capped.bytes.empty() ? bytecode : std::span<const uint8_t>(capped.bytes);
   v8::Local<v8::WasmModuleObject> module;
-  if (!v8::WasmModuleObject::Compile(isolate(), {bytecode.data(), bytecode.size()})
+  if (!v8::WasmModuleObject::Compile(isolate(), {compiled.data(), compiled.size()})
            .ToLocal(&module)) {
     std::string reason = try_catch.HasCaught() ? utf8(isolate(), try_catch.Exception())
                                                : std::string("compilation failed");
     return make_error("invalid wasm: " + reason);
   }
   module_.Reset(isolate(), module);
+  capped.bytes.clear();
+  capped.bytes.shrink_to_fit();
+  offsets_ = capped;
   info_ = std::move(*info);
   V8Platform::instance().pump_tasks(isolate());
   return {};
@@ -585,7 +594,7 @@ std::vector<WasmFrame> V8Vm::backtrace_of(v8::Local<v8::Value> exception) {
     WasmFrame out;
     // For wasm frames V8 reports the byte offset in the module as a 1-based column.
     const int column = frame->GetColumn();
-    out.code_offset = column > 0 ? static_cast<uint32_t>(column - 1) : 0;
+    out.code_offset = column > 0 ? offsets_.original_offset(static_cast<uint32_t>(column - 1)) : 0;
     if (std::optional<uint32_t> index = info_->function_at_offset(out.code_offset)) {
       out.function_index = *index;
       out.name = info_->function_name(*index);
@@ -650,7 +659,8 @@ void V8Vm::host_trampoline(const v8::FunctionCallbackInfo<v8::Value>& info) {
 Result<std::unique_ptr<Vm>> create_v8_vm(const VmOptions& options) {
   V8Platform& platform = V8Platform::instance();
   // Engine flags are process-wide in V8: they apply to every Vm compiled from now on.
-  platform.set_flags(options.engine_flags);
+  if (Result<void> flags = platform.set_flags(options.engine_flags); !flags)
+    return unexpected(flags.error());
   return std::unique_ptr<Vm>(std::make_unique<V8Vm>(options));
 }
 

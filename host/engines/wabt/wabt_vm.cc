@@ -25,10 +25,6 @@ using wabt_engine::SlotType;
 using wabt_engine::StepKind;
 using wabt_engine::StepPlan;
 
-// As V8's engine-wide cap (1 GiB): memory.grow past it returns -1 on both engines, so a module
-// that exhausts memory behaves the same on each. Smaller VmOptions limits are checked after
-// each call, as V8 does.
-constexpr uint32_t kEnginePageCap = 16384;
 // Host functions of the ABI take at most 12 arguments: they cross without allocating.
 constexpr size_t kInlineValues = 16;
 
@@ -157,7 +153,7 @@ class WabtVm final : public Vm, private wabt_engine::CallControl {
  public:
   explicit WabtVm(const VmOptions& options)
       : options_(options),
-        interp_(wabt_engine::Interpreter::create(kEnginePageCap)),
+        interp_(wabt_engine::Interpreter::create(options.max_memory_pages)),
         clock_(options.runaway_budget_ms) {}
 
   std::string_view engine_name() const override { return "wabt"; }
@@ -378,8 +374,8 @@ std::span<uint8_t> WabtVm::memory() {
 }
 
 std::optional<VmError> WabtVm::check_memory_limit() {
-  // The engine cap already refuses growth past kEnginePageCap: only smaller limits need checking.
-  if (options_.max_memory_pages >= kEnginePageCap) return std::nullopt;
+  // The interpreter caps the memory's maximum at the limit, so memory.grow past it returns -1;
+  // this only catches a memory that got past the cap some other way.
   return check_memory_pages(interp_->memory_size(), options_.max_memory_pages);
 }
 
@@ -465,6 +461,8 @@ std::string wabt_version() {
 }
 
 Result<std::unique_ptr<Vm>> create_wabt_vm(const VmOptions& options) {
+  if (Result<void> flags = refuse_engine_flags("wabt", options.engine_flags); !flags)
+    return unexpected(flags.error());
   return std::unique_ptr<Vm>(std::make_unique<WabtVm>(options));
 }
 
