@@ -142,12 +142,16 @@ Result<json> parse_json_text(std::string_view text, const std::string& where, si
                       ": invalid JSON: nested deeper than " + std::to_string(max_depth) +
                       " arrays and objects (the limit of nesting)");
   if (!sax.failed()) return root;
-  // 406: a number nlohmann cannot hold (1e400): the place is the end of the number.
+  // 406: a number nlohmann cannot hold (1e400).
   std::string message = sax.id() == 406 ? "number " + sax.token() +
                                               " is out of range (expected a number that fits "
                                               "a 64-bit floating point value)"
                                         : plain_message(sax.message());
-  return make_error(where + ":" + line_column(text, sax.position()) + ": invalid JSON: " + message);
+  // A number is reported at its first character; other errors where the parser stopped.
+  const size_t at = sax.id() == 406 && sax.position() >= sax.token().size()
+                        ? sax.position() - sax.token().size() + 1
+                        : sax.position();
+  return make_error(where + ":" + line_column(text, at) + ": invalid JSON: " + message);
 }
 
 }  // namespace pwplay::debugger
