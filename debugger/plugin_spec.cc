@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "debugger/formats/request_file.h"
+#include "host/file_read.h"
 
 namespace pwplay::debugger {
 
@@ -11,7 +12,7 @@ Result<std::vector<uint8_t>> read_wasm_file(const std::string& path) {
   if (!std::filesystem::exists(path, ec)) return make_error(path + ": no such file");
   if (std::filesystem::is_directory(path, ec))
     return make_error(path + ": is a directory, expected a .wasm file");
-  auto text = read_file(path);
+  auto text = host::read_user_file(path, "module", host::kMaxModuleBytes);
   if (!text) return unexpected(text.error());
   if (text->empty()) return make_error(path + ": file is empty, expected a wasm module");
   // A native filter (a shared object for --engine native) is accepted as well.

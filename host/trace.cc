@@ -57,6 +57,23 @@ std::string printable(std::string_view bytes, size_t limit) {
   return out;
 }
 
+std::string printable_text(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+
 std::string format_fields(const std::vector<TraceField>& fields, size_t value_limit) {
   std::string out;
   for (const auto& field : fields) {

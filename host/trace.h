@@ -38,6 +38,10 @@ struct TraceField {
 // input bytes the rest becomes "...". Host calls note their arguments this way, and every view
 // of bytes (trace, headers, the debugger) shows them the same.
 std::string printable(std::string_view bytes, size_t limit = 256);
+// Text for a terminal, whole: control bytes (CR, LF, ESC, NUL, DEL, ...) as \xNN, so a name or
+// value cannot move the cursor, rewrite a line or end early; other bytes (UTF-8) as they are.
+// Every text output of run, test, inspect and debug passes untrusted strings through it.
+std::string printable_text(std::string_view text);
 
 struct TraceEvent {
   uint64_t seq = 0;  // assigned by the sink, strictly increasing

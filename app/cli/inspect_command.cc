@@ -17,10 +17,16 @@
 #include "debugger/runner.h"
 #include "host/disassembly.h"
 #include "host/module_info.h"
+#include "host/trace.h"
 #include "host/vm.h"
 
 namespace pwplay::app {
 namespace {
+
+// Names from the module (exports, imports, custom sections) as a terminal should show them.
+std::string text(std::string_view value) {
+  return host::printable_text(value);
+}
 
 struct InspectArgs {
   std::string wasm;
@@ -214,7 +220,7 @@ int inspect(const InspectArgs& args) {
     return version ? kExitOk : kExitError;
   }
 
-  std::printf("%s: %zu bytes\n", args.wasm.c_str(), info->size_bytes);
+  std::printf("%s: %zu bytes\n", text(args.wasm).c_str(), info->size_bytes);
   if (version)
     std::printf("ABI version: %s\n", abi::name(*version).c_str());
   else
@@ -222,13 +228,14 @@ int inspect(const InspectArgs& args) {
   std::printf("\nimports (%zu):\n", info->imports.size());
   for (const auto& import : info->imports) {
     std::printf(
-        "  %s %s.%s %s%s\n", kind_name(import.kind), import.module.c_str(), import.name.c_str(),
+        "  %s %s.%s %s%s\n", kind_name(import.kind), text(import.module).c_str(),
+        text(import.name).c_str(),
         import.kind == host::ExternKind::Function ? host::to_string(import.type).c_str() : "",
         import_in_abi(import) ? "" : "   <- not part of the proxy-wasm ABI");
   }
   std::printf("\nexports (%zu):\n", info->exports.size());
   for (const auto& e : info->exports) {
-    std::printf("  %s %s %s%s\n", kind_name(e.kind), e.name.c_str(),
+    std::printf("  %s %s %s%s\n", kind_name(e.kind), text(e.name).c_str(),
                 e.kind == host::ExternKind::Function ? host::to_string(e.type).c_str() : "",
                 export_in_abi(e) ? "" : "   <- not part of the proxy-wasm ABI");
   }
@@ -274,15 +281,15 @@ int inspect(const InspectArgs& args) {
     const uint32_t index = info->imported_function_count + static_cast<uint32_t>(i);
     std::string_view name = info->function_name(index);
     std::printf("  %5u %-40s %7u bytes at %s\n", index,
-                name.empty() ? "(unnamed)" : std::string(name).c_str(),
-                info->function_bodies[i].size, hex(info->function_bodies[i].offset).c_str());
+                name.empty() ? "(unnamed)" : text(name).c_str(), info->function_bodies[i].size,
+                hex(info->function_bodies[i].offset).c_str());
   }
   if (!info->custom_sections.empty()) {
     bool dwarf = false;
     std::printf("\ncustom sections:\n");
     for (const auto& section : info->custom_sections) {
       dwarf = dwarf || section.dwarf();
-      std::printf("  %s (%zu bytes at %s)%s\n", section.name.c_str(), section.size,
+      std::printf("  %s (%zu bytes at %s)%s\n", text(section.name).c_str(), section.size,
                   hex(section.offset).c_str(), section.dwarf() ? "  DWARF" : "");
     }
     std::printf("DWARF debug info: %s\n", dwarf ? "yes" : "no");
@@ -290,7 +297,7 @@ int inspect(const InspectArgs& args) {
   if (!info->producers.empty()) {
     std::printf("producers:\n");
     for (const auto& [field, value] : info->producers)
-      std::printf("  %s: %s\n", field.c_str(), value.c_str());
+      std::printf("  %s: %s\n", text(field).c_str(), text(value).c_str());
   }
   std::printf("\nengines: %s (native runs a .so built from the same sources)\n",
               engines_line().c_str());

@@ -48,7 +48,7 @@ Result<debugger::PluginSpec> PluginFlags::spec(const std::string& wasm_path) con
   if (given(engine_)) spec.engine = given_.engine;
   if (given(config_)) spec.configuration = given_.configuration;
   if (!config_file_.empty()) {
-    auto text = debugger::read_file(config_file_);
+    auto text = debugger::read_file(config_file_, "plugin configuration");
     if (!text) return unexpected(text.error());
     spec.configuration = std::move(*text);
   }

@@ -45,9 +45,14 @@ struct Job {
   std::string name;
 };
 
+// Untrusted text (names, values, bodies, log messages) as a terminal should show it.
+std::string text(std::string_view value) {
+  return host::printable_text(value);
+}
+
 void print_headers(const abi::HeaderPairs& headers) {
   for (const auto& [name, value] : headers)
-    std::printf("    %s: %s\n", name.c_str(), value.c_str());
+    std::printf("    %s: %s\n", text(name).c_str(), text(value).c_str());
 }
 
 void print_body(const std::string& body) {
@@ -57,25 +62,25 @@ void print_body(const std::string& body) {
     std::string line;
     for (char c : body) {
       if (c == '\n') {
-        std::printf("    %s\n", line.c_str());
+        std::printf("    %s\n", text(line).c_str());
         line.clear();
       } else {
         line.push_back(c);
       }
     }
-    if (!line.empty()) std::printf("    %s\n", line.c_str());
+    if (!line.empty()) std::printf("    %s\n", text(line).c_str());
   } else {
     std::printf("    (%zu bytes of binary body)\n", body.size());
   }
 }
 
 void print_summary(const debugger::RunResult& result) {
-  std::printf("%s: ABI %s on %s %s\n", result.plugin_name.c_str(), result.abi_version.c_str(),
+  std::printf("%s: ABI %s on %s %s\n", text(result.plugin_name).c_str(), result.abi_version.c_str(),
               result.engine.c_str(), result.engine_version.c_str());
   const auto& report = result.report;
   if (report.upstream_request) {
-    std::printf("\n-> upstream received: %s %s\n", report.upstream_request->method.c_str(),
-                report.upstream_request->path.c_str());
+    std::printf("\n-> upstream received: %s %s\n", text(report.upstream_request->method).c_str(),
+                text(report.upstream_request->path).c_str());
     print_headers(report.upstream_request->headers);
     print_body(report.upstream_request->body);
   } else if (report.local_response) {
@@ -92,16 +97,17 @@ void print_summary(const debugger::RunResult& result) {
     print_headers(report.response->headers);
     print_body(report.response->body);
   } else if (report.reset) {
-    std::printf("\n<- stream reset: %s\n", report.reset_reason.c_str());
+    std::printf("\n<- stream reset: %s\n", text(report.reset_reason).c_str());
   }
   if (!result.logs.empty()) {
     std::printf("\nlogs:\n");
     for (const auto& log : result.logs)
       std::printf("  [%s] %s\n", std::string(abi::log_level_label(log.level)).c_str(),
-                  log.message.c_str());
+                  text(log.message).c_str());
   }
-  if (result.failure) std::printf("\nfilter failure:\n  %s\n", result.failure->message.c_str());
-  if (report.stalled) std::printf("\nincomplete: %s\n", report.stall_reason.c_str());
+  if (result.failure)
+    std::printf("\nfilter failure:\n  %s\n", text(result.failure->message).c_str());
+  if (report.stalled) std::printf("\nincomplete: %s\n", text(report.stall_reason).c_str());
   std::printf(
       "\n%llu callbacks, %llu host calls, %llu copies (%llu bytes to the VM, %llu to the "
       "host), %.3f ms in the filter\n",
@@ -114,7 +120,7 @@ void print_summary(const debugger::RunResult& result) {
 }
 
 int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "pwplay run: %s\n", message.c_str());
+  std::fprintf(stderr, "pwplay run: %s\n", text(message).c_str());
   return code;
 }
 
@@ -139,7 +145,7 @@ Result<std::vector<Job>> load_jobs(const RunArgs& args) {
     // Entries left out of a whole-file run are named, so nothing is dropped silently.
     if (!number)
       for (const auto& reason : har->skipped)
-        std::fprintf(stderr, "pwplay run: %s: %s\n", args.har.c_str(), reason.c_str());
+        std::fprintf(stderr, "pwplay run: %s: %s\n", text(args.har).c_str(), text(reason).c_str());
     for (auto& named : *selected)
       jobs.push_back({std::move(named.request), named.entry, std::move(named.name)});
   }
@@ -150,7 +156,8 @@ void print_curl(const std::vector<Job>& jobs) {
   for (size_t i = 0; i < jobs.size(); ++i) {
     const Job& job = jobs[i];
     // A shell comment names the HAR entry, so the output stays a runnable script.
-    if (job.entry) std::printf("%s# entry %zu: %s\n", i ? "\n" : "", job.entry, job.name.c_str());
+    if (job.entry)
+      std::printf("%s# entry %zu: %s\n", i ? "\n" : "", job.entry, text(job.name).c_str());
     std::printf("%s\n", debugger::to_curl(job.request.request).c_str());
   }
 }
@@ -224,7 +231,7 @@ int run(const RunArgs& args) {
     for (size_t i = 0; i < runs.size(); ++i) {
       if (from_har)
         std::printf("%s=== entry %zu: %s ===\n\n", i ? "\n" : "", runs[i].job->entry,
-                    runs[i].job->name.c_str());
+                    text(runs[i].job->name).c_str());
       print_summary(runs[i].result);
     }
   }

@@ -18,6 +18,7 @@
 #include "debugger/formats/har.h"
 #include "debugger/formats/har_scenarios.h"
 #include "debugger/formats/scenario.h"
+#include "host/trace.h"
 
 namespace pwplay::app {
 namespace {
@@ -31,6 +32,7 @@ struct TestArgs {
   std::string samples_dir;
   std::string har;
   std::string filter;
+  bool allow_paths_outside = false;
   PluginFlags plugin;  // the plugin the --har entries run through
 };
 
@@ -67,10 +69,25 @@ std::optional<std::string> samples_dir(const TestArgs& args) {
   return std::nullopt;
 }
 
+// Failure text as lines on a terminal: each line's control bytes escaped, its newline kept.
+std::string printable_lines(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += host::printable_text(std::string_view(text).substr(start, end - start));
+    if (end < text.size()) out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
 int run(const TestArgs& args) {
   debugger::ScenarioLoadOptions options;
   if (!args.engine.empty()) options.engine = args.engine;
   options.samples_dir = samples_dir(args);
+  options.confine_paths = !args.allow_paths_outside;
   // A relative directory given on the command line or in the environment means from here, not
   // from the scenario file.
   if (options.samples_dir) {
@@ -95,7 +112,8 @@ int run(const TestArgs& args) {
   for (const auto& file : args.files) {
     auto suite = debugger::load_scenarios(file, options);
     if (!suite) {
-      std::fprintf(stderr, "pwplay test: %s\n", suite.error().message.c_str());
+      std::fprintf(stderr, "pwplay test: %s\n",
+                   host::printable_text(suite.error().message).c_str());
       return kExitBadScenarioFile;
     }
     suites.push_back(std::move(*suite));
@@ -103,7 +121,8 @@ int run(const TestArgs& args) {
   if (!args.har.empty()) {
     auto suite = har_suite(args);
     if (!suite) {
-      std::fprintf(stderr, "pwplay test: %s\n", suite.error().message.c_str());
+      std::fprintf(stderr, "pwplay test: %s\n",
+                   host::printable_text(suite.error().message).c_str());
       return kExitBadScenarioFile;
     }
     suites.push_back(std::move(*suite));
@@ -114,15 +133,16 @@ int run(const TestArgs& args) {
   for (const auto& suite : suites) {
     debugger::SuiteResult suite_result;
     suite_result.name = std::filesystem::path(suite.path).filename().string();
-    if (suites.size() > 1) std::printf("%s\n", suite.path.c_str());
+    if (suites.size() > 1) std::printf("%s\n", host::printable_text(suite.path).c_str());
     for (const auto& scenario : suite.scenarios) {
       debugger::ScenarioResult result = debugger::run_scenario(scenario);
       if (result.passed) {
         ++passed;
-        std::printf("PASS %s\n", result.name.c_str());
+        std::printf("PASS %s\n", host::printable_text(result.name).c_str());
       } else {
         ++failed;
-        std::printf("FAIL %s\n%s", result.name.c_str(), debugger::failure_text(result).c_str());
+        std::printf("FAIL %s\n%s", host::printable_text(result.name).c_str(),
+                    printable_lines(debugger::failure_text(result)).c_str());
       }
       std::fflush(stdout);
       suite_result.results.push_back(std::move(result));
@@ -156,6 +176,9 @@ void add_test_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--filter", args->filter, "The filter the --har entries run through (.wasm)");
   add_plugin_options(cmd, args->plugin, MaxMemoryPagesOption::Offer, EngineOption::Omit);
   cmd->add_option("--junit", args->junit, "Also write a JUnit XML report to this file");
+  cmd->add_flag("--allow-paths-outside", args->allow_paths_outside,
+                "Let scenario files name files outside their own folder and the samples folder "
+                "(scenario files are untrusted input: by default they cannot)");
   cmd->add_option("--samples-dir", args->samples_dir,
                   "Value of ${PWPLAY_SAMPLES} in scenario files (default: the built samples)");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <vector>
 
+#include "host/file_read.h"
+
 namespace pwplay::debugger {
 namespace {
 
@@ -30,6 +32,27 @@ std::string reason(int error) {
   return std::strerror(error);
 }
 
+// A FIFO or a character device (/dev/null, /dev/stdout, a terminal) is written through, as a
+// shell's `>` does: renaming a regular file over it would replace the device node itself.
+Result<void> write_through(const std::string& path, const std::string& target,
+                           std::string_view bytes) {
+  int fd = ::open(target.c_str(), O_WRONLY | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0) return make_error(path + ": cannot open for writing (" + reason(errno) + ")");
+  size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int error = errno;
+      ::close(fd);
+      return make_error(path + ": writing failed (" + reason(error) + ")");
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) return make_error(path + ": closing failed (" + reason(errno) + ")");
+  return {};
+}
+
 }  // namespace
 
 void set_atomic_write_fault_hook(AtomicWriteFaultHook hook) {
@@ -42,6 +65,11 @@ Result<void> write_file_atomically(const std::string& path, std::string_view byt
   if (path.empty()) return make_error("cannot save: no file name given");
   fs::path target = path;
   std::error_code ec;
+  // stat follows links, so a link to /dev/stdout (a pipe) is written through as well.
+  struct stat special {};
+  if (::stat(path.c_str(), &special) == 0 &&
+      (S_ISFIFO(special.st_mode) || S_ISCHR(special.st_mode)))
+    return write_through(path, path, bytes);
   // Replace what a symlink points to, not the link itself.
   if (fs::is_symlink(target, ec)) {
     fs::path resolved = fs::weakly_canonical(target, ec);
@@ -53,7 +81,13 @@ Result<void> write_file_atomically(const std::string& path, std::string_view byt
 
   mode_t mode = 0644;
   struct stat existing {};
-  if (::stat(target.c_str(), &existing) == 0) mode = existing.st_mode & 07777;
+  if (::stat(target.c_str(), &existing) == 0) {
+    if (!S_ISREG(existing.st_mode))
+      return make_error(path + ": is " + host::file_kind(existing.st_mode) +
+                        ", cannot save there (expected a regular file, a FIFO or a character "
+                        "device)");
+    mode = existing.st_mode & 07777;
+  }
 
   std::string temp_name = target.string() + ".tmp-XXXXXX";
   std::vector<char> temp(temp_name.begin(), temp_name.end());

@@ -357,7 +357,7 @@ Result<HarImport> parse_har(const json& document, const std::string& file) {
 }
 
 Result<HarImport> load_har_file(const std::string& path) {
-  auto text = read_file(path);
+  auto text = read_file(path, "HAR file");
   if (!text) return unexpected(text.error());
   auto parsed = parse_json_text(*text, path);
   if (!parsed) return unexpected(parsed.error());

@@ -16,9 +16,9 @@ using nlohmann::json;
 // message (whose JSON the plugin receives as text). A plain string is taken as is.
 Result<std::string> any_to_string(const json& value, const std::string& where) {
   if (value.is_string()) return value.get<std::string>();
-  if (!value.is_object()) return value.dump();
+  if (!value.is_object()) return value.dump(-1, ' ', false, json::error_handler_t::replace);
   auto type = value.find("@type");
-  if (type == value.end()) return value.dump();
+  if (type == value.end()) return value.dump(-1, ' ', false, json::error_handler_t::replace);
   std::string type_url = type->is_string() ? type->get<std::string>() : "";
   auto inner = value.find("value");
   if (type_url.ends_with("google.protobuf.StringValue")) {
@@ -33,11 +33,12 @@ Result<std::string> any_to_string(const json& value, const std::string& where) {
     if (!decoded) return make_error(where + ": BytesValue: " + decoded.error().message);
     return decoded;
   }
-  if (type_url.ends_with("google.protobuf.Struct") && inner != value.end()) return inner->dump();
+  if (type_url.ends_with("google.protobuf.Struct") && inner != value.end())
+    return inner->dump(-1, ' ', false, json::error_handler_t::replace);
   // Other messages: the plugin sees their JSON without the type tag.
   json copy = value;
   copy.erase("@type");
-  return copy.dump();
+  return copy.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 std::string engine_for_runtime(const std::string& runtime) {
@@ -179,56 +180,102 @@ Result<PluginSpec> parse_plugin_config(const json& root, const std::string& wher
 
 namespace {
 
-json yaml_node_to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Sequence: {
-      json list = json::array();
-      for (const auto& item : node) list.push_back(yaml_node_to_json(item));
-      return list;
-    }
-    case YAML::NodeType::Map: {
-      json object = json::object();
-      for (const auto& item : node)
-        object[item.first.as<std::string>()] = yaml_node_to_json(item.second);
-      return object;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& text = node.Scalar();
-      // Quoted scalars stay strings; plain ones may be booleans or numbers.
-      if (node.Tag() == "!") return text;
-      if (text == "true" || text == "True") return true;
-      if (text == "false" || text == "False") return false;
-      if (text == "null" || text == "~") return nullptr;
-      try {
-        size_t used = 0;
-        long long integer = std::stoll(text, &used);
-        if (used == text.size()) return integer;
-        double real = std::stod(text, &used);
-        if (used == text.size()) return real;
-      } catch (...) {
+// Converts YAML nodes to JSON within limits: an alias is a reference to a node, so a small
+// document can name a node billions of times ("billion laughs"); the count of converted nodes
+// and the nesting are bounded, and the conversion stops at the first node past either.
+class YamlConverter {
+ public:
+  YamlConverter(size_t max_nodes, size_t max_depth)
+      : max_nodes_(max_nodes), max_depth_(max_depth) {}
+
+  Result<json> convert(const YAML::Node& node, size_t depth = 0) {
+    if (++nodes_ > max_nodes_)
+      return make_error("more than " + std::to_string(max_nodes_) +
+                        " values once aliases are expanded (the limit of YAML expansion)");
+    if (depth > max_depth_)
+      return make_error("nested deeper than " + std::to_string(max_depth_) +
+                        " sequences and mappings (the limit of nesting)");
+    switch (node.Type()) {
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        return json(nullptr);
+      case YAML::NodeType::Sequence: {
+        json list = json::array();
+        for (const auto& item : node) {
+          auto value = convert(item, depth + 1);
+          if (!value) return value;
+          list.push_back(std::move(*value));
+        }
+        return list;
       }
-      return text;
+      case YAML::NodeType::Map: {
+        json object = json::object();
+        for (const auto& item : node) {
+          if (!item.first.IsScalar())
+            return make_error(mark(item.first) + "a mapping key must be a plain value");
+          auto value = convert(item.second, depth + 1);
+          if (!value) return value;
+          object[item.first.Scalar()] = std::move(*value);
+        }
+        return object;
+      }
+      case YAML::NodeType::Scalar:
+        return scalar(node);
     }
+    return json(nullptr);
   }
-  return nullptr;
-}
+
+ private:
+  static std::string mark(const YAML::Node& node) {
+    const YAML::Mark at = node.Mark();
+    if (at.is_null()) return "";
+    return std::to_string(at.line + 1) + ":" + std::to_string(at.column + 1) + ": ";
+  }
+
+  static json scalar(const YAML::Node& node) {
+    const std::string& text = node.Scalar();
+    // Quoted scalars stay strings; plain ones may be booleans or numbers.
+    if (node.Tag() == "!") return text;
+    if (text == "true" || text == "True") return true;
+    if (text == "false" || text == "False") return false;
+    if (text == "null" || text == "~") return nullptr;
+    try {
+      size_t used = 0;
+      long long integer = std::stoll(text, &used);
+      if (used == text.size()) return integer;
+      double real = std::stod(text, &used);
+      if (used == text.size()) return real;
+    } catch (...) {
+    }
+    return text;
+  }
+
+  size_t max_nodes_;
+  size_t max_depth_;
+  size_t nodes_ = 0;
+};
 
 }  // namespace
 
 Result<json> yaml_to_json(const std::string& text, const std::string& where) {
+  if (text.size() > kMaxJsonBytes)
+    return make_error(where + ": invalid YAML: the document is larger than the limit of " +
+                      std::to_string(kMaxJsonBytes) + " bytes");
   try {
-    return yaml_node_to_json(YAML::Load(text));
+    YamlConverter converter(kMaxYamlNodes, kMaxJsonDepth);
+    auto converted = converter.convert(YAML::Load(text));
+    if (!converted) return make_error(where + ": invalid YAML: " + converted.error().message);
+    return converted;
   } catch (const YAML::Exception& error) {
     return make_error(where + ":" + std::to_string(error.mark.line + 1) + ":" +
                       std::to_string(error.mark.column + 1) + ": invalid YAML: " + error.msg);
+  } catch (const std::exception& error) {
+    return make_error(where + ": invalid YAML: " + std::string(error.what()));
   }
 }
 
 Result<PluginSpec> load_plugin_config_file(const std::string& path) {
-  auto text = read_file(path);
+  auto text = read_file(path, "plugin configuration");
   if (!text) return unexpected(text.error());
   const bool yaml = path.ends_with(".yaml") || path.ends_with(".yml");
   auto parsed = yaml ? yaml_to_json(*text, path) : parse_json_text(*text, path);

@@ -8,6 +8,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "abi/result.h"
+#include "debugger/formats/json_read.h"
 #include "debugger/plugin_spec.h"
 
 namespace pwplay::debugger {
@@ -19,7 +20,10 @@ Result<PluginSpec> parse_plugin_config(const nlohmann::json& json, const std::st
 // Loads a .json, .yaml or .yml file (YAML is converted to JSON first).
 Result<PluginSpec> load_plugin_config_file(const std::string& path);
 
-// Converts YAML text to JSON (mappings, sequences, scalars with YAML 1.2 core types).
+// Converts YAML text to JSON (mappings, sequences, scalars with YAML 1.2 core types). Aliases are
+// expanded to at most kMaxYamlNodes values and nesting to kMaxJsonDepth levels; past either, or
+// past kMaxJsonBytes of text, the document is refused with an error naming `where`.
+inline constexpr size_t kMaxYamlNodes = 1'000'000;
 Result<nlohmann::json> yaml_to_json(const std::string& text, const std::string& where);
 
 }  // namespace pwplay::debugger

@@ -193,7 +193,7 @@ Result<Project> parse_project(const json& document, const std::string& file) {
 }
 
 Result<Project> load_project(const std::string& path) {
-  auto text = read_file(path);
+  auto text = read_file(path, "project file");
   if (!text) return unexpected(text.error());
   auto parsed = parse_json_text(*text, path);
   if (!parsed) return unexpected(parsed.error());

@@ -12,7 +12,7 @@ namespace pwplay::debugger {
 namespace proxy = host::proxy;
 
 Result<ProxyConfigFile> load_proxy_config_file(const std::string& path) {
-  auto text = read_file(path);
+  auto text = read_file(path, "proxy configuration");
   if (!text) return unexpected(text.error());
   Result<nlohmann::json> json = path.ends_with(".yaml") || path.ends_with(".yml")
                                     ? yaml_to_json(*text, path)
@@ -34,7 +34,8 @@ Result<ProxyConfigFile> load_proxy_config_file(const std::string& path) {
       } else if (value.is_object()) {
         host::ResponseSpec mock;
         for (const auto& [field, item] : value.items()) {
-          if (field == "status" && item.is_number_unsigned()) {
+          if (field == "status" && item.is_number_unsigned() && item.get<uint64_t>() >= 100 &&
+              item.get<uint64_t>() <= 999) {
             mock.status = item.get<uint32_t>();
           } else if (field == "headers") {
             auto headers = parse_header_list(item, where + ".headers");

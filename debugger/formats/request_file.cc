@@ -10,10 +10,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/file_read.h"
+
 namespace pwplay::debugger {
 namespace {
 
 using nlohmann::json;
+
+// A callout reply waits at most a day: a larger delay_ms would wrap in 32 bits.
+constexpr uint64_t kMaxDelayMs = 24ull * 3600 * 1000;
 
 std::string type_name(const json& value) {
   return value.type_name();
@@ -258,36 +263,8 @@ Result<std::string> base64_decode(const std::string& text) {
   return out;
 }
 
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return make_error(path + ": cannot open file (" + std::string(std::strerror(errno)) + ")");
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return make_error(path + ": read error");
-  return content.str();
-}
-
-Result<json> parse_json_text(const std::string& text, const std::string& where) {
-  try {
-    return json::parse(text);
-  } catch (const json::parse_error& error) {
-    // Turn the byte offset into a line and column, which people can find in an editor.
-    size_t line = 1, column = 1;
-    for (size_t i = 0; i < text.size() && i + 1 < error.byte; ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        column = 1;
-      } else {
-        ++column;
-      }
-    }
-    std::string message = error.what();
-    auto pos = message.find("syntax error");
-    if (pos != std::string::npos) message = message.substr(pos);
-    return make_error(where + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                      ": invalid JSON: " + message);
-  }
+Result<std::string> read_file(const std::string& path, const std::string& what, size_t max_bytes) {
+  return host::read_user_file(path, what, max_bytes);
 }
 
 Result<RequestFile> parse_request(const json& object, const std::string& where) {
@@ -360,8 +337,10 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
         reply.response.failure_reason = "reset";
       }
       if (reply_json.contains("delay_ms")) {
-        if (!reply_json["delay_ms"].is_number_unsigned())
-          return make_error(place + ": field 'delay_ms' must be a non-negative integer");
+        if (!reply_json["delay_ms"].is_number_unsigned() ||
+            reply_json["delay_ms"].get<uint64_t>() > kMaxDelayMs)
+          return make_error(place + ": field 'delay_ms' must be an integer from 0 to " +
+                            std::to_string(kMaxDelayMs));
         reply.delay_ms = reply_json["delay_ms"].get<uint32_t>();
       }
       reply.response.headers.emplace_back(":status", std::to_string(response->status));
@@ -386,7 +365,7 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
         return unexpected(ok.error());
       host::GrpcMockReply reply;
       if (reply_json.contains("status")) {
-        if (!reply_json["status"].is_number_unsigned() || reply_json["status"].get<uint32_t>() > 16)
+        if (!reply_json["status"].is_number_unsigned() || reply_json["status"].get<uint64_t>() > 16)
           return make_error(place + ": field 'status' must be a gRPC status code 0-16");
         reply.status = reply_json["status"].get<uint32_t>();
       }
@@ -428,7 +407,7 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
 }
 
 Result<RequestFile> load_request_file(const std::string& path) {
-  auto text = read_file(path);
+  auto text = read_file(path, "request file");
   if (!text) return unexpected(text.error());
   auto parsed = parse_json_text(*text, path);
   if (!parsed) return unexpected(parsed.error());

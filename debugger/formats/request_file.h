@@ -18,7 +18,9 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "abi/result.h"
+#include "debugger/formats/json_read.h"
 #include "host/environment.h"
+#include "host/file_read.h"
 #include "host/local_run.h"
 
 namespace pwplay::debugger {
@@ -57,10 +59,10 @@ std::string base64_encode(const std::string& bytes);
 std::string percent_encode(std::string_view text);
 Result<std::string> base64_decode(const std::string& text);
 
-// Reads a whole file; errors name the file and the reason.
-Result<std::string> read_file(const std::string& path);
-// Parses JSON text; errors name the file, line and column.
-Result<nlohmann::json> parse_json_text(const std::string& text, const std::string& where);
+// Reads a whole regular file of at most `max_bytes` (host::read_user_file); errors name the file
+// and the reason. `what` names the kind of file ("request file").
+Result<std::string> read_file(const std::string& path, const std::string& what = "input file",
+                              size_t max_bytes = host::kMaxInputFileBytes);
 
 // A request with a name: what a verb sends (the name it gets in the history) or a HAR entry.
 struct NamedRequest {

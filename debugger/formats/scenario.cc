@@ -62,7 +62,7 @@ struct LoadContext {
 
 // ${NAME} and ${NAME:-default} in a path-valued field.
 Result<std::string> expand(const std::string& text, const LoadContext& context,
-                           const JsonPlace& place) {
+                           const JsonPlace& place, bool& from_environment) {
   std::string out;
   size_t i = 0;
   while (i < text.size()) {
@@ -86,6 +86,7 @@ Result<std::string> expand(const std::string& text, const LoadContext& context,
       value = context.dir.string();
     } else if (const char* env = std::getenv(name.c_str()); env && *env) {
       value = env;
+      from_environment = true;
     }
     if (!value) value = fallback;
     if (!value) {
@@ -101,14 +102,63 @@ Result<std::string> expand(const std::string& text, const LoadContext& context,
   return out;
 }
 
-Result<std::string> path_field(const std::string& text, const LoadContext& context,
-                               const JsonPlace& place) {
+// `path` with every occurrence of `from` replaced by `to`.
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  if (from.empty()) return text;
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// True when `path` lies inside `root` once both are resolved (symbolic links and "..").
+bool inside(const fs::path& path, const fs::path& root) {
+  std::error_code ec;
+  fs::path real_root = fs::weakly_canonical(fs::absolute(root, ec), ec);
+  if (ec) return false;
+  fs::path real = fs::weakly_canonical(fs::absolute(path, ec), ec);
+  if (ec) return false;
+  auto r = real_root.begin();
+  auto p = real.begin();
+  for (; r != real_root.end(); ++r, ++p) {
+    if (r->empty()) continue;  // a trailing separator
+    if (p == real.end() || *p != *r) return false;
+  }
+  return true;
+}
+
+// A path field of the file, resolved: ${NAME} expanded, relative to the scenario file's folder.
+// Scenario files are untrusted input: with options.confine_paths the result must lie inside that
+// folder or the samples folder, and a value taken from the environment never appears in an error
+// (errors show the path as written).
+struct ResolvedPath {
+  std::string path;
+  std::string written;    // as the file wrote it
+  bool from_environment;  // some ${NAME} came from the environment
+
+  // `message` with the resolved path shown as written, when the environment supplied part of it.
+  std::string shown(const std::string& message) const {
+    return from_environment ? replace_all(message, path, "\"" + written + "\"") : message;
+  }
+};
+
+Result<ResolvedPath> path_field(const std::string& text, const LoadContext& context,
+                                const JsonPlace& place) {
   if (text.empty()) return place.error("expected a file path, got an empty string");
-  auto expanded = expand(text, context, place);
-  if (!expanded) return expanded;
+  bool from_environment = false;
+  auto expanded = expand(text, context, place, from_environment);
+  if (!expanded) return unexpected(expanded.error());
   fs::path path = *expanded;
   if (path.is_relative()) path = context.dir / path;
-  return path.lexically_normal().string();
+  ResolvedPath resolved{path.lexically_normal().string(), text, from_environment};
+  if (!context.options->confine_paths) return resolved;
+  if (inside(resolved.path, context.dir)) return resolved;
+  const auto& samples = context.options->samples_dir;
+  if (samples && inside(resolved.path, *samples)) return resolved;
+  return place.error(
+      (from_environment ? "\"" + text + "\"" : resolved.path) +
+      " is outside the scenario file's folder" + (samples ? " and the samples folder" : "") +
+      ": paths in a scenario file must stay inside it (no absolute paths elsewhere, no '..' "
+      "out of it); pass --allow-paths-outside to allow it");
 }
 
 // The Envoy config a level names ("plugin_config"), loaded: the base its explicit fields override.
@@ -120,8 +170,8 @@ Result<std::optional<PluginSpec>> plugin_config_field(const json& object, const 
   JsonPlace field = place.field("plugin_config");
   auto path = path_field(**text, context, field);
   if (!path) return unexpected(path.error());
-  auto loaded = load_plugin_config_file(*path);
-  if (!loaded) return field.error(loaded.error().message);
+  auto loaded = load_plugin_config_file(path->path);
+  if (!loaded) return field.error(path->shown(loaded.error().message));
   return std::optional<PluginSpec>(std::move(*loaded));
 }
 
@@ -137,12 +187,21 @@ Result<void> apply_plugin_fields(const json& object, const JsonPlace& place,
     auto path = path_field(**text, context, place.field(key));
     if (!path) return unexpected(path.error());
     if (std::string_view(key) == "filter") {
-      spec.wasm_path = *path;
+      // The module is read when the scenario runs; a path the environment made is checked here,
+      // so that the run's error never shows it.
+      if (path->from_environment) {
+        std::error_code ec;
+        if (!fs::is_regular_file(path->path, ec))
+          return place.field(key).error("\"" + path->written +
+                                        "\" is not a regular file (the value of the variable "
+                                        "is not shown)");
+      }
+      spec.wasm_path = path->path;
       spec.inline_code.clear();
     } else {
       // Read here, so the runner gets its contents as the configuration.
-      auto contents = read_file(*path);
-      if (!contents) return place.field(key).error(contents.error().message);
+      auto contents = read_file(path->path, "plugin configuration");
+      if (!contents) return place.field(key).error(path->shown(contents.error().message));
       spec.configuration = std::move(*contents);
     }
   }
@@ -482,8 +541,8 @@ Result<ScenarioSuite> parse_scenarios(const json& document, const std::string& f
     if (request->is_string()) {
       auto path = path_field(request->get<std::string>(), context, request_place);
       if (!path) return unexpected(path.error());
-      auto loaded = load_request_file(*path);
-      if (!loaded) return request_place.error(loaded.error().message);
+      auto loaded = load_request_file(path->path);
+      if (!loaded) return request_place.error(path->shown(loaded.error().message));
       scenario.request = std::move(*loaded);
     } else if (request->is_object()) {
       auto parsed = parse_request(*request, request_place.str());
@@ -505,7 +564,7 @@ Result<ScenarioSuite> parse_scenarios(const json& document, const std::string& f
 }
 
 Result<ScenarioSuite> load_scenarios(const std::string& path, const ScenarioLoadOptions& options) {
-  auto text = read_file(path);
+  auto text = read_file(path, "scenario file");
   if (!text) return unexpected(text.error());
   auto parsed = parse_json_text(*text, path);
   if (!parsed) return unexpected(parsed.error());
@@ -754,7 +813,7 @@ Result<void> append_scenario(const std::string& path, const json& scenario,
   std::error_code ec;
   json document;
   if (fs::exists(path, ec)) {
-    auto text = read_file(path);
+    auto text = read_file(path, "scenario file");
     if (!text) return unexpected(text.error());
     auto parsed = parse_json_text(*text, path);
     if (!parsed) return unexpected(parsed.error());

@@ -60,13 +60,18 @@ struct ScenarioSuite {
 struct ScenarioLoadOptions {
   std::optional<std::string> engine;       // wins over the file (pwplay test --engine)
   std::optional<std::string> samples_dir;  // the value of ${PWPLAY_SAMPLES}
+  // Scenario files are untrusted: true (pwplay test, unless --allow-paths-outside) refuses a path
+  // that resolves outside the scenario file's folder and samples_dir.
+  bool confine_paths = false;
 };
 
 // Paths in the file (filter, plugin_config, config_file, request files) may use ${NAME}:
 // PWPLAY_SAMPLES (options.samples_dir, else the environment), PWPLAY_SCENARIO_DIR (the scenario
 // file's directory), or any environment variable; a relative path is relative to the scenario
-// file. Errors name the file, the JSON path and what was expected; unknown fields list the
-// allowed ones.
+// file. A value from the environment is never shown in an error (the path appears as written),
+// and with options.confine_paths every path must stay inside the scenario's folder or
+// samples_dir (docs/reliability.md, "Trust model for input files"). Errors name the file, the JSON
+// path and what was expected; unknown fields list the allowed ones.
 Result<ScenarioSuite> parse_scenarios(const nlohmann::json& json, const std::string& file,
                                       const ScenarioLoadOptions& options = {});
 Result<ScenarioSuite> load_scenarios(const std::string& path,

@@ -183,8 +183,9 @@ TEST_P(ScenarioOnEngine, TrapsAreReported) {
     "scenarios": [{"name": "trap", "request": "REQ", "expect": {"no_trap": true, "status": 503}}]})");
   document["filter"] = sample("trap");
   document["scenarios"][0]["request"] = request_file("get.json");
-  CommandResult result =
-      run_pwplay({"test", scenario_file("trap.json", document), "--engine", GetParam()});
+  // The request file lies outside the scenario's folder (samples/requests): allowed by the flag.
+  CommandResult result = run_pwplay({"test", scenario_file("trap.json", document), "--engine",
+                                     GetParam(), "--allow-paths-outside"});
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
   EXPECT_TRUE(contains(result.out,
                        "  no_trap: expected no filter failure, got trap in "

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
 #include "abi/enums.h"
 #include "debugger/formats/request_file.h"
@@ -39,8 +40,12 @@ Result<void> check_keys(const json& object, std::initializer_list<const char*> a
 
 Result<int> get_int(const json& object, const char* key, const std::string& where, int min) {
   const json& value = object[key];
+  // get<int64_t> of an unsigned value past INT64_MAX is negative: refused with the small ones.
   if (!value.is_number_integer() || value.get<int64_t>() < min)
     return make_error(where + ": field '" + key + "' must be an integer >= " + std::to_string(min));
+  if (value.get<int64_t>() > std::numeric_limits<int>::max())
+    return make_error(where + ": field '" + key + "' must be at most " +
+                      std::to_string(std::numeric_limits<int>::max()));
   return value.get<int>();
 }
 
@@ -151,7 +156,7 @@ Result<AutomationScript> parse_automation_script(const json& object, const std::
 }
 
 Result<AutomationScript> load_automation_script(const std::string& path) {
-  auto text = debugger::read_file(path);
+  auto text = debugger::read_file(path, "automation script");
   if (!text) return unexpected(text.error());
   auto object = debugger::parse_json_text(*text, path);
   if (!object) return unexpected(object.error());

@@ -65,7 +65,7 @@ void Workspace::new_request() {
 }
 
 Result<void> Workspace::open_request(const std::string& path) {
-  auto text = debugger::read_file(path);
+  auto text = debugger::read_file(path, "request file");
   if (!text) return unexpected(text.error());
   auto object = debugger::parse_json_text(*text, path);
   if (!object) return unexpected(object.error());
