@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -24,7 +23,9 @@
 #include "debugger/commands.h"
 #include "debugger/formats/request_file.h"
 #include "debugger/session.h"
+#include "host/file_read.h"
 #include "host/proxy/proxy.h"
+#include "host/trace.h"
 
 namespace pwplay::app {
 namespace {
@@ -140,20 +141,23 @@ int run_debugger(const DebugArgs& args) {
       std::fflush(stdout);
     }
   } else {
-    std::ifstream file;
+    // A batch file is read whole, with the limits every input file has (a FIFO or /dev/zero
+    // is refused, not read forever); standard input is read line by line as it comes.
+    std::istringstream file;
     std::istream* in = &std::cin;
     if (!args.batch.empty()) {
-      file.open(args.batch);
-      if (!file) {
-        std::fprintf(stderr, "pwplay debug: %s: cannot open batch file\n", args.batch.c_str());
+      auto text = host::read_user_file(args.batch, "batch file", host::kMaxInputFileBytes);
+      if (!text) {
+        std::fprintf(stderr, "pwplay debug: %s\n", text.error().message.c_str());
         return kExitError;
       }
+      file.str(std::move(*text));
       in = &file;
     }
     std::string line;
     while (std::getline(*in, line)) {
       if (line.empty() || line[0] == '#') continue;
-      std::printf("(pwplay) %s\n", line.c_str());
+      std::printf("(pwplay) %s\n", host::printable_text(line).c_str());
       bool go_on = execute(session, context, line, failed);
       std::fflush(stdout);
       if (!go_on) break;

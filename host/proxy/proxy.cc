@@ -7,6 +7,7 @@
 #include <csignal>
 #include <deque>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -45,6 +46,7 @@ struct Proxy::Shared {
   std::thread thread;
   std::thread::id loop_thread;
   event_base* base = nullptr;     // valid while running
+  event* stop_event = nullptr;    // valid while running; made active by stop()
   ProxyServer* server = nullptr;  // loop thread only
 
   void publish(StreamRecord&& record) {
@@ -105,6 +107,18 @@ Result<void> Proxy::start(ProxyOptions options) {
       started.set_value(unexpected(server.error()));
       return;
     }
+    // stop() makes this event active rather than calling event_base_loopbreak: a break that
+    // comes before event_base_loop starts is forgotten (the loop clears it), an active event
+    // is not, so a stop right after start cannot leave the loop running.
+    std::unique_ptr<event, decltype(&event_free)> stop_event(
+        event_new(
+            base, -1, 0,
+            [](evutil_socket_t, short, void* loop) {
+              event_base_loopbreak(static_cast<event_base*>(loop));
+            },
+            base),
+        &event_free);
+    shared->stop_event = stop_event.get();
     shared->base = base;
     shared->server = server->get();
     shared->loop_thread = std::this_thread::get_id();
@@ -117,6 +131,8 @@ Result<void> Proxy::start(ProxyOptions options) {
     shared->server = nullptr;
     server->reset();
     shared->base = nullptr;
+    shared->stop_event = nullptr;
+    stop_event.reset();
     event_base_free(base);
   });
   Result<void> result = outcome.get();
@@ -141,7 +157,7 @@ void Proxy::stop() {
     if (shared_->thread.joinable()) shared_->thread.join();
     return;
   }
-  event_base_loopbreak(shared_->base);
+  event_active(shared_->stop_event, EV_TIMEOUT, 0);
   shared_->thread.join();
   shared_->running = false;
   shared_->port = 0;

@@ -106,6 +106,7 @@ TEST_F(HostileInputs, DevZeroAndFifosAreRefusedAsEveryFileArgument) {
         {{"run", filter, "--request", get, "--config-file", special}, 1},
         {{"run", filter, "--har", special}, 1},
         {{"inspect", special}, 1},
+        {{"debug", filter, "--batch", special}, 1},
         {{"test", special}, 2},
         {{"test", "--har", special, "--filter", filter}, 2},
     };

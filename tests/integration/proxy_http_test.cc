@@ -23,6 +23,18 @@ ProxyOptions to_upstream(uint16_t port, std::vector<host::proxy::LoadedPlugin> p
   return options;
 }
 
+// A stop that comes before the loop thread has entered its loop must still end it (a plain
+// loop break is forgotten then, and the stop would wait forever).
+TEST(ProxyHttp, StopRightAfterStartEndsTheLoop) {
+  for (int i = 0; i < 100; ++i) {
+    host::proxy::Proxy proxy;
+    ASSERT_TRUE(proxy.start(ProxyOptions{}));
+    EXPECT_TRUE(proxy.running());
+    proxy.stop();
+    EXPECT_FALSE(proxy.running()) << "round " << i;
+  }
+}
+
 TEST(ProxyHttp, KeepAliveAndPipelinedRequestsAnswerInOrder) {
   TestUpstream upstream;
   TestProxy proxy(to_upstream(upstream.port()));

@@ -132,7 +132,7 @@ TEST(ServeCli, BindsLoopbackUnlessToldAndWarnsLoudlyWhenNot) {
   ASSERT_TRUE(local.start({"--listen", "0"})) << local.out() << local.err();
   EXPECT_NE(local.out().find("listening on http://127.0.0.1:"), std::string::npos) << local.out();
   EXPECT_EQ(local.err().find("WARNING"), std::string::npos) << local.err();
-  EXPECT_EQ(http_request(local.port(), "GET", "/").status, 200);
+  // No request before the signal: a stop that comes right after the start must end the loop.
   EXPECT_EQ(local.stop(SIGINT), 0) << local.out() << local.err();
 
   ServeProcess exposed;
