@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "support/cli.h"
+#include "support/session_support.h"
 
 namespace pwplay::testing {
 namespace {
@@ -35,30 +36,14 @@ std::string read_all(const std::string& path) {
 
 class HostileInputs : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "pwplay-hostile-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   std::string write(const std::string& name, const std::string& content) {
-    fs::path path = dir_ / name;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << content;
-    return path.string();
+    return dir_.write(name, content);
   }
-  std::string fifo(const std::string& name) {
-    std::string path = (dir_ / name).string();
-    EXPECT_EQ(::mkfifo(path.c_str(), 0600), 0);
-    return path;
-  }
+  std::string fifo(const std::string& name) { return dir_.fifo(name); }
 
   // pwplay with `args`, killed by SIGALRM (exit code 142) past the deadline.
   CommandResult run(const std::vector<std::string>& args) {
-    std::string out_path = (dir_ / "stdout").string(), err_path = (dir_ / "stderr").string();
+    std::string out_path = dir_.file("stdout"), err_path = dir_.file("stderr");
     pid_t pid = ::fork();
     if (pid == 0) {
       int null_fd = ::open("/dev/null", O_RDONLY);
@@ -85,7 +70,7 @@ class HostileInputs : public ::testing::Test {
     return result;
   }
 
-  fs::path dir_;
+  pwplay::testing::UniqueTempDir dir_;
 };
 
 TEST_F(HostileInputs, DevZeroAndFifosAreRefusedAsEveryFileArgument) {

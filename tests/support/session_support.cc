@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
 
 #include "support/cli.h"
 
@@ -47,6 +50,19 @@ UniqueTempDir::UniqueTempDir() {
 UniqueTempDir::~UniqueTempDir() {
   std::error_code ignored;
   if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+}
+
+std::string UniqueTempDir::write(const std::string& name, const std::string& content) const {
+  std::filesystem::path path = std::filesystem::path(path_) / name;
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << content;
+  return path.string();
+}
+
+std::string UniqueTempDir::fifo(const std::string& name) const {
+  std::string path = file(name);
+  EXPECT_EQ(mkfifo(path.c_str(), 0600), 0) << path;
+  return path;
 }
 
 }  // namespace pwplay::testing

@@ -30,6 +30,10 @@ class UniqueTempDir {
   UniqueTempDir& operator=(const UniqueTempDir&) = delete;
   // DIR/name.
   std::string file(const std::string& name) const { return path_ + "/" + name; }
+  // Writes DIR/name (creating its folders) and returns its path.
+  std::string write(const std::string& name, const std::string& content) const;
+  // Makes a FIFO at DIR/name and returns its path.
+  std::string fifo(const std::string& name) const;
   const std::string& path() const { return path_; }
 
  private:

@@ -2,6 +2,7 @@
 // special files (FIFOs, devices, directories), size limits, output to special files, paths and
 // environment variables in untrusted scenario files, and control characters in text output.
 #include <gtest/gtest.h>
+
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,6 +27,7 @@
 #include "debugger/formats/scenario.h"
 #include "host/file_read.h"
 #include "host/trace.h"
+#include "support/session_support.h"
 
 namespace pwplay::debugger {
 namespace {
@@ -39,27 +41,11 @@ bool contains(const std::string& text, const std::string& part) {
 // A fresh directory per test, removed at the end.
 class InputLimits : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "pwplay-limits-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
   std::string write(const std::string& name, const std::string& content) {
-    fs::path path = dir_ / name;
-    fs::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << content;
-    return path.string();
+    return dir_.write(name, content);
   }
-  std::string fifo(const std::string& name) {
-    std::string path = (dir_ / name).string();
-    EXPECT_EQ(::mkfifo(path.c_str(), 0600), 0);
-    return path;
-  }
-  fs::path dir_;
+  std::string fifo(const std::string& name) { return dir_.fifo(name); }
+  pwplay::testing::UniqueTempDir dir_;
 };
 
 std::string nested(char open, char close, size_t depth) {
@@ -197,10 +183,10 @@ TEST_F(InputLimits, SpecialFilesAreRefusedWithoutBlocking) {
   ASSERT_FALSE(zero.ok());
   EXPECT_EQ(zero.error().message,
             "/dev/zero is a character device, expected a regular file (the request file)");
-  auto directory = read_file(dir_.string(), "scenario file");
+  auto directory = read_file(dir_.path(), "scenario file");
   ASSERT_FALSE(directory.ok());
   EXPECT_EQ(directory.error().message,
-            dir_.string() + " is a directory, expected a regular file (the scenario file)");
+            dir_.path() + " is a directory, expected a regular file (the scenario file)");
 
   // Every reader goes through it.
   EXPECT_FALSE(load_request_file(pipe).ok());
@@ -247,11 +233,11 @@ TEST_F(InputLimits, AnAtomicWriteToAFifoWritesThroughIt) {
   EXPECT_TRUE(S_ISFIFO(info.st_mode)) << "the FIFO was replaced";
   // No temporary file was left behind.
   size_t files = 0;
-  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir_)) ++files;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir_.path())) ++files;
   EXPECT_EQ(files, 1u);
 
   // Through a symbolic link too.
-  std::string link = (dir_ / "link.xml").string();
+  std::string link = dir_.file("link.xml");
   fs::create_symlink(pipe, link);
   std::thread second([&] {
     std::ifstream in(pipe, std::ios::binary);
@@ -273,7 +259,7 @@ TEST_F(InputLimits, AnAtomicWriteToDevNullLeavesTheDevice) {
   ASSERT_EQ(::stat("/dev/null", &info), 0);
   EXPECT_TRUE(S_ISCHR(info.st_mode)) << "/dev/null is no longer a character device";
   // A link to it as well.
-  std::string link = (dir_ / "null").string();
+  std::string link = dir_.file("null");
   fs::create_symlink("/dev/null", link);
   ASSERT_TRUE(write_file_atomically(link, "x").ok());
   EXPECT_TRUE(fs::is_symlink(link));
@@ -297,7 +283,7 @@ TEST_F(InputLimits, ScenarioPathsStayInTheScenarioFolderUnlessAllowed) {
                        "stay inside it (no absolute paths elsewhere, no '..' out of it); pass "
                        "--allow-paths-outside to allow it"))
       << refused.error().message;
-  for (std::string path : {(dir_ / "outside/secret.txt").string(), std::string("/etc/passwd"),
+  for (std::string path : {dir_.file("outside/secret.txt"), std::string("/etc/passwd"),
                            std::string("sub/../../outside/secret.txt")}) {
     nlohmann::json document = {
         {"filter", "f.wasm"},
@@ -315,10 +301,10 @@ TEST_F(InputLimits, ScenarioPathsStayInTheScenarioFolderUnlessAllowed) {
   }
   // Inside the folder (and a module in the samples folder) is fine.
   write("suite/conf/c.txt", "inside");
-  nlohmann::json inside = {{"filter", (dir_ / "samples/f.wasm").string()},
+  nlohmann::json inside = {{"filter", dir_.file("samples/f.wasm")},
                            {"config_file", "conf/c.txt"},
                            {"scenarios", {{{"name", "a"}, {"request", nlohmann::json::object()}}}}};
-  confined.samples_dir = (dir_ / "samples").string();
+  confined.samples_dir = dir_.file("samples");
   auto ok = parse_scenarios(inside, file, confined);
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_EQ(ok->scenarios[0].plugin.configuration, "inside");
