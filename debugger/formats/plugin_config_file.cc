@@ -181,12 +181,13 @@ Result<PluginSpec> parse_plugin_config(const json& root, const std::string& wher
 namespace {
 
 // Converts YAML nodes to JSON within limits: an alias is a reference to a node, so a small
-// document can name a node billions of times ("billion laughs"); the count of converted nodes
-// and the nesting are bounded, and the conversion stops at the first node past either.
+// document can name a node billions of times ("billion laughs"), or a long string a million times;
+// the count of converted nodes, the bytes of their keys and scalars and the nesting are bounded,
+// and the conversion stops at the first node past any of them.
 class YamlConverter {
  public:
-  YamlConverter(size_t max_nodes, size_t max_depth)
-      : max_nodes_(max_nodes), max_depth_(max_depth) {}
+  YamlConverter(size_t max_nodes, size_t max_bytes, size_t max_depth)
+      : max_nodes_(max_nodes), max_bytes_(max_bytes), max_depth_(max_depth) {}
 
   Result<json> convert(const YAML::Node& node, size_t depth = 0) {
     if (++nodes_ > max_nodes_)
@@ -213,6 +214,8 @@ class YamlConverter {
         for (const auto& item : node) {
           if (!item.first.IsScalar())
             return make_error(mark(item.first) + "a mapping key must be a plain value");
+          if (Result<void> counted = count_bytes(item.first.Scalar().size()); !counted)
+            return unexpected(counted.error());
           auto value = convert(item.second, depth + 1);
           if (!value) return value;
           object[item.first.Scalar()] = std::move(*value);
@@ -220,12 +223,23 @@ class YamlConverter {
         return object;
       }
       case YAML::NodeType::Scalar:
+        if (Result<void> counted = count_bytes(node.Scalar().size()); !counted)
+          return unexpected(counted.error());
         return scalar(node);
     }
     return json(nullptr);
   }
 
  private:
+  Result<void> count_bytes(size_t size) {
+    bytes_ += size;
+    if (bytes_ > max_bytes_)
+      return make_error("more than " + std::to_string(max_bytes_) +
+                        " bytes of keys and values once aliases are expanded (the limit of YAML "
+                        "expansion)");
+    return {};
+  }
+
   static std::string mark(const YAML::Node& node) {
     const YAML::Mark at = node.Mark();
     if (at.is_null()) return "";
@@ -251,8 +265,10 @@ class YamlConverter {
   }
 
   size_t max_nodes_;
+  size_t max_bytes_;
   size_t max_depth_;
   size_t nodes_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace
@@ -262,7 +278,7 @@ Result<json> yaml_to_json(const std::string& text, const std::string& where) {
     return make_error(where + ": invalid YAML: the document is larger than the limit of " +
                       std::to_string(kMaxJsonBytes) + " bytes");
   try {
-    YamlConverter converter(kMaxYamlNodes, kMaxJsonDepth);
+    YamlConverter converter(kMaxYamlNodes, kMaxJsonBytes, kMaxJsonDepth);
     auto converted = converter.convert(YAML::Load(text));
     if (!converted) return make_error(where + ": invalid YAML: " + converted.error().message);
     return converted;
