@@ -32,10 +32,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto json =
       fuzz::checked("yaml_to_json", [&] { return debugger::yaml_to_json(text, "fuzz.yaml"); });
   if (json) {
+    // YAML scalars may hold any bytes; JSON text is UTF-8 (the readers write it this way too).
+    const std::string text_again =
+        json->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (!finite_numbers(*json))
-      fuzz::fail("yaml_to_json", "a number JSON cannot hold: " + json->dump());
-    auto again =
-        debugger::parse_json_text(json->dump(), "again", debugger::kMaxJsonDepth, SIZE_MAX);
+      fuzz::fail("yaml_to_json", "a number JSON cannot hold: " + text_again);
+    auto again = debugger::parse_json_text(text_again, "again", debugger::kMaxJsonDepth, SIZE_MAX);
     if (!again)
       fuzz::fail("yaml_to_json", "the JSON reader refuses the result: " + again.error().message);
     (void)fuzz::checked("parse_plugin_config",
