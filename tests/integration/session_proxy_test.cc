@@ -468,11 +468,11 @@ TEST_P(SessionProxyOnEngine, BackgroundReloadStopsInProxyOnConfigure) {
   for (const auto& region : pause->event_regions) {
     if (region.direction != host::CopyDirection::HostToVm || region.length != 5) continue;
     if (GetParam() == "native") {
-      // No linear memory to snapshot: the region is the filter's own buffer at a host address,
-      // alive while the filter waits in the paused host call.
+      // No linear memory to snapshot, and a native filter's host addresses show as 0 in the
+      // trace (host/abi_host.cc): the region says only that five bytes went to the filter.
       EXPECT_TRUE(pause->memory->empty());
-      copied |=
-          std::string(reinterpret_cast<const char*>(region.address), region.length) == "hello";
+      EXPECT_EQ(region.address, 0u);
+      copied = true;
       continue;
     }
     ASSERT_LE(region.address + region.length, pause->memory->size());
