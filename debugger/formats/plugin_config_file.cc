@@ -1,5 +1,7 @@
 #include "debugger/formats/plugin_config_file.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -181,20 +183,29 @@ Result<PluginSpec> parse_plugin_config(const json& root, const std::string& wher
 namespace {
 
 // Converts YAML nodes to JSON within limits: an alias is a reference to a node, so a small
-// document can name a node billions of times ("billion laughs"); the count of converted nodes
-// and the nesting are bounded, and the conversion stops at the first node past either.
+// document can name a node billions of times ("billion laughs"), or a long string a million times;
+// the count of converted nodes, the bytes of their keys and scalars and the nesting are bounded,
+// and the conversion stops at the first node past any of them.
 class YamlConverter {
  public:
-  YamlConverter(size_t max_nodes, size_t max_depth)
-      : max_nodes_(max_nodes), max_depth_(max_depth) {}
+  YamlConverter(size_t max_nodes, size_t max_bytes, size_t max_depth)
+      : max_nodes_(max_nodes), max_bytes_(max_bytes), max_depth_(max_depth) {}
+
+  // Counts what converting `node` would make without making it, visiting each node of the
+  // document once however many aliases name it: a document past a limit is refused in time linear
+  // in its size, not after building a million values. Aliased nodes are one node (the same mark);
+  // convert() still checks every limit, should two nodes share a mark.
+  Result<void> measure(const YAML::Node& root) {
+    auto size = measured(root, 0);
+    if (!size) return unexpected(size.error());
+    if (size->values > max_nodes_) return too_many_values();
+    if (size->bytes > max_bytes_) return too_many_bytes();
+    return {};
+  }
 
   Result<json> convert(const YAML::Node& node, size_t depth = 0) {
-    if (++nodes_ > max_nodes_)
-      return make_error("more than " + std::to_string(max_nodes_) +
-                        " values once aliases are expanded (the limit of YAML expansion)");
-    if (depth > max_depth_)
-      return make_error("nested deeper than " + std::to_string(max_depth_) +
-                        " sequences and mappings (the limit of nesting)");
+    if (++nodes_ > max_nodes_) return too_many_values();
+    if (depth > max_depth_) return too_deep();
     switch (node.Type()) {
       case YAML::NodeType::Null:
       case YAML::NodeType::Undefined:
@@ -213,6 +224,8 @@ class YamlConverter {
         for (const auto& item : node) {
           if (!item.first.IsScalar())
             return make_error(mark(item.first) + "a mapping key must be a plain value");
+          if (Result<void> counted = count_bytes(item.first.Scalar().size()); !counted)
+            return unexpected(counted.error());
           auto value = convert(item.second, depth + 1);
           if (!value) return value;
           object[item.first.Scalar()] = std::move(*value);
@@ -220,12 +233,78 @@ class YamlConverter {
         return object;
       }
       case YAML::NodeType::Scalar:
+        if (Result<void> counted = count_bytes(node.Scalar().size()); !counted)
+          return unexpected(counted.error());
         return scalar(node);
     }
     return json(nullptr);
   }
 
  private:
+  Result<void> count_bytes(size_t size) {
+    bytes_ += size;
+    if (bytes_ > max_bytes_) return too_many_bytes();
+    return {};
+  }
+
+  Unexpected<Error> too_many_values() const {
+    return make_error("more than " + std::to_string(max_nodes_) +
+                      " values once aliases are expanded (the limit of YAML expansion)");
+  }
+  Unexpected<Error> too_many_bytes() const {
+    return make_error("more than " + std::to_string(max_bytes_) +
+                      " bytes of keys and values once aliases are expanded (the limit of YAML "
+                      "expansion)");
+  }
+  Unexpected<Error> too_deep() const {
+    return make_error("nested deeper than " + std::to_string(max_depth_) +
+                      " sequences and mappings (the limit of nesting)");
+  }
+
+  // Values and bytes a node expands to, both capped just past their limits.
+  struct Size {
+    size_t values = 0;
+    size_t bytes = 0;
+  };
+
+  Result<Size> measured(const YAML::Node& node, size_t depth) {
+    if (depth > max_depth_) return too_deep();
+    const YAML::Mark at = node.Mark();
+    const std::pair<int, int> key{at.pos, static_cast<int>(node.Type())};
+    if (!at.is_null()) {
+      if (auto known = sizes_.find(key); known != sizes_.end()) return known->second;
+    }
+    Size size{1, 0};
+    auto add = [&](const Size& part) {
+      size.values = std::min(size.values + part.values, max_nodes_ + 1);
+      size.bytes = std::min(size.bytes + part.bytes, max_bytes_ + 1);
+    };
+    switch (node.Type()) {
+      case YAML::NodeType::Sequence:
+        for (const auto& item : node) {
+          auto part = measured(item, depth + 1);
+          if (!part) return part;
+          add(*part);
+        }
+        break;
+      case YAML::NodeType::Map:
+        for (const auto& item : node) {
+          if (item.first.IsScalar()) add(Size{0, item.first.Scalar().size()});
+          auto part = measured(item.second, depth + 1);
+          if (!part) return part;
+          add(*part);
+        }
+        break;
+      case YAML::NodeType::Scalar:
+        add(Size{0, node.Scalar().size()});
+        break;
+      default:
+        break;
+    }
+    if (!at.is_null()) sizes_[key] = size;
+    return size;
+  }
+
   static std::string mark(const YAML::Node& node) {
     const YAML::Mark at = node.Mark();
     if (at.is_null()) return "";
@@ -251,8 +330,11 @@ class YamlConverter {
   }
 
   size_t max_nodes_;
+  size_t max_bytes_;
   size_t max_depth_;
   size_t nodes_ = 0;
+  size_t bytes_ = 0;
+  std::map<std::pair<int, int>, Size> sizes_;  // by mark and type: what measured() found
 };
 
 }  // namespace
@@ -262,8 +344,11 @@ Result<json> yaml_to_json(const std::string& text, const std::string& where) {
     return make_error(where + ": invalid YAML: the document is larger than the limit of " +
                       std::to_string(kMaxJsonBytes) + " bytes");
   try {
-    YamlConverter converter(kMaxYamlNodes, kMaxJsonDepth);
-    auto converted = converter.convert(YAML::Load(text));
+    YamlConverter converter(kMaxYamlNodes, kMaxJsonBytes, kMaxJsonDepth);
+    const YAML::Node document = YAML::Load(text);
+    if (auto within = converter.measure(document); !within)
+      return make_error(where + ": invalid YAML: " + within.error().message);
+    auto converted = converter.convert(document);
     if (!converted) return make_error(where + ": invalid YAML: " + converted.error().message);
     return converted;
   } catch (const YAML::Exception& error) {

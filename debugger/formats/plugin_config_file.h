@@ -21,8 +21,9 @@ Result<PluginSpec> parse_plugin_config(const nlohmann::json& json, const std::st
 Result<PluginSpec> load_plugin_config_file(const std::string& path);
 
 // Converts YAML text to JSON (mappings, sequences, scalars with YAML 1.2 core types). Aliases are
-// expanded to at most kMaxYamlNodes values and nesting to kMaxJsonDepth levels; past either, or
-// past kMaxJsonBytes of text, the document is refused with an error naming `where`.
+// expanded to at most kMaxYamlNodes values holding at most kMaxJsonBytes bytes of keys and
+// scalars, and nesting to kMaxJsonDepth levels; past any of them, or past kMaxJsonBytes of text,
+// the document is refused with an error naming `where`.
 inline constexpr size_t kMaxYamlNodes = 1'000'000;
 Result<nlohmann::json> yaml_to_json(const std::string& text, const std::string& where);
 

@@ -111,28 +111,32 @@ TEST(GoldenTranscripts, DebugWalksTheWatSampleOnWabt) {
                    {sample("add_header_wat"), "--request", request_file("get.json")});
 }
 
-// The other transcripts run on every engine that runs .wasm modules.
+// The other transcripts run on every engine, on the native one with the C++ samples built as shared
+// objects (<samples>/native/NAME.so in its transcripts).
 class GoldenOnEngine : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenOnEngine, DebugShowsWhatTheFilterChangedInBothBodies) {
-  check_transcript("debug_body_diff", GetParam(),
-                   {sample("body_rewrite"), "--request", request_file("post.json")});
+  check_transcript(
+      "debug_body_diff", GetParam(),
+      {sample_for("body_rewrite", GetParam()), "--request", request_file("post.json")});
 }
 
 TEST_P(GoldenOnEngine, DebugInjectsAFaultAndComparesTheRuns) {
-  check_transcript("debug_inject_compare", GetParam(),
-                   {sample("http_callout"), "--request", request_file("callout.json")});
+  check_transcript(
+      "debug_inject_compare", GetParam(),
+      {sample_for("http_callout", GetParam()), "--request", request_file("callout.json")});
 }
 
 // Its last commands are refused on purpose (bad numbers and conditions): the batch exits 1.
 TEST_P(GoldenOnEngine, DebugStopsOnceAtATbreakAndWhereAConditionHolds) {
   check_transcript("debug_tbreak_condition", GetParam(),
-                   {sample("add_header"), "--request", request_file("get.json")}, 1);
+                   {sample_for("add_header", GetParam()), "--request", request_file("get.json")},
+                   1);
 }
 
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(GoldenOnEngine);
 INSTANTIATE_TEST_SUITE_P(GoldenTranscripts, GoldenOnEngine,
-                         ::testing::ValuesIn(test::built_wasm_engines()),
+                         ::testing::ValuesIn(test::built_engines()),
                          [](const auto& param_info) { return param_info.param; });
 
 }  // namespace

@@ -36,19 +36,37 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// A scenario file in a temporary directory, with the sample module path filled
+// A scenario file in a temporary directory, with the sample module path (for `engine`) filled
 // in.
-std::string scenario_file(const std::string& name, json document) {
-  if (!document.contains("filter")) document["filter"] = sample("add_header");
+std::string scenario_file(const std::string& name, json document, const std::string& engine = "") {
+  if (!document.contains("filter"))
+    document["filter"] = engine.empty() ? sample("add_header") : sample_for("add_header", engine);
   return write_temp_file(name, document.dump(2));
 }
 
-// Scenarios, and runs saved as scenarios, pass and fail the same way on every engine that runs
-// .wasm modules (`pwplay test --engine`).
+// `pwplay test` on the sample scenarios on `engine`, with `extra` arguments. The native engine
+// runs the C++ samples' shared objects: a copy of the file names NAME.so where it names NAME.wasm,
+// and ${PWPLAY_SAMPLES} is the folder of the native builds.
+CommandResult test_sample_scenarios(const std::string& engine,
+                                    const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"test", sample_scenarios(), "--engine", engine};
+  if (engine == "native") {
+    std::string text = read_text(sample_scenarios());
+    for (size_t at = text.find(".wasm\""); at != std::string::npos; at = text.find(".wasm\"", at))
+      text.replace(at, 5, ".so");
+    args[1] = write_temp_file("add_header.json", text);
+    args.insert(args.end(), {"--samples-dir", std::string(PWPLAY_SAMPLES_DIR) + "/native"});
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_pwplay(args);
+}
+
+// Scenarios, and runs saved as scenarios, pass and fail the same way on every engine
+// (`pwplay test --engine`); the native engine runs the C++ samples built as shared objects.
 class ScenarioOnEngine : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ScenarioOnEngine, SampleScenariosPass) {
-  CommandResult result = run_pwplay({"test", sample_scenarios(), "--engine", GetParam()});
+  CommandResult result = test_sample_scenarios(GetParam());
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_TRUE(contains(result.out, "PASS add_header adds a request and a response header\n"))
       << result.out;
@@ -98,7 +116,7 @@ TEST_P(ScenarioOnEngine, FailingScenariosShowADiffAndExitOne) {
          "no_trap": false
        }}
     ]})");
-  std::string path = scenario_file("failing.json", document);
+  std::string path = scenario_file("failing.json", document, GetParam());
   std::string junit = (fs::path(path).parent_path() / "report.xml").string();
   CommandResult result = run_pwplay({"test", path, "--junit", junit, "--engine", GetParam()});
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
@@ -167,7 +185,7 @@ TEST_P(ScenarioOnEngine, BodyDifferencesPointAtTheFirstDifferentByte) {
     "filter": "LOCAL",
     "scenarios": [{"name": "body", "request": {"path": "/"},
                    "expect": {"body_equals": "missing authorisation\n"}}]})");
-  document["filter"] = sample("local_response");
+  document["filter"] = sample_for("local_response", GetParam());
   CommandResult result =
       run_pwplay({"test", scenario_file("body.json", document), "--engine", GetParam()});
   EXPECT_EQ(result.exit_code, 1) << result.out << result.err;
@@ -179,6 +197,7 @@ TEST_P(ScenarioOnEngine, BodyDifferencesPointAtTheFirstDifferentByte) {
 }
 
 TEST_P(ScenarioOnEngine, TrapsAreReported) {
+  PWPLAY_REQUIRE_SAMPLE("trap", GetParam());
   json document = json::parse(R"({
     "scenarios": [{"name": "trap", "request": "REQ", "expect": {"no_trap": true, "status": 503}}]})");
   document["filter"] = sample("trap");
@@ -274,8 +293,7 @@ TEST(ScenarioCli, EngineOverrideAppliesToEveryScenario) {
 
 TEST_P(ScenarioOnEngine, JunitReportWithAllPassing) {
   std::string junit = write_temp_file("passing.xml", "previous report");
-  CommandResult result =
-      run_pwplay({"test", sample_scenarios(), "--junit", junit, "--engine", GetParam()});
+  CommandResult result = test_sample_scenarios(GetParam(), {"--junit", junit});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   std::string xml = read_text(junit);
   EXPECT_TRUE(contains(xml,
@@ -289,8 +307,8 @@ TEST_P(ScenarioOnEngine, JunitReportWithAllPassing) {
   EXPECT_FALSE(contains(xml, "<failure"));
   // A report that cannot be written is an error, even when every scenario
   // passed.
-  CommandResult unwritable = run_pwplay(
-      {"test", sample_scenarios(), "--junit", "/no/such/dir/report.xml", "--engine", GetParam()});
+  CommandResult unwritable =
+      test_sample_scenarios(GetParam(), {"--junit", "/no/such/dir/report.xml"});
   EXPECT_EQ(unwritable.exit_code, 1);
   EXPECT_TRUE(contains(unwritable.err, "cannot write the JUnit report: /no/such/dir/report.xml"))
       << unwritable.err;
@@ -302,7 +320,7 @@ TEST_P(ScenarioOnEngine, ObservedOutcomeBecomesAPassingScenario) {
   auto request = debugger::load_request_file(request_file("get.json"));
   ASSERT_TRUE(request.ok()) << request.error().message;
   debugger::PluginSpec options;
-  options.wasm_path = sample("add_header");
+  options.wasm_path = sample_for("add_header", GetParam());
   options.engine = GetParam();
   auto run = debugger::run_once(options, *request);
   ASSERT_TRUE(run.ok()) << run.error().message;
@@ -321,17 +339,27 @@ TEST_P(ScenarioOnEngine, ObservedOutcomeBecomesAPassingScenario) {
   // `pwplay test`.
   const UniqueTempDir dir;
   std::string path = dir.file("saved.json");
-  ASSERT_TRUE(debugger::append_scenario(path, *scenario, sample("add_header")).ok());
-  ASSERT_TRUE(debugger::append_scenario(path, *scenario, sample("add_header")).ok());
+  ASSERT_TRUE(debugger::append_scenario(path, *scenario, options.wasm_path).ok());
+  ASSERT_TRUE(debugger::append_scenario(path, *scenario, options.wasm_path).ok());
   json saved = json::parse(read_text(path));
   ASSERT_EQ(saved["scenarios"].size(), 2u);
   EXPECT_EQ(saved["scenarios"][1]["name"], "GET /hello (2)");
   CommandResult result = run_pwplay({"test", path, "--engine", GetParam()});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_TRUE(contains(result.out, "2 passed, 0 failed\n")) << result.out;
+  EXPECT_EQ(debugger::check_expectations(debugger::load_scenarios(path)->scenarios[0].expect, *run)
+                .size(),
+            0u);
+}
 
-  // A local response and a trap are captured as such.
+// A local response and a trap are captured as such.
+TEST_P(ScenarioOnEngine, ATrapBecomesAScenarioThatExpectsIt) {
+  PWPLAY_REQUIRE_SAMPLE("trap", GetParam());
+  auto request = debugger::load_request_file(request_file("get.json"));
+  ASSERT_TRUE(request.ok()) << request.error().message;
+  debugger::PluginSpec options;
   options.wasm_path = sample("trap");
+  options.engine = GetParam();
   auto trapped = debugger::run_once(options, *request);
   ASSERT_TRUE(trapped.ok()) << trapped.error().message;
   auto trap_scenario = debugger::scenario_from_run(*request, *trapped);
@@ -339,9 +367,6 @@ TEST_P(ScenarioOnEngine, ObservedOutcomeBecomesAPassingScenario) {
   EXPECT_EQ((*trap_scenario)["expect"]["no_trap"], false);
   EXPECT_EQ((*trap_scenario)["expect"]["local_response"], true);
   EXPECT_EQ((*trap_scenario)["expect"]["status"], 503);
-  EXPECT_EQ(debugger::check_expectations(debugger::load_scenarios(path)->scenarios[0].expect, *run)
-                .size(),
-            0u);
 }
 
 TEST(ScenarioFromRun, AppendRefusesToTouchAnInvalidFile) {
@@ -359,8 +384,7 @@ TEST(ScenarioFromRun, AppendRefusesToTouchAnInvalidFile) {
 }
 
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(ScenarioOnEngine);
-INSTANTIATE_TEST_SUITE_P(Scenario, ScenarioOnEngine,
-                         ::testing::ValuesIn(test::built_wasm_engines()),
+INSTANTIATE_TEST_SUITE_P(Scenario, ScenarioOnEngine, ::testing::ValuesIn(test::built_engines()),
                          [](const auto& param_info) { return param_info.param; });
 
 }  // namespace

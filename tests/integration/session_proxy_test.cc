@@ -38,7 +38,8 @@ uint16_t start_proxy(Session& session) {
   return port.ok() ? *port : 0;
 }
 
-// The session's proxy, history and start-up behave the same on every engine that runs .wasm.
+// The session's proxy, history and start-up behave the same on every engine (the native engine
+// runs the C++ add_header sample built as a shared object).
 class SessionProxyOnEngine : public ::testing::TestWithParam<std::string> {};
 
 TEST(SessionStepping, StepiWalksTheCallbackInstructionByInstruction) {
@@ -466,6 +467,14 @@ TEST_P(SessionProxyOnEngine, BackgroundReloadStopsInProxyOnConfigure) {
   bool copied = false;
   for (const auto& region : pause->event_regions) {
     if (region.direction != host::CopyDirection::HostToVm || region.length != 5) continue;
+    if (GetParam() == "native") {
+      // No linear memory to snapshot, and a native filter's host addresses show as 0 in the
+      // trace (host/abi_host.cc): the region says only that five bytes went to the filter.
+      EXPECT_TRUE(pause->memory->empty());
+      EXPECT_EQ(region.address, 0u);
+      copied = true;
+      continue;
+    }
     ASSERT_LE(region.address + region.length, pause->memory->size());
     copied |= std::string(pause->memory->begin() + region.address,
                           pause->memory->begin() + region.address + region.length) == "hello";
@@ -567,7 +576,8 @@ TEST_P(SessionProxyOnEngine, AProxyRunMakesAScenarioThatPassesInProcess) {
   EXPECT_FALSE(upstream.contains("x-forwarded-proto"));
   const UniqueTempDir dir;
   const std::string path = dir.file("pwplay-proxy-scenario.json");
-  ASSERT_TRUE(debugger::append_scenario(path, *scenario, sample("add_header")).ok());
+  ASSERT_TRUE(
+      debugger::append_scenario(path, *scenario, sample_for("add_header", GetParam())).ok());
   CommandResult test = run_pwplay({"test", path, "--engine", GetParam()});
   EXPECT_EQ(test.exit_code, 0) << test.out << test.err;
 }
@@ -658,8 +668,8 @@ TEST_P(SessionProxyOnEngine, TheEndOfABatchLetsAPausedClientRequestFinish) {
   const std::string batch = dir.file("end.batch");
   std::ofstream(batch) << "break proxy_add_header_map_value\nwait 30\nquit\n";
   auto debug = std::async(std::launch::async, [&] {
-    return run_pwplay({"debug", sample("add_header"), "--engine", GetParam(), "--listen",
-                       std::to_string(port), "--batch", batch});
+    return run_pwplay({"debug", sample_for("add_header", GetParam()), "--engine", GetParam(),
+                       "--listen", std::to_string(port), "--batch", batch});
   });
   // The proxy listens once the filter is loaded.
   std::unique_ptr<HttpConnection> connection;
@@ -683,7 +693,7 @@ TEST_P(SessionProxyOnEngine, TheEndOfABatchLetsAPausedClientRequestFinish) {
 
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SessionProxyOnEngine);
 INSTANTIATE_TEST_SUITE_P(SessionProxy, SessionProxyOnEngine,
-                         ::testing::ValuesIn(test::built_wasm_engines()),
+                         ::testing::ValuesIn(test::built_engines()),
                          [](const auto& param_info) { return param_info.param; });
 
 }  // namespace

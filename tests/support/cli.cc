@@ -71,6 +71,17 @@ std::string sample(const std::string& name) {
   return std::string(PWPLAY_SAMPLES_DIR) + "/" + name + ".wasm";
 }
 
+std::string sample_for(const std::string& name, const std::string& engine) {
+  if (engine == "native") return std::string(PWPLAY_SAMPLES_DIR) + "/native/" + name + ".so";
+  return sample(name);
+}
+
+bool has_sample(const std::string& name, const std::string& engine) {
+  // From the sources, not the build: a C++ sample whose shared object is missing fails its test.
+  if (engine != "native") return true;
+  return std::filesystem::exists(std::string(PWPLAY_SOURCE_DIR) + "/samples/cpp/" + name + ".cc");
+}
+
 std::string request_file(const std::string& name) {
   return std::string(PWPLAY_SOURCE_DIR) + "/samples/requests/" + name;
 }

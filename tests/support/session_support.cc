@@ -21,7 +21,7 @@ debugger::RequestFile get_request(const std::string& path) {
 
 debugger::PluginSpec filter(const std::string& name, const std::string& engine) {
   debugger::PluginSpec options;
-  options.wasm_path = sample(name);
+  options.wasm_path = engine.empty() ? sample(name) : sample_for(name, engine);
   if (!engine.empty()) options.engine = engine;
   return options;
 }

@@ -8,12 +8,14 @@
 
 #include "abi/pairs.h"
 #include "debugger/session.h"
+#include "support/cli.h"
 
 namespace pwplay::testing {
 
 // samples/requests/get.json, with `path` instead of its own when given.
 debugger::RequestFile get_request(const std::string& path = "");
-// A sample filter by name ("add_header"), on `engine` when given.
+// A sample filter by name ("add_header"), on `engine` when given (for the native engine, the C++
+// sample's shared object: see has_sample and PWPLAY_REQUIRE_SAMPLE).
 debugger::PluginSpec filter(const std::string& name, const std::string& engine = "");
 // The first value of `name`, or "<absent>".
 std::string header(const abi::HeaderPairs& headers, const std::string& name);
@@ -41,3 +43,12 @@ class UniqueTempDir {
 };
 
 }  // namespace pwplay::testing
+
+// Skips the running test when `engine` has no build of sample `name` (the native engine runs only
+// the C++ samples, not the WAT ones): PWPLAY_REQUIRE_SAMPLE("trap", GetParam());
+#define PWPLAY_REQUIRE_SAMPLE(name, engine)                                                        \
+  do {                                                                                             \
+    if (!::pwplay::testing::has_sample(name, engine))                                              \
+      GTEST_SKIP() << "sample '" << (name) << "' has no build for the " << (engine) << " engine (" \
+                   << ::pwplay::testing::sample_for(name, engine) << ")";                          \
+  } while (false)

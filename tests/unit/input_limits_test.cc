@@ -171,6 +171,31 @@ TEST_F(InputLimits, AYamlAliasBombIsRefusedQuickly) {
   EXPECT_EQ((*small)["b"], nlohmann::json::parse("[1, 2]"));
 }
 
+TEST_F(InputLimits, AYamlAliasBombOfLongStringsIsRefusedByItsBytes) {
+  // Five levels of ten aliases over a 60,000-byte string: 100,000 values (under the value limit)
+  // of 6 GB once expanded, from about 61 KB of text.
+  std::string text = "a: &a \"" + std::string(60'000, 'x') + "\"\n";
+  std::string previous = "a";
+  for (char name = 'b'; name <= 'f'; ++name) {
+    text += std::string(1, name) + ": &" + name + " [";
+    for (int i = 0; i < 10; ++i) text += (i ? ",*" : "*") + previous;
+    text += "]\n";
+    previous = std::string(1, name);
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto bomb = yaml_to_json(text, "strings.yaml");
+  ASSERT_FALSE(bomb.ok());
+  EXPECT_EQ(bomb.error().message,
+            "strings.yaml: invalid YAML: more than 67108864 bytes of keys and values once aliases "
+            "are expanded (the limit of YAML expansion)");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  // The same string named a few times is fine.
+  auto few =
+      yaml_to_json("a: &a \"" + std::string(60'000, 'x') + "\"\nb: [*a, *a, *a]\n", "few.yaml");
+  ASSERT_TRUE(few.ok()) << few.error().message;
+  EXPECT_EQ((*few)["b"].size(), 3u);
+}
+
 TEST_F(InputLimits, SpecialFilesAreRefusedWithoutBlocking) {
   std::string pipe = fifo("module.wasm");
   auto start = std::chrono::steady_clock::now();
