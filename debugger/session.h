@@ -317,7 +317,8 @@ class Session {
   void run_on_engine(uint64_t id, RequestFile request, std::string name, Pausing pausing);
   // The hot reload's work on the engine thread: reload, then replay the last request.
   void reload_and_replay();
-  void on_proxy_record(const host::proxy::StreamRecord& record);
+  // `build`: the module build the proxy that served the stream was started with.
+  void on_proxy_record(const host::proxy::StreamRecord& record, uint32_t build);
   void add_history_locked(HistoryEntry entry);
   State state_locked() const;
   // Builds the next snapshot from the shared state and swaps it in; mutex_ must be held.

@@ -31,10 +31,12 @@ Result<uint16_t> Session::start_proxy_locked(host::proxy::ProxyOptions options) 
   };
   PluginSpec plugin_options;
   bool loaded = false;
+  uint32_t build = 0;
   {
     std::lock_guard lock(mutex_);
     loaded = info_.loaded;
     plugin_options = loaded_options_;
+    build = info_.build;
   }
   if (!loaded) return failed(Error{"start the proxy after loading a filter"});
   auto resolved = resolve_plugin(plugin_options);
@@ -49,7 +51,9 @@ Result<uint16_t> Session::start_proxy_locked(host::proxy::ProxyOptions options) 
   // The proxy thread is not running: its worker state can be reset from here.
   proxy_worker_ = Worker{.name = "proxy"};
   auto proxy = std::make_unique<host::proxy::Proxy>();
-  proxy->subscribe([this](const host::proxy::StreamRecord& record) { on_proxy_record(record); });
+  // This proxy runs this build: a record that lands after a reload still names it.
+  proxy->subscribe(
+      [this, build](const host::proxy::StreamRecord& record) { on_proxy_record(record, build); });
   auto started = proxy->start(std::move(options));
   if (!started) return failed(started.error());
   proxy_ = std::move(proxy);
@@ -111,7 +115,7 @@ std::optional<uint16_t> Session::proxy_port() const {
   return proxy_->port();
 }
 
-void Session::on_proxy_record(const host::proxy::StreamRecord& record) {
+void Session::on_proxy_record(const host::proxy::StreamRecord& record, uint32_t build) {
   HistoryEntry entry;
   entry.name = record.method + " " + record.path;
   entry.source = "proxy";
@@ -146,7 +150,7 @@ void Session::on_proxy_record(const host::proxy::StreamRecord& record) {
   {
     std::lock_guard lock(mutex_);
     entry.id = next_history_id_++;
-    entry.build = info_.build;
+    entry.build = build;
     add_history_locked(std::move(entry));
   }
   changed_.notify_all();
