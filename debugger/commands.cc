@@ -467,8 +467,10 @@ std::string report_reload(Session& session, VerbContext& context) {
     return format("still running after %lld s\n",
                   static_cast<long long>(context.wait.count() / 1000));
   const auto info = session.plugin_info();
+  // Build 0: the first load (pwplay debug --break-startup), not a reload.
   std::string out = context.reload_from_build && info.build != *context.reload_from_build
-                        ? format("reloaded %s\n", info.wasm_path.c_str())
+                        ? format(*context.reload_from_build == 0 ? "loaded %s\n" : "reloaded %s\n",
+                                 info.wasm_path.c_str())
                         : format("error: %s\n", info.error.c_str());
   context.reload_from_build.reset();
   return out;
