@@ -354,6 +354,7 @@ std::string describe_pause(const PauseInfo& pause) {
     return out;
   }
   out += "  " + host::event_line(pause.event) + "\n";
+  for (const auto& warning : pause.event.warnings) append(out, "  warning: %s\n", warning.c_str());
   for (const auto& event : pause.step_events)
     if (event.kind == host::EventKind::Log)
       append(out, "  log [%s] %s\n", event.name.c_str(),

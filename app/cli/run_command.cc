@@ -74,6 +74,20 @@ void print_body(const std::string& body) {
   }
 }
 
+// Host calls whose arguments look wrong (a null or misplaced out-pointer), with why.
+void print_suspicious_arguments(const std::vector<host::TraceEvent>& trace) {
+  bool first = true;
+  host::EventLineOptions options;
+  options.value_limit = 80;
+  for (const auto& event : trace) {
+    if (event.warnings.empty()) continue;
+    if (first) std::printf("\nsuspicious arguments:\n");
+    first = false;
+    std::printf("  %s\n", host::event_line(event, options).c_str());
+    for (const auto& warning : event.warnings) std::printf("    ! %s\n", text(warning).c_str());
+  }
+}
+
 void print_summary(const debugger::RunResult& result) {
   std::printf("%s: ABI %s on %s %s\n", text(result.plugin_name).c_str(), result.abi_version.c_str(),
               result.engine.c_str(), result.engine_version.c_str());
@@ -108,6 +122,7 @@ void print_summary(const debugger::RunResult& result) {
   if (result.failure)
     std::printf("\nfilter failure:\n  %s\n", text(result.failure->message).c_str());
   if (report.stalled) std::printf("\nincomplete: %s\n", text(report.stall_reason).c_str());
+  print_suspicious_arguments(result.trace);
   std::printf(
       "\n%llu callbacks, %llu host calls, %llu copies (%llu bytes to the VM, %llu to the "
       "host), %.3f ms in the filter\n",

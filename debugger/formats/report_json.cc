@@ -30,6 +30,7 @@ json trace_event_to_json(const host::TraceEvent& event) {
   out["plugin"] = event.plugin;
   out["depth"] = event.depth;
   if (event.injected) out["injected"] = true;
+  if (!event.warnings.empty()) out["warnings"] = event.warnings;
   if (event.kind == host::EventKind::Copy) {
     out["direction"] =
         event.direction == host::CopyDirection::HostToVm ? "host_to_vm" : "vm_to_host";

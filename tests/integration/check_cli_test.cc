@@ -384,5 +384,54 @@ TEST(DebugStartup, BreakpointsSetBeforeTheFirstBackgroundLoadStopStartUp) {
   EXPECT_TRUE(session.plugin_info().loaded) << session.plugin_info().error;
 }
 
+// --- Suspicious arguments, flagged in the trace ------------------------------------------------
+
+// Reads the request body with the size it wants (64) passed as ret_size, as a buggy SDK does.
+constexpr const char* kSizeAsPointer = R"((module
+  (import "env" "proxy_get_buffer_bytes"
+    (func $get_buffer (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 2 64)
+  (global $heap (mut i32) (i32.const 4096))
+  (func $malloc (export "malloc") (param $size i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $heap))
+    (global.set $heap (i32.add (global.get $heap) (local.get $size)))
+    (local.get $p))
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_context_create") (param i32 i32))
+  (func (export "proxy_on_request_body") (param i32 i32 i32) (result i32)
+    (drop (call $get_buffer (i32.const 0) (i32.const 0) (i32.const 64) (i32.const 2048)
+                            (i32.const 64)))
+    (i32.const 0)))
+)";
+
+TEST(SuspiciousArguments, ASizePassedAsAnOutPointerIsFlaggedInTheTrace) {
+  UniqueTempDir dir;
+  const std::vector<uint8_t> wasm = test::wat_to_wasm(kSizeAsPointer);
+  const std::string filter =
+      dir.write("size_as_pointer.wasm", std::string(wasm.begin(), wasm.end()));
+  const std::string request = dir.write(
+      "post.json", R"({"method":"POST","path":"/","headers":[["host","x"]],"body":"hello"})");
+  CommandResult result = run_pwplay({"run", filter, "--request", request, "--json"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  json out = json::parse(result.out);
+  bool flagged = false;
+  for (const auto& event : out["trace"]) {
+    if (event["name"] != "proxy_get_buffer_bytes") continue;
+    ASSERT_TRUE(event.contains("warnings")) << event;
+    flagged = contains(event["warnings"][0], "ret_size is 64, the same as max_size");
+  }
+  EXPECT_TRUE(flagged) << out["trace"].dump(2);
+  CommandResult text = run_pwplay({"run", filter, "--request", request});
+  EXPECT_NE(text.out.find("suspicious arguments:"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("! ret_size is 64"), std::string::npos) << text.out;
+  // The debugger shows the warning at the host call's pause.
+  const std::string batch =
+      dir.write("break.batch", "break proxy_get_buffer_bytes\nsend\ncontinue\n");
+  CommandResult debug = run_pwplay({"debug", filter, "--request", request, "--batch", batch});
+  EXPECT_NE(debug.out.find("warning: ret_size is 64, the same as max_size"), std::string::npos)
+      << debug.out << debug.err;
+}
+
 }  // namespace
 }  // namespace pwplay::testing
