@@ -1,5 +1,6 @@
 #include "host/argument_checks.h"
 
+#include <cstdio>
 #include <string_view>
 
 namespace pwplay::host {

@@ -130,7 +130,7 @@ std::optional<abi::AbiVersion> check_marker(const ModuleInfo& info,
     p.callback = e.name;
     problems.push_back(std::move(p));
   }
-  return version;
+  return *version;
 }
 
 void check_imports(const ModuleInfo& info, std::optional<abi::AbiVersion> version,
@@ -377,7 +377,8 @@ LoadDiagnosis diagnose_load(const PluginConfig& config, std::span<const uint8_t>
       diagnosis.engine = (*plugin)->engine_name();
       check_startup_calls(sink.events(), problems);
     } else {
-      PluginFailure what = failure.value_or(PluginFailure{"start-up", plugin.error().message});
+      PluginFailure what =
+          failure.value_or(PluginFailure{"start-up", plugin.error().message, VmFault::None, {}});
       LoadProblem p = explain_failure(config, what, plugin.error().message, sink.events());
       p.logs = logs;
       problems.insert(problems.begin(), std::move(p));
