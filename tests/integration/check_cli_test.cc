@@ -355,13 +355,16 @@ TEST(DebugStartup, BreakStartupStopsInProxyOnConfigureOnTheFirstLoad) {
 
 TEST(DebugStartup, BreakStartupThenARequest) {
   UniqueTempDir dir;
-  const std::string batch = dir.write("startup.batch", "continue\nsend\n");
+  const std::string batch = dir.write("startup.batch", "continue\ncontinue\nsend\n");
   CommandResult result = run_pwplay({"debug", sample("add_header"), "--break-startup", "--request",
                                      request_file("get.json"), "--batch", batch});
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   const size_t pause = result.out.find("Paused");
   ASSERT_NE(pause, std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("proxy_on_", pause), std::string::npos) << result.out;
+  // add_header exports both start-up callbacks: it stops in each, in order.
+  const size_t vm_start = result.out.find("proxy_on_vm_start", pause);
+  ASSERT_NE(vm_start, std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("proxy_on_configure", vm_start), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("loaded "), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("finished: 200"), std::string::npos) << result.out;
 }
