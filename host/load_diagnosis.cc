@@ -203,9 +203,9 @@ void check_shape_warnings(const ModuleInfo& info, std::vector<LoadProblem>& prob
             " MB, over 10 MB: every worker compiles it and the control plane ships it",
         "build in release mode, strip debug sections (wasm-opt -O, wasm-strip) or drop unused "
         "dependencies"));
-  const bool has_names =
-      std::any_of(info.custom_sections.begin(), info.custom_sections.end(),
-                  [](const ModuleInfo::CustomSection& section) { return section.name == "name"; });
+  // A name section that names no function (some strippers leave an empty one) counts as none.
+  const bool has_names = std::any_of(info.function_names.begin(), info.function_names.end(),
+                                     [](const std::string& name) { return !name.empty(); });
   if (!has_names)
     problems.push_back(problem("no-name-section", ProblemSeverity::Warning,
                                "the module has no name section: backtraces show function "
