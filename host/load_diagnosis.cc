@@ -379,6 +379,18 @@ LoadDiagnosis diagnose_load(const PluginConfig& config, std::span<const uint8_t>
     } else {
       PluginFailure what =
           failure.value_or(PluginFailure{"start-up", plugin.error().message, VmFault::None, {}});
+      // A trap under a lowered memory limit that goes away under the default one: the limit
+      // made memory.grow fail (the module then traps on its own, so no engine reports it).
+      if (what.fault == VmFault::Trap &&
+          config.vm_options.max_memory_pages < VmOptions{}.max_memory_pages) {
+        PluginConfig roomy = config;
+        roomy.vm_options.max_memory_pages = VmOptions{}.max_memory_pages;
+        SimulatedDispatcher retry_dispatcher;
+        MockCalloutClient retry_callouts(retry_dispatcher);
+        HostEnv retry_env(retry_dispatcher, retry_callouts);
+        if (Plugin::create(retry_env, roomy, std::vector<uint8_t>(wasm.begin(), wasm.end())))
+          what.fault = VmFault::MemoryLimit;
+      }
       LoadProblem p = explain_failure(config, what, plugin.error().message, sink.events());
       p.logs = logs;
       problems.insert(problems.begin(), std::move(p));
