@@ -385,6 +385,8 @@ LoadDiagnosis diagnose_load(const PluginConfig& config, std::span<const uint8_t>
           config.vm_options.max_memory_pages < VmOptions{}.max_memory_pages) {
         PluginConfig roomy = config;
         roomy.vm_options.max_memory_pages = VmOptions{}.max_memory_pages;
+        // V8 keeps its memory limit process-wide: the retry runs on the interpreter.
+        if (roomy.engine == "v8") roomy.engine = "wabt";
         SimulatedDispatcher retry_dispatcher;
         MockCalloutClient retry_callouts(retry_dispatcher);
         HostEnv retry_env(retry_dispatcher, retry_callouts);
