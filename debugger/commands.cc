@@ -354,6 +354,7 @@ std::string describe_pause(const PauseInfo& pause) {
     return out;
   }
   out += "  " + host::event_line(pause.event) + "\n";
+  for (const auto& warning : pause.event.warnings) append(out, "  warning: %s\n", warning.c_str());
   for (const auto& event : pause.step_events)
     if (event.kind == host::EventKind::Log)
       append(out, "  log [%s] %s\n", event.name.c_str(),
@@ -467,8 +468,10 @@ std::string report_reload(Session& session, VerbContext& context) {
     return format("still running after %lld s\n",
                   static_cast<long long>(context.wait.count() / 1000));
   const auto info = session.plugin_info();
+  // Build 0: the first load (pwplay debug --break-startup), not a reload.
   std::string out = context.reload_from_build && info.build != *context.reload_from_build
-                        ? format("reloaded %s\n", info.wasm_path.c_str())
+                        ? format(*context.reload_from_build == 0 ? "loaded %s\n" : "reloaded %s\n",
+                                 info.wasm_path.c_str())
                         : format("error: %s\n", info.error.c_str());
   context.reload_from_build.reset();
   return out;

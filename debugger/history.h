@@ -62,6 +62,9 @@ struct PluginInfo {
   bool supports_stepping = false;  // the engine steps wasm instructions
   uint64_t load_ns = 0;            // wall time of the last successful load (start-up included)
   std::string error;               // last load error
+  // What the plugin logged during its last start-up (kept when start-up failed: it is usually
+  // the reason, e.g. "missing configuration").
+  std::vector<host::LogRecord> startup_logs;
 };
 
 // A history entry as a run result (what `pwplay run`, the app's panels and scenarios take), with

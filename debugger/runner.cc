@@ -1,5 +1,7 @@
 #include "debugger/runner.h"
 
+#include <filesystem>
+
 namespace pwplay::debugger {
 
 RunStats compute_stats(const std::vector<host::TraceEvent>& trace) {
@@ -29,7 +31,10 @@ RunStats compute_stats(const std::vector<host::TraceEvent>& trace) {
   return stats;
 }
 
-Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, bool trace) {
+namespace {
+
+Result<RunResult> run(const PluginSpec& spec, const RequestFile& request, bool trace,
+                      bool report_startup) {
   auto resolved = resolve_plugin(spec);
   if (!resolved) return unexpected(resolved.error());
 
@@ -48,8 +53,27 @@ Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, b
 
   RunResult result;
   env.set_log_handler([&result](const host::LogRecord& record) { result.logs.push_back(record); });
-  auto plugin = host::Plugin::create(env, resolved->config, std::move(resolved->wasm));
-  if (!plugin) return unexpected(plugin.error());
+  std::optional<host::PluginFailure> failure;
+  auto plugin = host::Plugin::create(env, resolved->config, std::move(resolved->wasm), failure);
+  result.startup.logs = result.logs;
+  result.startup.trace = sink.events();
+  if (!plugin) {
+    if (!report_startup) return unexpected(plugin.error());
+    result.plugin_name = resolved->config.name.empty() && !resolved->config.wasm_path.empty()
+                             ? std::filesystem::path(resolved->config.wasm_path).stem().string()
+                             : resolved->config.name;
+    result.engine = resolved->config.engine;
+    result.startup.ok = false;
+    result.startup.error = plugin.error().message;
+    if (failure) {
+      result.startup.phase = failure->callback;
+      result.startup.fault = failure->fault;
+      result.startup.backtrace = failure->backtrace;
+    }
+    result.trace = result.startup.trace;
+    result.stats = compute_stats(result.trace);
+    return result;
+  }
   host::Plugin& plugin_ref = **plugin;
   result.abi_version = abi::name(plugin_ref.abi_version());
   result.engine = plugin_ref.engine_name();
@@ -71,6 +95,17 @@ Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, b
   stats.vm_restarts = result.stats.vm_restarts;
   result.stats = stats;
   return result;
+}
+
+}  // namespace
+
+Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, bool trace) {
+  return run(spec, request, trace, false);
+}
+
+Result<RunResult> run_once_reporting_startup(const PluginSpec& spec, const RequestFile& request,
+                                             bool trace) {
+  return run(spec, request, trace, true);
 }
 
 }  // namespace pwplay::debugger

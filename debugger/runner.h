@@ -28,6 +28,18 @@ struct RunStats {
   uint32_t vm_restarts = 0;
 };
 
+// How start-up went (`pwplay run --json`'s "startup"): the events and logs up to the end of
+// proxy_on_configure, and when it failed, where and why.
+struct StartupResult {
+  bool ok = true;
+  std::string phase;  // where it failed: "load", "link", "_start", "proxy_on_configure", ...
+  std::string error;  // the host's message
+  host::VmFault fault = host::VmFault::None;
+  std::vector<host::WasmFrame> backtrace;  // innermost first
+  std::vector<host::LogRecord> logs;       // the plugin's logs during start-up
+  std::vector<host::TraceEvent> trace;     // the start-up events (empty without tracing)
+};
+
 struct RunResult {
   std::string abi_version;
   std::string engine;
@@ -40,12 +52,17 @@ struct RunResult {
   std::optional<host::PluginFailure> failure;  // the VM failure during the run, if any
   std::vector<host::MockCalloutClient::SentCallout> callouts_sent;
   RunStats stats;
+  StartupResult startup;
 };
 
 // Loads the plugin and runs `request` through it. An error means the plugin could not start
 // (missing file, invalid module, unknown ABI, failed start-up); filter failures during the
 // request are part of the result.
 Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, bool trace = true);
+// The same, but a failed start-up is a result (startup.ok false, no request sent) with the
+// plugin's logs and the start-up trace; an error means the module could not be read.
+Result<RunResult> run_once_reporting_startup(const PluginSpec& spec, const RequestFile& request,
+                                             bool trace = true);
 
 RunStats compute_stats(const std::vector<host::TraceEvent>& trace);
 

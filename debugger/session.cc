@@ -156,6 +156,7 @@ std::shared_ptr<const SessionSnapshot> Session::snapshot() const {
 
 Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
   const auto start = std::chrono::steady_clock::now();
+  std::vector<host::LogRecord> startup_logs;
   // Records a failed load; `dropped`: no chain holds a plugin any more.
   auto failed = [&](const Error& error, bool dropped) -> Result<void> {
     if (dropped) chain_.reset();
@@ -171,6 +172,7 @@ Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
       }
       if (dropped) info_.loaded = false;
       info_.error = error.message;
+      info_.startup_logs = startup_logs;
       publish_locked();
     }
     announce();
@@ -185,7 +187,10 @@ Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
   env_->set_log_handler([this](const host::LogRecord& record) { run_logs_.push_back(record); });
   // Start-up callbacks pause only in a background reload (no chain holds the plugin yet, and
   // whoever called load() is waiting for it and could not resume them).
+  const size_t logs_before = run_logs_.size();
   auto plugin = host::Plugin::create(*env_, resolved->config, std::move(resolved->wasm));
+  startup_logs.assign(run_logs_.begin() + static_cast<std::ptrdiff_t>(logs_before),
+                      run_logs_.end());
   engine_worker_.since_point.clear();
   engine_worker_.frames.clear();
   if (!plugin) return failed(plugin.error(), true);
@@ -206,6 +211,7 @@ Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
                                               std::chrono::steady_clock::now() - start)
                                               .count());
     info_.error.clear();
+    info_.startup_logs = std::move(startup_logs);
     ++info_.build;
     loaded_options_ = options;
     publish_locked();
@@ -227,7 +233,11 @@ Result<void> Session::load(const PluginSpec& options) {
 
 void Session::load_in_background(const PluginSpec& options) {
   post("loading " + file_name(options.wasm_path), [this, options] {
-    if (load_on_engine(options, /*fresh=*/true)) restart_proxy();
+    // Nobody waits for this load, so breakpoints set before it stop its start-up callbacks.
+    engine_worker_.startup_pausable = true;
+    const bool loaded = load_on_engine(options, /*fresh=*/true).ok();
+    engine_worker_.startup_pausable = false;
+    if (loaded) restart_proxy();
   });
 }
 

@@ -158,7 +158,8 @@ class Session {
   // proxy keeps its filter until a load succeeds.
   Result<void> load(const PluginSpec& options);
   // The same without waiting: queued behind what the engine thread is running; the snapshot
-  // shows the outcome.
+  // shows the outcome. Breakpoints in the start-up callbacks (proxy_on_vm_start,
+  // proxy_on_configure) pause it, as they pause reload_in_background().
   void load_in_background(const PluginSpec& options);
   // Re-reads the module from disk keeping breakpoints, injections and configuration.
   Result<void> reload();

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "host/abi_host_internal.h"
+#include "host/argument_checks.h"
 
 namespace pwplay::host {
 
@@ -139,6 +140,10 @@ uint32_t AbiHost::dispatch(const abi::HostFunctionSpec& spec, Impl impl, HostCal
       names = comma == std::string_view::npos ? std::string_view() : names.substr(comma + 1);
       ++index;
     }
+    std::vector<uint64_t> raw;
+    raw.reserve(call.args.size());
+    for (const Value& value : call.args) raw.push_back(value.as_u64());
+    event.warnings = suspicious_arguments(spec, raw);
     for (auto& note : call.notes) {
       auto existing = std::find_if(event.args.begin(), event.args.end(),
                                    [&](const TraceField& f) { return f.name == note.name; });

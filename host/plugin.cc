@@ -85,11 +85,24 @@ class Plugin::VmGuest : public Guest {
 
 Result<std::unique_ptr<Plugin>> Plugin::create(HostEnv& env, PluginConfig config,
                                                std::vector<uint8_t> wasm) {
+  std::optional<PluginFailure> failure;
+  return create(env, std::move(config), std::move(wasm), failure);
+}
+
+Result<std::unique_ptr<Plugin>> Plugin::create(HostEnv& env, PluginConfig config,
+                                               std::vector<uint8_t> wasm,
+                                               std::optional<PluginFailure>& failure) {
   if (config.name.empty() && !config.wasm_path.empty())
     config.name = std::filesystem::path(config.wasm_path).stem().string();
   auto plugin = std::make_unique<Plugin>(Key{}, env, std::move(config), std::move(wasm));
   auto started = plugin->start();
-  if (!started) return unexpected(started.error());
+  if (!started) {
+    failure = plugin->failure_;
+    // A start-up step that failed before the VM ran (a start function of the wrong type).
+    if (!failure) failure = PluginFailure{"start-up", started.error().message, VmFault::None, {}};
+    return unexpected(started.error());
+  }
+  failure.reset();
   return plugin;
 }
 

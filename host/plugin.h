@@ -82,6 +82,11 @@ class Plugin : public RootCallbacks {
   // Loads, links and starts the module. Errors name the file and what went wrong.
   static Result<std::unique_ptr<Plugin>> create(HostEnv& env, PluginConfig config,
                                                 std::vector<uint8_t> wasm);
+  // The same, and when start-up fails `failure` says where (the phase: "load", "link", "_start",
+  // "proxy_on_configure", ...), how (the fault) and the backtrace, for reports that explain it.
+  static Result<std::unique_ptr<Plugin>> create(HostEnv& env, PluginConfig config,
+                                                std::vector<uint8_t> wasm,
+                                                std::optional<PluginFailure>& failure);
   // Use create(); the key keeps the constructor private in practice while make_unique works.
   class Key {
     friend class Plugin;

@@ -51,10 +51,12 @@ struct TraceEvent {
   std::vector<TraceField> args;  // decoded arguments (strings read from VM memory, enum names)
   std::string result;            // decoded result ("OK", "Continue", "StopIteration", "3")
   bool injected = false;         // the result was forced by fault injection
-  uint64_t start_ns = 0;         // since the host environment started
-  uint64_t duration_ns = 0;      // callbacks (exit) and host calls
-  uint64_t stream_id = 0;        // 0 when not tied to an HTTP stream
-  uint32_t context_id = 0;       // the context the event ran on (effective context for host calls)
+  // Host calls: suspicious arguments, each a short explanation (host/argument_checks.h).
+  std::vector<std::string> warnings;
+  uint64_t start_ns = 0;     // since the host environment started
+  uint64_t duration_ns = 0;  // callbacks (exit) and host calls
+  uint64_t stream_id = 0;    // 0 when not tied to an HTTP stream
+  uint32_t context_id = 0;   // the context the event ran on (effective context for host calls)
   uint32_t root_context_id = 0;
   std::string plugin;  // plugin name
   uint32_t depth = 0;  // nesting level: 0 for top-level callbacks

@@ -1,4 +1,5 @@
-// `pwplay debug FILTER.wasm [run's options] [--request REQ.json] [--batch FILE] [--listen ADDR]`:
+// `pwplay debug FILTER.wasm [run's options] [--request REQ.json] [--batch FILE] [--listen ADDR
+// | --break-startup]`:
 // the debugger in a terminal, with gdb's habits. This file is only the terminal: arguments, line
 // reading (a TTY with line editing and history, or a batch file / standard input) and printing;
 // every command is a verb of the debugger's table (debugger/commands.h). Output is stable text,
@@ -18,6 +19,7 @@
 #include <editline/readline.h>
 #include <nlohmann/json.hpp>
 
+#include "abi/enums.h"
 #include "app/cli/commands.h"
 #include "app/cli/plugin_args.h"
 #include "debugger/commands.h"
@@ -38,7 +40,12 @@ struct DebugArgs {
   std::string listen;
   std::string upstream;
   std::vector<std::string> clusters;
+  bool break_startup = false;
 };
+
+int run_terminal(const DebugArgs& args, debugger::Session& session, debugger::VerbContext& context);
+int debug_startup(const DebugArgs& args, const debugger::PluginSpec& options,
+                  debugger::Session& session, debugger::VerbContext& context);
 
 // How long the end of a session waits for the streams it releases (docs/debugger.md).
 constexpr std::chrono::seconds kEndOfSessionWait{30};
@@ -76,9 +83,17 @@ int run_debugger(const DebugArgs& args) {
   }
 
   debugger::Session session;
+  debugger::VerbContext context;
+  if (args.break_startup) return debug_startup(args, *options, session, context);
   auto loaded = session.load(*options);
   if (!loaded) {
     std::fprintf(stderr, "pwplay debug: %s\n", loaded.error().message.c_str());
+    // What the plugin said while starting is usually why it refused to.
+    const auto failed = session.plugin_info();
+    if (!failed.startup_logs.empty()) std::fprintf(stderr, "\nthe plugin's logs:\n");
+    for (const auto& log : failed.startup_logs)
+      std::fprintf(stderr, "  [%s] %s\n", std::string(abi::log_level_label(log.level)).c_str(),
+                   host::printable_text(log.message).c_str());
     return kExitError;
   }
   auto info = session.plugin_info();
@@ -118,7 +133,42 @@ int run_debugger(const DebugArgs& args) {
                 args.upstream.empty() ? "echo" : args.upstream.c_str());
   }
   std::fflush(stdout);
-  debugger::VerbContext context;
+  return run_terminal(args, session, context);
+}
+
+// --break-startup: breakpoints in proxy_on_vm_start and proxy_on_configure, then the first load
+// in the background so that they stop it; the terminal starts at the first pause.
+int debug_startup(const DebugArgs& args, const debugger::PluginSpec& options,
+                  debugger::Session& session, debugger::VerbContext& context) {
+  int failed = 0;
+  for (const char* callback : {"proxy_on_vm_start", "proxy_on_configure"})
+    execute(session, context, std::string("break ") + callback, failed);
+  if (failed > 0) return kExitError;
+  // `continue` then reports how the load ended, as after a `reload`.
+  context.reload_from_build = session.plugin_info().build;
+  session.load_in_background(options);
+  if (session.wait() == debugger::Session::State::Paused) {
+    if (auto pause = session.pause()) std::fputs(debugger::describe_pause(*pause).c_str(), stdout);
+  } else {
+    context.reload_from_build.reset();
+    const auto info = session.plugin_info();
+    if (!info.loaded) {
+      std::fprintf(stderr, "pwplay debug: %s\n", info.error.c_str());
+      return kExitError;
+    }
+    std::printf(
+        "Loaded %s: ABI %s on %s %s (start-up did not stop: the module exports neither "
+        "proxy_on_vm_start nor proxy_on_configure)\n",
+        info.wasm_path.c_str(), info.abi_version.c_str(), info.engine.c_str(),
+        info.engine_version.c_str());
+  }
+  std::fflush(stdout);
+  return run_terminal(args, session, context);
+}
+
+// The command loop: a terminal with line editing, or a batch file / standard input.
+int run_terminal(const DebugArgs& args, debugger::Session& session,
+                 debugger::VerbContext& context) {
   context.default_request = [path = args.request]() -> Result<debugger::NamedRequest> {
     if (path.empty())
       return make_error("send needs a request file (or start with --request REQ.json)");
@@ -183,11 +233,15 @@ void add_debug_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--request", args->request, "Default request for 'send' (REQ.json)");
   cmd->add_option("--batch", args->batch, "Read commands from this file instead of the terminal");
   add_plugin_options(cmd, args->plugin, MaxMemoryPagesOption::Omit);
-  cmd->add_option("--listen", args->listen,
-                  "Also run the proxy on this loopback address (PORT or HOST:PORT)");
+  auto* listen = cmd->add_option("--listen", args->listen,
+                                 "Also run the proxy on this loopback address (PORT or HOST:PORT)");
   cmd->add_option("--upstream", args->upstream,
                   "The proxy's upstream: echo (default) or HOST:PORT");
   cmd->add_option("--cluster", args->clusters, "A callout cluster NAME=HOST:PORT (repeatable)");
+  cmd->add_flag("--break-startup", args->break_startup,
+                "Stop in proxy_on_vm_start and proxy_on_configure on the first load (breakpoints "
+                "1 and 2), before any request")
+      ->excludes(listen);
   cmd->callback([args, &exit_code] { exit_code = run_debugger(*args); });
 }
 

@@ -74,6 +74,20 @@ void print_body(const std::string& body) {
   }
 }
 
+// Host calls whose arguments look wrong (a null or misplaced out-pointer), with why.
+void print_suspicious_arguments(const std::vector<host::TraceEvent>& trace) {
+  bool first = true;
+  host::EventLineOptions options;
+  options.value_limit = 80;
+  for (const auto& event : trace) {
+    if (event.warnings.empty()) continue;
+    if (first) std::printf("\nsuspicious arguments:\n");
+    first = false;
+    std::printf("  %s\n", host::event_line(event, options).c_str());
+    for (const auto& warning : event.warnings) std::printf("    ! %s\n", text(warning).c_str());
+  }
+}
+
 void print_summary(const debugger::RunResult& result) {
   std::printf("%s: ABI %s on %s %s\n", text(result.plugin_name).c_str(), result.abi_version.c_str(),
               result.engine.c_str(), result.engine_version.c_str());
@@ -108,6 +122,7 @@ void print_summary(const debugger::RunResult& result) {
   if (result.failure)
     std::printf("\nfilter failure:\n  %s\n", text(result.failure->message).c_str());
   if (report.stalled) std::printf("\nincomplete: %s\n", text(report.stall_reason).c_str());
+  print_suspicious_arguments(result.trace);
   std::printf(
       "\n%llu callbacks, %llu host calls, %llu copies (%llu bytes to the VM, %llu to the "
       "host), %.3f ms in the filter\n",
@@ -122,6 +137,39 @@ void print_summary(const debugger::RunResult& result) {
 int fail(int code, const std::string& message) {
   std::fprintf(stderr, "pwplay run: %s\n", text(message).c_str());
   return code;
+}
+
+// How many of the last host calls a failed start-up shows.
+constexpr size_t kLastHostCalls = 10;
+
+// A failed start-up on standard error: the host's message, then what the plugin said and the
+// host calls it made last, which usually tell why.
+int report_startup_failure(const debugger::RunResult& result) {
+  const debugger::StartupResult& startup = result.startup;
+  fail(kExitError, startup.error);
+  if (!startup.phase.empty())
+    std::fprintf(stderr, "start-up failed in %s\n", text(startup.phase).c_str());
+  if (!startup.logs.empty()) {
+    std::fprintf(stderr, "\nthe plugin's logs:\n");
+    for (const auto& log : startup.logs)
+      std::fprintf(stderr, "  [%s] %s\n", std::string(abi::log_level_label(log.level)).c_str(),
+                   text(log.message).c_str());
+  }
+  std::vector<const host::TraceEvent*> calls;
+  for (const auto& event : startup.trace)
+    if (event.kind == host::EventKind::HostCall) calls.push_back(&event);
+  if (!calls.empty()) {
+    const size_t first = calls.size() > kLastHostCalls ? calls.size() - kLastHostCalls : 0;
+    std::fprintf(stderr, "\nthe last host calls before the failure:\n");
+    host::EventLineOptions options;
+    options.value_limit = 120;
+    for (size_t i = first; i < calls.size(); ++i)
+      std::fprintf(stderr, "  %s\n", host::event_line(*calls[i], options).c_str());
+  }
+  if (startup.trace.empty())
+    std::fprintf(stderr,
+                 "\n(no trace was recorded: run without --no-trace to see the host calls)\n");
+  return kExitError;
 }
 
 // The requests the command line names. Errors name the file (or --curl) and what was expected.
@@ -219,8 +267,16 @@ int run(const RunArgs& args) {
   std::vector<Ran> runs;
   for (const Job& job : *jobs) {
     std::string started = debugger::iso8601(std::chrono::system_clock::now());
-    auto result = debugger::run_once(*spec, job.request, !args.no_trace);
+    auto result = debugger::run_once_reporting_startup(*spec, job.request, !args.no_trace);
     if (!result) return fail(kExitError, result.error().message);
+    // A failed start-up is the answer for every request: it is reported once, as a result.
+    if (!result->startup.ok) {
+      if (args.json)
+        std::cout << debugger::run_result_to_json(*result).dump(
+                         2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+      return report_startup_failure(*result);
+    }
     runs.push_back({&job, std::move(*result), std::move(started)});
   }
 

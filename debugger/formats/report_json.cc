@@ -1,8 +1,8 @@
 #include "debugger/formats/report_json.h"
 
 #include "abi/enums.h"
-#include "debugger/message_diff.h"
 #include "debugger/formats/request_file.h"
+#include "debugger/message_diff.h"
 
 namespace pwplay::debugger {
 
@@ -30,6 +30,7 @@ json trace_event_to_json(const host::TraceEvent& event) {
   out["plugin"] = event.plugin;
   out["depth"] = event.depth;
   if (event.injected) out["injected"] = true;
+  if (!event.warnings.empty()) out["warnings"] = event.warnings;
   if (event.kind == host::EventKind::Copy) {
     out["direction"] =
         event.direction == host::CopyDirection::HostToVm ? "host_to_vm" : "vm_to_host";
@@ -96,8 +97,44 @@ nlohmann::json stream_diff_to_json(const host::RunReport& report) {
           {"response", message_diff_to_json(diff.response)}};
 }
 
+json startup_to_json(const StartupResult& startup) {
+  json out;
+  out["ok"] = startup.ok;
+  if (!startup.ok) {
+    out["phase"] = startup.phase;
+    out["error"] = startup.error;
+    out["fault"] = std::string(host::vm_fault_name(startup.fault));
+    json frames = json::array();
+    for (const auto& frame : startup.backtrace)
+      frames.push_back({{"function_index", frame.function_index},
+                        {"name", frame.name},
+                        {"code_offset", frame.code_offset}});
+    out["backtrace"] = frames;
+  }
+  json logs = json::array();
+  for (const auto& record : startup.logs) {
+    json entry;
+    entry["level"] = std::string(abi::log_level_label(record.level));
+    put_body(entry, record.message, "message");
+    logs.push_back(entry);
+  }
+  out["logs"] = logs;
+  json trace = json::array();
+  for (const auto& event : startup.trace) trace.push_back(trace_event_to_json(event));
+  out["trace"] = trace;
+  return out;
+}
+
 json run_result_to_json(const RunResult& result) {
   json out;
+  if (!result.startup.ok) {
+    // No request ran: the object says who failed to start, where and why.
+    out["abi_version"] = result.abi_version;
+    out["engine"] = result.engine;
+    out["plugin"] = result.plugin_name;
+    out["startup"] = startup_to_json(result.startup);
+    return out;
+  }
   out["abi_version"] = result.abi_version;
   out["engine"] = result.engine;
   out["engine_version"] = result.engine_version;
@@ -176,6 +213,7 @@ json run_result_to_json(const RunResult& result) {
   stats["vm_restarts"] = result.stats.vm_restarts;
   stats["metrics"] = metrics;
   out["stats"] = stats;
+  out["startup"] = startup_to_json(result.startup);
   return out;
 }
 

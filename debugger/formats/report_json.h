@@ -14,6 +14,8 @@ nlohmann::json trace_event_to_json(const host::TraceEvent& event);
 nlohmann::json request_view_to_json(const host::MessageView& message);
 nlohmann::json response_view_to_json(const host::MessageView& message);
 nlohmann::json run_result_to_json(const RunResult& result);
+// `startup`: {"ok", and when it failed "phase", "error", "fault", "backtrace"; "logs", "trace"}.
+nlohmann::json startup_to_json(const StartupResult& startup);
 // {"request": {...} | null, "response": {...} | null}: header and trailer changes (added,
 // changed with old_value, removed) and which body bytes changed, per direction.
 nlohmann::json stream_diff_to_json(const host::RunReport& report);

@@ -199,9 +199,10 @@ void TracePanel::draw_table(const debugger::HistoryEntry& run) {
       }
       ImGui::TableSetColumnIndex(4);
       if (!event.result.empty())
-        ImGui::TextColored(
-            event.injected ? style::warning() : ImGui::GetStyleColorVec4(ImGuiCol_Text), "%s",
-            event.result.c_str());
+        ImGui::TextColored(event.injected || !event.warnings.empty()
+                               ? style::warning()
+                               : ImGui::GetStyleColorVec4(ImGuiCol_Text),
+                           "%s%s", event.result.c_str(), event.warnings.empty() ? "" : " (!)");
       ImGui::TableSetColumnIndex(5);
       if (event.duration_ns)
         ImGui::TextColored(style::muted(), "%s",
@@ -245,6 +246,9 @@ void TracePanel::draw_details(const host::TraceEvent& event) {
   if (event.duration_ns)
     ImGui::Text("took %s", widgets::format_duration(event.duration_ns).c_str());
   ImGui::PopFont();
+  // Suspicious arguments (a null or misplaced out-pointer), each with why.
+  for (const auto& warning : event.warnings)
+    ImGui::TextColored(style::warning(), "warning: %s", warning.c_str());
 }
 
 }  // namespace pwplay::gui
