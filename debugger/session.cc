@@ -185,7 +185,11 @@ Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
   env_->set_log_handler([this](const host::LogRecord& record) { run_logs_.push_back(record); });
   // Start-up callbacks pause only in a background reload (no chain holds the plugin yet, and
   // whoever called load() is waiting for it and could not resume them).
+  // The request whose `callouts` answer the start-up callouts is not known yet: they wait for
+  // the first request (run_on_engine releases them, then lets the start-up work finish).
+  callouts_.hold_unanswered(true);
   auto plugin = host::Plugin::create(*env_, resolved->config, std::move(resolved->wasm));
+  callouts_.hold_unanswered(false);
   engine_worker_.since_point.clear();
   engine_worker_.frames.clear();
   if (!plugin) return failed(plugin.error(), true);
@@ -459,6 +463,8 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name, 
     run_logs_.clear();
     const uint64_t before = store_.last_seq();
     engine_worker_.pausing = pausing == Pausing::On;
+    callouts_.release_held();
+    entry.warmup = host::warm_up(*chain_, dispatcher_, plugin_options_.warmup());
     entry.report = host::run_request(*chain_, dispatcher_, request.request, request.upstream);
     engine_worker_.pausing = true;
     // The store also holds the proxy's events: keep this run's streams only.
