@@ -31,8 +31,9 @@ struct HistoryEntry {
   // Why the request did not go through the filter at all (no filter loaded, or its load
   // failed); empty when it ran. `failure` says the same then.
   std::string error;
-  RunStats stats;      // from the trace, computed once when the entry is recorded
-  uint32_t build = 0;  // which load of the module ran it (bumped by every reload)
+  host::WarmupReport warmup;  // start-up work run before the request (first after a load)
+  RunStats stats;             // from the trace, computed once when the entry is recorded
+  uint32_t build = 0;         // which load of the module ran it (bumped by every reload)
   std::chrono::system_clock::time_point time;
 
   bool ran() const { return error.empty(); }

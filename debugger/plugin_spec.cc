@@ -38,6 +38,10 @@ Result<void> check_limits(const PluginSpec& spec) {
     return make_error("memory limit (--max-memory-pages) must be at most " +
                       std::to_string(host::kMaxMemoryPagesLimit) + " pages (4 GiB) (got " +
                       std::to_string(*spec.max_memory_pages) + ")");
+  if (spec.warmup_ms && *spec.warmup_ms > PluginSpec::kMaxWarmupMs)
+    return make_error("start-up warm-up (--warmup-ms) must be at most " +
+                      std::to_string(PluginSpec::kMaxWarmupMs) + " ms of simulated time (got " +
+                      std::to_string(*spec.warmup_ms) + ")");
   return {};
 }
 

@@ -3,6 +3,7 @@
 // resolve_plugin turns one into what the host starts: a host::PluginConfig and the module bytes.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -32,6 +33,15 @@ struct PluginSpec {
   std::optional<uint32_t> runaway_budget_ms;  // per callback, >= 1 ms; unset = host default
   std::optional<uint32_t> max_memory_pages;   // 64 KiB pages, 1..65536; unset = host default
   std::vector<std::string> engine_flags;      // e.g. V8's "--no-liftoff"
+  // Simulated runs (run, test, debug, the app): how much simulated time the start-up work
+  // (callouts, first ticks) may take before the first request; 0 = none. Unset = 5000 ms.
+  std::optional<uint32_t> warmup_ms;
+
+  static constexpr uint32_t kDefaultWarmupMs = 5000;
+  static constexpr uint32_t kMaxWarmupMs = 3600000;  // an hour of simulated time
+  std::chrono::milliseconds warmup() const {
+    return std::chrono::milliseconds(warmup_ms.value_or(kDefaultWarmupMs));
+  }
 
   // Whether the spec names a module at all (a file or inline bytes).
   bool has_module() const { return !wasm_path.empty() || !inline_code.empty(); }
@@ -44,7 +54,7 @@ struct PluginSpec {
 Result<host::proxy::LoadedPlugin> resolve_plugin(const PluginSpec& spec);
 
 // The limits a user set, in range: a budget of at least 1 ms, a memory limit of 1 to 65,536
-// pages. Errors name the setting and the flag.
+// pages, a warm-up of at most an hour. Errors name the setting and the flag.
 Result<void> check_limits(const PluginSpec& spec);
 
 // Reads a module file and checks it is wasm at all, with messages a user can act on.

@@ -82,6 +82,7 @@ Result<RunResult> run(const PluginSpec& spec, const RequestFile& request, bool t
   {
     host::FilterChain chain(env);
     chain.add(std::move(*plugin));
+    result.warmup = host::warm_up(chain, dispatcher, spec.warmup());
     result.report = host::run_request(chain, dispatcher, request.request, request.upstream);
     if (chain.plugin(0).failure()) result.failure = chain.plugin(0).failure();
     result.stats.memory_bytes = chain.plugin(0).failed() ? 0 : chain.plugin(0).vm().memory().size();

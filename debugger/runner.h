@@ -51,6 +51,7 @@ struct RunResult {
   std::vector<host::Metrics::Metric> metrics;
   std::optional<host::PluginFailure> failure;  // the VM failure during the run, if any
   std::vector<host::MockCalloutClient::SentCallout> callouts_sent;
+  host::WarmupReport warmup;  // the start-up work run before the request
   RunStats stats;
   StartupResult startup;
 };

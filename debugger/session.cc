@@ -187,8 +187,12 @@ Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
   env_->set_log_handler([this](const host::LogRecord& record) { run_logs_.push_back(record); });
   // Start-up callbacks pause only in a background reload (no chain holds the plugin yet, and
   // whoever called load() is waiting for it and could not resume them).
+  // The request whose `callouts` answer the start-up callouts is not known yet: they wait for
+  // the first request (run_on_engine releases them, then lets the start-up work finish).
   const size_t logs_before = run_logs_.size();
+  callouts_.hold_unanswered(true);
   auto plugin = host::Plugin::create(*env_, resolved->config, std::move(resolved->wasm));
+  callouts_.hold_unanswered(false);
   startup_logs.assign(run_logs_.begin() + static_cast<std::ptrdiff_t>(logs_before),
                       run_logs_.end());
   engine_worker_.since_point.clear();
@@ -469,6 +473,8 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name, 
     run_logs_.clear();
     const uint64_t before = store_.last_seq();
     engine_worker_.pausing = pausing == Pausing::On;
+    callouts_.release_held();
+    entry.warmup = host::warm_up(*chain_, dispatcher_, plugin_options_.warmup());
     entry.report = host::run_request(*chain_, dispatcher_, request.request, request.upstream);
     engine_worker_.pausing = true;
     // The store also holds the proxy's events: keep this run's streams only.

@@ -59,6 +59,18 @@ void AbiHost::shutdown() {
   // Pending callouts and timers check this flag before touching the host.
   *alive_ = false;
   alive_ = std::make_shared<bool>(true);
+  http_in_flight_.clear();
+}
+
+AbiHost::PendingWork AbiHost::pending_work() const {
+  PendingWork work;
+  work.http_calls = http_in_flight_.size();
+  for (const auto& [token, call] : grpc_calls_)
+    if (!call.is_stream) ++work.grpc_calls;
+  for (const auto& [id, context] : contexts_)
+    if (context.kind == ContextKind::Root && context.tick_timer != 0 && !context.ticked)
+      ++work.first_ticks;
+  return work;
 }
 
 std::optional<HostFunction> AbiHost::resolve(const ImportDesc& import) {
@@ -389,6 +401,7 @@ uint32_t AbiHost::proxy_set_tick_period_milliseconds(HostCallState& call) {
           ContextState* ctx = find_context(root_id);
           if (!ctx) return;
           ctx->tick_timer = 0;
+          ctx->ticked = true;
           root_callbacks_.on_tick(root_id);
           if (alive.expired() || !*alive.lock()) return;
           if (self) (*self)();

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -174,6 +175,17 @@ class AbiHost {
   // Stops ticks, drops pending callouts and queue wake-ups (the plugin goes away).
   void shutdown();
 
+  // Work the filter started that has not finished: callouts not answered yet (gRPC streams,
+  // which may stay open for good, are not counted) and root contexts with a tick period whose
+  // first tick has not fired. A simulated run lets start-up work finish before the first request
+  // (host/local_run.h warm_up).
+  struct PendingWork {
+    size_t http_calls = 0;
+    size_t grpc_calls = 0;
+    size_t first_ticks = 0;
+  };
+  PendingWork pending_work() const;
+
   // Switches the phase (start-up / allocator / normal) and returns the previous one.
   CallPhase exchange_phase(CallPhase phase) {
     CallPhase previous = phase_;
@@ -206,6 +218,7 @@ class AbiHost {
     // Root contexts only.
     Dispatcher::TimerId tick_timer = 0;
     uint32_t tick_period_ms = 0;
+    bool ticked = false;  // its tick fired at least once
   };
 
   // The implementation table (host/abi_host_table.cc): one row per abi::host_functions() row,
@@ -366,7 +379,9 @@ class AbiHost {
   uint32_t status_code_ = 0;
   std::string status_message_;
 
-  uint32_t next_http_token_ = 0;  // ids step by 4 with the kind in the low bits (as cpp-host)
+  uint32_t next_http_token_ = 0;
+  std::set<uint32_t> http_in_flight_;  // tokens of callouts not answered yet  // ids step by 4 with
+                                       // the kind in the low bits (as cpp-host)
   uint32_t next_grpc_call_ = 1;
   uint32_t next_grpc_stream_ = 2;
   struct GrpcCall {

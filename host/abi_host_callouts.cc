@@ -86,10 +86,13 @@ uint32_t AbiHost::proxy_http_call(HostCallState& call) {
   call.note("token", std::to_string(token));
   uint32_t root_id = root_of(effective_context_);
   std::weak_ptr<bool> alive = alive_;
+  http_in_flight_.insert(token);
   env_.callouts().start_http(
       cluster, *headers, body, *trailers, static_cast<uint32_t>(timeout),
       [this, alive, root_id, token](CalloutResponse response) {
-        if (alive.expired() || !*alive.lock() || !has_context(root_id)) return;
+        if (alive.expired() || !*alive.lock()) return;
+        http_in_flight_.erase(token);
+        if (!has_context(root_id)) return;
         set_callout_reply(&response);
         if (response.failed)
           set_status(static_cast<uint32_t>(Status::BrokenConnection), response.failure_reason);

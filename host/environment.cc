@@ -22,13 +22,40 @@ void MockCalloutClient::set_grpc_reply(const std::string& cluster, GrpcMockReply
 }
 
 bool MockCalloutClient::has_http_cluster(std::string_view cluster) const {
-  return http_.find(cluster) != http_.end();
+  return hold_ || http_.find(cluster) != http_.end();
 }
 
 void MockCalloutClient::start_http(const std::string& cluster, const abi::HeaderPairs& headers,
                                    const std::string& body, const abi::HeaderPairs&,
                                    uint32_t timeout_ms, std::function<void(CalloutResponse)> done) {
   sent_.push_back({cluster, headers, body});
+  if (hold_ && http_.find(cluster) == http_.end()) {
+    held_.push_back({cluster, timeout_ms, std::move(done)});
+    return;
+  }
+  schedule_reply(cluster, timeout_ms, std::move(done));
+}
+
+void MockCalloutClient::release_held() {
+  std::vector<Held> held = std::move(held_);
+  held_.clear();
+  for (auto& callout : held) {
+    if (http_.find(callout.cluster) != http_.end()) {
+      schedule_reply(callout.cluster, callout.timeout_ms, std::move(callout.done));
+      continue;
+    }
+    dispatcher_.post([done = std::move(callout.done), cluster = callout.cluster] {
+      CalloutResponse failed;
+      failed.failed = true;
+      failed.failure_reason =
+          "no mock reply for cluster '" + cluster + "' in the request's callouts";
+      done(std::move(failed));
+    });
+  }
+}
+
+void MockCalloutClient::schedule_reply(const std::string& cluster, uint32_t timeout_ms,
+                                       std::function<void(CalloutResponse)> done) {
   auto reply = http_.find(cluster);
   CalloutResponse response = reply != http_.end() ? reply->second : CalloutResponse{};
   auto delay_it = delays_.find(cluster);

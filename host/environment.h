@@ -87,6 +87,15 @@ class MockCalloutClient : public CalloutClient {
     sent_.clear();
   }
 
+  // While holding, a callout to a cluster with no reply configured yet waits (every cluster is
+  // known) until release_held(): the debugger loads a filter before it knows the request whose
+  // `callouts` answer the filter's start-up callouts.
+  void hold_unanswered(bool on) { hold_ = on; }
+  // Starts every held callout with the reply and delay now configured for its cluster, or a
+  // failed reply naming the cluster when none is.
+  void release_held();
+  size_t held() const { return held_.size(); }
+
   bool has_http_cluster(std::string_view cluster) const override;
   void start_http(const std::string& cluster, const abi::HeaderPairs& headers,
                   const std::string& body, const abi::HeaderPairs& trailers, uint32_t timeout_ms,
@@ -108,6 +117,15 @@ class MockCalloutClient : public CalloutClient {
   std::map<std::string, std::chrono::milliseconds, std::less<>> delays_;
   std::map<std::string, GrpcMockReply, std::less<>> grpc_;
   std::vector<SentCallout> sent_;
+  struct Held {
+    std::string cluster;
+    uint32_t timeout_ms = 0;
+    std::function<void(CalloutResponse)> done;
+  };
+  bool hold_ = false;
+  std::vector<Held> held_;
+  void schedule_reply(const std::string& cluster, uint32_t timeout_ms,
+                      std::function<void(CalloutResponse)> done);
 };
 
 // Bounds on what filters can make the host keep (docs/reliability.md, "Limits"). Envoy has none;

@@ -10,6 +10,18 @@ FilterChain::~FilterChain() {
   for (auto& plugin : plugins_) plugin->shutdown();
 }
 
+AbiHost::PendingWork FilterChain::pending_work() {
+  AbiHost::PendingWork total;
+  for (auto& plugin : plugins_) {
+    if (plugin->failed()) continue;
+    AbiHost::PendingWork work = plugin->abi_host().pending_work();
+    total.http_calls += work.http_calls;
+    total.grpc_calls += work.grpc_calls;
+    total.first_ticks += work.first_ticks;
+  }
+  return total;
+}
+
 void FilterChain::add(std::unique_ptr<Plugin> plugin) {
   const Plugin* added = plugin.get();
   plugin->set_failure_handler([this, added] { plugin_failed(*added); });

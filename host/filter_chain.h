@@ -48,6 +48,8 @@ class FilterChain {
   size_t size() const { return plugins_.size(); }
   Plugin& plugin(size_t index) { return *plugins_[index]; }
   HostEnv& env() { return env_; }
+  // Start-up work still running in the plugins that have not failed (AbiHost::pending_work).
+  AbiHost::PendingWork pending_work();
 
   // Starts a stream; the caller feeds it with decode_* (from the client) and encode_* (from the
   // upstream). A plugin whose VM failed earlier gets a fresh VM first (Envoy's reload policy),

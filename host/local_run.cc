@@ -67,6 +67,25 @@ bool SimulatedDispatcher::run_until(const std::function<bool()>& done,
   return true;
 }
 
+// --- Warm-up -----------------------------------------------------------------------------------
+
+WarmupReport warm_up(FilterChain& chain, SimulatedDispatcher& dispatcher,
+                     std::chrono::milliseconds limit) {
+  WarmupReport report;
+  const uint64_t start = dispatcher.virtual_elapsed_ns();
+  auto idle = [&] {
+    AbiHost::PendingWork work = chain.pending_work();
+    return work.http_calls == 0 && work.grpc_calls == 0 && work.first_ticks == 0;
+  };
+  if (limit.count() > 0) dispatcher.run_until(idle, limit);
+  AbiHost::PendingWork left = chain.pending_work();
+  report.virtual_ns = dispatcher.virtual_elapsed_ns() - start;
+  report.pending_callouts = left.http_calls + left.grpc_calls;
+  // A first tick later than the limit is a slow tick, not unfinished start-up work.
+  report.limit_reached = limit.count() > 0 && report.pending_callouts > 0;
+  return report;
+}
+
 // --- Messages ----------------------------------------------------------------------------------
 
 HeaderMap request_header_map(const RequestSpec& request) {

@@ -118,6 +118,21 @@ MessageView response_view(const HeaderMap& headers);
 // The echo upstream's JSON body for a request it received.
 std::string echo_body(const MessageView& request);
 
+// What the warm-up before a first request did (warm_up).
+struct WarmupReport {
+  uint64_t virtual_ns = 0;      // simulated time the start-up work took
+  size_t pending_callouts = 0;  // callouts still unanswered when the warm-up stopped
+  bool limit_reached = false;   // stopped by the limit with callouts unanswered
+};
+
+// Lets the plugins' start-up work run on the simulated clock before a request is sent: callouts
+// made in proxy_on_vm_start, proxy_on_configure or an early tick are answered (by the mocks,
+// after their delays) and first ticks fire, until nothing is pending or `limit` of simulated time
+// has passed. A filter that fetches its rules at start-up then sees the request with its rules,
+// as it would behind a proxy that has been up for a while. A zero limit skips the warm-up.
+WarmupReport warm_up(FilterChain& chain, SimulatedDispatcher& dispatcher,
+                     std::chrono::milliseconds limit);
+
 // Runs `request` through `chain`. The dispatcher must be the one the chain's HostEnv uses.
 RunReport run_request(FilterChain& chain, SimulatedDispatcher& dispatcher,
                       const RequestSpec& request, const UpstreamSpec& upstream,

@@ -233,6 +233,7 @@ void add_debug_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--request", args->request, "Default request for 'send' (REQ.json)");
   cmd->add_option("--batch", args->batch, "Read commands from this file instead of the terminal");
   add_plugin_options(cmd, args->plugin, MaxMemoryPagesOption::Omit);
+  args->plugin.offer_warmup(cmd);
   auto* listen = cmd->add_option("--listen", args->listen,
                                  "Also run the proxy on this loopback address (PORT or HOST:PORT)");
   cmd->add_option("--upstream", args->upstream,

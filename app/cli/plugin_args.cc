@@ -32,6 +32,13 @@ void PluginFlags::declare(CLI::App* cmd, MaxMemoryPagesOption max_memory_pages,
         "past it returns -1 in the filter");
 }
 
+void PluginFlags::offer_warmup(CLI::App* cmd) {
+  cmd->add_option_function<uint32_t>(
+      "--warmup-ms", [this](const uint32_t& ms) { given_.warmup_ms = ms; },
+      "Simulated time the filter's start-up work (callouts, first ticks) may take before the "
+      "request is sent (default 5000; 0 sends the request at once)");
+}
+
 Result<debugger::PluginSpec> PluginFlags::spec(const std::string& wasm_path) const {
   debugger::PluginSpec spec;
   if (!plugin_config_.empty()) {
@@ -57,6 +64,7 @@ Result<debugger::PluginSpec> PluginFlags::spec(const std::string& wasm_path) con
   if (given_.fail_open) spec.fail_open = true;
   if (given_.runaway_budget_ms) spec.runaway_budget_ms = given_.runaway_budget_ms;
   if (given_.max_memory_pages) spec.max_memory_pages = given_.max_memory_pages;
+  if (given_.warmup_ms) spec.warmup_ms = given_.warmup_ms;
   return spec;
 }
 
@@ -64,7 +72,7 @@ bool PluginFlags::any_given() const {
   auto given = [](const CLI::Option* option) { return option && option->count() > 0; };
   return given(engine_) || given(config_) || given(root_id_) || given(vm_id_) ||
          !plugin_config_.empty() || !config_file_.empty() || given_.fail_open ||
-         given_.runaway_budget_ms || given_.max_memory_pages;
+         given_.runaway_budget_ms || given_.max_memory_pages || given_.warmup_ms;
 }
 
 void add_plugin_options(CLI::App* cmd, PluginFlags& flags, MaxMemoryPagesOption max_memory_pages,

@@ -33,6 +33,10 @@ class PluginFlags {
 
   // Whether any of the options was given.
   bool any_given() const;
+  // Declares --warmup-ms (the simulated runs of `run` and `debug`; serve's proxy runs in real
+  // time and needs none).
+  void offer_warmup(CLI::App* cmd);
+
   // Whether --plugin-config was given (it may name the module).
   bool names_config_file() const { return !plugin_config_.empty(); }
 

@@ -91,6 +91,16 @@ void print_suspicious_arguments(const std::vector<host::TraceEvent>& trace) {
 void print_summary(const debugger::RunResult& result) {
   std::printf("%s: ABI %s on %s %s\n", text(result.plugin_name).c_str(), result.abi_version.c_str(),
               result.engine.c_str(), result.engine_version.c_str());
+  if (result.warmup.limit_reached)
+    std::printf(
+        "\n!! start-up work unfinished after the warm-up (%.0f ms, --warmup-ms): %zu "
+        "callout(s) unanswered; the request ran without their answers\n",
+        static_cast<double>(result.warmup.virtual_ns) / 1e6, result.warmup.pending_callouts);
+  else if (result.warmup.virtual_ns > 0)
+    std::printf(
+        "start-up work (callouts, first ticks) took %.0f ms of simulated time before the "
+        "request\n",
+        static_cast<double>(result.warmup.virtual_ns) / 1e6);
   const auto& report = result.report;
   if (report.upstream_request) {
     std::printf("\n-> upstream received: %s %s\n", text(report.upstream_request->method).c_str(),
@@ -322,6 +332,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
                       "Only this entry of the --har file, numbered from 1 as in browsers' lists")
           ->needs(har);
   add_plugin_options(cmd, args->plugin);
+  args->plugin.offer_warmup(cmd);
   cmd->add_flag("--json", args->json,
                 "Print one JSON object (with --har, an array: one object per entry)");
   cmd->add_flag("--no-trace", args->no_trace, "Do not record the trace");

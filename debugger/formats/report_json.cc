@@ -139,6 +139,10 @@ json run_result_to_json(const RunResult& result) {
   out["engine"] = result.engine;
   out["engine_version"] = result.engine_version;
   out["plugin"] = result.plugin_name;
+  // The start-up work run before the request (callouts answered, first ticks), simulated time.
+  out["warmup"] = {{"virtual_ms", static_cast<double>(result.warmup.virtual_ns) / 1e6},
+                   {"pending_callouts", result.warmup.pending_callouts},
+                   {"limit_reached", result.warmup.limit_reached}};
   out["client_request"] = request_view_to_json(result.report.client_request);
   out["upstream_request"] = result.report.upstream_request
                                 ? request_view_to_json(*result.report.upstream_request)
