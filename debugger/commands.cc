@@ -79,6 +79,7 @@ const std::vector<Verb>& table() {
        "stack)\n"
        "info inject        the faults injected\n"
        "info reload        hot reload: watching or not, how many reloads, what the last changed\n"
+       "info trace         the trace store: its size, its budget, what it dropped\n"
        "info               the loaded filter",
        verbs_impl::info},
       {"send",

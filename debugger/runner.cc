@@ -29,7 +29,8 @@ RunStats compute_stats(const std::vector<host::TraceEvent>& trace) {
   return stats;
 }
 
-Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, bool trace) {
+Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, bool trace,
+                           const LimitSettings& limits) {
   auto resolved = resolve_plugin(spec);
   if (!resolved) return unexpected(resolved.error());
 
@@ -41,6 +42,7 @@ Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, b
   }
   for (const auto& [cluster, reply] : request.grpc) callouts.set_grpc_reply(cluster, reply);
   host::HostEnvOptions env_options;
+  limits.apply_to(env_options);
   for (const auto& [path, value] : request.properties) env_options.properties[path] = value;
   host::HostEnv env(dispatcher, callouts, env_options);
   host::VectorTraceSink sink;
