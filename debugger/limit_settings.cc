@@ -98,7 +98,8 @@ Result<uint64_t> parse_limit_value(std::string_view text, const LimitField& fiel
 
 Result<uint64_t> parse_limit_json(const nlohmann::json& value, const LimitField& field,
                                   std::string_view where) {
-  if (value.is_number_unsigned()) return parse_limit_value(value.dump(), field, where);
+  // A negative integer is refused by the parser as any other text with a sign.
+  if (value.is_number_integer()) return parse_limit_value(value.dump(), field, where);
   if (field.size && value.is_string())
     return parse_limit_value(value.get<std::string>(), field, where);
   return make_error(std::string(where) + " must be " + expected_text(field) + ", got " +

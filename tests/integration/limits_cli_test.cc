@@ -140,7 +140,7 @@ constexpr const char* kFill = R"(
         (br_if $done (i32.eqz (local.get $len)))
         (local.set $len (i32.sub (local.get $len) (i32.const 1)))
         (i32.store8 (i32.add (local.get $addr) (local.get $len)) (i32.const 97))
-        (br $more))))";
+        (br $more)))))";
 
 // Registers queue "q" at configure, then enqueues the 1-byte item "x" up to 20 times per request;
 // reports the items taken in x-result and the last status in x-status.
