@@ -71,8 +71,8 @@ const std::vector<Verb>& table() {
        verbs_impl::condition},
       {"info",
        {},
-       "[breakpoints|args|locals|stack|inject|reload]",
-       "Show breakpoints, the paused event, wasm locals, faults or hot reload",
+       "[breakpoints|args|locals|stack|inject|reload|trace]",
+       "Show breakpoints, the paused event, wasm locals, faults, hot reload or the trace store",
        "info breakpoints   the breakpoints with their hit counts (also: info b)\n"
        "info args          the paused event's decoded arguments and result\n"
        "info locals        wasm locals and operand stack at an instruction stop (also: info "
