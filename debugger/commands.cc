@@ -71,14 +71,15 @@ const std::vector<Verb>& table() {
        verbs_impl::condition},
       {"info",
        {},
-       "[breakpoints|args|locals|stack|inject|reload]",
-       "Show breakpoints, the paused event, wasm locals, faults or hot reload",
+       "[breakpoints|args|locals|stack|inject|reload|trace]",
+       "Show breakpoints, the paused event, wasm locals, faults, hot reload or the trace store",
        "info breakpoints   the breakpoints with their hit counts (also: info b)\n"
        "info args          the paused event's decoded arguments and result\n"
        "info locals        wasm locals and operand stack at an instruction stop (also: info "
        "stack)\n"
        "info inject        the faults injected\n"
        "info reload        hot reload: watching or not, how many reloads, what the last changed\n"
+       "info trace         the trace store: its size, its budget, what it dropped\n"
        "info               the loaded filter",
        verbs_impl::info},
       {"send",

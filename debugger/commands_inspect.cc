@@ -121,6 +121,14 @@ std::string injection_lines(const Session& session) {
   return out;
 }
 
+// The trace store's use of its budget (--trace-budget-mb) and what it dropped to stay in it.
+std::string trace_lines(Session& session) {
+  const TraceStore& store = session.trace();
+  return format("trace store: %zu KiB of a %zu KiB budget; %zu requests (%zu events) dropped\n",
+                store.bytes() >> 10, store.budget() >> 10, store.dropped_streams(),
+                store.dropped_events());
+}
+
 }  // namespace
 
 VerbResult info(Session& session, VerbContext&, const VerbArgs& args) {
@@ -130,6 +138,7 @@ VerbResult info(Session& session, VerbContext&, const VerbArgs& args) {
   if (what == "locals" || what == "stack") return locals_lines(session);
   if (what == "reload") return reload_lines(session);
   if (what == "inject" || what == "injections") return injection_lines(session);
+  if (what == "trace") return trace_lines(session);
   const auto plugin = session.plugin_info();
   return format("filter %s (%s): ABI %s on %s %s\n", plugin.name.c_str(), plugin.wasm_path.c_str(),
                 plugin.abi_version.c_str(), plugin.engine.c_str(), plugin.engine_version.c_str());

@@ -34,7 +34,7 @@ RunStats compute_stats(const std::vector<host::TraceEvent>& trace) {
 namespace {
 
 Result<RunResult> run(const PluginSpec& spec, const RequestFile& request, bool trace,
-                      bool report_startup) {
+                      bool report_startup, const LimitSettings& limits) {
   auto resolved = resolve_plugin(spec);
   if (!resolved) return unexpected(resolved.error());
 
@@ -46,6 +46,7 @@ Result<RunResult> run(const PluginSpec& spec, const RequestFile& request, bool t
   }
   for (const auto& [cluster, reply] : request.grpc) callouts.set_grpc_reply(cluster, reply);
   host::HostEnvOptions env_options;
+  limits.apply_to(env_options);
   for (const auto& [path, value] : request.properties) env_options.properties[path] = value;
   host::HostEnv env(dispatcher, callouts, env_options);
   host::VectorTraceSink sink;
@@ -100,13 +101,14 @@ Result<RunResult> run(const PluginSpec& spec, const RequestFile& request, bool t
 
 }  // namespace
 
-Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, bool trace) {
-  return run(spec, request, trace, false);
+Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, bool trace,
+                           const LimitSettings& limits) {
+  return run(spec, request, trace, false, limits);
 }
 
 Result<RunResult> run_once_reporting_startup(const PluginSpec& spec, const RequestFile& request,
-                                             bool trace) {
-  return run(spec, request, trace, true);
+                                             bool trace, const LimitSettings& limits) {
+  return run(spec, request, trace, true, limits);
 }
 
 }  // namespace pwplay::debugger

@@ -9,6 +9,7 @@
 
 #include "abi/result.h"
 #include "debugger/formats/request_file.h"
+#include "debugger/limit_settings.h"
 #include "debugger/plugin_spec.h"
 #include "host/abi_host.h"
 #include "host/local_run.h"
@@ -58,12 +59,13 @@ struct RunResult {
 
 // Loads the plugin and runs `request` through it. An error means the plugin could not start
 // (missing file, invalid module, unknown ABI, failed start-up); filter failures during the
-// request are part of the result.
-Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, bool trace = true);
+// request are part of the result. `limits` bound what the filter may make the host keep.
+Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, bool trace = true,
+                           const LimitSettings& limits = {});
 // The same, but a failed start-up is a result (startup.ok false, no request sent) with the
 // plugin's logs and the start-up trace; an error means the module could not be read.
 Result<RunResult> run_once_reporting_startup(const PluginSpec& spec, const RequestFile& request,
-                                             bool trace = true);
+                                             bool trace = true, const LimitSettings& limits = {});
 
 RunStats compute_stats(const std::vector<host::TraceEvent>& trace);
 

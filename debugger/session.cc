@@ -181,8 +181,11 @@ Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
   auto resolved = resolve_plugin(options);
   if (!resolved) return failed(resolved.error(), fresh);
   chain_.reset();
-  env_ = std::make_unique<host::HostEnv>(dispatcher_, callouts_,
-                                         host::HostEnvOptions{.stream_ids = stream_ids_});
+  env_ = std::make_unique<host::HostEnv>(
+      dispatcher_, callouts_,
+      host::HostEnvOptions{.limits = options_.shared_limits,
+                           .stream_ids = stream_ids_,
+                           .header_limits = options_.header_limits});
   env_->set_trace_sink(pausing_sink_.get());
   env_->set_log_handler([this](const host::LogRecord& record) { run_logs_.push_back(record); });
   // Start-up callbacks pause only in a background reload (no chain holds the plugin yet, and

@@ -46,6 +46,10 @@ namespace pwplay::debugger {
 
 struct SessionOptions {
   size_t trace_budget_bytes = size_t{256} << 20;
+  // What filters may make the host keep, in the session's runs and its proxy alike
+  // (docs/reliability.md, "Limits").
+  host::SharedLimits shared_limits;
+  host::HeaderLimits header_limits;
   // Requests kept in the history (each with its trace); past it the oldest are dropped, so that
   // a load test through the proxy cannot grow the session without bound.
   size_t max_history = 2000;

@@ -48,6 +48,8 @@ Result<uint16_t> Session::start_proxy_locked(host::proxy::ProxyOptions options) 
   options.trace = true;
   options.debugger = proxy_tap_.get();
   options.env.stream_ids = stream_ids_;
+  options.env.limits = options_.shared_limits;
+  options.env.header_limits = options_.header_limits;
   // The proxy thread is not running: its worker state can be reset from here.
   proxy_worker_ = Worker{.name = "proxy"};
   auto proxy = std::make_unique<host::proxy::Proxy>();

@@ -31,6 +31,7 @@ class TraceStore : public host::TraceSink {
 
   uint64_t last_seq() const;
   size_t bytes() const;
+  size_t budget() const { return budget_; }  // fixed at construction
   size_t dropped_streams() const;
   size_t dropped_events() const;
   void clear();

@@ -21,6 +21,7 @@
 
 #include "abi/enums.h"
 #include "app/cli/commands.h"
+#include "app/cli/limit_args.h"
 #include "app/cli/plugin_args.h"
 #include "debugger/commands.h"
 #include "debugger/formats/request_file.h"
@@ -36,6 +37,7 @@ struct DebugArgs {
   std::string wasm;
   std::string request;
   PluginFlags plugin;
+  LimitFlags limits;
   std::string batch;
   std::string listen;
   std::string upstream;
@@ -82,7 +84,17 @@ int run_debugger(const DebugArgs& args) {
     return kExitError;
   }
 
-  debugger::Session session;
+  auto limits = args.limits.settings();
+  if (!limits) {
+    std::fprintf(stderr, "pwplay debug: %s\n", limits.error().message.c_str());
+    return kExitUsage;
+  }
+  debugger::SessionOptions session_options;
+  session_options.trace_budget_bytes =
+      limits->trace_budget_bytes(session_options.trace_budget_bytes);
+  session_options.shared_limits = limits->shared_limits();
+  session_options.header_limits = limits->header_limits();
+  debugger::Session session(std::move(session_options));
   debugger::VerbContext context;
   if (args.break_startup) return debug_startup(args, *options, session, context);
   auto loaded = session.load(*options);
@@ -234,6 +246,7 @@ void add_debug_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--batch", args->batch, "Read commands from this file instead of the terminal");
   add_plugin_options(cmd, args->plugin, MaxMemoryPagesOption::Omit);
   args->plugin.offer_warmup(cmd);
+  add_limit_options(cmd, args->limits, SessionLimitOptions::Offer);
   auto* listen = cmd->add_option("--listen", args->listen,
                                  "Also run the proxy on this loopback address (PORT or HOST:PORT)");
   cmd->add_option("--upstream", args->upstream,

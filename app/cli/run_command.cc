@@ -10,6 +10,7 @@
 
 #include "abi/enums.h"
 #include "app/cli/commands.h"
+#include "app/cli/limit_args.h"
 #include "app/cli/plugin_args.h"
 #include "debugger/formats/atomic_file.h"
 #include "debugger/formats/curl.h"
@@ -31,6 +32,7 @@ struct RunArgs {
   int64_t entry = 0;
   CLI::Option* entry_option = nullptr;
   PluginFlags plugin;
+  LimitFlags limits;
   bool json = false;
   bool no_trace = false;
   std::vector<std::string> engine_flags;
@@ -263,6 +265,9 @@ int run(const RunArgs& args) {
   if (args.wasm.empty() && !args.export_curl && !args.plugin.names_config_file())
     return fail(kExitUsage, "no filter: name the filter module (FILTER.wasm) to run");
 
+  auto limits = args.limits.settings();
+  if (!limits) return fail(kExitUsage, limits.error().message);
+
   auto jobs = load_jobs(args);
   if (!jobs) return fail(kExitError, jobs.error().message);
   if (args.export_curl) {
@@ -277,7 +282,8 @@ int run(const RunArgs& args) {
   std::vector<Ran> runs;
   for (const Job& job : *jobs) {
     std::string started = debugger::iso8601(std::chrono::system_clock::now());
-    auto result = debugger::run_once_reporting_startup(*spec, job.request, !args.no_trace);
+    auto result =
+        debugger::run_once_reporting_startup(*spec, job.request, !args.no_trace, *limits);
     if (!result) return fail(kExitError, result.error().message);
     // A failed start-up is the answer for every request: it is reported once, as a result.
     if (!result->startup.ok) {
@@ -333,6 +339,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
           ->needs(har);
   add_plugin_options(cmd, args->plugin);
   args->plugin.offer_warmup(cmd);
+  add_limit_options(cmd, args->limits);
   cmd->add_flag("--json", args->json,
                 "Print one JSON object (with --har, an array: one object per entry)");
   cmd->add_flag("--no-trace", args->no_trace, "Do not record the trace");

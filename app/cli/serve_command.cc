@@ -13,6 +13,7 @@
 
 #include "abi/enums.h"
 #include "app/cli/commands.h"
+#include "app/cli/limit_args.h"
 #include "app/cli/plugin_args.h"
 #include "debugger/formats/proxy_config_file.h"
 #include "debugger/plugin_spec.h"
@@ -26,6 +27,7 @@ namespace proxy = host::proxy;
 struct ServeArgs {
   std::vector<std::string> filters;
   PluginFlags plugin;
+  LimitFlags host_limits;  // the filters' limits: flags over the file's
   std::string listen;
   bool allow_remote = false;
   std::string upstream;
@@ -87,6 +89,12 @@ int serve(const ServeArgs& args) {
     options.idle_timeout = std::chrono::milliseconds(*ms);
   if (auto ms = pick(args.headers_timeout_ms, limits.headers_timeout_ms))
     options.request_headers_timeout = std::chrono::milliseconds(*ms);
+  auto host_limits = args.host_limits.settings();
+  if (!host_limits) {
+    std::fprintf(stderr, "pwplay serve: %s\n", host_limits.error().message.c_str());
+    return kExitUsage;
+  }
+  host_limits->over(limits.host).apply_to(options.env);
   if (options.max_header_bytes == 0) {
     std::fprintf(stderr, "pwplay serve: --max-header-kb must be at least 1\n");
     return kExitUsage;
@@ -261,6 +269,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "serve", "Run the embedded HTTP/1.1 proxy with a filter chain until interrupted");
   cmd->add_option("filters", args->filters, "Filter modules (.wasm), in request order");
   add_plugin_options(cmd, args->plugin);
+  add_limit_options(cmd, args->host_limits);
   cmd->add_option("--listen", args->listen,
                   "Address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0 picks one)");
   cmd->add_flag("--allow-remote", args->allow_remote,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "app/cli/commands.h"
+#include "app/cli/limit_args.h"
 #include "app/cli/plugin_args.h"
 #include "debugger/formats/atomic_file.h"
 #include "debugger/formats/har.h"
@@ -34,6 +35,7 @@ struct TestArgs {
   std::string filter;
   bool allow_paths_outside = false;
   PluginFlags plugin;  // the plugin the --har entries run through
+  LimitFlags limits;   // for every scenario and entry
 };
 
 // The --har file as a suite, every entry run through --filter with the plugin options (and
@@ -102,6 +104,11 @@ int run(const TestArgs& args) {
                  "scenario files name their filter\n");
     return kExitUsage;
   }
+  auto limits = args.limits.settings();
+  if (!limits) {
+    std::fprintf(stderr, "pwplay test: %s\n", limits.error().message.c_str());
+    return kExitUsage;
+  }
   if (args.files.empty() && args.har.empty()) {
     std::fprintf(stderr, "pwplay test: nothing to run: give scenario files, or --har FILE\n");
     return kExitUsage;
@@ -135,7 +142,7 @@ int run(const TestArgs& args) {
     suite_result.name = std::filesystem::path(suite.path).filename().string();
     if (suites.size() > 1) std::printf("%s\n", host::printable_text(suite.path).c_str());
     for (const auto& scenario : suite.scenarios) {
-      debugger::ScenarioResult result = debugger::run_scenario(scenario);
+      debugger::ScenarioResult result = debugger::run_scenario(scenario, *limits);
       if (result.passed) {
         ++passed;
         std::printf("PASS %s\n", host::printable_text(result.name).c_str());
@@ -175,6 +182,7 @@ void add_test_command(CLI::App& app, int& exit_code) {
                   "response as the upstream's answer, its recorded status expected");
   cmd->add_option("--filter", args->filter, "The filter the --har entries run through (.wasm)");
   add_plugin_options(cmd, args->plugin, MaxMemoryPagesOption::Offer, EngineOption::Omit);
+  add_limit_options(cmd, args->limits);
   cmd->add_option("--junit", args->junit, "Also write a JUnit XML report to this file");
   cmd->add_flag("--allow-paths-outside", args->allow_paths_outside,
                 "Let scenario files name files outside their own folder and the samples folder "

@@ -11,6 +11,27 @@ namespace pwplay::debugger {
 
 namespace proxy = host::proxy;
 
+namespace {
+
+// A host limit in the `limits` object (the fields of the --max-queue-items... flags).
+Result<void> host_limit_field(const std::string& field, const nlohmann::json& item,
+                              const std::string& where, LimitSettings& settings) {
+  const LimitField* limit = find_limit_field(field);
+  if (!limit || limit->scope != LimitScope::Host) {
+    std::string expected =
+        "max_header_kb, max_headers, max_body_kb, idle_timeout_ms, headers_timeout_ms";
+    for (const auto& known : limit_fields())
+      if (known.scope == LimitScope::Host) expected += ", " + std::string(known.field);
+    return make_error(where + ": unknown field '" + field + "' (expected " + expected + ")");
+  }
+  auto value = parse_limit_json(item, *limit, where + "." + field);
+  if (!value) return unexpected(value.error());
+  settings.*limit->member = *value;
+  return {};
+}
+
+}  // namespace
+
 Result<ProxyConfigFile> load_proxy_config_file(const std::string& path) {
   auto text = read_file(path, "proxy configuration");
   if (!text) return unexpected(text.error());
@@ -88,10 +109,11 @@ Result<ProxyConfigFile> load_proxy_config_file(const std::string& path) {
                                           : field == "headers_timeout_ms"
                                               ? &out.limits.headers_timeout_ms
                                               : nullptr;
-        if (!target)
-          return make_error(where + ": unknown field '" + field +
-                            "' (expected max_header_kb, max_headers, max_body_kb, "
-                            "idle_timeout_ms, headers_timeout_ms)");
+        if (!target) {
+          auto host_limit = host_limit_field(field, item, where, out.limits.host);
+          if (!host_limit) return unexpected(host_limit.error());
+          continue;
+        }
         if (!item.is_number_unsigned())
           return make_error(where + "." + field + " must be a whole number of at least 0");
         *target = item.get<uint64_t>();

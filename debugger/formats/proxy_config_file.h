@@ -7,7 +7,10 @@
 //    "clusters": {"NAME": "HOST:PORT"},
 //    "filters": [ENVOY_WASM_CONFIG, ...],
 //    "limits": {"max_header_kb": 60, "max_headers": 100, "max_body_kb": 16384,
-//               "idle_timeout_ms": 300000, "headers_timeout_ms": 30000}}
+//               "idle_timeout_ms": 300000, "headers_timeout_ms": 30000,
+//               "max_queue_items": 10000, "max_queue_bytes": "16M", "max_shared_data_bytes": "4M",
+//               "max_header_pairs": 10000, "max_header_value_bytes": "60K",
+//               "max_header_map_bytes": "1M"}}
 //
 // Every key is optional. Errors name the file and the key at fault.
 #pragma once
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "abi/result.h"
+#include "debugger/limit_settings.h"
 #include "debugger/plugin_spec.h"
 #include "host/proxy/proxy.h"
 
@@ -30,6 +34,7 @@ struct ProxyLimits {
   std::optional<uint64_t> max_body_kb;
   std::optional<uint64_t> idle_timeout_ms;
   std::optional<uint64_t> headers_timeout_ms;
+  LimitSettings host;  // what filters may make the host keep (queues, shared data, header maps)
 };
 
 struct ProxyConfigFile {

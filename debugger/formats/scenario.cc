@@ -668,11 +668,11 @@ std::vector<Mismatch> check_expectations(const Expectations& expect, const RunRe
   return out;
 }
 
-ScenarioResult run_scenario(const Scenario& scenario) {
+ScenarioResult run_scenario(const Scenario& scenario, const LimitSettings& limits) {
   ScenarioResult out;
   out.name = scenario.name;
   auto start = std::chrono::steady_clock::now();
-  auto result = run_once(scenario.plugin, scenario.request, true);
+  auto result = run_once(scenario.plugin, scenario.request, true, limits);
   if (!result) {
     out.error = "could not run the filter: " + result.error().message;
   } else {

@@ -93,7 +93,7 @@ struct ScenarioResult {
   std::string error;  // the filter could not be run at all (missing module, failed start-up)
   double seconds = 0;
 };
-ScenarioResult run_scenario(const Scenario& scenario);
+ScenarioResult run_scenario(const Scenario& scenario, const LimitSettings& limits = {});
 
 // The expected-vs-actual text of a failed scenario, one line per mismatch, indented by two.
 std::string failure_text(const ScenarioResult& result);
