@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   pwplay::app::add_test_command(app, exit_code);
   pwplay::app::add_serve_command(app, exit_code);
   pwplay::app::add_debug_command(app, exit_code);
+  pwplay::app::add_export_command(app, exit_code);
   pwplay::gui::GuiOptions gui_options;
   pwplay::gui::add_gui_options(app, gui_options);
   app.require_subcommand(0, 1);
