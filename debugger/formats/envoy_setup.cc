@@ -134,9 +134,11 @@ std::optional<host::proxy::HostPort> socket_address(const json& address) {
   host::proxy::HostPort out;
   out.host = text_field(socket, "address");
   auto port = socket.find("port_value");
-  if (port == socket.end() || !port->is_number_unsigned() || port->get<uint64_t>() > 65535)
+  // YAML gives signed integers; JSON unsigned ones.
+  if (port == socket.end() || !port->is_number_integer() || port->get<int64_t>() < 0 ||
+      port->get<int64_t>() > 65535)
     return std::nullopt;
-  out.port = static_cast<uint16_t>(port->get<uint64_t>());
+  out.port = static_cast<uint16_t>(port->get<int64_t>());
   return out;
 }
 
