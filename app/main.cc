@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   pwplay::app::add_debug_command(app, exit_code);
   // Start-up diagnosis.
   pwplay::app::add_check_command(app, exit_code);
+  pwplay::app::add_export_command(app, exit_code);
   pwplay::gui::GuiOptions gui_options;
   pwplay::gui::add_gui_options(app, gui_options);
   app.require_subcommand(0, 1);

@@ -19,5 +19,7 @@ void add_serve_command(CLI::App& app, int& exit_code);
 void add_debug_command(CLI::App& app, int& exit_code);
 // `pwplay check`: why a filter does or does not load (check_command.cc).
 void add_check_command(CLI::App& app, int& exit_code);
+// `pwplay export`: a chain as an Envoy bootstrap or Istio WasmPlugins (export_command.cc).
+void add_export_command(CLI::App& app, int& exit_code);
 
 }  // namespace pwplay::app

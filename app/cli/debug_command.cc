@@ -78,11 +78,22 @@ bool execute(debugger::Session& session, debugger::VerbContext& context, const s
 }
 
 int run_debugger(const DebugArgs& args) {
-  const auto options = args.plugin.spec(args.wasm);
-  if (!options) {
-    std::fprintf(stderr, "pwplay debug: %s\n", options.error().message.c_str());
+  if (args.wasm.empty() && !args.plugin.names_config_file()) {
+    std::fprintf(stderr,
+                 "pwplay debug: no filter: name the filter module (FILTER.wasm), or give a "
+                 "config that names it (--plugin-config, --envoy-config)\n");
+    return kExitUsage;
+  }
+  auto chain = args.plugin.chain(args.wasm, "pwplay debug");
+  if (chain && chain->plugins.size() != 1)
+    chain =
+        make_error("the debugger runs one filter, and the config holds " +
+                   std::to_string(chain->plugins.size()) + ": give a config with one Wasm filter");
+  if (!chain) {
+    std::fprintf(stderr, "pwplay debug: %s\n", chain.error().message.c_str());
     return kExitError;
   }
+  const debugger::PluginSpec& options = chain->plugins.front();
 
   auto limits = args.limits.settings();
   if (!limits) {
@@ -96,8 +107,8 @@ int run_debugger(const DebugArgs& args) {
   session_options.header_limits = limits->header_limits();
   debugger::Session session(std::move(session_options));
   debugger::VerbContext context;
-  if (args.break_startup) return debug_startup(args, *options, session, context);
-  auto loaded = session.load(*options);
+  if (args.break_startup) return debug_startup(args, options, session, context);
+  auto loaded = session.load(options);
   if (!loaded) {
     std::fprintf(stderr, "pwplay debug: %s\n", loaded.error().message.c_str());
     // What the plugin said while starting is usually why it refused to.
@@ -127,6 +138,7 @@ int run_debugger(const DebugArgs& args) {
       }
       proxy_options.upstream = *upstream;
     }
+    proxy_options.clusters = chain->clusters;  // a bootstrap's loopback clusters
     for (const auto& text : args.clusters) {
       auto cluster = host::proxy::parse_cluster(text);
       if (!cluster) {
@@ -241,12 +253,15 @@ void add_debug_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<DebugArgs>();
   CLI::App* cmd =
       app.add_subcommand("debug", "Debug a filter in the terminal (gdb-style commands)");
-  cmd->add_option("filter", args->wasm, "The filter module (.wasm)")->required();
+  cmd->add_option("filter", args->wasm,
+                  "The filter module (.wasm); optional when --plugin-config or --envoy-config "
+                  "names it");
   cmd->add_option("--request", args->request, "Default request for 'send' (REQ.json)");
   cmd->add_option("--batch", args->batch, "Read commands from this file instead of the terminal");
   add_plugin_options(cmd, args->plugin, MaxMemoryPagesOption::Omit);
   args->plugin.offer_warmup(cmd);
   add_limit_options(cmd, args->limits, SessionLimitOptions::Offer);
+  add_envoy_config_option(cmd, args->plugin);
   auto* listen = cmd->add_option("--listen", args->listen,
                                  "Also run the proxy on this loopback address (PORT or HOST:PORT)");
   cmd->add_option("--upstream", args->upstream,

@@ -12,6 +12,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/limit_args.h"
 #include "app/cli/plugin_args.h"
+#include "debugger/chain_run.h"
 #include "debugger/formats/atomic_file.h"
 #include "debugger/formats/curl.h"
 #include "debugger/formats/har.h"
@@ -257,13 +258,26 @@ Result<void> write_har(const std::string& path, const std::vector<Ran>& runs) {
   return debugger::write_file_atomically(path, text);
 }
 
+// One plugin with no route runs as it always has; a config's chain, or its route and cluster,
+// runs through the chain runner.
+Result<debugger::RunResult> run_plugins(const PluginChain& chain,
+                                        const debugger::RequestFile& request, bool trace,
+                                        const debugger::LimitSettings& limits) {
+  if (chain.plugins.size() == 1 && chain.route_name.empty() && chain.cluster_name.empty())
+    return debugger::run_once_reporting_startup(chain.plugins.front(), request, trace, limits);
+  return debugger::run_chain(chain.plugins, request, {chain.route_name, chain.cluster_name}, trace,
+                             limits);
+}
+
 int run(const RunArgs& args) {
   const int sources = !args.request.empty() + !args.curl.empty() + !args.har.empty();
   if (sources == 0)
     return fail(kExitUsage,
                 "no request: give one of --request REQ.json, --curl 'curl ...' or --har FILE");
   if (args.wasm.empty() && !args.export_curl && !args.plugin.names_config_file())
-    return fail(kExitUsage, "no filter: name the filter module (FILTER.wasm) to run");
+    return fail(kExitUsage,
+                "no filter: name the filter module (FILTER.wasm) to run, or give a config that "
+                "names it (--plugin-config, --envoy-config)");
 
   auto limits = args.limits.settings();
   if (!limits) return fail(kExitUsage, limits.error().message);
@@ -275,15 +289,15 @@ int run(const RunArgs& args) {
     return kExitOk;
   }
 
-  auto spec = args.plugin.spec(args.wasm);
-  if (!spec) return fail(kExitError, spec.error().message);
-  for (const auto& flag : args.engine_flags) spec->engine_flags.push_back(flag);
+  auto chain = args.plugin.chain(args.wasm, "pwplay run");
+  if (!chain) return fail(kExitError, chain.error().message);
+  for (auto& spec : chain->plugins)
+    for (const auto& flag : args.engine_flags) spec.engine_flags.push_back(flag);
 
   std::vector<Ran> runs;
   for (const Job& job : *jobs) {
     std::string started = debugger::iso8601(std::chrono::system_clock::now());
-    auto result =
-        debugger::run_once_reporting_startup(*spec, job.request, !args.no_trace, *limits);
+    auto result = run_plugins(*chain, job.request, !args.no_trace, *limits);
     if (!result) return fail(kExitError, result.error().message);
     // A failed start-up is the answer for every request: it is reported once, as a result.
     if (!result->startup.ok) {
@@ -323,7 +337,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("run", "Run HTTP requests through a filter, in process");
   cmd->add_option("filter", args->wasm,
                   "The filter module (.wasm); optional with --export-curl, or when --plugin-config "
-                  "names the module");
+                  "or --envoy-config names the modules");
   auto* request = cmd->add_option("--request", args->request, "The request (REQ.json)");
   auto* curl = cmd->add_option("--curl", args->curl,
                                "The request as a curl command line (one argument, quoted)")
@@ -340,6 +354,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   add_plugin_options(cmd, args->plugin);
   args->plugin.offer_warmup(cmd);
   add_limit_options(cmd, args->limits);
+  add_envoy_config_option(cmd, args->plugin);
   cmd->add_flag("--json", args->json,
                 "Print one JSON object (with --har, an array: one object per entry)");
   cmd->add_flag("--no-trace", args->no_trace, "Do not record the trace");

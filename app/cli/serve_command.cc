@@ -15,9 +15,11 @@
 #include "app/cli/commands.h"
 #include "app/cli/limit_args.h"
 #include "app/cli/plugin_args.h"
+#include "debugger/chain_run.h"
 #include "debugger/formats/proxy_config_file.h"
 #include "debugger/plugin_spec.h"
 #include "host/proxy/proxy.h"
+#include "host/trace.h"
 
 namespace pwplay::app {
 namespace {
@@ -73,6 +75,8 @@ int serve(const ServeArgs& args) {
     auto loaded = debugger::load_proxy_config_file(args.proxy_config);
     if (!loaded) return fail(loaded.error().message);
     file = std::move(*loaded);
+    for (const auto& warning : file.warnings)
+      std::fprintf(stderr, "pwplay serve: warning: %s\n", host::printable_text(warning).c_str());
   }
 
   const debugger::ProxyLimits& limits = file.limits;
@@ -100,9 +104,26 @@ int serve(const ServeArgs& args) {
     return kExitUsage;
   }
 
+  // An Envoy bootstrap (--envoy-config, or --plugin-config with WasmPlugins) names the chain,
+  // and may name the listener's port, the route's cluster (the upstream) and the clusters.
+  std::optional<PluginChain> config_chain;
+  if (args.plugin.names_envoy_config() && args.filters.size() > 1)
+    return fail(
+        "--envoy-config names the chain: give at most one FILTER (it replaces the module "
+        "of a one-filter config)");
+  if (args.plugin.names_config_file() && args.filters.size() <= 1) {
+    auto chain =
+        args.plugin.chain(args.filters.empty() ? "" : args.filters.front(), "pwplay serve");
+    if (!chain) return fail(chain.error().message);
+    config_chain = std::move(*chain);
+  }
+  std::string default_listen = "127.0.0.1:8080";
+  if (config_chain && config_chain->listen)  // the listener's port, on loopback
+    default_listen = "127.0.0.1:" + std::to_string(config_chain->listen->port);
+
   // Listen address: the flag, else the file, else loopback on 8080.
   std::string listen_text =
-      !args.listen.empty() ? args.listen : file.listen.value_or("127.0.0.1:8080");
+      !args.listen.empty() ? args.listen : file.listen.value_or(default_listen);
   auto listen = proxy::parse_listen_address(listen_text, "--listen");
   if (!listen) {
     std::fprintf(stderr, "pwplay serve: %s\n", listen.error().message.c_str());
@@ -133,10 +154,25 @@ int serve(const ServeArgs& args) {
     options.upstream = *upstream;
   } else if (file.upstream) {
     options.upstream = *file.upstream;
+  } else if (config_chain && !config_chain->cluster_name.empty()) {
+    auto cluster = config_chain->clusters.find(config_chain->cluster_name);
+    if (cluster != config_chain->clusters.end()) {
+      options.upstream.kind = proxy::UpstreamConfig::Kind::Remote;
+      options.upstream.remote = cluster->second;
+    } else {
+      std::fprintf(stderr,
+                   "pwplay serve: the route's cluster '%s' has no loopback address: requests go "
+                   "to the echo upstream\n",
+                   host::printable_text(config_chain->cluster_name).c_str());
+    }
   }
+  if (config_chain)
+    debugger::add_site_properties({config_chain->route_name, config_chain->cluster_name},
+                                  options.env.properties);
   options.upstream.timeout = std::chrono::milliseconds(args.upstream_timeout_ms);
 
-  options.clusters = file.clusters;
+  if (config_chain) options.clusters = config_chain->clusters;
+  for (const auto& [name, address] : file.clusters) options.clusters[name] = address;
   for (const auto& text : args.clusters) {
     auto cluster = proxy::parse_cluster(text);
     if (!cluster) {
@@ -150,7 +186,10 @@ int serve(const ServeArgs& args) {
   // of the config file; --plugin-config alone names one filter too.
   std::vector<debugger::PluginSpec> specs;
   std::vector<std::string> filters = args.filters;
-  if (filters.empty() && args.plugin.names_config_file()) filters.push_back("");
+  if (config_chain) {
+    specs = std::move(config_chain->plugins);
+    filters.clear();
+  }
   for (const auto& path : filters) {
     auto spec = args.plugin.spec(path);
     if (!spec) return fail(spec.error().message);
@@ -270,6 +309,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("filters", args->filters, "Filter modules (.wasm), in request order");
   add_plugin_options(cmd, args->plugin);
   add_limit_options(cmd, args->host_limits);
+  add_envoy_config_option(cmd, args->plugin);
   cmd->add_option("--listen", args->listen,
                   "Address to listen on, HOST:PORT (default 127.0.0.1:8080; port 0 picks one)");
   cmd->add_flag("--allow-remote", args->allow_remote,

@@ -1,12 +1,15 @@
 #include "debugger/formats/plugin_config_file.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
+#include "debugger/formats/envoy_setup.h"
 #include "debugger/formats/request_file.h"
 
 namespace pwplay::debugger {
@@ -14,14 +17,24 @@ namespace {
 
 using nlohmann::json;
 
-// Envoy's configuration fields are google.protobuf.Any: StringValue, BytesValue, or any other
-// message (whose JSON the plugin receives as text). A plain string is taken as is.
+constexpr std::string_view kWasmType = "envoy.extensions.filters.http.wasm.v3.Wasm";
+
+std::string dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string type_of(const json& object) {
+  auto type = object.find("@type");
+  return type != object.end() && type->is_string() ? type->get<std::string>() : "";
+}
+
+// Envoy's configuration fields are google.protobuf.Any: StringValue, BytesValue, Struct, or any
+// other message (whose JSON the plugin receives as text). A plain string is taken as is.
 Result<std::string> any_to_string(const json& value, const std::string& where) {
   if (value.is_string()) return value.get<std::string>();
-  if (!value.is_object()) return value.dump(-1, ' ', false, json::error_handler_t::replace);
-  auto type = value.find("@type");
-  if (type == value.end()) return value.dump(-1, ' ', false, json::error_handler_t::replace);
-  std::string type_url = type->is_string() ? type->get<std::string>() : "";
+  if (!value.is_object()) return dump(value);
+  if (!value.contains("@type")) return dump(value);
+  const std::string type_url = type_of(value);
   auto inner = value.find("value");
   if (type_url.ends_with("google.protobuf.StringValue")) {
     if (inner == value.end()) return std::string();
@@ -35,149 +48,267 @@ Result<std::string> any_to_string(const json& value, const std::string& where) {
     if (!decoded) return make_error(where + ": BytesValue: " + decoded.error().message);
     return decoded;
   }
-  if (type_url.ends_with("google.protobuf.Struct") && inner != value.end())
-    return inner->dump(-1, ' ', false, json::error_handler_t::replace);
+  if (type_url.ends_with("google.protobuf.Struct")) {
+    if (inner == value.end()) return std::string("{}");
+    if (!inner->is_object()) return make_error(where + ": Struct 'value' must be an object");
+    return dump(*inner);
+  }
   // Other messages: the plugin sees their JSON without the type tag.
   json copy = value;
   copy.erase("@type");
-  return copy.dump(-1, ' ', false, json::error_handler_t::replace);
+  return dump(copy);
 }
 
-std::string engine_for_runtime(const std::string& runtime) {
-  if (runtime.ends_with(".null")) return "native";
-  if (runtime.ends_with(".wabt")) return "wabt";
-  return "v8";  // v8, and wasmtime/wamr modules run on V8 here
+// Envoy's runtime names, and the engine each runs on here.
+Result<std::string> engine_for_runtime(const std::string& runtime, const std::string& where,
+                                       ConfigNotes* notes) {
+  if (runtime.empty() || runtime == "envoy.wasm.runtime.v8") return std::string("v8");
+  if (runtime == "envoy.wasm.runtime.null") return std::string("native");
+  if (runtime == "envoy.wasm.runtime.wabt") return std::string("wabt");  // pwplay's own
+  if (runtime == "envoy.wasm.runtime.wamr" || runtime == "envoy.wasm.runtime.wasmtime" ||
+      runtime == "envoy.wasm.runtime.wavm") {
+    if (notes)
+      notes->warnings.push_back(where + ": runtime '" + runtime +
+                                "' is not built into pwplay: the module runs on V8");
+    return std::string("v8");
+  }
+  return make_error(where + ": unknown runtime '" + runtime +
+                    "' (expected envoy.wasm.runtime.v8, envoy.wasm.runtime.wamr, "
+                    "envoy.wasm.runtime.wasmtime, envoy.wasm.runtime.wavm, "
+                    "envoy.wasm.runtime.null or envoy.wasm.runtime.wabt)");
 }
 
-Result<json> unwrap(const json& root, const std::string& where) {
-  if (!root.is_object())
-    return make_error(where + ": expected a JSON object, not " + std::string(root.type_name()));
-  // An http_filters entry: {"name": "envoy.filters.http.wasm", "typed_config": {...}}
-  if (root.contains("typed_config")) return unwrap(root["typed_config"], where + ": typed_config");
-  // The Wasm message: {"config": {...}} (possibly with "@type").
-  if (root.contains("config") && root["config"].is_object()) return root["config"];
-  return root;
-}
+// Reads one PluginConfig. `path` is where the object sits in the document ("config."), for the
+// warnings about fields pwplay does not know, which are named and otherwise ignored.
+class PluginConfigReader {
+ public:
+  PluginConfigReader(std::string where, ConfigNotes* notes)
+      : where_(std::move(where)), notes_(notes) {}
 
-}  // namespace
+  Result<PluginSpec> read(const json& config, const std::string& path) {
+    static const std::set<std::string, std::less<>> known = {
+        "@type", "name", "root_id", "vm_config", "configuration", "fail_open", "failure_policy",
+        "capability_restriction_config", "allow_on_headers_stop_iteration", "reload_config",
+        // pwplay's own fields
+        "vm_id", "engine", "properties", "engine_flags"};
+    warn_unknown(config, path, known);
+    PluginSpec plugin;
+    if (auto r = str(config, path, "name", plugin.name); !r) return unexpected(r.error());
+    if (auto r = str(config, path, "root_id", plugin.root_id); !r) return unexpected(r.error());
+    if (auto r = str(config, path, "vm_id", plugin.vm_id); !r) return unexpected(r.error());
+    if (auto r = str(config, path, "engine", plugin.engine); !r) return unexpected(r.error());
+    if (config.contains("configuration")) {
+      auto text = any_to_string(config["configuration"], place(path, "configuration"));
+      if (!text) return unexpected(text.error());
+      plugin.configuration = *text;
+    }
+    if (config.contains("fail_open")) {
+      if (!config["fail_open"].is_boolean())
+        return make_error(place(path, "fail_open") + " must be true or false");
+      plugin.fail_open = config["fail_open"].get<bool>();
+    }
+    if (config.contains("failure_policy")) {
+      // Envoy: a policy other than UNSPECIFIED wins over fail_open.
+      const json& policy = config["failure_policy"];
+      const std::string value = policy.is_string() ? policy.get<std::string>() : "";
+      if (value == "FAIL_OPEN") {
+        plugin.fail_open = true;
+      } else if (value == "FAIL_CLOSED" || value == "FAIL_RELOAD") {
+        plugin.fail_open = false;  // a failed VM is replaced for the next stream in both
+      } else if (value != "UNSPECIFIED") {
+        return make_error(place(path, "failure_policy") + " must be one of UNSPECIFIED, " +
+                          "FAIL_CLOSED, FAIL_OPEN, FAIL_RELOAD (got " + dump(policy) + ")");
+      }
+    }
+    if (config.contains("engine_flags")) {
+      // pwplay's own field: engine flags such as V8's "--liftoff-only" or "--no-liftoff".
+      const json& flags = config["engine_flags"];
+      if (!flags.is_array()) return make_error(place(path, "engine_flags") + " must be an array");
+      for (const auto& flag : flags) {
+        if (!flag.is_string())
+          return make_error(place(path, "engine_flags") + " must hold strings");
+        plugin.engine_flags.push_back(flag.get<std::string>());
+      }
+    }
+    if (config.contains("properties")) {
+      if (!config["properties"].is_object())
+        return make_error(place(path, "properties") + " must be an object of path -> string");
+      for (const auto& [key, value] : config["properties"].items()) {
+        if (!value.is_string())
+          return make_error(place(path, "properties." + key) + " must be a string");
+        plugin.properties[key] = value.get<std::string>();
+      }
+    }
+    if (config.contains("vm_config")) {
+      auto vm = read_vm(config["vm_config"], path + "vm_config.", plugin);
+      if (!vm) return unexpected(vm.error());
+    }
+    return plugin;
+  }
 
-Result<PluginSpec> parse_plugin_config(const json& root, const std::string& where) {
-  auto unwrapped = unwrap(root, where);
-  if (!unwrapped) return unexpected(unwrapped.error());
-  const json& config = *unwrapped;
-  static const std::set<std::string> known = {
-      "@type",         "name",      "root_id",        "vm_config",
-      "configuration", "fail_open", "failure_policy", "capability_restriction_config",
-      "vm_id",         "engine",    "properties",     "engine_flags"};
-  for (const auto& [key, value] : config.items())
-    if (!known.count(key))
-      return make_error(where + ": unknown field '" + key +
-                        "' in the plugin config (expected name, root_id, vm_config, configuration, "
-                        "fail_open)");
-  PluginSpec plugin;
-  auto str = [&](const json& object, const char* key, std::string& target) -> Result<void> {
+ private:
+  std::string place(const std::string& path, const std::string& key) const {
+    return where_ + ": field '" + path + key + "'";
+  }
+
+  void warn_unknown(const json& object, const std::string& path,
+                    const std::set<std::string, std::less<>>& known) {
+    if (!notes_ || !object.is_object()) return;
+    for (const auto& [key, value] : object.items())
+      if (!known.count(key))
+        notes_->warnings.push_back(where_ + ": unknown field '" + path + key + "' (ignored)");
+  }
+
+  Result<void> str(const json& object, const std::string& path, const char* key,
+                   std::string& target) {
     if (!object.contains(key)) return {};
-    if (!object[key].is_string())
-      return make_error(where + ": field '" + key + "' must be a string");
+    if (!object[key].is_string()) return make_error(place(path, key) + " must be a string");
     target = object[key].get<std::string>();
     return {};
-  };
-  if (auto r = str(config, "name", plugin.name); !r) return unexpected(r.error());
-  if (auto r = str(config, "root_id", plugin.root_id); !r) return unexpected(r.error());
-  if (auto r = str(config, "vm_id", plugin.vm_id); !r) return unexpected(r.error());
-  if (auto r = str(config, "engine", plugin.engine); !r) return unexpected(r.error());
-  if (config.contains("configuration")) {
-    auto text = any_to_string(config["configuration"], where + ": field 'configuration'");
-    if (!text) return unexpected(text.error());
-    plugin.configuration = *text;
   }
-  if (config.contains("fail_open")) {
-    if (!config["fail_open"].is_boolean())
-      return make_error(where + ": field 'fail_open' must be true or false");
-    plugin.fail_open = config["fail_open"].get<bool>();
-  }
-  if (config.contains("failure_policy")) {
-    if (!config["failure_policy"].is_string())
-      return make_error(where + ": field 'failure_policy' must be a string");
-    std::string policy = config["failure_policy"].get<std::string>();
-    plugin.fail_open = policy == "FAIL_OPEN";
-  }
-  if (config.contains("engine_flags")) {
-    // pwplay's own field: engine flags such as V8's "--liftoff-only" or "--no-liftoff".
-    const json& flags = config["engine_flags"];
-    if (!flags.is_array()) return make_error(where + ": field 'engine_flags' must be an array");
-    for (const auto& flag : flags) {
-      if (!flag.is_string()) return make_error(where + ": field 'engine_flags' must hold strings");
-      plugin.engine_flags.push_back(flag.get<std::string>());
-    }
-  }
-  if (config.contains("properties")) {
-    if (!config["properties"].is_object())
-      return make_error(where + ": field 'properties' must be an object of path -> string");
-    for (const auto& [key, value] : config["properties"].items()) {
-      if (!value.is_string())
-        return make_error(where + ": field 'properties." + key + "' must be a string");
-      plugin.properties[key] = value.get<std::string>();
-    }
-  }
-  if (config.contains("vm_config")) {
-    const json& vm = config["vm_config"];
-    std::string place = where + ": field 'vm_config'";
-    if (!vm.is_object()) return make_error(place + " must be an object");
-    if (vm.contains("vm_id")) {
-      if (!vm["vm_id"].is_string()) return make_error(place + ".vm_id must be a string");
-      plugin.vm_id = vm["vm_id"].get<std::string>();
-    }
+
+  Result<void> read_vm(const json& vm, const std::string& path, PluginSpec& plugin) {
+    if (!vm.is_object())
+      return make_error(where_ + ": field '" + path.substr(0, path.size() - 1) +
+                        "' must be an object");
+    static const std::set<std::string, std::less<>> known = {"vm_id",
+                                                             "runtime",
+                                                             "code",
+                                                             "configuration",
+                                                             "allow_precompiled",
+                                                             "nack_on_code_cache_miss",
+                                                             "environment_variables"};
+    warn_unknown(vm, path, known);
+    if (auto r = str(vm, path, "vm_id", plugin.vm_id); !r) return r;
     if (vm.contains("runtime")) {
-      if (!vm["runtime"].is_string()) return make_error(place + ".runtime must be a string");
-      plugin.engine = engine_for_runtime(vm["runtime"].get<std::string>());
+      std::string runtime;
+      if (auto r = str(vm, path, "runtime", runtime); !r) return r;
+      auto engine = engine_for_runtime(runtime, place(path, "runtime"), notes_);
+      if (!engine) return unexpected(engine.error());
+      plugin.engine = *engine;
     }
     if (vm.contains("configuration")) {
-      auto text = any_to_string(vm["configuration"], place + ".configuration");
+      auto text = any_to_string(vm["configuration"], place(path, "configuration"));
       if (!text) return unexpected(text.error());
       plugin.vm_configuration = *text;
     }
     if (vm.contains("environment_variables")) {
-      const json& env = vm["environment_variables"];
-      if (env.contains("key_values")) {
-        if (!env["key_values"].is_object())
-          return make_error(place + ".environment_variables.key_values must be an object");
-        for (const auto& [key, value] : env["key_values"].items()) {
-          if (!value.is_string())
-            return make_error(place + ".environment_variables.key_values." + key +
-                              " must be a string");
-          plugin.environment.emplace_back(key, value.get<std::string>());
-        }
-      }
-      // host_env_keys would leak the host's environment into the filter: refused on purpose.
-      if (env.contains("host_env_keys") && !env["host_env_keys"].empty())
-        return make_error(place +
-                          ".environment_variables.host_env_keys is not supported: the playground "
-                          "never passes its own environment to filters; use key_values");
+      auto env =
+          read_environment(vm["environment_variables"], path + "environment_variables.", plugin);
+      if (!env) return env;
     }
-    if (vm.contains("code")) {
-      const json& code = vm["code"];
-      const json* local = code.contains("local") ? &code["local"] : nullptr;
-      if (!local && code.contains("remote"))
-        return make_error(place +
-                          ".code.remote is not supported: download the module and use "
-                          "code.local.filename");
-      if (local) {
-        if (local->contains("filename") && (*local)["filename"].is_string())
-          plugin.wasm_path = (*local)["filename"].get<std::string>();
-        else if (local->contains("inline_string") && (*local)["inline_string"].is_string()) {
-          std::string text = (*local)["inline_string"].get<std::string>();
-          plugin.inline_code.assign(text.begin(), text.end());
-        } else if (local->contains("inline_bytes") && (*local)["inline_bytes"].is_string()) {
-          auto bytes = base64_decode((*local)["inline_bytes"].get<std::string>());
-          if (!bytes)
-            return make_error(place + ".code.local.inline_bytes: " + bytes.error().message);
-          plugin.inline_code.assign(bytes->begin(), bytes->end());
-        }
-      }
-    }
+    if (vm.contains("code")) return read_code(vm["code"], path + "code.", plugin);
+    return {};
   }
-  return plugin;
+
+  Result<void> read_environment(const json& env, const std::string& path, PluginSpec& plugin) {
+    if (!env.is_object())
+      return make_error(where_ + ": field '" + path.substr(0, path.size() - 1) +
+                        "' must be an object");
+    warn_unknown(env, path, {"key_values", "host_env_keys"});
+    if (env.contains("key_values")) {
+      if (!env["key_values"].is_object())
+        return make_error(place(path, "key_values") + " must be an object");
+      for (const auto& [key, value] : env["key_values"].items()) {
+        if (!value.is_string())
+          return make_error(place(path, "key_values." + key) + " must be a string");
+        plugin.environment.emplace_back(key, value.get<std::string>());
+      }
+    }
+    if (env.contains("host_env_keys")) {
+      const json& keys = env["host_env_keys"];
+      if (!keys.is_array()) return make_error(place(path, "host_env_keys") + " must be a list");
+      // The playground never hands its own environment to a filter (docs/reliability.md).
+      if (!keys.empty() && notes_)
+        notes_->warnings.push_back(place(path, "host_env_keys") + " " + dump(keys) +
+                                   " is ignored: filters never see pwplay's environment; give "
+                                   "the values in key_values");
+    }
+    return {};
+  }
+
+  Result<void> read_code(const json& code, const std::string& path, PluginSpec& plugin) {
+    if (!code.is_object())
+      return make_error(where_ + ": field '" + path.substr(0, path.size() - 1) +
+                        "' must be an object");
+    warn_unknown(code, path, {"local", "remote"});
+    if (code.contains("remote") && !code.contains("local"))
+      return make_error(place(path, "remote") +
+                        ": pwplay does not fetch modules over the network; download the module "
+                        "and name it with code.local.filename (or give it as FILTER)");
+    if (!code.contains("local")) return {};
+    const json& local = code["local"];
+    const std::string at = path + "local.";
+    if (!local.is_object()) return make_error(place(path, "local") + " must be an object");
+    warn_unknown(local, at, {"filename", "inline_string", "inline_bytes", "environment_variable"});
+    if (local.contains("environment_variable"))
+      return make_error(place(at, "environment_variable") +
+                        " is not supported: pwplay never reads a module from its own "
+                        "environment; use filename, inline_bytes or inline_string");
+    if (local.contains("filename")) {
+      if (auto r = str(local, at, "filename", plugin.wasm_path); !r) return r;
+    } else if (local.contains("inline_string")) {
+      std::string text;
+      if (auto r = str(local, at, "inline_string", text); !r) return r;
+      plugin.inline_code.assign(text.begin(), text.end());
+    } else if (local.contains("inline_bytes")) {
+      std::string text;
+      if (auto r = str(local, at, "inline_bytes", text); !r) return r;
+      auto bytes = base64_decode(text);
+      if (!bytes) return make_error(place(at, "inline_bytes") + ": " + bytes.error().message);
+      plugin.inline_code.assign(bytes->begin(), bytes->end());
+    }
+    return {};
+  }
+
+  std::string where_;
+  ConfigNotes* notes_;
+};
+
+// Finds the PluginConfig inside the forms Envoy users write: an http_filters entry ({name,
+// typed_config}), typed_config with @type, a TypedStruct (type_url + value), the Wasm message
+// ({config}) or the PluginConfig itself. `path` grows with each wrapper passed.
+Result<const json*> unwrap(const json& root, const std::string& where, std::string& path) {
+  if (!root.is_object())
+    return make_error(where + ": expected a JSON object" +
+                      (path.empty() ? "" : " at '" + path.substr(0, path.size() - 1) + "'") +
+                      ", not " + std::string(root.type_name()));
+  if (root.contains("typed_config")) {
+    path += "typed_config.";
+    return unwrap(root["typed_config"], where, path);
+  }
+  const std::string type = type_of(root);
+  if (type.ends_with("udpa.type.v1.TypedStruct") || type.ends_with("xds.type.v3.TypedStruct")) {
+    auto url = root.find("type_url");
+    if (url == root.end() || !url->is_string() || !url->get<std::string>().ends_with(kWasmType))
+      return make_error(where + ": the TypedStruct at '" + path + "type_url' must name " +
+                        std::string(kWasmType) + " (got " +
+                        (url == root.end() ? std::string("nothing") : dump(*url)) + ")");
+    path += "value.";
+    auto value = root.find("value");
+    if (value == root.end()) return make_error(where + ": the TypedStruct has no 'value'");
+    return unwrap(*value, where, path);
+  }
+  if (!type.empty() && !type.ends_with(kWasmType) &&
+      !type.ends_with("envoy.extensions.wasm.v3.PluginConfig"))
+    return make_error(where + ": '" + path + "@type' is " + type + ", not a Wasm filter (" +
+                      std::string(kWasmType) + ")");
+  if (root.contains("config") && root["config"].is_object()) {
+    path += "config.";
+    return &root["config"];
+  }
+  return &root;
+}
+
+}  // namespace
+
+Result<PluginSpec> parse_plugin_config(const json& root, const std::string& where,
+                                       ConfigNotes* notes) {
+  std::string path;
+  auto config = unwrap(root, where, path);
+  if (!config) return unexpected(config.error());
+  PluginConfigReader reader(where, notes);
+  return reader.read(**config, path);
 }
 
 namespace {
@@ -359,13 +490,72 @@ Result<json> yaml_to_json(const std::string& text, const std::string& where) {
   }
 }
 
-Result<PluginSpec> load_plugin_config_file(const std::string& path) {
-  auto text = read_file(path, "plugin configuration");
+Result<std::vector<json>> yaml_documents_to_json(const std::string& text,
+                                                 const std::string& where) {
+  if (text.size() > kMaxJsonBytes)
+    return make_error(where + ": invalid YAML: the document is larger than the limit of " +
+                      std::to_string(kMaxJsonBytes) + " bytes");
+  try {
+    std::vector<json> documents;
+    // One budget for the whole file, so many small documents cannot add up past it.
+    YamlConverter converter(kMaxYamlNodes, kMaxJsonBytes, kMaxJsonDepth);
+    for (const YAML::Node& node : YAML::LoadAll(text)) {
+      if (auto within = converter.measure(node); !within)
+        return make_error(where + ": invalid YAML: " + within.error().message);
+      auto converted = converter.convert(node);
+      if (!converted) return make_error(where + ": invalid YAML: " + converted.error().message);
+      if (!converted->is_null()) documents.push_back(std::move(*converted));
+    }
+    return documents;
+  } catch (const YAML::Exception& error) {
+    return make_error(where + ":" + std::to_string(error.mark.line + 1) + ":" +
+                      std::to_string(error.mark.column + 1) + ": invalid YAML: " + error.msg);
+  } catch (const std::exception& error) {
+    return make_error(where + ": invalid YAML: " + std::string(error.what()));
+  }
+}
+
+Result<std::vector<json>> load_config_documents(const std::string& path, const char* what) {
+  auto text = read_file(path, what);
   if (!text) return unexpected(text.error());
-  const bool yaml = path.ends_with(".yaml") || path.ends_with(".yml");
-  auto parsed = yaml ? yaml_to_json(*text, path) : parse_json_text(*text, path);
+  if (path.ends_with(".yaml") || path.ends_with(".yml")) return yaml_documents_to_json(*text, path);
+  auto parsed = parse_json_text(*text, path);
   if (!parsed) return unexpected(parsed.error());
-  return parse_plugin_config(*parsed, path);
+  return std::vector<json>{std::move(*parsed)};
+}
+
+void resolve_module_path(PluginSpec& spec, const std::string& config_path, ConfigNotes* notes) {
+  if (spec.wasm_path.empty()) return;
+  const std::filesystem::path written = spec.wasm_path;
+  if (!written.is_relative()) return;
+  const std::filesystem::path base = std::filesystem::path(config_path).parent_path();
+  spec.wasm_path = (base / written).lexically_normal().string();
+  if (notes)
+    notes->modules.push_back(config_path + ": module '" + written.string() + "' is read from " +
+                             spec.wasm_path + " (relative to the config file)");
+}
+
+Result<PluginSpec> load_plugin_config_file(const std::string& path, ConfigNotes* notes) {
+  auto documents = load_config_documents(path, "plugin configuration");
+  if (!documents) return unexpected(documents.error());
+  PluginSpec spec;
+  if (std::any_of(documents->begin(), documents->end(), is_wasm_plugin)) {
+    auto plugins = parse_wasm_plugins(*documents, path, notes);
+    if (!plugins) return unexpected(plugins.error());
+    if (plugins->size() != 1)
+      return make_error(path + ": holds " + std::to_string(plugins->size()) +
+                        " WasmPlugin resources where one filter is expected");
+    spec = std::move(plugins->front());
+  } else {
+    if (documents->size() != 1)
+      return make_error(path + ": expected one plugin configuration, found " +
+                        std::to_string(documents->size()) + " documents");
+    auto parsed = parse_plugin_config(documents->front(), path, notes);
+    if (!parsed) return parsed;
+    spec = std::move(*parsed);
+  }
+  resolve_module_path(spec, path, notes);
+  return spec;
 }
 
 }  // namespace pwplay::debugger

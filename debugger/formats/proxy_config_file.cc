@@ -88,8 +88,10 @@ Result<ProxyConfigFile> load_proxy_config_file(const std::string& path) {
         return make_error(where + " must be a list of Envoy Wasm filter configurations");
       for (size_t i = 0; i < value.size(); ++i) {
         const std::string item_where = where + "[" + std::to_string(i) + "]";
-        auto spec = parse_plugin_config(value[i], item_where);
+        ConfigNotes notes;
+        auto spec = parse_plugin_config(value[i], item_where, &notes);
         if (!spec) return unexpected(spec.error());
+        for (auto& warning : notes.warnings) out.warnings.push_back(std::move(warning));
         if (!spec->has_module())
           return make_error(item_where + ": no module (vm_config.code.local.filename)");
         std::filesystem::path code = spec->wasm_path;

@@ -45,6 +45,8 @@ struct ProxyConfigFile {
   // exist from the working directory is taken from the file's directory.
   std::vector<PluginSpec> plugins;
   ProxyLimits limits;
+  // What the filters' configs held that is ignored (unknown fields, with their path).
+  std::vector<std::string> warnings;
 };
 
 Result<ProxyConfigFile> load_proxy_config_file(const std::string& path);
