@@ -129,6 +129,8 @@ int serve(const ServeArgs& args) {
   options.upstream.timeout = std::chrono::milliseconds(args.upstream_timeout_ms);
 
   options.clusters = file.clusters;
+  if (file.cluster_name) options.env.proxy_setup.cluster_name = *file.cluster_name;
+  if (file.route_name) options.env.proxy_setup.route_name = *file.route_name;
   for (const auto& text : args.clusters) {
     auto cluster = proxy::parse_cluster(text);
     if (!cluster) {

@@ -7,7 +7,8 @@
 //    "clusters": {"NAME": "HOST:PORT"},
 //    "filters": [ENVOY_WASM_CONFIG, ...],
 //    "limits": {"max_header_kb": 60, "max_headers": 100, "max_body_kb": 16384,
-//               "idle_timeout_ms": 300000, "headers_timeout_ms": 30000}}
+//               "idle_timeout_ms": 300000, "headers_timeout_ms": 30000},
+//    "cluster_name": "upstream", "route_name": "default"}
 //
 // Every key is optional. Errors name the file and the key at fault.
 #pragma once
@@ -40,6 +41,9 @@ struct ProxyConfigFile {
   // exist from the working directory is taken from the file's directory.
   std::vector<PluginSpec> plugins;
   ProxyLimits limits;
+  // The names the cluster_name and route_name attributes report (host::ProxySetup).
+  std::optional<std::string> cluster_name;
+  std::optional<std::string> route_name;
 };
 
 Result<ProxyConfigFile> load_proxy_config_file(const std::string& path);
