@@ -266,7 +266,7 @@ class AbiHost {
                                   std::string_view function);
   std::string* buffer_for(abi::BufferType type, bool& read_only, bool& available);
   void emit_log(abi::LogLevel level, std::string message);
-  std::optional<std::string> lookup_property(const std::string& path);
+  Result<std::string, abi::Status> lookup_property(const std::vector<std::string>& segments);
 
   // --- Host functions (each returns the i32 status or WASI errno), by room --------------------
   // abi_host.cc: logging, time, contexts.

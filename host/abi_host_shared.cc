@@ -1,10 +1,11 @@
 // AbiHost's room for state beyond one stream: shared data and queues (per vm_id, in HostEnv),
 // metrics, properties (plugin, environment and stream attributes) and foreign functions.
-#include <algorithm>
-#include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "host/abi_host.h"
 #include "host/abi_host_internal.h"
+#include "host/properties.h"
 
 namespace pwplay::host {
 
@@ -129,110 +130,50 @@ uint32_t AbiHost::proxy_get_metric(HostCallState& call) {
 
 // --- Properties --------------------------------------------------------------------------------
 
-std::optional<std::string> AbiHost::lookup_property(const std::string& path) {
+namespace {
+
+std::string joined_path(const std::vector<std::string>& segments) {
+  std::string path;
+  for (const std::string& segment : segments) path += (path.empty() ? "" : ".") + segment;
+  return path;
+}
+
+}  // namespace
+
+Result<std::string, Status> AbiHost::lookup_property(const std::vector<std::string>& segments) {
+  const std::string path = joined_path(segments);
   ContextState* context = effective();
   HttpStreamState* stream = context ? context->stream : nullptr;
+  // What proxy_set_property stored, then values given for the plugin or the whole host, shadow
+  // the attributes (host/properties.cc), which answer as Envoy does.
   if (stream) {
-    auto it = stream->filter_state.find(path);
-    if (it != stream->filter_state.end()) return it->second;
+    if (auto it = stream->filter_state.find(path); it != stream->filter_state.end())
+      return it->second;
   }
   if (auto it = identity_.properties.find(path); it != identity_.properties.end())
     return it->second;
   if (auto it = env_.options().properties.find(path); it != env_.options().properties.end())
     return it->second;
-  if (path == "plugin_name") return identity_.name;
-  if (path == "plugin_root_id") return identity_.root_id;
-  if (path == "plugin_vm_id") return identity_.vm_id;
-  if (!stream) return std::nullopt;
-
-  const StreamInfo& info = stream->info;
-  const HeaderMap& request = stream->request_headers;
-  auto header = [&](const HeaderMap& map, std::string_view name) -> std::optional<std::string> {
-    auto value = map.get(name);
-    if (!value) return std::nullopt;
-    return std::string(*value);
-  };
-  if (path == "request.path") return header(request, ":path");
-  if (path == "request.url_path") {
-    auto full = header(request, ":path");
-    if (!full) return std::nullopt;
-    return full->substr(0, full->find('?'));
-  }
-  if (path == "request.query") {
-    auto full = header(request, ":path");
-    if (!full) return std::nullopt;
-    auto q = full->find('?');
-    return q == std::string::npos ? std::string() : full->substr(q + 1);
-  }
-  if (path == "request.host") return header(request, ":authority");
-  if (path == "request.scheme") return header(request, ":scheme");
-  if (path == "request.method") return header(request, ":method");
-  if (path == "request.referer") return header(request, "referer");
-  if (path == "request.useragent") return header(request, "user-agent");
-  if (path == "request.id") return header(request, "x-request-id");
-  if (path == "request.protocol") return info.protocol;
-  if (path == "request.time") return encode_u64(info.start_time_ns);
-  if (path == "request.duration") return encode_u64(info.duration_ns);
-  if (path == "request.size") return encode_u64(info.request_body_bytes);
-  if (path == "request.total_size")
-    return encode_u64(info.request_body_bytes + request.byte_size());
-  if (path == "request.headers") {
-    auto bytes = abi::encode_pairs(request.pairs());
-    return std::string(bytes.begin(), bytes.end());
-  }
-  if (path.starts_with("request.headers.")) return request.get_joined(path.substr(16));
-  if (path == "response.code") {
-    if (!info.response_code) return std::nullopt;
-    return encode_u64(*info.response_code);
-  }
-  if (path == "response.code_details") return info.response_code_details;
-  if (path == "response.flags") return encode_u64(0);
-  if (path == "response.grpc_status") {
-    auto status = header(stream->response_trailers, "grpc-status");
-    if (!status) status = header(stream->response_headers, "grpc-status");
-    if (!status) return std::nullopt;
-    return encode_u64(std::strtoull(status->c_str(), nullptr, 10));
-  }
-  if (path == "response.size") return encode_u64(info.response_body_bytes);
-  if (path == "response.total_size")
-    return encode_u64(info.response_body_bytes + stream->response_headers.byte_size());
-  if (path == "response.headers") {
-    auto bytes = abi::encode_pairs(stream->response_headers.pairs());
-    return std::string(bytes.begin(), bytes.end());
-  }
-  if (path.starts_with("response.headers."))
-    return stream->response_headers.get_joined(path.substr(17));
-  if (path.starts_with("response.trailers."))
-    return stream->response_trailers.get_joined(path.substr(18));
-  if (path == "source.address") return info.source_address + ":" + std::to_string(info.source_port);
-  if (path == "source.port") return encode_u64(info.source_port);
-  if (path == "destination.address")
-    return info.destination_address + ":" + std::to_string(info.destination_port);
-  if (path == "destination.port") return encode_u64(info.destination_port);
-  if (path == "upstream.address") {
-    if (info.upstream_port == 0) return std::nullopt;
-    return info.upstream_address + ":" + std::to_string(info.upstream_port);
-  }
-  if (path == "upstream.port") {
-    if (info.upstream_port == 0) return std::nullopt;
-    return encode_u64(info.upstream_port);
-  }
-  if (path == "connection.id" || path == "connection_id") return encode_u64(info.connection_id);
-  if (path == "connection.mtls") return std::string(1, '\0');
-  return std::nullopt;
+  AttributeQuery query{env_.options().proxy_setup, identity_.name, identity_.root_id,
+                       identity_.vm_id, stream};
+  return lookup_attribute(segments, query);
 }
 
 uint32_t AbiHost::proxy_get_property(HostCallState& call) {
   auto raw = read(call.p(0), call.p(1));
   if (!raw) return S(Status::InvalidMemoryAccess);
-  // Segments are NUL-separated; the C++ SDK also terminates the last one.
-  std::string path(*raw);
-  while (!path.empty() && path.back() == '\0') path.pop_back();
-  std::replace(path.begin(), path.end(), '\0', '.');
+  std::vector<std::string> segments = split_property_path(*raw);
+  const std::string path = joined_path(segments);
   call.note("path", printable(path));
   note_copy(call, CopyDirection::VmToHost, call.p(0), *raw, "property path " + printable(path, 64));
-  auto value = lookup_property(path);
-  if (!value) return S(Status::NotFound);
+  auto value = lookup_property(segments);
+  if (!value) {
+    // Envoy splits paths at NUL only: "request.path" is one segment, no attribute.
+    if (segments.size() == 1 && path.find('.') != std::string::npos)
+      call.note("error", "Envoy separates path segments with NUL, not '.': \"" +
+                             printable(path, 64) + "\" is a single segment");
+    return S(value.error());
+  }
   call.note("value", printable(*value));
   return S(return_bytes(call, *value, call.p(2), call.p(3), "property " + printable(path, 64)));
 }
@@ -241,9 +182,7 @@ uint32_t AbiHost::proxy_set_property(HostCallState& call) {
   auto raw = read(call.p(0), call.p(1));
   auto value = read(call.p(2), call.p(3));
   if (!raw || !value) return S(Status::InvalidMemoryAccess);
-  std::string path(*raw);
-  while (!path.empty() && path.back() == '\0') path.pop_back();
-  std::replace(path.begin(), path.end(), '\0', '.');
+  const std::string path = joined_path(split_property_path(*raw));
   call.note("path", printable(path));
   call.note("value", printable(*value));
   ContextState* context = effective();

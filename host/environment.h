@@ -19,6 +19,7 @@
 #include "abi/pairs.h"
 #include "abi/result.h"
 #include "host/header_rules.h"
+#include "host/properties.h"
 #include "host/trace.h"
 
 namespace pwplay::host {
@@ -226,8 +227,10 @@ class ForeignFunctions {
 struct HostEnvOptions {
   abi::LogLevel log_level = abi::LogLevel::Trace;  // what proxy_get_log_level reports
   SharedLimits limits;
-  // Well-known properties the playground knows (node.id, source.address, ...), raw bytes.
+  // Property values by dotted path, raw bytes; they shadow the attributes (host/properties.h).
   std::map<std::string, std::string, std::less<>> properties;
+  // The node, cluster, route and listener the attributes report (cluster_name, node.id, ...).
+  ProxySetup proxy_setup;
   // Environments that share this counter number their streams in one sequence (a debugging
   // session's in-process runner and its proxy), so stream ids never collide in one trace.
   std::shared_ptr<std::atomic<uint64_t>> stream_ids;

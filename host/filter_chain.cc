@@ -227,7 +227,12 @@ void HttpStream::headers_at(Dir dir, int index, bool end_stream) {
   if (complete_) return;
   if (past_end(dir, index)) {
     if (dir == Dir::Request) {
-      if (!request_aborted_) sink_.upstream_headers(state_.request_headers, end_stream);
+      if (!request_aborted_) {
+        // Envoy's router picks the upstream host once the headers passed every filter.
+        state_.info.upstream_chosen = true;
+        state_.info.request_attempt_count = 1;
+        sink_.upstream_headers(state_.request_headers, end_stream);
+      }
       return;
     }
     response_started_ = true;
@@ -404,6 +409,7 @@ void HttpStream::apply_local_reply(int index, LocalReply reply, Dir dir) {
   state_.response_headers = local_reply_headers(reply);
   state_.response_trailers.clear();
   state_.has_response_headers = true;
+  state_.info.response_code = reply.status;
   in_local_reply_ = true;
   const bool has_body = !reply.body.empty();
   headers_at(Dir::Response, first_index(Dir::Response), !has_body);
@@ -437,6 +443,7 @@ void HttpStream::mark_complete() {
   if (complete_) return;
   complete_ = true;
   state_.info.duration_ns = chain_.env().dispatcher().realtime_ns() - state_.info.start_time_ns;
+  state_.info.request_complete = true;
   // End-of-stream callbacks run after the current work returns, as Envoy's deferred delete.
   std::weak_ptr<bool> alive = alive_;
   chain_.env().dispatcher().post([this, alive] {
@@ -451,6 +458,8 @@ void HttpStream::abort(const std::string& reason) {
     request_aborted_ = true;
     upstream_response_ignored_ = true;
     complete_ = true;
+    state_.info.duration_ns = chain_.env().dispatcher().realtime_ns() - state_.info.start_time_ns;
+    state_.info.request_complete = true;
   }
   finish();
 }
@@ -499,6 +508,13 @@ void HttpStream::encode_headers(HeaderMap headers, bool end_stream) {
   if (upstream_response_ignored_ || complete_) return;
   state_.response_headers = std::move(headers);
   state_.has_response_headers = true;
+  // As Envoy's router, record the upstream's code before the response filters run.
+  if (auto status = state_.response_headers.get(":status")) {
+    uint32_t code = 0;
+    std::from_chars(status->data(), status->data() + status->size(), code);
+    state_.info.response_code = code;
+    state_.info.response_code_details = "via_upstream";
+  }
   headers_at(Dir::Response, first_index(Dir::Response), end_stream);
 }
 

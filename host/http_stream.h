@@ -15,6 +15,20 @@
 
 namespace pwplay::host {
 
+// What a TLS connection would tell (connection.* and upstream.* attributes); pwplay's listener and
+// upstream connections are plaintext, so only a test or an embedder sets it.
+struct TlsFacts {
+  std::string version;  // "TLSv1.3"
+  std::string subject_local_certificate;
+  std::string subject_peer_certificate;
+  std::string uri_san_local_certificate;  // the first URI SAN; empty: none
+  std::string uri_san_peer_certificate;
+  std::string dns_san_local_certificate;  // the first DNS SAN; empty: none
+  std::string dns_san_peer_certificate;
+  std::string sha256_peer_certificate_digest;  // hex; empty: no peer certificate
+  bool peer_certificate = false;               // presented by the peer (mTLS)
+};
+
 // Connection and timing facts exposed as properties (source.address, request.time, ...).
 struct StreamInfo {
   std::string source_address = "127.0.0.1";
@@ -31,6 +45,17 @@ struct StreamInfo {
   std::string response_code_details;
   uint64_t request_body_bytes = 0;
   uint64_t response_body_bytes = 0;
+  // Set when the request headers passed the whole chain: Envoy's router has chosen the upstream.
+  bool upstream_chosen = false;
+  uint64_t request_attempt_count = 0;  // attempts sent upstream
+  std::string upstream_local_address;  // "ip:port" of the proxy's end; empty: unknown
+  std::string upstream_transport_failure_reason;
+  bool request_complete = false;      // the stream ended (request.duration is known)
+  std::string requested_server_name;  // SNI; empty on plaintext connections
+  std::optional<std::string> termination_details;
+  std::string downstream_transport_failure_reason;
+  std::optional<TlsFacts> downstream_tls;
+  std::optional<TlsFacts> upstream_tls;
 };
 
 // A local reply requested by a filter (proxy_send_local_response) or by the host (fail-closed).

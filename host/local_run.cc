@@ -244,7 +244,11 @@ RunReport run_request(FilterChain& chain, SimulatedDispatcher& dispatcher,
 
   LocalSink sink(dispatcher, upstream);
   auto alive = std::make_shared<bool>(true);
-  std::unique_ptr<HttpStream> stream = chain.new_stream(sink);
+  // The embedded upstream has no socket; upstream.address reports this stand-in.
+  StreamInfo info;
+  info.upstream_address = "127.0.0.1";
+  info.upstream_port = 10000;
+  std::unique_ptr<HttpStream> stream = chain.new_stream(sink, std::move(info));
   sink.attach(stream.get(), alive);
   report.stream_id = stream->id();
 

@@ -173,6 +173,8 @@ int serve(const ServeArgs& args) {
 
   if (config_chain) options.clusters = config_chain->clusters;
   for (const auto& [name, address] : file.clusters) options.clusters[name] = address;
+  if (file.cluster_name) options.env.proxy_setup.cluster_name = *file.cluster_name;
+  if (file.route_name) options.env.proxy_setup.route_name = *file.route_name;
   for (const auto& text : args.clusters) {
     auto cluster = proxy::parse_cluster(text);
     if (!cluster) {

@@ -120,6 +120,10 @@ Result<ProxyConfigFile> load_proxy_config_file(const std::string& path) {
           return make_error(where + "." + field + " must be a whole number of at least 0");
         *target = item.get<uint64_t>();
       }
+    } else if (key == "cluster_name" || key == "route_name") {
+      if (!value.is_string() || value.get_ref<const std::string&>().empty())
+        return make_error(where + " must be a non-empty string");
+      (key == "cluster_name" ? out.cluster_name : out.route_name) = value.get<std::string>();
     } else {
       return make_error(path + ": unknown field '" + key +
                         "' (expected listen, upstream, clusters, filters)");

@@ -10,7 +10,8 @@
 //               "idle_timeout_ms": 300000, "headers_timeout_ms": 30000,
 //               "max_queue_items": 10000, "max_queue_bytes": "16M", "max_shared_data_bytes": "4M",
 //               "max_header_pairs": 10000, "max_header_value_bytes": "60K",
-//               "max_header_map_bytes": "1M"}}
+//               "max_header_map_bytes": "1M"},
+//    "cluster_name": "upstream", "route_name": "default"}
 //
 // Every key is optional. Errors name the file and the key at fault.
 #pragma once
@@ -47,6 +48,9 @@ struct ProxyConfigFile {
   ProxyLimits limits;
   // What the filters' configs held that is ignored (unknown fields, with their path).
   std::vector<std::string> warnings;
+  // The names the cluster_name and route_name attributes report (host::ProxySetup).
+  std::optional<std::string> cluster_name;
+  std::optional<std::string> route_name;
 };
 
 Result<ProxyConfigFile> load_proxy_config_file(const std::string& path);
