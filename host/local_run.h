@@ -39,6 +39,8 @@ class SimulatedDispatcher : public Dispatcher {
     run_until([] { return false; }, std::chrono::milliseconds(0));
   }
   uint64_t virtual_elapsed_ns() const { return now_ns_; }
+  // Moves the clock forward to `virtual_ns` (never back, never past a timer that is due).
+  void advance_to(uint64_t virtual_ns);
   size_t pending_timers() const { return timers_.size(); }
 
  private:

@@ -157,9 +157,13 @@ constexpr size_t kLastHostCalls = 10;
 
 // A failed start-up on standard error: the host's message, then what the plugin said and the
 // host calls it made last, which usually tell why.
-int report_startup_failure(const debugger::RunResult& result) {
+int report_startup_failure(const debugger::RunResult& result, bool traced) {
   const debugger::StartupResult& startup = result.startup;
   fail(kExitError, startup.error);
+  // A module refused before any of it ran (no ABI marker, invalid wasm): its one line says it all.
+  if (startup.trace.empty() && startup.logs.empty() &&
+      (startup.phase.empty() || startup.phase == "load"))
+    return kExitError;
   if (!startup.phase.empty())
     std::fprintf(stderr, "start-up failed in %s\n", text(startup.phase).c_str());
   if (!startup.logs.empty()) {
@@ -179,7 +183,7 @@ int report_startup_failure(const debugger::RunResult& result) {
     for (size_t i = first; i < calls.size(); ++i)
       std::fprintf(stderr, "  %s\n", host::event_line(*calls[i], options).c_str());
   }
-  if (startup.trace.empty())
+  if (!traced)
     std::fprintf(stderr,
                  "\n(no trace was recorded: run without --no-trace to see the host calls)\n");
   return kExitError;
@@ -305,7 +309,7 @@ int run(const RunArgs& args) {
         std::cout << debugger::run_result_to_json(*result).dump(
                          2, ' ', false, nlohmann::json::error_handler_t::replace)
                   << "\n";
-      return report_startup_failure(*result);
+      return report_startup_failure(*result, !args.no_trace);
     }
     runs.push_back({&job, std::move(*result), std::move(started)});
   }

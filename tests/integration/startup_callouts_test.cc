@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <thread>
 
 #include "debugger/formats/request_file.h"
@@ -41,6 +42,10 @@ struct Sample {
   std::string module;  // a built sample's name
   std::string engine;
 };
+
+void PrintTo(const Sample& sample_param, std::ostream* out) {
+  *out << sample_param.module << " on " << sample_param.engine;
+}
 
 class StartupCallouts : public ::testing::TestWithParam<Sample> {
  protected:
@@ -100,6 +105,7 @@ TEST_P(StartupCallouts, AWarmupLimitShorterThanTheCalloutIsReported) {
   EXPECT_EQ(out["response"]["status"], 200) << out.dump(2);
   EXPECT_EQ(out["warmup"]["limit_reached"], true);
   EXPECT_EQ(out["warmup"]["pending_callouts"], 1);
+  EXPECT_DOUBLE_EQ(out["warmup"]["virtual_ms"].get<double>(), 100.0);
 
   std::vector<std::string> text_args = {"run"};
   text_args.insert(text_args.end(), args.begin(), args.end());
@@ -121,8 +127,8 @@ std::vector<Sample> samples_on_engines() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Samples, StartupCallouts, ::testing::ValuesIn(samples_on_engines()),
-                         [](const ::testing::TestParamInfo<Sample>& info) {
-                           return info.param.module + "_" + info.param.engine;
+                         [](const ::testing::TestParamInfo<Sample>& param_info) {
+                           return param_info.param.module + "_" + param_info.param.engine;
                          });
 
 TEST(StartupCallouts, WarmupLimitOutOfRangeIsRefused) {
