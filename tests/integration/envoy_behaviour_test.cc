@@ -2,7 +2,8 @@
 // points where filters meet Envoy's order of events, checked through `pwplay run --json` with
 // WAT modules on V8 and WABT: proxy_on_log before proxy_on_done in every ABI version, a callout
 // answer that arrives after its stream ended, a failed callout reported through proxy_get_status,
-// a local response followed by Continue, a pause in the response headers resumed from a tick.
+// a local response followed by Continue, a pause in the response headers resumed from a tick,
+// header values that are not UTF-8.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -295,6 +296,33 @@ TEST(EnvoyBehaviour, APauseInResponseHeadersResumesFromATick) {
         << ::testing::PrintToString(trace);
     EXPECT_LT(index_of(trace, "proxy_continue_stream=OK"), index_of(trace, "stream_end"))
         << ::testing::PrintToString(trace);
+  }
+}
+
+TEST(EnvoyBehaviour, HeaderValuesThatAreNotUtf8KeepTheirBytes) {
+  UniqueTempDir dir;
+  // Adds x-bin: "a" 0xff 0xfe 0x80 "z" to the request headers.
+  const std::string filter = wasm_file(dir, "bin.wasm", R"WAT((module
+  (import "env" "proxy_add_header_map_value" (func $add (param i32 i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "x-bin")
+  (data (i32.const 32) "a\ff\fe\80z")
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_memory_allocate") (param i32) (result i32) (i32.const 1024))
+  (func (export "proxy_on_context_create") (param i32 i32))
+  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+    (drop (call $add (i32.const 0) (i32.const 16) (i32.const 5) (i32.const 32) (i32.const 5)))
+    (i32.const 0))))WAT");
+  const std::string request =
+      dir.write("req.json", R"({"method": "GET", "path": "/", "headers": [["host", "x"]]})");
+  for (const char* engine : {"v8", "wabt"}) {
+    SCOPED_TRACE(engine);
+    const json run = run_json({filter, "--engine", engine, "--request", request});
+    // --json writes a value that is not UTF-8 as "base64:" + its bytes in base64.
+    std::string value = "<absent>";
+    for (const auto& pair : run["upstream_request"]["headers"])
+      if (pair[0] == "x-bin") value = pair[1].get<std::string>();
+    EXPECT_EQ(value, "base64:Yf/+gHo=");
   }
 }
 
