@@ -3,7 +3,7 @@
 // WAT modules on V8 and WABT: proxy_on_log before proxy_on_done in every ABI version, a callout
 // answer that arrives after its stream ended, a failed callout reported through proxy_get_status,
 // a local response followed by Continue, a pause in the response headers resumed from a tick,
-// header values that are not UTF-8.
+// header values that are not UTF-8, a Stop status in the body callbacks.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -323,6 +323,68 @@ TEST(EnvoyBehaviour, HeaderValuesThatAreNotUtf8KeepTheirBytes) {
     for (const auto& pair : run["upstream_request"]["headers"])
       if (pair[0] == "x-bin") value = pair[1].get<std::string>();
     EXPECT_EQ(value, "base64:Yf/+gHo=");
+  }
+}
+
+// The request body callbacks as (body_size, end_of_stream, result) triples.
+std::vector<std::string> body_calls(const json& run) {
+  std::vector<std::string> out;
+  std::string args;
+  for (const auto& event : run.value("trace", json::array())) {
+    if (event.value("name", "") != "proxy_on_request_body") continue;
+    if (event.value("phase", "") == "enter")
+      args =
+          event["args"].value("body_size", "?") + "," + event["args"].value("end_of_stream", "?");
+    else
+      out.push_back(args + "," + event.value("result", ""));
+  }
+  return out;
+}
+
+TEST(EnvoyBehaviour, StopInTheBodyCallbacksBuffersOrHoldsTheRequest) {
+  UniqueTempDir dir;
+  // Answers StopIterationAndBuffer (1) to every body chunk but the last, which it lets through.
+  const std::string buffer = wasm_file(dir, "buffer.wasm", R"WAT((module
+  (memory (export "memory") 1)
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_memory_allocate") (param i32) (result i32) (i32.const 1024))
+  (func (export "proxy_on_context_create") (param i32 i32))
+  (func (export "proxy_on_request_body") (param i32 i32 i32) (result i32)
+    (if (result i32) (local.get 2) (then (i32.const 0)) (else (i32.const 1))))))WAT");
+  // Answers StopIterationAndBuffer to every chunk, the last one too, and never resumes.
+  std::string stop_wat = R"WAT((module
+  (memory (export "memory") 1)
+  (func (export "proxy_abi_version_0_2_1"))
+  (func (export "proxy_on_memory_allocate") (param i32) (result i32) (i32.const 1024))
+  (func (export "proxy_on_context_create") (param i32 i32))
+  (func (export "proxy_on_request_body") (param i32 i32 i32) (result i32)
+    (if (result i32) (local.get 2) (then (i32.const 0)) (else (i32.const 1))))))WAT";
+  const std::string condition =
+      "(if (result i32) (local.get 2) (then (i32.const 0)) (else (i32.const 1)))";
+  stop_wat.replace(stop_wat.find(condition), condition.size(), "(i32.const 1)");
+  const std::string stop = wasm_file(dir, "stop.wasm", stop_wat);
+  const std::string request = dir.write(
+      "post.json",
+      R"({"method": "POST", "path": "/", "headers": [["host", "x"]], "body_chunks": ["abc", "defg"]})");
+  for (const char* engine : {"v8", "wabt"}) {
+    SCOPED_TRACE(engine);
+    // Without end_of_stream, Stop buffers: the next call reports the whole body so far (7
+    // bytes), and the upstream gets it in one piece once the filter continues.
+    const json buffered = run_json({buffer, "--engine", engine, "--request", request});
+    EXPECT_EQ(body_calls(buffered),
+              (std::vector<std::string>{"3,0,StopIterationAndBuffer", "7,1,Continue"}));
+    EXPECT_EQ(buffered["upstream_request"]["body"], "abcdefg");
+    // With end_of_stream, Stop holds the body until proxy_continue_stream: the upstream has the
+    // headers and no body, and run reports the stalled stream (exit 3).
+    CommandResult held =
+        run_pwplay({"run", stop, "--engine", engine, "--request", request, "--json"});
+    EXPECT_EQ(held.exit_code, 3) << held.err;
+    const json run = json::parse(held.out, nullptr, false);
+    ASSERT_FALSE(run.is_discarded()) << held.out;
+    EXPECT_TRUE(run.value("stalled", false));
+    EXPECT_EQ(body_calls(run), (std::vector<std::string>{"3,0,StopIterationAndBuffer",
+                                                         "7,1,StopIterationAndBuffer"}));
+    EXPECT_EQ(run["upstream_request"]["body"], "");
   }
 }
 
