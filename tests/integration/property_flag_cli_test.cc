@@ -77,7 +77,7 @@ Answer run_answer(std::vector<std::string> args) {
     answer.status = out["response"]["status"].get<int>();
     if (out["response"].contains("body_base64")) {
       auto decoded = debugger::base64_decode(out["response"]["body_base64"].get<std::string>());
-      EXPECT_TRUE(decoded.has_value());
+      EXPECT_TRUE(static_cast<bool>(decoded));
       if (decoded) answer.body = *decoded;
     } else if (out["response"].contains("body")) {
       answer.body = out["response"]["body"].get<std::string>();
@@ -151,7 +151,7 @@ TEST(PropertyFlag, ServeDebugAndTestPassItToTheFilter) {
 
   ServeProcess serve;
   ASSERT_TRUE(serve.start(
-      {"serve", filter, "--property", "my.key=bytes:6869", "--listen", "127.0.0.1:0", "--quiet"}))
+      {filter, "--property", "my.key=bytes:6869", "--listen", "127.0.0.1:0", "--quiet"}))
       << serve.out() << serve.err();
   HttpResponse response = http_request(serve.port(), "GET", "/");
   EXPECT_EQ(response.status, 200) << response.error;
@@ -161,7 +161,12 @@ TEST(PropertyFlag, ServeDebugAndTestPassItToTheFilter) {
   CommandResult debug = run_pwplay({"debug", filter, "--property", "my.key=from-debug", "--request",
                                     request_file("get.json"), "--batch", batch});
   EXPECT_EQ(debug.exit_code, 0) << debug.out << debug.err;
-  EXPECT_NE(debug.out.find("from-debug"), std::string::npos) << debug.out;
+  // The debugger prints the status: 200 when the filter found the property, 404 without it.
+  EXPECT_NE(debug.out.find("finished: 200 (local response)"), std::string::npos) << debug.out;
+  CommandResult debug_without =
+      run_pwplay({"debug", filter, "--request", request_file("get.json"), "--batch", batch});
+  EXPECT_NE(debug_without.out.find("finished: 404 (local response)"), std::string::npos)
+      << debug_without.out;
 
   const std::string scenarios = dir.write("scenarios.json", R"({
   "filter": "echo.wasm",
