@@ -413,7 +413,12 @@ uint32_t AbiHost::proxy_set_tick_period_milliseconds(HostCallState& call) {
 
 uint32_t AbiHost::proxy_set_effective_context(HostCallState& call) {
   uint32_t id = call.a(0);
-  if (!has_context(id)) return S(Status::BadArgument);
+  if (!has_context(id)) {
+    // Typically a callout answer for a stream that has ended: its context is deleted.
+    call.note("error", "no context " + std::to_string(id) +
+                           " (a stream's context is deleted when its stream ends)");
+    return S(Status::BadArgument);
+  }
   effective_context_ = id;
   return S(Status::Ok);
 }

@@ -298,6 +298,14 @@ RunReport run_request(FilterChain& chain, SimulatedDispatcher& dispatcher,
   stream.reset();
   // Deferred work of the finished stream (end-of-stream callbacks already ran) is drained.
   dispatcher.run_until([] { return false; }, std::chrono::milliseconds(0));
+  // Callouts belong to the root context, as in Envoy: an answer that arrives after its stream
+  // ended still reaches proxy_on_http_call_response (or the gRPC callbacks), so it runs here,
+  // within the same simulated-time bound, rather than being dropped with the run.
+  auto callouts_answered = [&chain] {
+    AbiHost::PendingWork work = chain.pending_work();
+    return work.http_calls == 0 && work.grpc_calls == 0;
+  };
+  if (!report.stalled) dispatcher.run_until(callouts_answered, virtual_limit);
   report.virtual_time_ns = dispatcher.virtual_elapsed_ns();
   return report;
 }

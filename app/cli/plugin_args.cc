@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "app/cli/property_args.h"
 #include "debugger/formats/envoy_setup.h"
 #include "debugger/formats/plugin_config_file.h"
 #include "debugger/formats/request_file.h"
@@ -26,6 +27,22 @@ void PluginFlags::declare(CLI::App* cmd, MaxMemoryPagesOption max_memory_pages,
       "Envoy Wasm filter config (JSON or YAML): envoy.extensions.filters.http.wasm.v3.Wasm, its "
       "PluginConfig, typed_config, a TypedStruct, an http_filters entry, or Istio WasmPlugin(s)");
   cmd->add_flag("--fail-open", given_.fail_open, "Let requests through when a filter fails");
+  // Parsed as it is given, so that a bad value is a usage error naming the flag.
+  cmd->add_option_function<std::vector<std::string>>(
+         "--property",
+         [this](const std::vector<std::string>& texts) {
+           for (const std::string& text : texts) {
+             auto parsed = parse_property_flag(text);
+             if (!parsed) throw CLI::ValidationError("--property", parsed.error().message);
+             given_.properties[parsed->first] = std::move(parsed->second);
+           }
+         },
+         "A property every filter reads with proxy_get_property, over Envoy's attribute of that "
+         "path and the request's \"properties\" (repeatable). PATH is dotted (\\. for a dot "
+         "in a segment); VALUE is text, or int:N (8 bytes little-endian), bool:true|false (1 "
+         "byte), bytes:HEX, text:T")
+      ->type_name("PATH=VALUE")
+      ->allow_extra_args(false);
   cmd->add_option_function<uint32_t>(
       "--budget-ms",
       [this](const uint32_t& ms) { given_.runaway_budget_ms = ms; },  // 0 is refused later
@@ -67,6 +84,7 @@ Result<void> PluginFlags::apply_flags(debugger::PluginSpec& spec, bool every_fil
   if (given_.runaway_budget_ms) spec.runaway_budget_ms = given_.runaway_budget_ms;
   if (given_.max_memory_pages) spec.max_memory_pages = given_.max_memory_pages;
   if (given_.warmup_ms) spec.warmup_ms = given_.warmup_ms;
+  for (const auto& [path, value] : given_.properties) spec.properties[path] = value;
   if (every_filter_only) {
     if (given(config_) || !config_file_.empty() || given(root_id_) || given(vm_id_))
       return make_error(

@@ -1,7 +1,7 @@
 // The plugin options shared by `pwplay run`, `serve`, `debug` and `test --har` (--engine,
-// --config, --config-file, --root-id, --vm-id, --plugin-config, --fail-open, --budget-ms,
-// --max-memory-pages), parsed straight into a debugger::PluginSpec. One declaration keeps the
-// names, help and defaults of every command the same.
+// --config, --config-file, --root-id, --vm-id, --plugin-config, --fail-open, --property,
+// --budget-ms, --max-memory-pages), parsed straight into a debugger::PluginSpec. One declaration
+// keeps the names, help and defaults of every command the same.
 #pragma once
 
 #include <map>
@@ -54,6 +54,11 @@ class PluginFlags {
   // Whether --plugin-config or --envoy-config was given (it may name the module).
   bool names_config_file() const { return !plugin_config_.empty() || !envoy_config_.empty(); }
   bool names_envoy_config() const { return !envoy_config_.empty(); }
+  // The --property values (path -> raw bytes), for commands that also apply them elsewhere
+  // (`pwplay test` to its scenario files' filters).
+  const std::map<std::string, std::string, std::less<>>& properties() const {
+    return given_.properties;
+  }
 
   // The whole chain: from --envoy-config or --plugin-config (which may hold several Istio
   // WasmPlugins) or the one module at `wasm_path`. A `wasm_path` replaces the module of a

@@ -100,8 +100,8 @@ int run(const TestArgs& args) {
 
   if (args.har.empty() && (!args.filter.empty() || args.plugin.any_given())) {
     std::fprintf(stderr,
-                 "pwplay test: --filter and the plugin options apply to --har entries only; "
-                 "scenario files name their filter\n");
+                 "pwplay test: --filter and the plugin options (but --property) apply to --har "
+                 "entries only; scenario files name their filter\n");
     return kExitUsage;
   }
   auto limits = args.limits.settings();
@@ -123,6 +123,10 @@ int run(const TestArgs& args) {
                    host::printable_text(suite.error().message).c_str());
       return kExitBadScenarioFile;
     }
+    // --property, like the limits, applies to every scenario's filter.
+    for (auto& scenario : suite->scenarios)
+      for (const auto& [path, value] : args.plugin.properties())
+        scenario.plugin.properties[path] = value;
     suites.push_back(std::move(*suite));
   }
   if (!args.har.empty()) {
