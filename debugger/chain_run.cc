@@ -26,11 +26,7 @@ Result<RunResult> run_chain(const std::vector<PluginSpec>& specs, const RequestF
 
   host::SimulatedDispatcher dispatcher;
   host::MockCalloutClient callouts(dispatcher);
-  for (const auto& [cluster, reply] : request.callouts) {
-    callouts.set_http_reply(cluster, reply.response);
-    if (reply.delay_ms) callouts.set_http_delay(cluster, std::chrono::milliseconds(reply.delay_ms));
-  }
-  for (const auto& [cluster, reply] : request.grpc) callouts.set_grpc_reply(cluster, reply);
+  set_callout_mocks(callouts, request);
   host::HostEnvOptions env_options;
   limits.apply_to(env_options);
   add_site_properties(site, env_options.properties);  // the request's own properties win

@@ -31,6 +31,14 @@ RunStats compute_stats(const std::vector<host::TraceEvent>& trace) {
   return stats;
 }
 
+void set_callout_mocks(host::MockCalloutClient& callouts, const RequestFile& request) {
+  for (const auto& [cluster, reply] : request.callouts) {
+    callouts.set_http_reply(cluster, reply.response);
+    if (reply.delay_ms) callouts.set_http_delay(cluster, std::chrono::milliseconds(reply.delay_ms));
+  }
+  for (const auto& [cluster, reply] : request.grpc) callouts.set_grpc_reply(cluster, reply);
+}
+
 namespace {
 
 Result<RunResult> run(const PluginSpec& spec, const RequestFile& request, bool trace,
@@ -40,11 +48,7 @@ Result<RunResult> run(const PluginSpec& spec, const RequestFile& request, bool t
 
   host::SimulatedDispatcher dispatcher;
   host::MockCalloutClient callouts(dispatcher);
-  for (const auto& [cluster, reply] : request.callouts) {
-    callouts.set_http_reply(cluster, reply.response);
-    if (reply.delay_ms) callouts.set_http_delay(cluster, std::chrono::milliseconds(reply.delay_ms));
-  }
-  for (const auto& [cluster, reply] : request.grpc) callouts.set_grpc_reply(cluster, reply);
+  set_callout_mocks(callouts, request);
   host::HostEnvOptions env_options;
   limits.apply_to(env_options);
   for (const auto& [path, value] : request.properties) env_options.properties[path] = value;

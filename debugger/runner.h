@@ -67,6 +67,9 @@ Result<RunResult> run_once(const PluginSpec& spec, const RequestFile& request, b
 Result<RunResult> run_once_reporting_startup(const PluginSpec& spec, const RequestFile& request,
                                              bool trace = true, const LimitSettings& limits = {});
 
+// The request file's answers to the filter's callouts (`callouts`, `grpc`) as the mocks' replies.
+void set_callout_mocks(host::MockCalloutClient& callouts, const RequestFile& request);
+
 RunStats compute_stats(const std::vector<host::TraceEvent>& trace);
 
 }  // namespace pwplay::debugger

@@ -465,12 +465,7 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name, 
   } else {
     apply_faults(engine_worker_, *chain_);
     callouts_.clear();
-    for (const auto& [cluster, reply] : request.callouts) {
-      callouts_.set_http_reply(cluster, reply.response);
-      if (reply.delay_ms)
-        callouts_.set_http_delay(cluster, std::chrono::milliseconds(reply.delay_ms));
-    }
-    for (const auto& [cluster, reply] : request.grpc) callouts_.set_grpc_reply(cluster, reply);
+    set_callout_mocks(callouts_, request);
     env_->options().properties.clear();
     for (const auto& [path, value] : request.properties) env_->options().properties[path] = value;
     run_logs_.clear();
