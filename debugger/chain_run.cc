@@ -61,13 +61,7 @@ Result<RunResult> run_chain(const std::vector<PluginSpec>& specs, const RequestF
       result.stats.vm_restarts += plugin.restarts();
     }
   }  // the chain ends here, as in run_once, before the metrics are read
-  result.metrics = env.metrics().snapshot();
-  result.callouts_sent = callouts.sent();
-  result.trace = sink.events();
-  RunStats stats = compute_stats(result.trace);
-  stats.memory_bytes = result.stats.memory_bytes;
-  stats.vm_restarts = result.stats.vm_restarts;
-  result.stats = stats;
+  finish_run(result, env, callouts, sink);
   return result;
 }
 

@@ -39,6 +39,17 @@ void set_callout_mocks(host::MockCalloutClient& callouts, const RequestFile& req
   for (const auto& [cluster, reply] : request.grpc) callouts.set_grpc_reply(cluster, reply);
 }
 
+void finish_run(RunResult& result, host::HostEnv& env, const host::MockCalloutClient& callouts,
+                const host::VectorTraceSink& sink) {
+  result.metrics = env.metrics().snapshot();
+  result.callouts_sent = callouts.sent();
+  result.trace = sink.events();
+  RunStats stats = compute_stats(result.trace);
+  stats.memory_bytes = result.stats.memory_bytes;
+  stats.vm_restarts = result.stats.vm_restarts;
+  result.stats = stats;
+}
+
 namespace {
 
 Result<RunResult> run(const PluginSpec& spec, const RequestFile& request, bool trace,
@@ -93,13 +104,7 @@ Result<RunResult> run(const PluginSpec& spec, const RequestFile& request, bool t
     result.stats.memory_bytes = chain.plugin(0).failed() ? 0 : chain.plugin(0).vm().memory().size();
     result.stats.vm_restarts = chain.plugin(0).restarts();
   }
-  result.metrics = env.metrics().snapshot();
-  result.callouts_sent = callouts.sent();
-  result.trace = sink.events();
-  RunStats stats = compute_stats(result.trace);
-  stats.memory_bytes = result.stats.memory_bytes;
-  stats.vm_restarts = result.stats.vm_restarts;
-  result.stats = stats;
+  finish_run(result, env, callouts, sink);
   return result;
 }
 

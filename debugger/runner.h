@@ -70,6 +70,11 @@ Result<RunResult> run_once_reporting_startup(const PluginSpec& spec, const Reque
 // The request file's answers to the filter's callouts (`callouts`, `grpc`) as the mocks' replies.
 void set_callout_mocks(host::MockCalloutClient& callouts, const RequestFile& request);
 
+// The end of a one-shot run, once its chain is gone: the metrics, the callouts sent, the trace,
+// and the stats computed from it (keeping the memory and restart counts the run measured).
+void finish_run(RunResult& result, host::HostEnv& env, const host::MockCalloutClient& callouts,
+                const host::VectorTraceSink& sink);
+
 RunStats compute_stats(const std::vector<host::TraceEvent>& trace);
 
 }  // namespace pwplay::debugger
