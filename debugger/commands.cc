@@ -415,7 +415,8 @@ void append(std::string& out, const char* pattern, ...) {
 
 Result<uint64_t, VerbError> number_argument(const VerbArgs& args, size_t index,
                                             std::string_view what, uint64_t max) {
-  const std::string_view text = index < args.words.size() ? args.words[index] : "";
+  const std::string_view text =
+      index < args.words.size() ? std::string_view(args.words[index]) : std::string_view();
   auto number = parse_typed_number(text, what, max);
   if (!number)
     return fail(std::string(args.verb ? args.verb->name : "") + ": " + number.error().message);

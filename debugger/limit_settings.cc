@@ -37,6 +37,10 @@ constexpr std::array kFields{
                &LimitSettings::max_header_map_bytes,
                "Bytes (names and values) a filter may leave in one header map (default 1M); a "
                "write past it gets BAD_ARGUMENT"},
+    LimitField{"--max-buffered-body-bytes", "max_buffered_body_bytes", true, LimitScope::Host,
+               kMaxBytes, &LimitSettings::max_buffered_body_bytes,
+               "Body bytes one filter may hold while it buffers or pauses (default 1M, Envoy's "
+               "per_connection_buffer_limit_bytes); past it a request gets 413, a response 500"},
     LimitField{"--trace-budget-mb", "trace_budget_mb", false, LimitScope::Session, kMaxTraceMb,
                &LimitSettings::trace_budget_mb,
                "MiB of trace events the session keeps (default 256); past it the oldest "
@@ -125,6 +129,8 @@ host::HeaderLimits LimitSettings::header_limits() const {
 void LimitSettings::apply_to(host::HostEnvOptions& options) const {
   options.limits = shared_limits();
   options.header_limits = header_limits();
+  if (max_buffered_body_bytes)
+    options.buffer_limit_bytes = static_cast<size_t>(*max_buffered_body_bytes);
 }
 
 size_t LimitSettings::trace_budget_bytes(size_t fallback) const {

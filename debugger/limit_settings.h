@@ -1,4 +1,5 @@
-// LimitSettings: the host limits a user chose (shared queues and data, header maps, the session's
+// LimitSettings: the host limits a user chose (shared queues and data, header maps, buffered
+// bodies, the session's
 // trace store), from command-line flags or a file's `limits` object; a field left unset keeps the
 // host's default. One table names every limit, so flags, file fields and help text agree.
 #pragma once
@@ -23,6 +24,7 @@ struct LimitSettings {
   std::optional<uint64_t> max_header_pairs;
   std::optional<uint64_t> max_header_value_bytes;
   std::optional<uint64_t> max_header_map_bytes;
+  std::optional<uint64_t> max_buffered_body_bytes;
   std::optional<uint64_t> trace_budget_mb;
 
   // The host environment's limits with the fields set here.

@@ -54,6 +54,15 @@ void MockCalloutClient::release_held() {
   }
 }
 
+CalloutResponse callout_timeout_response() {
+  CalloutResponse response;
+  response.body = "upstream request timeout";
+  response.headers = {{":status", "504"},
+                      {"content-length", std::to_string(response.body.size())},
+                      {"content-type", "text/plain"}};
+  return response;
+}
+
 void MockCalloutClient::schedule_reply(const std::string& cluster, uint32_t timeout_ms,
                                        std::function<void(CalloutResponse)> done) {
   auto reply = http_.find(cluster);
@@ -61,13 +70,9 @@ void MockCalloutClient::schedule_reply(const std::string& cluster, uint32_t time
   auto delay_it = delays_.find(cluster);
   auto delay = delay_it != delays_.end() ? delay_it->second : std::chrono::milliseconds(0);
   if (timeout_ms > 0 && delay >= std::chrono::milliseconds(timeout_ms)) {
-    // The reply would arrive after the timeout: the filter sees a failed callout, as in Envoy.
-    dispatcher_.schedule(std::chrono::milliseconds(timeout_ms), [done = std::move(done)] {
-      CalloutResponse timed_out;
-      timed_out.failed = true;
-      timed_out.failure_reason = "timeout";
-      done(std::move(timed_out));
-    });
+    // The reply would arrive after the timeout: the filter gets Envoy's 504 instead.
+    dispatcher_.schedule(std::chrono::milliseconds(timeout_ms),
+                         [done = std::move(done)] { done(callout_timeout_response()); });
     return;
   }
   dispatcher_.schedule(delay, [done = std::move(done), response = std::move(response)]() mutable {

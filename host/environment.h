@@ -41,7 +41,8 @@ class Dispatcher {
   virtual uint64_t monotonic_ns() const = 0;
 };
 
-// An HTTP callout's outcome. `failed` mirrors Envoy's "zero headers" reply (timeout, reset).
+// An HTTP callout's outcome. `failed` mirrors Envoy's "zero headers" reply (a reset, a
+// connection failure).
 struct CalloutResponse {
   bool failed = false;
   std::string failure_reason;
@@ -49,6 +50,10 @@ struct CalloutResponse {
   std::string body;
   abi::HeaderPairs trailers;
 };
+
+// Envoy's answer to a callout that runs past its timeout: not a failure but the router's local
+// reply, 504 "upstream request timeout", delivered as a response (proxy_get_status says OK).
+CalloutResponse callout_timeout_response();
 
 // A scripted gRPC reply for proxy_grpc_call / proxy_grpc_stream.
 struct GrpcMockReply {
@@ -236,6 +241,10 @@ struct HostEnvOptions {
   std::shared_ptr<std::atomic<uint64_t>> stream_ids;
   // What a filter may write into one header map (docs/reliability.md, "Limits").
   HeaderLimits header_limits;
+  // Body bytes one filter may hold (StopIterationAndBuffer, or data held behind paused
+  // headers) before the stream is answered 413 (request) or 500 (response): Envoy's default
+  // per_connection_buffer_limit_bytes. 0: no limit.
+  size_t buffer_limit_bytes = size_t{1} << 20;
 };
 
 class HostEnv {

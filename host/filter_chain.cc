@@ -279,7 +279,10 @@ void HttpStream::data_at(Dir dir, int index, std::string data, bool end_stream) 
   d.end_seen = d.end_seen || end_stream;
   if (d.stopped) {
     // Paused at headers: hold the data. Paused in the body: call again with all of it.
-    if (d.stop_at != StopPoint::Data) return;
+    if (d.stop_at != StopPoint::Data) {
+      check_buffer_limit(dir, index, d);
+      return;
+    }
   }
   std::string*& body = dir == Dir::Request ? state_.request_body : state_.response_body;
   body = &d.buffer;
@@ -303,6 +306,43 @@ void HttpStream::data_at(Dir dir, int index, std::string data, bool end_stream) 
     // Held here (and readable as the body buffer) until more data or proxy_continue_stream.
     d.stopped = true;
     d.stop_at = StopPoint::Data;
+    check_buffer_limit(dir, index, d);
+  }
+}
+
+void HttpStream::check_buffer_limit(Dir dir, int index, DirectionState& d) {
+  const size_t limit = chain_.env().options().buffer_limit_bytes;
+  if (limit == 0 || d.buffer.size() <= limit || complete_) return;
+  // Envoy's answer when a filter buffers past the connection's buffer limit: 413 for a request
+  // body; 500 for a response body whose headers have not gone out, else a reset.
+  if (chain_.env().tracing()) {
+    TraceEvent event;
+    event.kind = EventKind::Lifecycle;
+    event.name = "buffer_limit";
+    event.stream_id = state_.id;
+    event.plugin = slots_[index].plugin->config().name;
+    event.start_ns = chain_.env().elapsed_ns();
+    event.args = {{"direction", dir == Dir::Request ? "request" : "response"},
+                  {"held_bytes", std::to_string(d.buffer.size())},
+                  {"limit_bytes", std::to_string(limit)}};
+    chain_.env().trace()->record(std::move(event));
+  }
+  d.buffer.clear();
+  d.buffer.shrink_to_fit();
+  (dir == Dir::Request ? state_.request_body : state_.response_body) = nullptr;
+  if (dir == Dir::Request) {
+    apply_local_reply(
+        index, LocalReply{413, "request_payload_too_large", "Payload Too Large", {}, std::nullopt},
+        dir);
+  } else if (response_started_) {
+    reset("the response body held by " + slots_[index].plugin->config().name +
+          " exceeds the buffer limit of " + std::to_string(limit) +
+          " bytes after its headers went out");
+  } else {
+    apply_local_reply(
+        index,
+        LocalReply{500, "response_payload_too_large", "Internal Server Error", {}, std::nullopt},
+        dir);
   }
 }
 

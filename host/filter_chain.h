@@ -133,6 +133,8 @@ class HttpStream {
   // a tick, another stream): if the stream is paused there, nothing would resume it, so fail it
   // now as a failed callback would (fail open: resume; fail closed: a local 503).
   void fail_paused_slot(int index);
+  // A filter holding more body than the environment's buffer limit: Envoy's 413 or 500.
+  void check_buffer_limit(Dir dir, int index, DirectionState& d);
   int next_index(Dir dir, int index) const;
   int first_index(Dir dir) const;
   bool past_end(Dir dir, int index) const;

@@ -98,7 +98,12 @@ int serve(const ServeArgs& args) {
     std::fprintf(stderr, "pwplay serve: %s\n", host_limits.error().message.c_str());
     return kExitUsage;
   }
-  host_limits->over(limits.host).apply_to(options.env);
+  // --max-body-kb (serve's older spelling, in KiB) sets the filters' buffer limit too, unless
+  // --max-buffered-body-bytes says otherwise.
+  debugger::LimitSettings file_limits = limits.host;
+  if (auto kb = pick(args.max_body_kb, limits.max_body_kb))
+    file_limits.max_buffered_body_bytes = *kb * 1024;
+  host_limits->over(file_limits).apply_to(options.env);
   if (options.max_header_bytes == 0) {
     std::fprintf(stderr, "pwplay serve: --max-header-kb must be at least 1\n");
     return kExitUsage;
@@ -328,8 +333,8 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--max-headers", args->max_headers,
                   "Most header fields in a request head (default 100; more gets 431; 0: no limit)");
   cmd->add_option("--max-body-kb", args->max_body_kb,
-                  "Body bytes the filters may hold, in KiB (default 16384; past it a request "
-                  "gets 413)");
+                  "Body bytes a filter may hold, in KiB (default 1024, as Envoy; past it a request "
+                  "gets 413, a response 500); also what the echo upstream keeps");
   cmd->add_option("--idle-timeout-ms", args->idle_timeout_ms,
                   "Close a connection idle between requests after this long (default 300000; 0: "
                   "never)");

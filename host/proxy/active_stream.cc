@@ -76,10 +76,6 @@ void ActiveStream::request_body(std::string data) {
     Work work(*this);
     http_->decode_data(std::move(data), false);
   }
-  if (request_bytes_in_ - std::min(request_bytes_in_, request_bytes_out_) >
-      server_.options().max_buffered_body_bytes)
-    fail_stream(413, "the request body held by the filters exceeds the buffer limit of " +
-                         std::to_string(server_.options().max_buffered_body_bytes) + " bytes");
 }
 
 void ActiveStream::request_end(std::string last, abi::HeaderPairs trailers) {
@@ -421,16 +417,6 @@ void ActiveStream::upstream_body(std::string data) {
   {
     Work work(*this);
     http_->encode_data(std::move(data), false);
-  }
-  check_response_backlog();
-}
-
-void ActiveStream::check_response_backlog() {
-  if (finalized_ || !http_ || http_->complete()) return;
-  if (response_bytes_in_ - std::min(response_bytes_in_, response_bytes_out_) >
-      server_.options().max_buffered_body_bytes) {
-    fail_stream(500, "the response body held by the filters exceeds the buffer limit of " +
-                         std::to_string(server_.options().max_buffered_body_bytes) + " bytes");
   }
 }
 

@@ -125,7 +125,7 @@ class ClusterCalloutClient::Call : public Http1Handler {
 
   static void on_timeout(int, short, void* arg) {
     auto* call = static_cast<Call*>(arg);
-    if (!call->finished_) call->fail("timeout");
+    if (!call->finished_) call->complete(callout_timeout_response());
   }
 
   void complete(CalloutResponse response) {

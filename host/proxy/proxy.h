@@ -82,8 +82,8 @@ struct ProxyOptions {
   std::vector<LoadedPlugin> plugins;         // the chain, in request order
   size_t max_header_bytes = 60 * 1024;       // larger request heads get 431
   size_t max_headers = 100;                  // more header lines get 431 (Envoy's default)
-  // Body bytes a paused filter may hold before the stream fails (413 for requests, as Envoy's
-  // buffer limit), and bytes queued for a slow peer before reading from the other side pauses.
+  // Body bytes the embedded echo upstream keeps (more gets its 413). What a filter may hold is
+  // HostEnvOptions::buffer_limit_bytes; serve's --max-body-kb sets both.
   size_t max_buffered_body_bytes = 16u << 20;
   size_t write_high_watermark = 1u << 20;
   // A connection without a request in progress is closed after `idle_timeout`; a request head

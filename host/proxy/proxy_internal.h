@@ -175,7 +175,6 @@ class ActiveStream : public StreamSink, public Deferred {
   void detach_connection();
   void schedule_finalize();
   void finalize();
-  void check_response_backlog();
   static void on_timeout(int, short, void* arg);
 
   // Work done for this stream from the proxy's side: charged to the stream, and what the chain

@@ -176,7 +176,7 @@ TEST(ProxyAbuse, HopByHopAndNominatedHeadersAreNotForwarded) {
   EXPECT_EQ(response.header("x-upstream-secret"), "<absent>");
   EXPECT_EQ(response.header("x-kept"), "k");
   ASSERT_EQ(upstream.requests().size(), 1u);
-  const ReceivedRequest& seen = upstream.requests()[0];
+  const ReceivedRequest seen = upstream.requests()[0];
   EXPECT_EQ(seen.header("x-hop"), "<absent>");
   EXPECT_EQ(seen.header("x-other"), "<absent>");
   EXPECT_EQ(seen.header("keep-alive"), "<absent>");
@@ -302,17 +302,38 @@ TEST(ProxyAbuse, HeaderCountLimitIsEnforcedAndConfigurable) {
 TEST(ProxyAbuse, BodyPastTheBufferLimitGets413) {
   TestUpstream upstream;
   ProxyOptions options = to_upstream(upstream.port(), {sample_plugin("body_rewrite")});
-  options.max_buffered_body_bytes = 64 * 1024;
+  options.env.buffer_limit_bytes = 64 * 1024;
   TestProxy proxy(std::move(options));
   ASSERT_TRUE(proxy.started()) << proxy.error();
   HttpResponse response = http_request(proxy.port(), "POST", "/big", {}, std::string(200000, 'b'));
   ASSERT_TRUE(response.ok) << response.error;
   EXPECT_EQ(response.status, 413);
-  EXPECT_NE(response.body.find("buffer limit of 65536 bytes"), std::string::npos) << response.body;
+  EXPECT_EQ(response.body, "PAYLOAD TOO LARGE");  // upper-cased by the filter on its way back
   EXPECT_EQ(upstream.request_count(), 0u);
   // Under the limit the same filter forwards the body.
   HttpResponse small = http_request(proxy.port(), "POST", "/small", {}, std::string(1000, 'b'));
   EXPECT_EQ(small.status, 200);
+}
+
+// body_rewrite passes the response headers on and buffers the body: past the limit the headers
+// are already out, so, as in Envoy, the stream is reset (the client gets a cut response).
+TEST(ProxyAbuse, ResponseBodyPastTheBufferLimitAfterItsHeadersResetsTheStream) {
+  TestUpstream upstream([](const ReceivedRequest&) {
+    return UpstreamReply{"HTTP/1.1 200 OK\r\nContent-Length: 300000\r\n\r\n" +
+                         std::string(300000, 'r')};
+  });
+  ProxyOptions options = to_upstream(upstream.port(), {sample_plugin("body_rewrite")});
+  options.env.buffer_limit_bytes = 64 * 1024;
+  TestProxy proxy(std::move(options));
+  ASSERT_TRUE(proxy.started()) << proxy.error();
+  HttpResponse response = http_request(proxy.port(), "GET", "/big-answer");
+  EXPECT_FALSE(response.ok);
+  EXPECT_EQ(response.status, 200);
+  auto records = proxy.wait_records(1);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_TRUE(records[0].reset);
+  EXPECT_NE(records[0].reset_reason.find("buffer limit of 65536 bytes"), std::string::npos)
+      << records[0].reset_reason;
 }
 
 TEST(ProxyAbuse, SlowHeadersAreCutOffWhileNormalRequestsAreServed) {
