@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/cli/commands.h"
+#include "app/cli/plugin_args.h"
 #include "app/gui/gui_main.h"
 
 int main(int argc, char** argv) {
@@ -21,7 +22,8 @@ int main(int argc, char** argv) {
   pwplay::app::add_check_command(app, exit_code);
   pwplay::app::add_export_command(app, exit_code);
   pwplay::gui::GuiOptions gui_options;
-  pwplay::gui::add_gui_options(app, gui_options);
+  pwplay::app::PluginFlags gui_plugin_flags;
+  pwplay::gui::add_gui_options(app, gui_options, gui_plugin_flags);
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);
@@ -41,6 +43,10 @@ int main(int argc, char** argv) {
           "  pwplay inspect FILTER.wasm\n"
           "See 'pwplay --help' for all commands.\n");
       return pwplay::app::kExitError;
+    }
+    if (auto plugin = pwplay::gui::resolve_gui_plugin(gui_options, gui_plugin_flags); !plugin) {
+      std::fprintf(stderr, "pwplay: %s\n", plugin.error().message.c_str());
+      return pwplay::app::kExitUsage;
     }
     return pwplay::gui::run_gui(gui_options);
   }

@@ -14,6 +14,12 @@ void add_site_properties(const ChainSite& site,
   }
 }
 
+void add_site_defaults(const ChainSite& site, PluginSpec& spec) {
+  std::map<std::string, std::string, std::less<>> defaults;
+  add_site_properties(site, defaults);
+  for (auto& [path, value] : defaults) spec.properties.try_emplace(path, std::move(value));
+}
+
 Result<RunResult> run_chain(const std::vector<PluginSpec>& specs, const RequestFile& request,
                             const ChainSite& site, bool trace, const LimitSettings& limits) {
   if (specs.empty()) return make_error("no filter given: the chain is empty");

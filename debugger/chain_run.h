@@ -25,6 +25,9 @@ struct ChainSite {
 // a host environment's defaults; empty names are left out.
 void add_site_properties(const ChainSite& site,
                          std::map<std::string, std::string, std::less<>>& properties);
+// The same into one plugin's properties, where the plugin's own (--property) do not set them:
+// for the one-filter sessions of `pwplay debug` and the desktop app.
+void add_site_defaults(const ChainSite& site, PluginSpec& spec);
 
 // Loads every plugin (in request order) and runs `request` through the chain. The result's
 // plugin_name lists the plugins' names joined with ", "; abi_version, engine and

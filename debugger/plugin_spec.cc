@@ -4,6 +4,7 @@
 
 #include "debugger/formats/request_file.h"
 #include "host/file_read.h"
+#include "host/sha256.h"
 
 namespace pwplay::debugger {
 
@@ -66,6 +67,13 @@ Result<host::proxy::LoadedPlugin> resolve_plugin(const PluginSpec& spec) {
     if (!bytes) return unexpected(bytes.error());
     if (bytes->size() >= 4 && (*bytes)[0] == 0x7f && config.engine != "native")
       return make_error(spec.wasm_path + ": a native shared object: run it with --engine native");
+    if (!spec.sha256.empty()) {
+      const std::string actual = host::sha256_hex(*bytes);
+      if (actual != spec.sha256)
+        return make_error(spec.wasm_path + ": the module's SHA-256 is " + actual +
+                          ", but its config expects " + spec.sha256 +
+                          " (spec.sha256): the file is not the module the config names");
+    }
     loaded.wasm = std::move(*bytes);
   } else if (!spec.inline_code.empty()) {
     loaded.wasm = spec.inline_code;

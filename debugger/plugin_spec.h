@@ -36,6 +36,9 @@ struct PluginSpec {
   // Simulated runs (run, test, debug, the app): how much simulated time the start-up work
   // (callouts, first ticks) may take before the first request; 0 = none. Unset = 5000 ms.
   std::optional<uint32_t> warmup_ms;
+  // The module's expected SHA-256, 64 hex digits (Istio's WasmPlugin spec.sha256); checked when
+  // the module is read, empty: not checked.
+  std::string sha256;
 
   static constexpr uint32_t kDefaultWarmupMs = 5000;
   static constexpr uint32_t kMaxWarmupMs = 3600000;  // an hour of simulated time

@@ -23,6 +23,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/limit_args.h"
 #include "app/cli/plugin_args.h"
+#include "debugger/chain_run.h"
 #include "debugger/commands.h"
 #include "debugger/formats/request_file.h"
 #include "debugger/session.h"
@@ -93,7 +94,9 @@ int run_debugger(const DebugArgs& args) {
     std::fprintf(stderr, "pwplay debug: %s\n", chain.error().message.c_str());
     return kExitError;
   }
-  const debugger::PluginSpec& options = chain->plugins.front();
+  debugger::PluginSpec& options = chain->plugins.front();
+  // A bootstrap's route and cluster, as the filter reads them, unless --property set them.
+  debugger::add_site_defaults({chain->route_name, chain->cluster_name}, options);
 
   auto limits = args.limits.settings();
   if (!limits) {

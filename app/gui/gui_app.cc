@@ -55,11 +55,8 @@ Result<ScreenshotInfo> GuiApp::capture(const std::string& path) {
 
 void GuiApp::apply_startup_options() {
   FilterSettings& filter = workspace_.filter;
+  filter = options_.plugin;
   filter.wasm_path = options_.filter;
-  filter.configuration = options_.config;
-  filter.root_id = options_.root_id;
-  filter.vm_id = options_.vm_id;
-  filter.fail_open = options_.fail_open;
   if (!options_.request.empty())
     (void)commands_.run("open-request", CommandSource::Startup, options_.request);
   if (!options_.filter.empty()) (void)commands_.run("load", CommandSource::Startup);

@@ -7,15 +7,21 @@
 
 #include <CLI/CLI.hpp>
 
+#include "abi/result.h"
+#include "debugger/plugin_spec.h"
+
+namespace pwplay::app {
+class PluginFlags;
+}
+
 namespace pwplay::gui {
 
 struct GuiOptions {
   std::string filter;   // FILTER.wasm: put in the Filter panel and loaded at start
   std::string request;  // REQ.json: opened in the request editor at start
-  std::string config;   // plugin configuration
-  std::string root_id;
-  std::string vm_id;
-  bool fail_open = false;
+  // The filter's settings from the plugin options (--engine, --config, --plugin-config,
+  // --envoy-config, --warmup-ms, ...): filled by resolve_gui_plugin after the parse.
+  debugger::PluginSpec plugin;
   std::string window_size;  // "WxH"
   std::string automation;   // SCRIPT.json
   std::string automation_log;
@@ -25,8 +31,14 @@ struct GuiOptions {
   bool no_ini = false;                    // do not read or write the layout file
 };
 
-// Registers the desktop app's options on the main (subcommand-less) command line.
-void add_gui_options(CLI::App& app, GuiOptions& options);
+// Registers the desktop app's options on the main (subcommand-less) command line; the plugin
+// options (the same as `pwplay debug`'s) land in `plugin_flags`, which must outlive the parse.
+void add_gui_options(CLI::App& app, GuiOptions& options, app::PluginFlags& plugin_flags);
+
+// Fills `options.plugin` (and `options.filter` when a config names the module) from the plugin
+// options. Errors name the file or flag at fault; a config with several filters is refused, as
+// the app debugs one filter.
+Result<void> resolve_gui_plugin(GuiOptions& options, const app::PluginFlags& plugin_flags);
 
 // Opens the desktop app; returns the exit code (1 when no window or OpenGL context can be had).
 int run_gui(const GuiOptions& options);

@@ -1,19 +1,23 @@
 // The desktop app's command-line options; compiled into every build, with or without the GUI.
 #include "app/gui/gui_main.h"
 
+#include "app/cli/plugin_args.h"
+#include "debugger/chain_run.h"
+
 namespace pwplay::gui {
 
-void add_gui_options(CLI::App& app, GuiOptions& options) {
+void add_gui_options(CLI::App& app, GuiOptions& options, app::PluginFlags& plugin_flags) {
   const char* group = "Desktop app (no subcommand)";
-  app.add_option("filter", options.filter, "Filter module (.wasm) to load in the desktop app")
+  app.add_option("filter", options.filter,
+                 "Filter module (.wasm) to load in the desktop app; optional when "
+                 "--plugin-config or --envoy-config names it")
       ->group(group);
   app.add_option("--request", options.request, "Request file (REQ.json) for the request editor")
       ->group(group);
-  app.add_option("--config", options.config, "Plugin configuration (a string)")->group(group);
-  app.add_option("--root-id", options.root_id, "Root id (Envoy root_id)")->group(group);
-  app.add_option("--vm-id", options.vm_id, "VM id (Envoy vm_config.vm_id)")->group(group);
-  app.add_flag("--fail-open", options.fail_open, "Let requests through when the filter fails")
-      ->group(group);
+  // The filter's settings, spelled as in `pwplay debug`.
+  app::add_plugin_options(&app, plugin_flags, app::MaxMemoryPagesOption::Offer);
+  app::add_envoy_config_option(&app, plugin_flags);
+  plugin_flags.offer_warmup(&app);
   app.add_option("--window-size", options.window_size, "Window size, WxH (default 1280x800)")
       ->group(group);
   app.add_option("--automation", options.automation,
@@ -32,6 +36,28 @@ void add_gui_options(CLI::App& app, GuiOptions& options) {
       ->check(CLI::Range(0, 100000))
       ->group(group);
   app.add_flag("--no-ini", options.no_ini, "Do not read or write the saved layout")->group(group);
+}
+
+Result<void> resolve_gui_plugin(GuiOptions& options, const app::PluginFlags& plugin_flags) {
+  if (options.filter.empty() && !plugin_flags.names_config_file()) {
+    // No filter yet: the app opens empty, with the flags kept for the filter the user loads.
+    auto spec = plugin_flags.spec("");
+    if (!spec) return unexpected(spec.error());
+    options.plugin = std::move(*spec);
+    return {};
+  }
+  auto chain = plugin_flags.chain(options.filter, "pwplay");
+  if (!chain) return unexpected(chain.error());
+  if (chain->plugins.size() != 1)
+    return make_error("the desktop app debugs one filter, and the config holds " +
+                      std::to_string(chain->plugins.size()) +
+                      ": give a config with one Wasm filter, or run the chain with "
+                      "`pwplay run` or `pwplay serve`");
+  options.plugin = std::move(chain->plugins.front());
+  // The bootstrap's route and cluster, as the filter reads them, unless --property set them.
+  debugger::add_site_defaults({chain->route_name, chain->cluster_name}, options.plugin);
+  options.filter = options.plugin.wasm_path;
+  return {};
 }
 
 }  // namespace pwplay::gui

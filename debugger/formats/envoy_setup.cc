@@ -1,6 +1,7 @@
 #include "debugger/formats/envoy_setup.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <set>
 
@@ -71,6 +72,15 @@ Result<Ranked> parse_wasm_plugin(const json& document, const std::string& where,
   }
   if (url.empty()) return make_error(where + ": spec.url names no file");
   plugin.wasm_path = url;
+  if (spec.contains("sha256")) {
+    std::string digest = spec["sha256"].is_string() ? spec["sha256"].get<std::string>() : "";
+    for (char& c : digest) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (digest.size() != 64 || digest.find_first_not_of("0123456789abcdef") != std::string::npos)
+      return make_error(where +
+                        ": spec.sha256 must be the module's SHA-256 as 64 hex digits (got " +
+                        dump(spec["sha256"]) + ")");
+    plugin.sha256 = std::move(digest);
+  }
   if (spec.contains("pluginName")) {
     if (!spec["pluginName"].is_string())
       return make_error(where + ": spec.pluginName must be a string");

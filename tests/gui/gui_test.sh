@@ -115,6 +115,25 @@ JSON
     /snapshot/last_run/upstream_request/headers/x-wasm-filter=from-script ||
     { cat config.json >&2; fail "the edited configuration did not reach the filter"; }
 
+  # The filter from an Envoy Wasm config (no FILTER argument), with the same plugin options as
+  # `pwplay debug`: the config's configuration reaches the filter, --warmup-ms is taken.
+  cp "$SOURCE_DIR/tests/fixtures/envoy/wasm_message.json" "$SOURCE_DIR/tests/fixtures/envoy/envoy.yaml" .
+  cp "$SAMPLES_DIR/add_header.wasm" .
+  timeout 120 "$PWPLAY" --plugin-config wasm_message.json --warmup-ms 100 \
+    --request "$SOURCE_DIR/samples/requests/get.json" --run-command send \
+    --automation-log envoy.json > envoy.out 2>&1
+  rc=$?
+  [ "$rc" -eq 0 ] || { cat envoy.out; fail "--plugin-config + send exited with $rc"; }
+  "$GUI_CHECK" json envoy.json /snapshot/last_run/status=200 /snapshot/plugin/name=my_plugin \
+    /snapshot/last_run/upstream_request/headers/x-wasm-filter=from-wasm-message ||
+    { cat envoy.json >&2; fail "the --plugin-config filter did not run with its configuration"; }
+  # A bootstrap with two Wasm filters: the app debugs one, and says so (exit 2).
+  timeout 60 "$PWPLAY" --envoy-config envoy.yaml > two.out 2>&1
+  rc=$?
+  [ "$rc" -eq 2 ] || { cat two.out; fail "a two-filter --envoy-config exited with $rc, expected 2"; }
+  grep -q "the desktop app debugs one filter, and the config holds 2" two.out ||
+    { cat two.out; fail "no message for the two-filter config"; }
+
   # A command that does not exist stops the script with exit 1 and says which.
   timeout 60 "$PWPLAY" --run-command no-such-command --automation-log bad.json > bad.out 2>&1
   rc=$?

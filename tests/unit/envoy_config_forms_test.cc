@@ -12,6 +12,8 @@
 #include "debugger/formats/envoy_export.h"
 #include "debugger/formats/envoy_setup.h"
 #include "debugger/formats/plugin_config_file.h"
+#include "debugger/plugin_spec.h"
+#include "host/sha256.h"
 #include "support/cli.h"
 #include "support/session_support.h"
 
@@ -270,6 +272,55 @@ TEST(EnvoyConfigForms, IstioWasmPluginsAreOrderedByPhaseAndPriority) {
   EXPECT_NE(refused.error().message.find("does not fetch modules over the network"),
             std::string::npos)
       << refused.error().message;
+}
+
+// Istio checks a module against spec.sha256 before it runs it; so does pwplay, when it reads it.
+TEST(EnvoyConfigForms, AWasmPluginsSha256MustMatchItsModule) {
+  UniqueTempDir dir;
+  stage(dir, "wasmplugins.yaml");
+  std::ifstream in(dir.file("add_header.wasm"), std::ios::binary);
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
+  auto plugin_with = [&](const std::string& digest) {
+    return dir.write("sha.yaml",
+                     "kind: WasmPlugin\nmetadata: {name: pinned}\nspec:\n  url: file://" +
+                         dir.file("add_header.wasm") + "\n  sha256: " + digest + "\n");
+  };
+  const std::string good = host::sha256_hex(bytes);
+  auto spec = load_plugin_config_file(plugin_with(good));
+  ASSERT_TRUE(spec.ok()) << spec.error().message;
+  EXPECT_EQ(spec->sha256, good);
+  EXPECT_TRUE(resolve_plugin(*spec).ok());
+
+  std::string wrong = good;
+  wrong[0] = wrong[0] == '0' ? '1' : '0';
+  auto mismatched = load_plugin_config_file(plugin_with(wrong));
+  ASSERT_TRUE(mismatched.ok()) << mismatched.error().message;
+  auto refused = resolve_plugin(*mismatched);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(
+      refused.error().message.find("SHA-256 is " + good + ", but its config expects " + wrong),
+      std::string::npos)
+      << refused.error().message;
+
+  auto malformed = load_plugin_config_file(plugin_with("abc123"));
+  ASSERT_FALSE(malformed.ok());
+  EXPECT_NE(malformed.error().message.find("spec.sha256 must be the module's SHA-256 as 64 hex"),
+            std::string::npos)
+      << malformed.error().message;
+}
+
+TEST(Sha256, KnownDigests) {
+  auto hex = [](const std::string& text) {
+    return host::sha256_hex(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+  };
+  EXPECT_EQ(hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // 56 bytes: the padding needs a second block.
+  EXPECT_EQ(hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  EXPECT_EQ(hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 TEST(EnvoyConfigForms, AnExportedBootstrapAndWasmPluginsReadBackIntoTheSameChain) {
