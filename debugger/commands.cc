@@ -185,6 +185,13 @@ const std::vector<Verb>& table() {
        "Save request N (default: the last) as a scenario for pwplay test",
        "",
        verbs_impl::save_scenario},
+      {"export-trace",
+       {},
+       "FILE",
+       "Write the session's trace in Chrome's trace event format",
+       "Callbacks and host calls nested by time, copies and logs as instants, one process per "
+       "plugin and one thread per stream: open the file in ui.perfetto.dev or chrome://tracing.",
+       verbs_impl::export_trace},
       {"watch",
        {},
        "on|off",

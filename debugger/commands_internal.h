@@ -76,6 +76,7 @@ VerbResult history(Session&, VerbContext&, const VerbArgs&);
 VerbResult replay(Session&, VerbContext&, const VerbArgs&);
 VerbResult compare(Session&, VerbContext&, const VerbArgs&);
 VerbResult save_scenario(Session&, VerbContext&, const VerbArgs&);
+VerbResult export_trace(Session&, VerbContext&, const VerbArgs&);
 VerbResult watch(Session&, VerbContext&, const VerbArgs&);
 VerbResult reload(Session&, VerbContext&, const VerbArgs&);
 

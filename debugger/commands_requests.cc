@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "debugger/commands_internal.h"
+#include "debugger/formats/chrome_trace.h"
 #include "debugger/formats/request_file.h"
 #include "debugger/formats/scenario.h"
 
@@ -169,6 +170,17 @@ VerbResult save_scenario(Session& session, VerbContext&, const VerbArgs& args) {
   return format("Saved request %llu as scenario '%s' in %s\n",
                 static_cast<unsigned long long>(entry->id),
                 scenario->value("name", std::string()).c_str(), file.c_str());
+}
+
+// export-trace FILE: every event the session keeps, in Chrome's trace event format.
+VerbResult export_trace(Session& session, VerbContext&, const VerbArgs& args) {
+  if (args.words.empty()) return usage(args);
+  const std::vector<host::TraceEvent> events = session.trace().events_after(0);
+  if (events.empty()) return fail("the trace is empty: load a filter and send a request first");
+  if (auto written = write_chrome_trace(args.words[0], events); !written)
+    return fail(written.error().message);
+  return format("Wrote %zu events to %s (Chrome trace format: open it in ui.perfetto.dev)\n",
+                events.size(), args.words[0].c_str());
 }
 
 // watch on|off: reload the module when its file changes, and replay the last request.

@@ -1,6 +1,7 @@
 // `pwplay run FILTER.wasm (--request REQ.json | --curl 'curl ...' | --har FILE [--entry N])
 // [run options] [--json] [--export-curl] [--export-har FILE]`: requests through the filter and
 // the embedded upstream, in process; prints what reached the upstream and the client.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "app/cli/plugin_args.h"
 #include "debugger/chain_run.h"
 #include "debugger/formats/atomic_file.h"
+#include "debugger/formats/chrome_trace.h"
 #include "debugger/formats/curl.h"
 #include "debugger/formats/har.h"
 #include "debugger/formats/outcome.h"
@@ -39,6 +41,7 @@ struct RunArgs {
   std::vector<std::string> engine_flags;
   bool export_curl = false;
   std::string export_har;
+  std::string trace_out;  // Chrome trace event format (Perfetto)
 };
 
 // One request to run: from --request or --curl (entry 0), or one entry of a HAR.
@@ -233,6 +236,23 @@ struct Ran {
   std::string started;  // ISO 8601, for --export-har
 };
 
+// The runs' traces as one Chrome trace (--trace-out): each run's clock starts at 0, so a later
+// run is shifted to start after the one before it.
+Result<void> write_trace_out(const std::string& path, const std::vector<Ran>& runs) {
+  std::vector<host::TraceEvent> all;
+  uint64_t offset = 0;
+  for (const auto& ran : runs) {
+    uint64_t end = 0;
+    for (host::TraceEvent event : ran.result.trace) {
+      end = std::max(end, event.start_ns + event.duration_ns);
+      event.start_ns += offset;
+      all.push_back(std::move(event));
+    }
+    offset += end + 1000;
+  }
+  return debugger::write_chrome_trace(path, all);
+}
+
 void print_json(const std::vector<Ran>& runs, bool from_har) {
   auto dump = [](const nlohmann::json& value) {
     std::cout << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -285,6 +305,8 @@ int run(const RunArgs& args) {
 
   auto limits = args.limits.settings();
   if (!limits) return fail(kExitUsage, limits.error().message);
+  if (!args.trace_out.empty() && args.no_trace)
+    return fail(kExitUsage, "--trace-out writes the trace, which --no-trace turns off: give one");
 
   auto jobs = load_jobs(args);
   if (!jobs) return fail(kExitError, jobs.error().message);
@@ -305,6 +327,11 @@ int run(const RunArgs& args) {
     if (!result) return fail(kExitError, result.error().message);
     // A failed start-up is the answer for every request: it is reported once, as a result.
     if (!result->startup.ok) {
+      if (!args.trace_out.empty()) {
+        // The start-up's trace is the part worth seeing.
+        if (auto written = debugger::write_chrome_trace(args.trace_out, result->trace); !written)
+          return fail(kExitError, "cannot write the trace: " + written.error().message);
+      }
       if (args.json)
         std::cout << debugger::run_result_to_json(*result).dump(
                          2, ' ', false, nlohmann::json::error_handler_t::replace)
@@ -324,6 +351,10 @@ int run(const RunArgs& args) {
                     text(runs[i].job->name).c_str());
       print_summary(runs[i].result);
     }
+  }
+  if (!args.trace_out.empty()) {
+    if (auto written = write_trace_out(args.trace_out, runs); !written)
+      return fail(kExitError, "cannot write the trace: " + written.error().message);
   }
   if (!args.export_har.empty()) {
     auto written = write_har(args.export_har, runs);
@@ -362,6 +393,9 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_flag("--json", args->json,
                 "Print one JSON object (with --har, an array: one object per entry)");
   cmd->add_flag("--no-trace", args->no_trace, "Do not record the trace");
+  cmd->add_option("--trace-out", args->trace_out,
+                  "Also write the trace to this file in Chrome's trace event format (open it in "
+                  "ui.perfetto.dev or chrome://tracing)");
   cmd->add_option("--engine-flag", args->engine_flags,
                   "An engine flag (repeatable), e.g. --engine-flag=--liftoff-only or "
                   "--engine-flag=--no-liftoff for V8")

@@ -71,8 +71,8 @@ class FileCommands : public ::testing::Test {
 };
 
 TEST_F(FileCommands, AreInTheFileMenu) {
-  for (const char* id : {"paste-curl", "copy-as-curl", "import-har", "export-har", "open-project",
-                         "save-project", "show-project"}) {
+  for (const char* id : {"paste-curl", "copy-as-curl", "import-har", "export-har", "export-trace",
+                         "open-project", "save-project", "show-project"}) {
     const Command* command = commands_.find(id);
     ASSERT_NE(command, nullptr) << id;
     EXPECT_EQ(command->menu, "File") << id;
@@ -263,6 +263,34 @@ TEST_F(FileCommands, ExportHarWritesEveryRunWithWhatTheClientReceived) {
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().message, "export-har: the history is empty: send a request first");
   EXPECT_FALSE(std::filesystem::exists(path("empty.har")));
+}
+
+TEST_F(FileCommands, ExportTraceWritesTheSessionsTraceForPerfetto) {
+  std::string file = path("trace.json");
+  auto empty = run("export-trace", file);
+  ASSERT_FALSE(empty);
+  EXPECT_NE(empty.error().message.find("the trace is empty"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(file));
+  if (!have_samples()) GTEST_SKIP() << "build the pwplay_samples target first";
+  workspace_.filter.wasm_path = sample("add_header.wasm");
+  ASSERT_TRUE(run("paste-curl", "curl http://example.com/traced"));
+  auto request = workspace_.build_request();
+  ASSERT_TRUE(request);
+  ASSERT_TRUE(send_request(session_, workspace_, *request, debugger::Pausing::Off));
+  ASSERT_EQ(session_.wait(60s), debugger::SessionState::Idle);
+  auto exported = run("export-trace", file);
+  ASSERT_TRUE(exported) << exported.error().message;
+  EXPECT_NE(workspace_.request_message.find("to " + file), std::string::npos);
+  auto json = debugger::parse_json_text(read_text(file), file);
+  ASSERT_TRUE(json);
+  bool request_headers = false;
+  for (const auto& event : (*json)["traceEvents"])
+    request_headers |= event["ph"] == "X" && event["name"] == "proxy_on_request_headers";
+  EXPECT_TRUE(request_headers);
+  // From the menu, without a path: the File window asks for one.
+  ASSERT_TRUE(run("export-trace"));
+  EXPECT_EQ(workspace_.file_dialog.kind, FileDialog::Kind::ExportTrace);
+  EXPECT_EQ(workspace_.file_dialog.path, "trace.json");
 }
 
 TEST_F(FileCommands, SaveThenOpenProjectRestoresEverything) {

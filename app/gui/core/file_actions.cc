@@ -8,6 +8,7 @@
 
 #include "app/gui/core/session_commands.h"
 #include "debugger/formats/atomic_file.h"
+#include "debugger/formats/chrome_trace.h"
 #include "debugger/formats/curl.h"
 
 namespace pwplay::gui {
@@ -336,6 +337,21 @@ void register_file_action_commands(Commands& commands, Workspace& workspace,
                   auto snapshot = session.snapshot();
                   return report(ws, export_history_har(ws, *snapshot, path),
                                 "exported the history to " + path);
+                }});
+  commands.add({"export-trace",
+                "Export trace",
+                "File",
+                {},
+                "PATH of the trace file to write (Chrome's trace event format, for Perfetto)",
+                false,
+                [&ws, &session](std::string_view arg) -> Result<void> {
+                  if (arg.empty()) return ask(ws, FileDialog::Kind::ExportTrace, "trace.json");
+                  std::string path(arg);
+                  const std::vector<host::TraceEvent> events = session.trace().events_after(0);
+                  if (events.empty())
+                    return report(ws, make_error("the trace is empty: send a request first"), {});
+                  return report(ws, debugger::write_chrome_trace(path, events),
+                                "exported " + plural(events.size(), "trace event") + " to " + path);
                 }});
   commands.add({"open-project",
                 "Open project",

@@ -58,7 +58,7 @@ struct HarListRow {
 // A File-menu window that asks for a path (and for HAR import, which entries). The File
 // commands open it when run without an argument; the window runs the command again with one.
 struct FileDialog {
-  enum class Kind : uint8_t { None, ImportHar, ExportHar, OpenProject, SaveProject };
+  enum class Kind : uint8_t { None, ImportHar, ExportHar, OpenProject, SaveProject, ExportTrace };
   Kind kind = Kind::None;
   bool open_requested = false;  // the next frame opens the window
   std::string path;

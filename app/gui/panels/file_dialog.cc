@@ -23,6 +23,9 @@ DialogText text_of(FileDialog::Kind kind) {
       return {"Import HAR", "import-har", "Import", "path/to/session.har"};
     case FileDialog::Kind::ExportHar:
       return {"Export history as HAR", "export-har", "Export", "history.har"};
+    case FileDialog::Kind::ExportTrace:
+      return {"Export trace (Chrome trace format, opens in ui.perfetto.dev)", "export-trace",
+              "Export", "trace.json"};
     case FileDialog::Kind::OpenProject:
       return {"Open project", "open-project", "Open", "project.pwplay.json"};
     case FileDialog::Kind::SaveProject:
