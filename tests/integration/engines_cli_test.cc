@@ -18,21 +18,6 @@ std::string native_sample(const std::string& name) {
   return std::string(PWPLAY_SAMPLES_DIR) + "/native/" + name + ".so";
 }
 
-json run_json(const std::vector<std::string>& args) {
-  std::vector<std::string> full = {"run"};
-  full.insert(full.end(), args.begin(), args.end());
-  full.push_back("--json");
-  CommandResult result = run_pwplay(full);
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  return json::parse(result.out, nullptr, /*allow_exceptions=*/false);
-}
-
-std::string header(const json& headers, const std::string& name) {
-  for (const auto& pair : headers)
-    if (pair[0] == name) return pair[1].get<std::string>();
-  return "<absent>";
-}
-
 TEST(EnginesCli, RunNamesTheEngineAndItsVersion) {
   PWPLAY_REQUIRE_ENGINE("wabt");
   PWPLAY_REQUIRE_ENGINE("native");

@@ -25,21 +25,6 @@ std::string wasm_file(const UniqueTempDir& dir, const std::string& name, const s
   return dir.write(name, std::string(wasm.begin(), wasm.end()));
 }
 
-json run_json(const std::vector<std::string>& args) {
-  SCOPED_TRACE(::testing::PrintToString(args));
-  std::vector<std::string> full = {"run"};
-  full.insert(full.end(), args.begin(), args.end());
-  full.push_back("--json");
-  CommandResult result = run_pwplay(full);
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  try {
-    return json::parse(result.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "output is not JSON: " << e.what() << "\n" << result.out << result.err;
-    return json::object();
-  }
-}
-
 // The trace as "name" entries: callbacks as they are entered ("proxy_on_log@2": context 2),
 // lifecycle events and host calls (with their result: "proxy_get_status=OK").
 std::vector<std::string> events(const json& run) {

@@ -34,16 +34,6 @@ std::string stage(const UniqueTempDir& dir, const std::string& name) {
   return dir.write(name, fixture_text(name));
 }
 
-json run_json(const std::vector<std::string>& args, CommandResult* raw = nullptr) {
-  std::vector<std::string> command = {"run"};
-  command.insert(command.end(), args.begin(), args.end());
-  command.push_back("--json");
-  CommandResult result = run_pwplay(command);
-  if (raw) *raw = result;
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  return json::parse(result.out, nullptr, false);
-}
-
 // Every value of a header the upstream received, in order.
 std::vector<std::string> upstream_values(const json& out, const std::string& name) {
   std::vector<std::string> values;
@@ -69,7 +59,7 @@ TEST(EnvoyConfigCli, EachPluginConfigFormRunsFromItsFixture) {
     UniqueTempDir dir;
     CommandResult raw;
     json out = run_json(
-        {"--request", request_file("get.json"), "--plugin-config", stage(dir, form.file)}, &raw);
+        {"--request", request_file("get.json"), "--plugin-config", stage(dir, form.file)}, 0, &raw);
     EXPECT_EQ(out["plugin"], "my_plugin");
     EXPECT_EQ(upstream_values(out, "x-wasm-filter"), std::vector<std::string>{form.value});
     // Where the relative module was found is reported.
@@ -84,7 +74,7 @@ TEST(EnvoyConfigCli, UnknownFieldsWarnAndRemoteModulesAndUnknownRuntimesFail) {
   CommandResult raw;
   json out = run_json(
       {"--request", request_file("get.json"), "--plugin-config", stage(dir, "unknown_fields.yaml")},
-      &raw);
+      0, &raw);
   EXPECT_EQ(upstream_values(out, "x-wasm-filter"), std::vector<std::string>{"from-unknown-fields"});
   EXPECT_NE(raw.err.find("pwplay run: warning: " + dir.file("unknown_fields.yaml") +
                          ": unknown field 'config.vm_config.foo' (ignored)"),
@@ -109,7 +99,7 @@ TEST(EnvoyConfigCli, ABootstrapRunsItsWasmFiltersInOrderWithoutAFilterArgument) 
   UniqueTempDir dir;
   CommandResult raw;
   json out = run_json(
-      {"--envoy-config", stage(dir, "envoy.yaml"), "--request", request_file("get.json")}, &raw);
+      {"--envoy-config", stage(dir, "envoy.yaml"), "--request", request_file("get.json")}, 0, &raw);
   EXPECT_EQ(out["plugin"], "first, second");
   EXPECT_EQ(upstream_values(out, "x-wasm-filter"), (std::vector<std::string>{"first", "second"}));
   EXPECT_NE(raw.err.find("cluster 'auth_service' (auth.example.com:9000) is not a loopback "

@@ -23,27 +23,12 @@ std::string module_file(const std::string& name, const hostile::FilterWat& wat) 
   return write_temp_file(name, std::string(wasm.begin(), wasm.end()));
 }
 
-json run_json(std::vector<std::string> args,
-              const std::string& request = request_file("get.json")) {
-  SCOPED_TRACE(::testing::PrintToString(args));
-  args.insert(args.begin(), "run");
+// `pwplay run ARGS --request REQUEST --json`.
+json run_with_request(std::vector<std::string> args,
+                      const std::string& request = request_file("get.json")) {
   args.push_back("--request");
   args.push_back(request);
-  args.push_back("--json");
-  CommandResult result = run_pwplay(args);
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  try {
-    return json::parse(result.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "output is not JSON: " << e.what() << "\n" << result.out << result.err;
-    return json::object();
-  }
-}
-
-std::string header(const json& headers, const std::string& name) {
-  for (const auto& pair : headers)
-    if (pair[0] == name) return pair[1].get<std::string>();
-  return "<absent>";
+  return run_json(args);
 }
 
 // Grows memory a page at a time, at most 64 times; reports the pages reached in x-result and
@@ -69,13 +54,13 @@ TEST(LimitsCli, MaxMemoryPagesMakesMemoryGrowFailInsideTheFilter) {
   const std::string filter = grow_filter();
   for (const char* engine : {"v8", "wabt"}) {
     SCOPED_TRACE(engine);
-    json limited = run_json({filter, "--engine", engine, "--max-memory-pages", "4"});
+    json limited = run_with_request({filter, "--engine", engine, "--max-memory-pages", "4"});
     EXPECT_EQ(limited["response"]["status"], 200);
     EXPECT_EQ(header(limited["upstream_request"]["headers"], "x-result"), "4");
     EXPECT_EQ(header(limited["upstream_request"]["headers"], "x-status"), "-1");
     EXPECT_TRUE(limited["failure"].is_null());
     // Without the limit the same filter gets all 64 pages it asks for.
-    json unlimited = run_json({filter, "--engine", engine});
+    json unlimited = run_with_request({filter, "--engine", engine});
     EXPECT_EQ(header(unlimited["upstream_request"]["headers"], "x-result"), "66");
   }
 }
@@ -104,7 +89,8 @@ TEST(LimitsCli, OutOfRangeLimitsAreErrors) {
     EXPECT_NE(result.err.find(c.message), std::string::npos) << result.err << result.out;
   }
   // The largest limit and a flag V8 knows are accepted.
-  json accepted = run_json({filter, "--max-memory-pages", "65536", "--engine-flag=--no-liftoff"});
+  json accepted =
+      run_with_request({filter, "--max-memory-pages", "65536", "--engine-flag=--no-liftoff"});
   EXPECT_EQ(accepted["response"]["status"], 200);
 }
 
@@ -121,11 +107,11 @@ TEST(LimitsCli, TrapInCalloutResponseAnswers503InsteadOfHanging) {
   const std::string filter = module_file("callout_trap.wasm", wat);
   const std::string request = write_temp_file(
       "callout.json", R"({"method":"GET","path":"/","callouts":{"svc":{"status":200}}})");
-  json closed = run_json({filter}, request);
+  json closed = run_with_request({filter}, request);
   EXPECT_EQ(closed["response"]["status"], 503);
   ASSERT_TRUE(closed["failure"].is_object());
   EXPECT_NE(closed["failure"].dump().find("proxy_on_http_call_response"), std::string::npos);
-  json open = run_json({filter, "--fail-open"}, request);
+  json open = run_with_request({filter, "--fail-open"}, request);
   EXPECT_EQ(open["response"]["status"], 200);
   EXPECT_TRUE(open["upstream_request"].is_object());
 }
@@ -219,18 +205,18 @@ size_t count_header(const json& headers, const std::string& name) {
 
 TEST(LimitsCli, QueueLimitsComeFromTheFlags) {
   const std::string filter = queue_filter();
-  json unlimited = run_json({filter});
+  json unlimited = run_with_request({filter});
   EXPECT_EQ(header(unlimited["upstream_request"]["headers"], "x-result"), "20");
   EXPECT_EQ(header(unlimited["upstream_request"]["headers"], "x-status"), "0");
   EXPECT_FALSE(contains(unlimited["trace"], "queue full"));
 
-  json items = run_json({filter, "--max-queue-items", "5"});
+  json items = run_with_request({filter, "--max-queue-items", "5"});
   EXPECT_EQ(items["response"]["status"], 200);
   EXPECT_EQ(header(items["upstream_request"]["headers"], "x-result"), "5");
   EXPECT_EQ(header(items["upstream_request"]["headers"], "x-status"), "10");  // INTERNAL_FAILURE
   EXPECT_TRUE(contains(items["trace"], "queue full: 5 items, the limit")) << items["trace"];
 
-  json bytes = run_json({filter, "--max-queue-bytes", "3"});
+  json bytes = run_with_request({filter, "--max-queue-bytes", "3"});
   EXPECT_EQ(header(bytes["upstream_request"]["headers"], "x-result"), "3");
   EXPECT_EQ(header(bytes["upstream_request"]["headers"], "x-status"), "10");
   EXPECT_TRUE(contains(bytes["trace"], "queue full: 3 bytes queued, the limit is 3"))
@@ -239,13 +225,13 @@ TEST(LimitsCli, QueueLimitsComeFromTheFlags) {
 
 TEST(LimitsCli, SharedDataLimitComesFromTheFlag) {
   const std::string filter = shared_data_filter();
-  json unlimited = run_json({filter});
+  json unlimited = run_with_request({filter});
   EXPECT_EQ(header(unlimited["upstream_request"]["headers"], "x-status"), "0");
   // 1K: 1024 bytes, less than the key and value's 2001.
-  json limited = run_json({filter, "--max-shared-data-bytes", "1K"});
+  json limited = run_with_request({filter, "--max-shared-data-bytes", "1K"});
   EXPECT_EQ(header(limited["upstream_request"]["headers"], "x-status"), "2");  // BAD_ARGUMENT
   EXPECT_TRUE(contains(limited["trace"], "over the limit of 1024")) << limited["trace"];
-  json enough = run_json({filter, "--max-shared-data-bytes", "2001"});
+  json enough = run_with_request({filter, "--max-shared-data-bytes", "2001"});
   EXPECT_EQ(header(enough["upstream_request"]["headers"], "x-status"), "0");
 }
 
@@ -261,18 +247,18 @@ TEST(LimitsCli, BufferedRequestBodiesPastTheBufferLimitGet413) {
                       .dump());
   // Envoy's default limit, 1 MiB: the request gets 413 (the filter upper-cases it on its way
   // back, as the local reply goes through the response callbacks) and never reaches the upstream.
-  json refused = run_json({filter}, big_request);
+  json refused = run_with_request({filter}, big_request);
   EXPECT_EQ(refused["response"]["status"], 413);
   EXPECT_EQ(refused["response"]["body"], "PAYLOAD TOO LARGE");
   EXPECT_TRUE(refused["upstream_request"].is_null());
   EXPECT_TRUE(contains(refused["trace"], "buffer_limit"));
   EXPECT_TRUE(contains(refused["trace"], "1048576"));
   // Raised, the same body goes through whole.
-  json raised = run_json({filter, "--max-buffered-body-bytes", "2M"}, big_request);
+  json raised = run_with_request({filter, "--max-buffered-body-bytes", "2M"}, big_request);
   EXPECT_EQ(raised["response"]["status"], 200);
   EXPECT_TRUE(contains(raised["upstream_request"]["body"], std::string(1200000, 'b')));
   // Lowered, a small body is refused too.
-  json lowered = run_json(
+  json lowered = run_with_request(
       {filter, "--max-buffered-body-bytes", "100K"},
       write_temp_file("small.json",
                       json({{"method", "POST"},
@@ -293,7 +279,7 @@ TEST(LimitsCli, AResponseHeldPastTheBufferLimitGets500) {
   const std::string request = write_temp_file(
       "post.json",
       json({{"method", "POST"}, {"path", "/echo"}, {"body", std::string(150000, 'e')}}).dump());
-  json failed = run_json({filter, "--max-buffered-body-bytes", "100K"}, request);
+  json failed = run_with_request({filter, "--max-buffered-body-bytes", "100K"}, request);
   EXPECT_EQ(failed["response"]["status"], 500);
   EXPECT_EQ(failed["response"]["body"], "Internal Server Error");
   EXPECT_TRUE(contains(failed, "response_payload_too_large"));
@@ -305,27 +291,27 @@ TEST(LimitsCli, AResponseHeldPastTheBufferLimitGets500) {
 
 TEST(LimitsCli, HeaderMapLimitsComeFromTheFlags) {
   const std::string big = big_header_filter();
-  json unlimited = run_json({big});
+  json unlimited = run_with_request({big});
   EXPECT_EQ(header(unlimited["upstream_request"]["headers"], "x-status"), "0");
   EXPECT_EQ(header(unlimited["upstream_request"]["headers"], "x-result"), std::string(2000, 'a'));
 
-  json value = run_json({big, "--max-header-value-bytes", "1k"});
+  json value = run_with_request({big, "--max-header-value-bytes", "1k"});
   EXPECT_EQ(header(value["upstream_request"]["headers"], "x-status"), "2");  // BAD_ARGUMENT
   EXPECT_EQ(header(value["upstream_request"]["headers"], "x-result"), "<absent>");
   EXPECT_TRUE(contains(value["logs"], "proxy_add_header_map_value refused")) << value["logs"];
   EXPECT_TRUE(contains(value["logs"], "value of 2000 bytes is over the limit of 1024"))
       << value["logs"];
 
-  json map = run_json({big, "--max-header-map-bytes", "1024"});
+  json map = run_with_request({big, "--max-header-map-bytes", "1024"});
   EXPECT_EQ(header(map["upstream_request"]["headers"], "x-status"), "2");
   EXPECT_EQ(header(map["upstream_request"]["headers"], "x-result"), "<absent>");
   EXPECT_TRUE(contains(map["logs"], "bytes, over the limit of 1024")) << map["logs"];
 
   const std::string many = many_headers_filter();
-  json all = run_json({many});
+  json all = run_with_request({many});
   EXPECT_EQ(header(all["upstream_request"]["headers"], "x-result"), "30");
   EXPECT_EQ(count_header(all["upstream_request"]["headers"], "x"), 30u);
-  json pairs = run_json({many, "--max-header-pairs", "20"});
+  json pairs = run_with_request({many, "--max-header-pairs", "20"});
   EXPECT_EQ(pairs["response"]["status"], 200);
   const size_t added = count_header(pairs["upstream_request"]["headers"], "x");
   EXPECT_GT(added, 0u);

@@ -35,25 +35,6 @@ json parse_output(const CommandResult& result) {
   }
 }
 
-json run_json(std::vector<std::string> args, int expected_exit = 0) {
-  args.insert(args.begin(), "run");
-  args.push_back("--json");
-  CommandResult result = run_pwplay(args);
-  EXPECT_EQ(result.exit_code, expected_exit) << result.err;
-  return parse_output(result);
-}
-
-// The value of the first header called `name` (case-insensitive) in a [[name, value], ...] list.
-std::string header(const json& headers, const std::string& name) {
-  auto lower = [](std::string text) {
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return text;
-  };
-  for (const auto& pair : headers)
-    if (lower(pair[0].get<std::string>()) == lower(name)) return pair[1].get<std::string>();
-  return "<absent>";
-}
-
 // The same for HAR's [{"name", "value"}, ...] lists.
 std::string har_header(const json& headers, const std::string& name) {
   for (const auto& item : headers)

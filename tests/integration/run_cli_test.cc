@@ -11,27 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-json run_json(const std::vector<std::string>& args, int expected_exit = 0) {
-  std::vector<std::string> full = {"run"};
-  full.insert(full.end(), args.begin(), args.end());
-  full.push_back("--json");
-  CommandResult result = run_pwplay(full);
-  EXPECT_EQ(result.exit_code, expected_exit) << result.err;
-  try {
-    return json::parse(result.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "output is not JSON: " << e.what() << "\n" << result.out << "\n" << result.err;
-    return json::object();
-  }
-}
-
-// The value of the first header called `name` in a [[name, value], ...] list, or "<absent>".
-std::string header(const json& headers, const std::string& name) {
-  for (const auto& pair : headers)
-    if (pair[0] == name) return pair[1].get<std::string>();
-  return "<absent>";
-}
-
 size_t count_events(const json& trace, const std::string& kind, const std::string& name) {
   size_t count = 0;
   for (const auto& event : trace)

@@ -116,20 +116,6 @@ std::string module_file(const std::string& name, const std::string& wat) {
   return write_temp_file(name, std::string(wasm.begin(), wasm.end()));
 }
 
-json run_json(const std::vector<std::string>& args) {
-  std::vector<std::string> full = {"run"};
-  full.insert(full.end(), args.begin(), args.end());
-  full.push_back("--json");
-  CommandResult result = run_pwplay(full);
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  try {
-    return json::parse(result.out);
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "output is not JSON: " << e.what() << "\n" << result.out << "\n" << result.err;
-    return json::object();
-  }
-}
-
 std::string json_header(const json& headers, const std::string& name) {
   for (const auto& pair : headers)
     if (pair[0] == name) return pair[1].get<std::string>();

@@ -23,15 +23,6 @@ namespace {
 
 using nlohmann::json;
 
-json run_json(const std::vector<std::string>& args, int expected_exit = 0) {
-  std::vector<std::string> full = {"run"};
-  full.insert(full.end(), args.begin(), args.end());
-  full.push_back("--json");
-  CommandResult result = run_pwplay(full);
-  EXPECT_EQ(result.exit_code, expected_exit) << result.err;
-  return json::parse(result.out, nullptr, false);
-}
-
 std::string logs_of(const json& out) {
   std::string all;
   for (const auto& log : out["logs"]) all += log["message"].get<std::string>() + "\n";

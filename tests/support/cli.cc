@@ -1,9 +1,12 @@
 #include "support/cli.h"
 
+#include <gtest/gtest.h>
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -94,6 +97,33 @@ std::string write_temp_file(const std::string& name, const std::string& content)
   std::ofstream out(path, std::ios::binary);
   out << content;
   return path.string();
+}
+
+nlohmann::json run_json(const std::vector<std::string>& args, int expected_exit,
+                        CommandResult* raw) {
+  SCOPED_TRACE(::testing::PrintToString(args));
+  std::vector<std::string> full = {"run"};
+  full.insert(full.end(), args.begin(), args.end());
+  full.push_back("--json");
+  CommandResult result = run_pwplay(full);
+  if (raw) *raw = result;
+  EXPECT_EQ(result.exit_code, expected_exit) << result.err;
+  try {
+    return nlohmann::json::parse(result.out);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "output is not JSON: " << e.what() << "\n" << result.out << "\n" << result.err;
+    return nlohmann::json::object();
+  }
+}
+
+std::string header(const nlohmann::json& headers, const std::string& name) {
+  auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  for (const auto& pair : headers)
+    if (lower(pair[0].get<std::string>()) == lower(name)) return pair[1].get<std::string>();
+  return "<absent>";
 }
 
 }  // namespace pwplay::testing

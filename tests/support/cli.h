@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace pwplay::testing {
 
 struct CommandResult {
@@ -27,5 +29,14 @@ bool has_sample(const std::string& name, const std::string& engine);
 std::string request_file(const std::string& name);
 // Writes `content` to a fresh file in a per-test temporary directory and returns its path.
 std::string write_temp_file(const std::string& name, const std::string& content);
+
+// `pwplay run ARGS --json`: the object it printed. The test fails when the exit code is not
+// `expected_exit` or the output is not JSON (an empty object is returned then). `raw`, when
+// given, receives the whole result (standard error's warnings, for example).
+nlohmann::json run_json(const std::vector<std::string>& args, int expected_exit = 0,
+                        CommandResult* raw = nullptr);
+// The value of the first header called `name` (case-insensitive) in a run's [[name, value], ...]
+// list, or "<absent>".
+std::string header(const nlohmann::json& headers, const std::string& name);
 
 }  // namespace pwplay::testing
