@@ -175,12 +175,10 @@ VerbResult save_scenario(Session& session, VerbContext&, const VerbArgs& args) {
 // export-trace FILE: every event the session keeps, in Chrome's trace event format.
 VerbResult export_trace(Session& session, VerbContext&, const VerbArgs& args) {
   if (args.words.empty()) return usage(args);
-  const std::vector<host::TraceEvent> events = session.trace().events_after(0);
-  if (events.empty()) return fail("the trace is empty: load a filter and send a request first");
-  if (auto written = write_chrome_trace(args.words[0], events); !written)
-    return fail(written.error().message);
+  auto written = export_chrome_trace(session.trace(), args.words[0]);
+  if (!written) return fail(written.error().message);
   return format("Wrote %zu events to %s (Chrome trace format: open it in ui.perfetto.dev)\n",
-                events.size(), args.words[0].c_str());
+                *written, args.words[0].c_str());
 }
 
 // watch on|off: reload the module when its file changes, and replay the last request.

@@ -187,4 +187,12 @@ Result<void> write_chrome_trace(const std::string& path, std::span<const host::T
   return write_file_atomically(path, text);
 }
 
+Result<size_t> export_chrome_trace(const TraceStore& store, const std::string& path) {
+  const std::vector<host::TraceEvent> events = store.events_after(0);
+  if (events.empty())
+    return make_error("the trace is empty: load a filter and send a request first");
+  if (auto written = write_chrome_trace(path, events); !written) return unexpected(written.error());
+  return events.size();
+}
+
 }  // namespace pwplay::debugger

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "abi/result.h"
+#include "debugger/trace_store.h"
 #include "host/trace.h"
 
 namespace pwplay::debugger {
@@ -22,5 +23,9 @@ nlohmann::json chrome_trace(std::span<const host::TraceEvent> events);
 
 // Writes chrome_trace(events) to `path` (atomically: an existing file stays whole on failure).
 Result<void> write_chrome_trace(const std::string& path, std::span<const host::TraceEvent> events);
+
+// Writes every event `store` keeps (a debugging session's trace) to `path`; the number of events
+// written. An empty store is an error, so that no empty file is left behind.
+Result<size_t> export_chrome_trace(const TraceStore& store, const std::string& path);
 
 }  // namespace pwplay::debugger

@@ -357,7 +357,6 @@ void ActiveStream::answer_locally() {
     const bool has_body = !reply.body.empty();
     const bool has_trailers = !reply.trailers.empty();
     Work work(*this);
-    response_bytes_in_ += reply.body.size();
     http_->encode_headers(std::move(headers), !has_body && !has_trailers);
     if (has_body && !http_->complete()) http_->encode_data(reply.body, !has_trailers);
     if (has_trailers && !http_->complete()) http_->encode_trailers(HeaderMap(reply.trailers));
@@ -410,14 +409,11 @@ void ActiveStream::upstream_head(const Http1Head& head) {
 
 void ActiveStream::upstream_body(std::string data) {
   if (finalized_) return;
-  response_bytes_in_ += data.size();
   if (capture_ && record_.upstream_response)
     append_bounded(record_.upstream_response->body, data, server_.options().max_captured_body,
                    record_.bodies_truncated);
-  {
-    Work work(*this);
-    http_->encode_data(std::move(data), false);
-  }
+  Work work(*this);
+  http_->encode_data(std::move(data), false);
 }
 
 void ActiveStream::upstream_end(std::string last, abi::HeaderPairs trailers) {
@@ -431,7 +427,6 @@ void ActiveStream::upstream_end(std::string last, abi::HeaderPairs trailers) {
     release_upstream(reusable);
   }
   if (finalized_ || was_done || !upstream_has_body_) return;
-  response_bytes_in_ += last.size();
   if (capture_ && record_.upstream_response) {
     append_bounded(record_.upstream_response->body, last, server_.options().max_captured_body,
                    record_.bodies_truncated);
@@ -541,7 +536,6 @@ void ActiveStream::downstream_headers(const HeaderMap& headers, bool end_stream)
 
 void ActiveStream::downstream_data(const std::string& data, bool end_stream) {
   LoopDispatcher::Pause pause(dispatcher_);
-  response_bytes_out_ += data.size();
   if (capture_ && record_.response)
     append_bounded(record_.response->body, data, server_.options().max_captured_body,
                    record_.bodies_truncated);

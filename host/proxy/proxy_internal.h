@@ -214,8 +214,6 @@ class ActiveStream : public StreamSink, public Deferred {
   bool request_headers_end_ = false;
   uint64_t request_bytes_in_ = 0;
   uint64_t request_bytes_out_ = 0;
-  uint64_t response_bytes_in_ = 0;
-  uint64_t response_bytes_out_ = 0;
 
   // Toward the upstream.
   UpstreamConnection* upstream_ = nullptr;

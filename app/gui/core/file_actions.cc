@@ -347,11 +347,10 @@ void register_file_action_commands(Commands& commands, Workspace& workspace,
                 [&ws, &session](std::string_view arg) -> Result<void> {
                   if (arg.empty()) return ask(ws, FileDialog::Kind::ExportTrace, "trace.json");
                   std::string path(arg);
-                  const std::vector<host::TraceEvent> events = session.trace().events_after(0);
-                  if (events.empty())
-                    return report(ws, make_error("the trace is empty: send a request first"), {});
-                  return report(ws, debugger::write_chrome_trace(path, events),
-                                "exported " + plural(events.size(), "trace event") + " to " + path);
+                  auto written = debugger::export_chrome_trace(session.trace(), path);
+                  if (!written) return report(ws, unexpected(written.error()), {});
+                  return report(ws, {},
+                                "exported " + plural(*written, "trace event") + " to " + path);
                 }});
   commands.add({"open-project",
                 "Open project",
