@@ -87,6 +87,7 @@ std::optional<HostFunction> AbiHost::resolve(const ImportDesc& import) {
                                      std::span<Value> results) -> std::optional<HostTrapRequest> {
         HostCallState call;
         call.args = args;
+        call.function_index = static_cast<size_t>(spec - abi::host_functions().data());
         call.tracing = env_.tracing();
         uint32_t result = dispatch(*spec, impl, call);
         if (call.trap) return HostTrapRequest{std::move(*call.trap)};
@@ -105,6 +106,7 @@ Result<uint32_t> AbiHost::call(std::string_view name, std::span<const Value> arg
   if (!impl) return make_error(std::string(name) + " has no implementation in this host");
   HostCallState call;
   call.args = args;
+  call.function_index = static_cast<size_t>(spec - abi::host_functions().data());
   call.tracing = env_.tracing();
   uint32_t result = dispatch(*spec, impl, call);
   if (call.trap) return make_error("trap: " + *call.trap);
@@ -119,7 +121,8 @@ uint32_t AbiHost::dispatch(const abi::HostFunctionSpec& spec, Impl impl, HostCal
     call.trap =
         "restricted_callback: " + std::string(spec.name) + " may not be called from the allocator";
   }
-  uint64_t start = call.tracing ? env_.elapsed_ns() : 0;
+  const bool timed = call.tracing || (kPerfStats && perf_);
+  uint64_t start = timed ? env_.elapsed_ns() : 0;
   uint32_t result = 0;
   bool injected = false;
   if (!call.trap) {
@@ -133,6 +136,8 @@ uint32_t AbiHost::dispatch(const abi::HostFunctionSpec& spec, Impl impl, HostCal
       --depth_;
     }
   }
+  if (kPerfStats && perf_)
+    perf_->host_call(call.function_index, env_.elapsed_ns() - start, current_tally_);
   if (call.tracing) {
     TraceEvent event;
     event.kind = EventKind::HostCall;
@@ -221,6 +226,8 @@ uint32_t AbiHost::create_stream_context(uint32_t root_id, HttpStreamState& strea
 void AbiHost::delete_context(uint32_t id) {
   auto it = contexts_.find(id);
   if (it == contexts_.end() || id == 0) return;
+  if (perf_ && it->second.kind == ContextKind::Stream) perf_->request_done(it->second.tally);
+  if (current_tally_ == &it->second.tally) current_tally_ = nullptr;
   if (it->second.tick_timer) env_.dispatcher().cancel(it->second.tick_timer);
   contexts_.erase(it);
 }
@@ -244,7 +251,9 @@ AbiHost::CallbackScope::CallbackScope(AbiHost& host, uint32_t context_id, CallPh
     : host_(host),
       saved_current_(host.current_context_),
       saved_effective_(host.effective_context_),
-      saved_phase_(host.phase_) {
+      saved_phase_(host.phase_),
+      saved_tally_(host.current_tally_) {
+  host.current_tally_ = host.tally(context_id);
   host.current_context_ = context_id;
   host.effective_context_ = context_id;
   host.phase_ = phase;
@@ -254,6 +263,12 @@ AbiHost::CallbackScope::~CallbackScope() {
   host_.current_context_ = saved_current_;
   host_.effective_context_ = saved_effective_;
   host_.phase_ = saved_phase_;
+  host_.current_tally_ = saved_tally_;
+}
+
+RequestTally* AbiHost::tally(uint32_t context_id) {
+  ContextState* context = find_context(context_id);
+  return context && context->kind == ContextKind::Stream ? &context->tally : nullptr;
 }
 
 AbiHost::ContextState* AbiHost::find_context(uint32_t id) {
@@ -297,6 +312,9 @@ bool AbiHost::write_word(uint64_t ptr, uint64_t value) {
 
 void AbiHost::note_copy(HostCallState& call, CopyDirection direction, uint64_t address,
                         std::string_view data, std::string label) {
+  if (kPerfStats && perf_)
+    perf_->copy(call.function_index, direction == CopyDirection::HostToVm, data.size(),
+                perf_key(label, call.function_index), current_tally_);
   if (!call.tracing) return;
   TraceEvent event;
   event.kind = EventKind::Copy;
@@ -326,6 +344,7 @@ Status AbiHost::return_bytes(HostCallState& call, std::string_view data, uint64_
     call.note("allocation", "failed for " + std::to_string(data.size()) + " bytes");
     return Status::InvalidMemoryAccess;
   }
+  if (kPerfStats && perf_) perf_->allocation(data.size(), current_tally_);
   if (!write_bytes(*address, data)) return Status::InvalidMemoryAccess;
   if (!write_word(ret_ptr, *address) || !write_word(ret_size, data.size()))
     return Status::InvalidMemoryAccess;

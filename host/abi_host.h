@@ -22,6 +22,7 @@
 #include "abi/pairs.h"
 #include "host/environment.h"
 #include "host/http_stream.h"
+#include "host/perf_stats.h"
 #include "host/trace.h"
 #include "host/vm.h"
 
@@ -127,6 +128,7 @@ class AbiHost {
     uint32_t saved_current_;
     uint32_t saved_effective_;
     CallPhase saved_phase_;
+    RequestTally* saved_tally_;
   };
 
   // Buffers that are only readable inside a callback (callout replies, gRPC messages, foreign
@@ -193,6 +195,12 @@ class AbiHost {
     return previous;
   }
 
+  // Performance counters (host/perf_stats.h): Plugin sets its block; host calls, copies and
+  // allocations are counted there, and each stream context's tally is folded in when it is
+  // deleted. `tally` is the stream context's running tally (nullptr for other contexts).
+  void set_perf(PluginPerf* perf) { perf_ = perf; }
+  RequestTally* tally(uint32_t context_id);
+
   // Trace plumbing shared with Plugin.
   uint32_t depth() const { return depth_; }
   uint32_t current_context() const { return current_context_; }
@@ -219,6 +227,7 @@ class AbiHost {
     Dispatcher::TimerId tick_timer = 0;
     uint32_t tick_period_ms = 0;
     bool ticked = false;  // its tick fired at least once
+    RequestTally tally;   // stream contexts: what this request cost (perf counters)
   };
 
   // The implementation table (host/abi_host_table.cc): one row per abi::host_functions() row,
@@ -365,6 +374,8 @@ class AbiHost {
   uint32_t effective_context_ = 0;
   CallPhase phase_ = CallPhase::Normal;
   uint32_t depth_ = 0;
+  PluginPerf* perf_ = nullptr;
+  RequestTally* current_tally_ = nullptr;  // the current callback's stream context, if any
   bool local_reply_sent_ = false;
   bool in_vm_start_ = false;
   // Refusals logged for the stream refusal_stream_ (0: no stream), see refuse().

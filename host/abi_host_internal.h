@@ -22,6 +22,7 @@ namespace pwplay::host {
 
 struct AbiHost::HostCallState {
   std::span<const Value> args;
+  size_t function_index = 0;  // in abi::host_functions(), for the perf counters
   bool tracing = false;
   std::vector<TraceField> notes;
   std::vector<TraceEvent> copies;

@@ -19,6 +19,7 @@
 #include "abi/pairs.h"
 #include "abi/result.h"
 #include "host/header_rules.h"
+#include "host/perf_stats.h"
 #include "host/properties.h"
 #include "host/trace.h"
 
@@ -257,6 +258,9 @@ class HostEnv {
   SharedQueues& queues() { return queues_; }
   Metrics& metrics() { return metrics_; }
   ForeignFunctions& foreign_functions() { return foreign_functions_; }
+  // Every plugin's performance counters (always on; read from any thread).
+  PerfRegistry& perf() { return perf_; }
+  const PerfRegistry& perf() const { return perf_; }
   const HostEnvOptions& options() const { return options_; }
   HostEnvOptions& options() { return options_; }
 
@@ -285,6 +289,7 @@ class HostEnv {
   SharedQueues queues_;
   Metrics metrics_;
   ForeignFunctions foreign_functions_;
+  PerfRegistry perf_;
   TraceSink* trace_ = nullptr;
   std::function<void(const LogRecord&)> log_handler_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -147,10 +147,26 @@ Result<void> Plugin::start() {
     return make_error(source + ": " + message);
   };
 
+  // Load times go to the perf counters whichever way start() ends.
+  struct LoadRecorder {
+    PluginPerf& perf;
+    LoadTiming timing;
+    ~LoadRecorder() { perf.load(timing); }
+  };
+  perf_ = env_.perf().plugin(config_.name, config_.engine);
+  LoadRecorder load_times{*perf_, LoadTiming{env_.elapsed_ns(), 0, 0, 0, false}};
+  uint64_t phase_start = load_times.timing.at_ns;
+  auto phase_done = [&](uint64_t& field) {
+    uint64_t now = env_.elapsed_ns();
+    field = now - phase_start;
+    phase_start = now;
+  };
+
   auto vm = create_vm(config_.engine, config_.vm_options);
   if (!vm) return start_failed("create", vm.error().message);
   vm_ = std::move(*vm);
   if (auto loaded = vm_->load(wasm_); !loaded) return start_failed("load", loaded.error().message);
+  phase_done(load_times.timing.compile_ns);
 
   std::vector<std::string> export_names;
   for (const auto& e : vm_->exports())
@@ -164,6 +180,7 @@ Result<void> Plugin::start() {
                           config_.properties};
   guest_ = std::make_unique<VmGuest>(*this);
   host_ = std::make_unique<AbiHost>(env_, std::move(identity), version_, *guest_, *this);
+  host_->set_perf(perf_.get());
   host_->set_log_handler([this](const LogRecord& record) {
     if (log_handler_)
       log_handler_(record);
@@ -192,6 +209,7 @@ Result<void> Plugin::start() {
   });
   if (!linked)
     return start_failed("link", link_problem.empty() ? linked.error().message : link_problem);
+  phase_done(load_times.timing.instantiate_ns);
 
   for (size_t i = 0; i < callbacks_.size(); ++i) {
     const abi::CallbackSpec* spec = abi::find_callback(kCallbackNames[i], version_);
@@ -267,6 +285,9 @@ Result<void> Plugin::start() {
     return start_failed("proxy_on_configure",
                         "proxy_on_configure returned false: the plugin rejected its configuration");
   last_memory_size_ = vm_->memory().size();
+  phase_done(load_times.timing.startup_ns);
+  load_times.timing.ok = true;
+  perf_->memory(last_memory_size_, env_.elapsed_ns(), kPerfCallbacks);
   return {};
 }
 
@@ -450,8 +471,10 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
   } else {
     AbiHost::CallbackScope scope(*host_, context_id, phase);
     ++call_depth_;
+    const uint64_t call_start = kPerfStats ? env_.elapsed_ns() : 0;
     auto outcome =
         vm_->call(ref, args, has_result ? std::span<Value>(&result, 1) : std::span<Value>());
+    if constexpr (kPerfStats) count_call(callback, context_id, call_start);
     --call_depth_;
     // A debugger's abort inside the call reads the same on every engine (see note_user_abort).
     std::optional<std::string> user_abort = host_->take_user_abort();
@@ -500,6 +523,16 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
     }
   }
   return value;
+}
+
+void Plugin::count_call(Callback callback, uint32_t context_id, uint64_t call_start) {
+  const uint64_t now = env_.elapsed_ns();
+  const uint64_t ns = now - call_start;
+  const auto index = static_cast<size_t>(callback);
+  perf_->callback(index, ns);
+  // Looked up after the call: a failure during it may have ended the stream.
+  if (RequestTally* tally = host_->tally(context_id)) tally->filter_ns += ns;
+  perf_->memory(vm_->memory().size(), now, index);
 }
 
 PauseVerdict Plugin::pause_point(PausePoint::Where where, uint32_t context_id) {

@@ -124,6 +124,8 @@ class Plugin : public RootCallbacks {
   }
 
   AbiHost& abi_host() { return *host_; }
+  // This plugin's performance counters (also listed in HostEnv::perf()).
+  PluginPerf& perf() { return *perf_; }
   // Fault injection that survives VM restarts: forced host-call results, a failing allocator.
   void set_injections(std::map<std::string, abi::Status> injections);
   void set_fail_allocations(bool fail) { fail_allocations_ = fail; }
@@ -157,6 +159,8 @@ class Plugin : public RootCallbacks {
   Result<void> run_start_function(std::string_view name, const FuncType& type,
                                   std::span<const Value> args);
   void fail(std::string callback, const VmError& error);
+  // Performance counters after one callback returned (time, the stream's tally, memory size).
+  void count_call(Callback callback, uint32_t context_id, uint64_t call_start);
   // Lets an attached debugger stop here (no-op unless the trace sink pauses).
   PauseVerdict pause_point(PausePoint::Where where, uint32_t context_id);
   std::string decode_result(Callback callback, uint32_t value) const;
@@ -168,6 +172,7 @@ class Plugin : public RootCallbacks {
   std::unique_ptr<Vm> vm_;
   std::unique_ptr<VmGuest> guest_;
   std::unique_ptr<AbiHost> host_;
+  std::shared_ptr<PluginPerf> perf_;  // this plugin's counters, shared with HostEnv::perf()
   std::array<FunctionRef, static_cast<size_t>(Callback::Count)> callbacks_{};
   bool alias_grpc_trailing_ = false;
   FunctionRef allocator_;
