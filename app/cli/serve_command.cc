@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/limit_args.h"
 #include "app/cli/plugin_args.h"
+#include "app/cli/serve_stats.h"
 #include "debugger/chain_run.h"
 #include "debugger/formats/proxy_config_file.h"
 #include "debugger/plugin_spec.h"
@@ -44,6 +46,8 @@ struct ServeArgs {
   uint32_t upstream_timeout_ms = 15000;
   bool trace = false;
   bool quiet = false;
+  double stats_every = 0;  // seconds; 0: no periodic stats
+  std::string stats_json;
   std::string log_level = "info";
 };
 
@@ -53,11 +57,36 @@ std::string format_ms(uint64_t ns) {
   return text;
 }
 
+// "2026-12-06T13:00:00Z".
+std::string utc_now() {
+  char text[32];
+  std::time_t now = std::time(nullptr);
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return text;
+}
+
 int serve(const ServeArgs& args) {
   auto fail = [](const std::string& message) {
     std::fprintf(stderr, "pwplay serve: %s\n", message.c_str());
     return kExitError;
   };
+  // --stats-json alone reports every 10 s.
+  const double stats_every = args.stats_every > 0      ? args.stats_every
+                             : args.stats_json.empty() ? 0.0
+                                                       : 10.0;
+  if (args.stats_every < 0 || (args.stats_every > 0 && args.stats_every < 0.1)) {
+    std::fprintf(stderr, "pwplay serve: --stats-every %g: expected at least 0.1 seconds\n",
+                 args.stats_every);
+    return kExitUsage;
+  }
+  std::optional<StatsJsonFile> stats_file;
+  if (!args.stats_json.empty()) {
+    auto opened = StatsJsonFile::open(args.stats_json);
+    if (!opened) return fail(opened.error().message);
+    stats_file = std::move(*opened);
+  }
   proxy::ProxyOptions options;
   options.trace = args.trace;
   auto level = abi::parse_log_level(args.log_level);
@@ -265,6 +294,9 @@ int serve(const ServeArgs& args) {
         : file.upstream->kind == proxy::UpstreamConfig::Kind::Mock ? "mock"
                                                                    : "echo";
   }
+  // The first interval starts before anyone can connect (the address is printed below).
+  std::optional<ServeReading> before;
+  if (stats_every > 0) before = take_serve_reading(server);
   {
     std::lock_guard<std::mutex> lock(print_mutex);
     std::string host =
@@ -276,7 +308,36 @@ int serve(const ServeArgs& args) {
   }
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  if (stats_every > 0) {
+    if (!before) before = take_serve_reading(server);
+    // Wake every interval to report; a stop signal ends the wait at once.
+    const auto interval_ns = static_cast<long long>(stats_every * 1e9);
+    const timespec timeout{static_cast<time_t>(interval_ns / 1'000'000'000),
+                           static_cast<long>(interval_ns % 1'000'000'000)};
+    while (signal_number == 0) {
+      int got = sigtimedwait(&stop_signals, nullptr, &timeout);
+      if (got > 0) {
+        signal_number = got;
+        break;
+      }
+      std::optional<ServeReading> now = take_serve_reading(server);
+      if (!now || !before) break;
+      if (args.stats_every > 0) {
+        std::lock_guard<std::mutex> lock(print_mutex);
+        std::fprintf(stdout, "%s\n", serve_stats_line(*now, *before).c_str());
+        std::fflush(stdout);
+      }
+      if (stats_file) {
+        if (auto written = stats_file->append(serve_stats_json(*now, *before, utc_now()));
+            !written) {
+          std::fprintf(stderr, "pwplay serve: %s\n", written.error().message.c_str());
+          stats_file.reset();
+        }
+      }
+      before = std::move(now);
+    }
+  }
+  if (signal_number == 0) sigwait(&stop_signals, &signal_number);
   server.stop();
   proxy::ProxyStats stats = server.stats();
   std::lock_guard<std::mutex> lock(print_mutex);
@@ -345,6 +406,12 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "Time the upstream has to answer after the request (default 15000; 504 after)");
   cmd->add_flag("--trace", args->trace, "Record trace events for every stream (slower)");
   cmd->add_flag("--quiet", args->quiet, "Do not print a line per request");
+  cmd->add_option("--stats-every", args->stats_every,
+                  "Print a performance line every SECONDS: requests/s, each filter's p50/p99, "
+                  "host calls, bytes copied per request, memory");
+  cmd->add_option("--stats-json", args->stats_json,
+                  "Append one JSON object of performance figures per interval to FILE (every "
+                  "--stats-every seconds, else every 10 s)");
   cmd->add_option("--log-level", args->log_level,
                   "Lowest filter log level printed and reported to filters (default info)");
   cmd->callback([args, &exit_code] { exit_code = serve(*args); });
