@@ -1,7 +1,8 @@
 // The two leak-hunting samples on each wasm engine: leaky_headers keeps every request's headers
 // in a global list, tidy_headers frees its copy when the stream ends. Requests run through a
 // local one-plugin chain on the simulated dispatcher, and the plugin's linear memory is read
-// through the host (Vm::memory()) before and after a batch of requests.
+// through the host (Vm::memory()) before and after a batch of requests, and sampled for the leak
+// check's verdict.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "debugger/formats/request_file.h"
+#include "debugger/leak_check.h"
 #include "host/environment.h"
 #include "host/filter_chain.h"
 #include "host/local_run.h"
@@ -133,6 +135,30 @@ TEST_P(LeakSamplesTest, TidyStopsGrowingAfterWarmup) {
   const size_t before = chain.memory_bytes();
   ASSERT_TRUE(chain.send(kMeasured));
   EXPECT_EQ(chain.memory_bytes(), before) << "linear memory grew over " << kMeasured << " requests";
+}
+
+// The samples through the leak check's judgement (debugger/leak_check.h), sampled as the bench
+// samples: memory after every 250 requests.
+debugger::LeakVerdict judge(const std::string& sample, const std::string& engine) {
+  SampleChain chain(sample, engine);
+  EXPECT_EQ(chain.error(), "");
+  std::vector<debugger::LeakSample> samples;
+  constexpr int kEvery = 250;
+  for (int sent = 0; sent <= kWarmup + kMeasured; sent += kEvery) {
+    if (sent > 0 && !chain.send(kEvery)) break;
+    samples.push_back({static_cast<uint64_t>(sent), chain.memory_bytes()});
+  }
+  return debugger::judge_leak(samples, kWarmup);
+}
+
+TEST_P(LeakSamplesTest, LeakCheckVerdicts) {
+  const debugger::LeakVerdict leaky = judge("leaky_headers", GetParam());
+  EXPECT_STREQ(debugger::verdict_name(leaky), "leak") << leaky.reason;
+  EXPECT_EQ(leaky.after_warmup_requests, static_cast<uint64_t>(kMeasured));
+  EXPECT_GE(leaky.growth_bytes, kPage);
+  const debugger::LeakVerdict tidy = judge("tidy_headers", GetParam());
+  EXPECT_STREQ(debugger::verdict_name(tidy), "no leak") << tidy.reason;
+  EXPECT_EQ(tidy.growth_bytes, 0u);
 }
 
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(LeakSamplesTest);
