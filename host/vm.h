@@ -207,6 +207,13 @@ class Vm {
                       " cannot step wasm instructions; use the wabt engine");
   }
 
+  // Wasm instructions this instance has executed since load (the start function and every call,
+  // nested ones included), counted exactly; nullopt on engines that cannot count (V8, native).
+  // WABT counts the instructions of its interpreter's code, in which `block`, `loop` and `end`
+  // compile to nothing and a few instructions gain a helper (reserving a function's locals on
+  // entry, dropping values before a branch or a return).
+  virtual std::optional<uint64_t> instructions_executed() const { return std::nullopt; }
+
   // Function names from the module's name section, by function index (imports included).
   virtual std::optional<std::string> function_name(uint32_t function_index) const = 0;
 

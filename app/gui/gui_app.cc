@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "app/gui/core/frame_times.h"
 #include "app/gui/style.h"
 #include "host/proxy/proxy.h"
 
@@ -120,6 +121,10 @@ int GuiApp::finish_automation() {
 }
 
 void GuiApp::frame() {
+  // Frames a script plays are measured for its log: this thread's CPU time from here to after
+  // the swap, so waiting for events or for the display does not count.
+  const bool measured = automation_ && !automation_->finished();
+  const double started_ms = measured ? thread_cpu_ms() : 0;
   commands_.set_frame(frame_);
   if (automation_ && !automation_->finished()) automation_->before_frame(*this);
   snapshot_ = session_.snapshot();
@@ -145,6 +150,8 @@ void GuiApp::frame() {
     pending_screenshot_.clear();
   }
   window_.present();
+  if (measured) automation_->record_frame_time(thread_cpu_ms() - started_ms);
+  if (automation_ && frame_ == 0) automation_->record_first_frame(process_uptime_ms());
   ++frame_;
 }
 

@@ -5,6 +5,8 @@
 //   pwplay_gui_check json FILE /json/pointer=VALUE ...   (strings compare without quotes)
 //   pwplay_gui_check command LOG ID SOURCE               (the log ran ID from SOURCE, and it
 //   worked)
+//   pwplay_gui_check frame-times LOG                     (the log's frame_times are there and
+//   plausible)
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -142,6 +144,44 @@ int check_command(const char* path, const std::string& id, const std::string& so
   return 1;
 }
 
+// frame_times: frames measured (no more than the script played), each time a non-negative
+// number, p50 <= p99 <= max under a bound no frame of a working app reaches, and the first frame
+// after the process started but within the test's timeout.
+int check_frame_times(const char* path) {
+  bool ok = false;
+  nlohmann::json log = read_json(path, ok);
+  if (!ok) return 1;
+  const nlohmann::json times = log.value("frame_times", nlohmann::json());
+  if (!times.is_object()) {
+    std::fprintf(stderr, "FAIL: %s: no frame_times object\n", path);
+    return 1;
+  }
+  auto number = [&](const char* key) {
+    const nlohmann::json value = times.value(key, nlohmann::json());
+    return value.is_number() ? value.get<double>() : -1.0;
+  };
+  const double frames = number("frames"), p50 = number("p50_ms"), p99 = number("p99_ms"),
+               max = number("max_ms"), first = number("first_frame_ms");
+  const double played = log.value("frames", 0.0);
+  constexpr double kFrameBoundMs = 10000;
+  constexpr double kTimeoutMs = 120000;
+  std::string problem;
+  if (frames <= 0 || frames > played)
+    problem = "frames is not in 1..the frames played";
+  else if (p50 < 0 || p50 > p99 || p99 > max)
+    problem = "not 0 <= p50_ms <= p99_ms <= max_ms";
+  else if (max > kFrameBoundMs)
+    problem = "max_ms is over 10 s";
+  else if (first <= 0 || first > kTimeoutMs)
+    problem = "first_frame_ms is not in (0, 120 s]";
+  if (!problem.empty()) {
+    std::fprintf(stderr, "FAIL: %s: %s: %s\n", path, problem.c_str(), times.dump().c_str());
+    return 1;
+  }
+  std::printf("ok: %s frame_times %s\n", path, times.dump().c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,9 +190,11 @@ int main(int argc, char** argv) {
   if (argc >= 4 && std::string(argv[1]) == "json") return check_json(argv[2], argc - 3, argv + 3);
   if (argc == 5 && std::string(argv[1]) == "command")
     return check_command(argv[2], argv[3], argv[4]);
+  if (argc == 3 && std::string(argv[1]) == "frame-times") return check_frame_times(argv[2]);
   std::fprintf(stderr,
                "usage: pwplay_gui_check png FILE WIDTH HEIGHT\n"
                "       pwplay_gui_check json FILE /pointer=VALUE ...\n"
-               "       pwplay_gui_check command LOG ID SOURCE\n");
+               "       pwplay_gui_check command LOG ID SOURCE\n"
+               "       pwplay_gui_check frame-times LOG\n");
   return 2;
 }

@@ -4,7 +4,8 @@
 #   SAMPLES_DIR  built sample filters       SOURCE_DIR the source tree   OUT_DIR  scratch directory
 # Cases:
 #   automation  an automation script loads add_header.wasm, sends samples/requests/get.json and
-#               saves a screenshot; then the same through --run-command/--screenshot
+#               saves a screenshot (the log has plausible frame times); then the same through
+#               --run-command/--screenshot
 #   debugger    a breakpoint with a condition, Debug request, the pause on screen, Continue: the
 #               debugged request lands in the run history with the filter's header upstream;
 #               Send, Debug request and Send share one history and one load of the filter
@@ -94,6 +95,7 @@ JSON
   "$GUI_CHECK" json log.json /commands/0/id=load /commands/0/source=automation /commands/0/ok=true \
     /commands/2/id=send /commands/2/ok=true /screenshots/0/width=1280 || fail "commands not logged"
   "$GUI_CHECK" command log.json select-event automation || fail "no trace event selected"
+  "$GUI_CHECK" frame-times log.json || fail "no frame times in the automation log"
 
   # The same through the command line: FILTER.wasm and --request at start, then commands by id.
   timeout 120 "$PWPLAY" "$SAMPLES_DIR/add_header.wasm" --request "$SOURCE_DIR/samples/requests/get.json" \

@@ -33,7 +33,8 @@ const std::vector<Case>& cases() {
         {"add_header", "get.json", true},     {"http_callout", "callout.json", true},
         {"local_response", "get.json", true}, {"local_response", "authorized.json", true},
         {"body_rewrite", "post.json", true},  {"shared_counter", "get.json", true},
-        {"add_header_as", "get.json", false},
+        {"add_header_as", "get.json", false}, {"leaky_headers", "get.json", true},
+        {"tidy_headers", "get.json", true},
     };
     for (const char* wat :
          {"noop", "add_header_wat", "abi_0_1_0", "abi_0_2_0", "no_abi", "mosn_abi", "trap", "loop",

@@ -302,6 +302,7 @@ json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands) c
   for (const auto& shot : screenshots_)
     shots.push_back({{"path", shot.path}, {"width", shot.width}, {"height", shot.height}});
   out["screenshots"] = std::move(shots);
+  out["frame_times"] = frame_times_.to_json();
   out["snapshot"] = summarize_snapshot(snapshot);
   return out;
 }

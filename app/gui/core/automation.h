@@ -13,6 +13,7 @@
 
 #include "abi/result.h"
 #include "app/gui/core/command_table.h"
+#include "app/gui/core/frame_times.h"
 #include "app/gui/core/snapshot.h"
 
 namespace pwplay::gui {
@@ -71,6 +72,11 @@ class AutomationRunner {
 
   void before_frame(AutomationHost& host);
   void after_render(AutomationHost& host);
+  // The app measures each frame the script plays (see frame_times.h) and reports it here.
+  void record_frame_time(double frame_ms) { frame_times_.record(frame_ms); }
+  void record_first_frame(std::optional<double> since_start_ms) {
+    frame_times_.record_first_frame(since_start_ms);
+  }
 
   bool finished() const { return failed_ || next_ >= script_.steps.size(); }
   bool failed() const { return failed_; }
@@ -78,7 +84,8 @@ class AutomationRunner {
   const AutomationScript& script() const { return script_; }
   int exit_code() const { return failed_ ? 1 : 0; }
 
-  // The automation log: commands run (from every source), screenshots, and the final snapshot.
+  // The automation log: commands run (from every source), screenshots, frame times, and the
+  // final snapshot.
   nlohmann::json log(const Snapshot& snapshot, const Commands& commands) const;
   Result<void> write_log(const Snapshot& snapshot, const Commands& commands) const;
 
@@ -100,6 +107,7 @@ class AutomationRunner {
   bool failed_ = false;
   std::string error_;
   std::vector<ScreenshotInfo> screenshots_;
+  FrameTimes frame_times_;
 };
 
 // The snapshot as the automation log reports it: plugin identity and build, load error, loads,

@@ -101,6 +101,10 @@ class Interpreter {
   // Where to stop next. Takes effect at once, also from inside a host function (the running
   // call stops at the first boundary after the host function returns).
   virtual void set_step_plan(StepPlan plan) = 0;
+
+  // Instructions of the interpreter's code that every call since load has run, exactly (one per
+  // Thread::Step): the start function, nested calls and the instruction that trapped included.
+  virtual uint64_t instructions_executed() const = 0;
 };
 
 }  // namespace pwplay::host::wabt_engine

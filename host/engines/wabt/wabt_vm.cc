@@ -176,6 +176,9 @@ class WabtVm final : public Vm, private wabt_engine::CallControl {
   bool supports_stepping() const override { return true; }
   Result<void> request_step(StepRequest request, InstructionHook hook) override;
   std::optional<std::string> function_name(uint32_t function_index) const override;
+  std::optional<uint64_t> instructions_executed() const override {
+    return interp_->instructions_executed();
+  }
 
  private:
   struct ExportedFunction {
