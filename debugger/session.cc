@@ -46,6 +46,7 @@ Session::~Session() {
     if (pause_ && !resume_) resume_ = Command{ResumeMode::Finish, std::nullopt};
   }
   changed_.notify_all();
+  tasks_changed_.notify_all();
   stop_proxy();
   if (watcher_.joinable()) watcher_.join();
   if (engine_.joinable()) engine_.join();
@@ -58,7 +59,7 @@ void Session::engine_loop() {
     Task task;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      tasks_changed_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
       if (tasks_.empty()) break;
       task = std::move(tasks_.front());
       tasks_.pop_front();
@@ -89,6 +90,7 @@ void Session::post(std::string what, std::function<void()> task) {
     publish_locked();  // Running from now on, before the engine thread picks it up
   }
   changed_.notify_all();
+  tasks_changed_.notify_one();
   announce();
 }
 
@@ -113,8 +115,16 @@ Session::State Session::state_locked() const {
 }
 
 void Session::publish_locked() {
+  // A change only marks the snapshot stale: the proxy thread adds a history entry per request,
+  // and copying the history into a new snapshot each time would cost O(history) per request.
+  // snapshot() builds the next one when a reader asks, from the state at that moment.
+  ++published_;
+  snapshot_stale_ = true;
+}
+
+std::shared_ptr<const SessionSnapshot> Session::build_snapshot_locked() const {
   auto next = std::make_shared<SessionSnapshot>();
-  next->version = ++published_;
+  next->version = published_;
   next->state = state_locked();
   next->activity = activity_;
   next->plugin = info_;
@@ -130,8 +140,7 @@ void Session::publish_locked() {
   next->watching = watching_;
   next->reload_count = info_.build > 0 ? info_.build - 1 : 0;
   next->reload_diff = reload_diff_;
-  std::lock_guard lock(snapshot_mutex_);
-  snapshot_ = std::move(next);
+  return next;
 }
 
 void Session::announce() const {
@@ -148,7 +157,11 @@ void Session::publish() {
 }
 
 std::shared_ptr<const SessionSnapshot> Session::snapshot() const {
-  std::lock_guard lock(snapshot_mutex_);
+  std::lock_guard lock(mutex_);
+  if (snapshot_stale_ || !snapshot_) {
+    snapshot_ = build_snapshot_locked();
+    snapshot_stale_ = false;
+  }
   return snapshot_;
 }
 

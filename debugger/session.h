@@ -119,9 +119,9 @@ struct PauseInfo {
   abi::HeaderPairs client_request_headers;
 };
 
-// Everything a front end shows of a session, as one immutable value: published (a shared_ptr
-// swapped under a short lock) after every change; history entries and the pause are shared
-// between snapshots, never copied.
+// Everything a front end shows of a session, as one immutable value: every change marks it stale
+// and the next snapshot() builds a new one under a short lock; history entries and the pause are
+// shared between snapshots, never copied.
 struct SessionSnapshot {
   uint64_t version = 0;  // goes up with every publish
   SessionState state = SessionState::Idle;
@@ -154,7 +154,8 @@ class Session {
 
   using State = SessionState;
 
-  // The latest snapshot (cheap: a shared_ptr copy under a short lock).
+  // The latest snapshot (cheap when nothing changed: a shared_ptr copy under a short lock; after
+  // a change, built then from the state at that moment).
   std::shared_ptr<const SessionSnapshot> snapshot() const;
 
   // --- Plugin setup (the engine thread does the work; these wait for it) ------------------------
@@ -267,6 +268,8 @@ class Session {
     std::function<void()> run;
   };
   enum class StepMode : uint8_t { None, Step, Next };
+  // Events as the store keeps them: immutable and shared, so the pause logic copies none.
+  using EventRefs = std::vector<std::shared_ptr<const host::TraceEvent>>;
   // How the user asked to go on: an ABI-level mode, or a wasm instruction step.
   struct Command {
     ResumeMode mode = ResumeMode::Continue;
@@ -276,7 +279,7 @@ class Session {
   // it. Touched only on that thread (or before it starts).
   struct Worker {
     std::string name;
-    std::vector<host::TraceEvent> since_point;  // recorded since the previous pause point
+    EventRefs since_point;  // recorded since the previous pause point (shared with the store)
     std::vector<AbiFrame> frames;
     std::vector<MemoryRegion> callback_regions;
     std::map<std::string, std::shared_ptr<const std::vector<uint8_t>>> last_snapshot;
@@ -309,10 +312,9 @@ class Session {
                           const Command& command, bool at_instruction);
   void fill_pause_context(Worker& worker, PauseInfo& info, std::span<const uint8_t> memory,
                           const std::string& plugin);
-  void update_frames(Worker& worker, const std::vector<host::TraceEvent>& events);
+  void update_frames(Worker& worker, const EventRefs& events);
   // Whether a breakpoint stops at this point; `counted` says whether any hit count went up.
-  std::optional<std::string> breakpoint_hit(const std::vector<host::TraceEvent>& events,
-                                            const host::PausePoint& point,
+  std::optional<std::string> breakpoint_hit(const EventRefs& events, const host::PausePoint& point,
                                             std::optional<uint32_t>& id,
                                             const host::TraceEvent*& matched, bool& counted);
   void apply_faults(Worker& worker, host::FilterChain& chain);
@@ -323,11 +325,12 @@ class Session {
   // The hot reload's work on the engine thread: reload, then replay the last request.
   void reload_and_replay();
   // `build`: the module build the proxy that served the stream was started with.
-  void on_proxy_record(const host::proxy::StreamRecord& record, uint32_t build);
+  void on_proxy_record(host::proxy::StreamRecord&& record, uint32_t build);
   void add_history_locked(HistoryEntry entry);
   State state_locked() const;
-  // Builds the next snapshot from the shared state and swaps it in; mutex_ must be held.
+  // Marks the snapshot stale (the next snapshot() rebuilds it); mutex_ must be held.
   void publish_locked();
+  std::shared_ptr<const SessionSnapshot> build_snapshot_locked() const;
   // Runs the on-publish callback; mutex_ must not be held.
   void announce() const;
   // Both, taking the lock.
@@ -361,6 +364,8 @@ class Session {
   // Shared state.
   mutable std::mutex mutex_;
   std::condition_variable changed_;
+  // The engine thread waits on its own: it should not wake for every request the proxy finishes.
+  std::condition_variable tasks_changed_;
   std::deque<Task> tasks_;
   bool busy_ = false;
   bool stopping_ = false;
@@ -398,9 +403,9 @@ class Session {
   std::unique_ptr<host::proxy::Proxy> proxy_;
   host::proxy::ProxyOptions proxy_options_;  // without plugins, for a restart after a reload
 
-  // The latest snapshot (its own lock, taken inside mutex_ or alone).
-  mutable std::mutex snapshot_mutex_;
-  std::shared_ptr<const SessionSnapshot> snapshot_;
+  // The latest snapshot, built by snapshot() (under mutex_) when a publish made it stale.
+  mutable std::shared_ptr<const SessionSnapshot> snapshot_;
+  mutable bool snapshot_stale_ = true;
   uint64_t published_ = 0;
 
   std::thread engine_;

@@ -21,8 +21,9 @@ host::Plugin* find_plugin(host::FilterChain* chain, const std::string& name) {
 
 // --- Pausing (on a VM thread, inside a VM call) ------------------------------------------------
 
-void Session::update_frames(Worker& worker, const std::vector<host::TraceEvent>& events) {
-  for (const auto& event : events) {
+void Session::update_frames(Worker& worker, const EventRefs& events) {
+  for (const auto& shared : events) {
+    const host::TraceEvent& event = *shared;
     if (event.kind == host::EventKind::Callback && event.phase == "enter") {
       if (worker.frames.empty()) worker.callback_regions.clear();
       worker.frames.push_back(
@@ -36,7 +37,7 @@ void Session::update_frames(Worker& worker, const std::vector<host::TraceEvent>&
   }
 }
 
-std::optional<std::string> Session::breakpoint_hit(const std::vector<host::TraceEvent>& events,
+std::optional<std::string> Session::breakpoint_hit(const EventRefs& events,
                                                    const host::PausePoint& point,
                                                    std::optional<uint32_t>& id,
                                                    const host::TraceEvent*& matched,
@@ -45,7 +46,8 @@ std::optional<std::string> Session::breakpoint_hit(const std::vector<host::Trace
   EventContext context{point.stream};
   std::optional<std::string> reason;
   std::optional<uint32_t> temporary;  // a tbreak that stops here goes away
-  for (const auto& event : events) {
+  for (const auto& shared : events) {
+    const host::TraceEvent& event = *shared;
     // A callback breakpoint stops at the entry, before the filter runs.
     if (event.kind == host::EventKind::Callback &&
         point.where != host::PausePoint::Where::CallbackEnter)
@@ -89,10 +91,11 @@ std::vector<std::pair<uint32_t, uint32_t>> changed_ranges(const std::vector<uint
   return ranges;
 }
 
-bool entering(const std::vector<host::TraceEvent>& events, std::string_view callback) {
-  return std::any_of(events.begin(), events.end(), [&](const host::TraceEvent& event) {
-    return event.kind == host::EventKind::Callback && event.phase == "enter" &&
-           event.name == callback;
+bool entering(const std::vector<std::shared_ptr<const host::TraceEvent>>& events,
+              std::string_view callback) {
+  return std::any_of(events.begin(), events.end(), [&](const auto& event) {
+    return event->kind == host::EventKind::Callback && event->phase == "enter" &&
+           event->name == callback;
   });
 }
 
@@ -119,7 +122,7 @@ void Session::fill_pause_context(Worker& worker, PauseInfo& info, std::span<cons
 
 host::PauseVerdict Session::on_pause_point(Worker& worker, const host::PausePoint& point,
                                            host::FilterChain* chain) {
-  std::vector<host::TraceEvent> events = std::move(worker.since_point);
+  EventRefs events = std::move(worker.since_point);
   worker.since_point.clear();
   update_frames(worker, events);
   worker.stream = point.stream;
@@ -181,17 +184,19 @@ host::PauseVerdict Session::on_pause_point(Worker& worker, const host::PausePoin
   info.reason = *reason;
   info.breakpoint = breakpoint_id;
   info.where = point.where;
-  info.step_events = events;
+  // Copied only now that the thread stops: the pause owns what it shows.
+  info.step_events.reserve(events.size());
+  for (const auto& event : events) info.step_events.push_back(*event);
   // The event this point is about: a trap, else what the breakpoint matched (a log stands for
   // the host call that wrote it), else the last callback or host call recorded.
   const host::TraceEvent* primary = nullptr;
   for (const auto& event : events)
-    if (event.kind == host::EventKind::Trap) primary = &event;
+    if (event->kind == host::EventKind::Trap) primary = event.get();
   if (!primary && matched && matched->kind != host::EventKind::Log) primary = matched;
   if (!primary) {
     for (auto it = events.rbegin(); it != events.rend(); ++it) {
-      if (it->kind == host::EventKind::Callback || it->kind == host::EventKind::HostCall) {
-        primary = &*it;
+      if ((*it)->kind == host::EventKind::Callback || (*it)->kind == host::EventKind::HostCall) {
+        primary = it->get();
         break;
       }
     }
@@ -202,9 +207,9 @@ host::PauseVerdict Session::on_pause_point(Worker& worker, const host::PausePoin
     info.frames.push_back(AbiFrame{host::EventKind::HostCall, info.event.name, info.event.args,
                                    info.event.context_id});
   for (const auto& event : events)
-    if (event.kind == host::EventKind::Copy)
+    if (event->kind == host::EventKind::Copy)
       info.event_regions.push_back(
-          MemoryRegion{event.address, event.length, event.label, event.direction, event.seq});
+          MemoryRegion{event->address, event->length, event->label, event->direction, event->seq});
   info.stream_id = stream_id ? stream_id : info.event.stream_id;
   info.can_step_instructions = point.vm->supports_stepping();
 

@@ -47,15 +47,15 @@ Result<uint16_t> Session::start_proxy_locked(host::proxy::ProxyOptions options) 
       host::proxy::LoadedPlugin{std::move(resolved->config), std::move(resolved->wasm)});
   options.trace = true;
   options.debugger = proxy_tap_.get();
+  // The proxy thread is not running: the tap's build can be set from here. The tap turns every
+  // finished stream into a history entry.
+  proxy_tap_->set_build(build);
   options.env.stream_ids = stream_ids_;
   options.env.limits = options_.shared_limits;
   options.env.header_limits = options_.header_limits;
   // The proxy thread is not running: its worker state can be reset from here.
   proxy_worker_ = Worker{.name = "proxy"};
   auto proxy = std::make_unique<host::proxy::Proxy>();
-  // This proxy runs this build: a record that lands after a reload still names it.
-  proxy->subscribe(
-      [this, build](const host::proxy::StreamRecord& record) { on_proxy_record(record, build); });
   auto started = proxy->start(std::move(options));
   if (!started) return failed(started.error());
   proxy_ = std::move(proxy);
@@ -117,28 +117,30 @@ std::optional<uint16_t> Session::proxy_port() const {
   return proxy_->port();
 }
 
-void Session::on_proxy_record(const host::proxy::StreamRecord& record, uint32_t build) {
+void Session::on_proxy_record(host::proxy::StreamRecord&& record, uint32_t build) {
   HistoryEntry entry;
   entry.name = record.method + " " + record.path;
   entry.source = "proxy";
   entry.time = std::chrono::system_clock::now();
+  // The record is the session's: its parts move into the entry; only the request, kept twice
+  // (as the request to replay and as the report's client request), is copied.
   entry.request.request.method = record.client_request.method;
   entry.request.request.path = record.client_request.path;
   entry.request.request.headers = record.client_request.headers;
   entry.request.request.body = record.client_request.body;
   entry.request.request.trailers = record.client_request.trailers;
-  entry.report.client_request = record.client_request;
-  entry.report.upstream_request = record.upstream_request;
-  entry.report.upstream_response = record.upstream_response;
-  entry.report.response = record.response;
+  entry.report.client_request = std::move(record.client_request);
+  entry.report.upstream_request = std::move(record.upstream_request);
+  entry.report.upstream_response = std::move(record.upstream_response);
+  entry.report.response = std::move(record.response);
   entry.report.local_response = record.local_reply;
-  entry.report.local_reply = record.reply;
+  entry.report.local_reply = std::move(record.reply);
   entry.report.reset = record.reset;
   entry.report.reset_reason = record.reset_reason;
   entry.report.failed_plugins = record.failed_plugins;
   entry.report.stream_id = record.stream_id;
-  entry.logs = record.logs;
-  entry.trace = record.trace;
+  entry.logs = std::move(record.logs);
+  entry.trace = std::move(record.trace);
   entry.stats = compute_stats(entry.trace);
   if (!record.failed_plugins.empty()) {
     std::string names;

@@ -11,9 +11,7 @@ class Session::PausingStore : public host::TraceSink {
  public:
   explicit PausingStore(Session& session) : session_(session) {}
   void record(host::TraceEvent event) override {
-    host::TraceEvent kept = event;
-    kept.seq = session_.store_.add(std::move(event));
-    session_.engine_worker_.since_point.push_back(std::move(kept));
+    session_.engine_worker_.since_point.push_back(session_.store_.add_shared(std::move(event)));
   }
   host::PauseVerdict pause_point(const host::PausePoint& point) override {
     return session_.on_pause_point(session_.engine_worker_, point, session_.chain_.get());
@@ -23,21 +21,28 @@ class Session::PausingStore : public host::TraceSink {
   Session& session_;
 };
 
-// The proxy's events go to the session's store too (renumbered there).
+// The proxy's events go to the session's store too (renumbered there): one copy, shared by the
+// store and the pause logic.
 class Session::ProxyTap : public host::proxy::ProxyDebugger {
  public:
   explicit ProxyTap(Session& session) : session_(session) {}
   void record(const host::TraceEvent& event) override {
-    host::TraceEvent kept = event;
-    kept.seq = session_.store_.add(event);
-    session_.proxy_worker_.since_point.push_back(std::move(kept));
+    session_.proxy_worker_.since_point.push_back(session_.store_.add_shared(event));
   }
   host::PauseVerdict pause_point(const host::PausePoint& point, host::FilterChain& chain) override {
     return session_.on_pause_point(session_.proxy_worker_, point, &chain);
   }
+  // Every finished stream becomes a history entry, taking the record's trace and messages.
+  void finished(host::proxy::StreamRecord&& record) override {
+    session_.on_proxy_record(std::move(record), build_);
+  }
+  // The module build the proxy runs, so that an entry still names it after a reload; set while
+  // the proxy thread is not running.
+  void set_build(uint32_t build) { build_ = build; }
 
  private:
   Session& session_;
+  uint32_t build_ = 0;
 };
 
 }  // namespace pwplay::debugger

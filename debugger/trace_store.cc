@@ -1,7 +1,6 @@
 #include "debugger/trace_store.h"
 
 #include <algorithm>
-#include <optional>
 
 namespace pwplay::debugger {
 
@@ -15,32 +14,36 @@ size_t TraceStore::approximate_size(const host::TraceEvent& event) {
 }
 
 void TraceStore::record(host::TraceEvent event) {
-  add(std::move(event));
+  add_shared(std::move(event));
 }
 
 uint64_t TraceStore::add(host::TraceEvent event) {
-  std::optional<host::TraceEvent> observed;
-  uint64_t seq = 0;
+  return add_shared(std::move(event))->seq;
+}
+
+std::shared_ptr<const host::TraceEvent> TraceStore::add_shared(host::TraceEvent event) {
+  // Sized and allocated before the lock: readers wait only for the bookkeeping.
+  const size_t size = approximate_size(event);
+  auto stored = std::make_shared<host::TraceEvent>(std::move(event));
+  std::function<void(const host::TraceEvent&)> observer;
   {
     std::lock_guard lock(mutex_);
-    seq = event.seq = next_seq_++;
-    // Several threads may record (a session's runner and its proxy): the observer gets a copy
-    // taken under the lock, never a reference into a vector another thread may grow.
-    if (observer_) observed = event;
-    size_t size = approximate_size(event);
-    StreamEvents*& target = index_[event.stream_id];
+    stored->seq = next_seq_++;
+    observer = observer_;
+    StreamEvents*& target = index_[stored->stream_id];
     if (!target) {
-      streams_.push_back(StreamEvents{event.stream_id, {}, 0});
+      streams_.push_back(StreamEvents{stored->stream_id, {}, 0});
       target = &streams_.back();
     }
-    target->events.push_back(std::move(event));
+    target->events.push_back(stored);
     target->bytes += size;
     bytes_ += size;
     if (bytes_ > budget_) enforce_budget();
   }
-  // The observer may block (a debugger pause); it runs without the lock so readers go on.
-  if (observed) observer_(*observed);
-  return seq;
+  // The observer may block (a debugger pause); it runs without the lock so readers go on. The
+  // event is immutable once stored, so it needs no copy.
+  if (observer) observer(*stored);
+  return stored;
 }
 
 void TraceStore::enforce_budget() {
@@ -55,26 +58,41 @@ void TraceStore::enforce_budget() {
 }
 
 std::vector<host::TraceEvent> TraceStore::events_after(uint64_t after, size_t limit) const {
-  std::lock_guard lock(mutex_);
-  std::vector<host::TraceEvent> out;
-  // Each stream's events are in seq order: only the tail after `after` is copied, so callers
-  // asking for recent events (the debugger, at every pause point) pay for what is new.
-  for (const auto& stream : streams_) {
-    auto first = std::upper_bound(
-        stream.events.begin(), stream.events.end(), after,
-        [](uint64_t seq, const host::TraceEvent& event) { return seq < event.seq; });
-    out.insert(out.end(), first, stream.events.end());
+  std::vector<std::shared_ptr<const host::TraceEvent>> found;
+  {
+    std::lock_guard lock(mutex_);
+    // Each stream's events are in seq order: only the tail after `after` is taken, so callers
+    // asking for recent events (the debugger, at every pause point) pay for what is new.
+    for (const auto& stream : streams_) {
+      auto first =
+          std::upper_bound(stream.events.begin(), stream.events.end(), after,
+                           [](uint64_t seq, const std::shared_ptr<const host::TraceEvent>& event) {
+                             return seq < event->seq;
+                           });
+      found.insert(found.end(), first, stream.events.end());
+    }
   }
-  std::sort(out.begin(), out.end(),
-            [](const host::TraceEvent& a, const host::TraceEvent& b) { return a.seq < b.seq; });
-  if (out.size() > limit) out.resize(limit);
+  // The events are immutable: they are ordered and copied out without the lock.
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a->seq < b->seq; });
+  if (found.size() > limit) found.resize(limit);
+  std::vector<host::TraceEvent> out;
+  out.reserve(found.size());
+  for (const auto& event : found) out.push_back(*event);
   return out;
 }
 
 std::vector<host::TraceEvent> TraceStore::stream_events(uint64_t stream_id) const {
-  std::lock_guard lock(mutex_);
-  auto it = index_.find(stream_id);
-  return it == index_.end() ? std::vector<host::TraceEvent>{} : it->second->events;
+  std::vector<std::shared_ptr<const host::TraceEvent>> found;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = index_.find(stream_id);
+    if (it != index_.end()) found = it->second->events;
+  }
+  std::vector<host::TraceEvent> out;
+  out.reserve(found.size());
+  for (const auto& event : found) out.push_back(*event);
+  return out;
 }
 
 std::vector<uint64_t> TraceStore::stream_ids() const {

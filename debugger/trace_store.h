@@ -1,12 +1,15 @@
 // TraceStore: the session's bounded, thread-safe store of trace events, grouped by stream. The VM
 // thread appends; UI and CLI threads read incrementally (events after a sequence number) under a
 // short lock. Past the byte budget (default 256 MiB) the oldest streams are dropped first, and
-// the store says how many it dropped.
+// the store says how many it dropped. Each event is kept once, immutable, behind a shared
+// pointer: the recording thread's pause logic holds the same event, and readers copy what they
+// ask for.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -22,6 +25,8 @@ class TraceStore : public host::TraceSink {
   void record(host::TraceEvent event) override;
   // Stores the event and returns the sequence number it was given.
   uint64_t add(host::TraceEvent event);
+  // The same, returning the stored event (with its sequence number): shared, not copied.
+  std::shared_ptr<const host::TraceEvent> add_shared(host::TraceEvent event);
 
   // Events with seq > `after`, oldest first (at most `limit`).
   std::vector<host::TraceEvent> events_after(uint64_t after, size_t limit = SIZE_MAX) const;
@@ -39,6 +44,7 @@ class TraceStore : public host::TraceSink {
   // Called (on the recording thread) for each event after it is stored; the debugger uses it to
   // decide whether to pause.
   void set_observer(std::function<void(const host::TraceEvent&)> observer) {
+    std::lock_guard lock(mutex_);
     observer_ = std::move(observer);
   }
 
@@ -47,7 +53,7 @@ class TraceStore : public host::TraceSink {
  private:
   struct StreamEvents {
     uint64_t stream_id = 0;
-    std::vector<host::TraceEvent> events;
+    std::vector<std::shared_ptr<const host::TraceEvent>> events;  // in seq order
     size_t bytes = 0;
   };
   void enforce_budget();

@@ -49,13 +49,14 @@ struct Proxy::Shared {
   event* stop_event = nullptr;    // valid while running; made active by stop()
   ProxyServer* server = nullptr;  // loop thread only
 
-  void publish(StreamRecord&& record) {
+  void publish(StreamRecord&& record, ProxyDebugger* debugger) {
     std::shared_ptr<const std::vector<std::shared_ptr<RecordHandler>>> current;
     {
       std::lock_guard<std::mutex> lock(mutex);
       current = handlers;
     }
     for (const auto& handler : *current) (*handler)(record);
+    if (debugger) debugger->finished(std::move(record));
   }
   void rebuild_handlers() {
     auto list = std::make_shared<std::vector<std::shared_ptr<RecordHandler>>>();
@@ -94,8 +95,13 @@ Result<void> Proxy::start(ProxyOptions options) {
       std::lock_guard<std::mutex> lock(s->mutex);
       change(s->stats);
     };
-    hooks.wants_records = [s] { return s->has_handlers.load(std::memory_order_relaxed); };
-    hooks.publish = [s](StreamRecord&& record) { s->publish(std::move(record)); };
+    ProxyDebugger* debugger = options.debugger;
+    hooks.wants_records = [s, debugger] {
+      return debugger || s->has_handlers.load(std::memory_order_relaxed);
+    };
+    hooks.publish = [s, debugger](StreamRecord&& record) {
+      s->publish(std::move(record), debugger);
+    };
     hooks.root_event = [s](TraceEvent&& event) {
       std::lock_guard<std::mutex> lock(s->mutex);
       s->root_events.push_back(std::move(event));

@@ -63,6 +63,8 @@ struct LoadedPlugin {
   std::vector<uint8_t> wasm;
 };
 
+struct StreamRecord;  // below
+
 // A debugger attached to the proxy's VM thread. It sees every trace event as it is recorded (with
 // the proxy's sequence numbers) and every pause point with the chain that is running. Its
 // pause_point may block: while it does, the loop and every other stream wait behind the held VM,
@@ -72,6 +74,9 @@ class ProxyDebugger {
   virtual ~ProxyDebugger() = default;
   virtual void record(const TraceEvent& event) = 0;
   virtual PauseVerdict pause_point(const PausePoint& point, FilterChain& chain) = 0;
+  // Each finished stream's record, after the subscribers saw it: the debugger owns it from here
+  // (it keeps the trace and messages without copying them).
+  virtual void finished(StreamRecord&& record) { (void)record; }
 };
 
 struct ProxyOptions {

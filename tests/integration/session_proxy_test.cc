@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -185,6 +186,68 @@ TEST_P(SessionProxyOnEngine, RequestsThroughTheProxyStopAtBreakpointsAndLandInHi
   EXPECT_EQ(header(entry->report.upstream_request->headers, "x-wasm-filter"), "add-header");
   // Streams of both threads are numbered in one sequence.
   EXPECT_NE(entry->report.stream_id, history[0].report.stream_id);
+}
+
+// The proxy's events are kept once in the store and moved into the history entry, and the
+// snapshot is built when read: nothing the debugger shows may go missing on the way.
+TEST_P(SessionProxyOnEngine, EveryProxyEventIsInTheStoreAndInItsHistoryEntry) {
+  Session session;
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
+  const uint16_t port = start_proxy(session);
+  ASSERT_NE(port, 0);
+  const uint64_t version_before = session.snapshot()->version;
+  constexpr int kRequests = 12;
+  for (int i = 0; i < kRequests; ++i) {
+    HttpResponse response = http_request(port, "GET", "/r" + std::to_string(i));
+    ASSERT_TRUE(response.ok) << response.error;
+    EXPECT_EQ(response.status, 200);
+  }
+  ASSERT_TRUE(session.wait_for_history(kRequests, 10s));
+
+  auto snapshot = session.snapshot();
+  EXPECT_GT(snapshot->version, version_before);
+  EXPECT_EQ(snapshot->history_count, static_cast<uint64_t>(kRequests));
+  ASSERT_EQ(snapshot->history.size(), static_cast<size_t>(kRequests));
+  EXPECT_EQ(snapshot->history.back()->request.request.path, "/r" + std::to_string(kRequests - 1));
+  auto key = [](const host::TraceEvent& event) {
+    return std::string(host::event_kind_name(event.kind)) + " " + event.name + " " + event.phase +
+           " " + std::to_string(event.start_ns);
+  };
+  for (const auto& entry : snapshot->history) {
+    ASSERT_FALSE(entry->trace.empty()) << entry->name;
+    EXPECT_EQ(entry->report.response->status, 200u);
+    // Each of the entry's events is in the store, in the same order, under the entry's stream.
+    auto stored = session.trace().stream_events(entry->report.stream_id);
+    ASSERT_GE(stored.size(), entry->trace.size()) << entry->name;
+    size_t at = 0;
+    for (const auto& event : entry->trace) {
+      while (at < stored.size() && key(stored[at]) != key(event)) ++at;
+      ASSERT_LT(at, stored.size()) << entry->name << ": " << key(event) << " not in the store";
+      EXPECT_EQ(stored[at].args.size(), event.args.size()) << key(event);
+      ++at;
+    }
+    EXPECT_GT(entry->stats.callbacks, 0u);
+    EXPECT_EQ(entry->stats.callbacks, snapshot->history.front()->stats.callbacks);
+  }
+
+  // After the burst, a breakpoint still stops the proxy with the step's events.
+  add_breakpoint(session, "proxy_add_header_map_value", "key == x-wasm-filter");
+  auto client =
+      std::async(std::launch::async, [port] { return http_request(port, "GET", "/held"); });
+  ASSERT_TRUE(session.wait_for_pause(20s));
+  auto pause = session.pause();
+  ASSERT_TRUE(pause.has_value());
+  EXPECT_EQ(pause->event.name, "proxy_add_header_map_value");
+  ASSERT_FALSE(pause->step_events.empty());
+  EXPECT_TRUE(std::any_of(
+      pause->step_events.begin(), pause->step_events.end(),
+      [](const host::TraceEvent& event) { return event.name == "proxy_add_header_map_value"; }));
+  ASSERT_TRUE(session.resume(ResumeMode::Continue));
+  HttpResponse held = client.get();
+  ASSERT_TRUE(held.ok) << held.error;
+  EXPECT_EQ(held.status, 200);
+  ASSERT_TRUE(session.wait_for_history(kRequests + 1, 10s));
+  EXPECT_EQ(session.snapshot()->history.back()->request.request.path, "/held");
 }
 
 TEST_P(SessionProxyOnEngine, OneStreamIsHeldWhileAnotherCompletes) {
