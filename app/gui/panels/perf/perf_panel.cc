@@ -106,7 +106,7 @@ void PerfPanel::draw_leak_check(const Snapshot& snapshot, Commands& commands) {
       ys.push_back(static_cast<double>(s.memory_bytes));
     }
     const int hover = perf::line_plot(
-        "leak", xs, ys, ImVec2(ImGui::GetContentRegionAvail().x, 70),
+        "leak", xs, ys, ImVec2(ImGui::GetContentRegionAvail().x, 40),
         [](double v) { return widgets::format_bytes(static_cast<uint64_t>(v)); }, {},
         IM_COL32(240, 120, 110, 255));
     if (hover >= 0)
@@ -143,23 +143,25 @@ void PerfPanel::draw(const Snapshot& snapshot, Commands& commands) {
     ImGui::EndChild();
     return;
   }
+  // Two columns: the plots on top, then callbacks and the request profile on the left, the
+  // copies and the host-call table on the right.
   if (ImGui::BeginTable("perf_grid", 2, ImGuiTableFlags_SizingStretchSame)) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    perf::throughput_view(series, 90);
+    perf::throughput_view(series, 66);
     ImGui::TableNextColumn();
-    perf::memory_view(series, view, 90);
+    perf::memory_view(series, view, 66);
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     perf::callbacks_view(view, callback_);
+    ImGui::Spacing();
+    perf::request_profile_view(profile_, profile_run_);
     ImGui::TableNextColumn();
     perf::copies_view(view);
     ImGui::Spacing();
     perf::host_calls_view(view);
     ImGui::EndTable();
   }
-  ImGui::Separator();
-  perf::request_profile_view(profile_, profile_run_);
   ImGui::EndChild();
 }
 

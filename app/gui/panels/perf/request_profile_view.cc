@@ -10,7 +10,7 @@ void request_profile_view(const RequestProfile& profile, uint64_t run_id) {
     ImGui::TextDisabled("Request profile: select a run (Send one) to see its callbacks");
     return;
   }
-  ImGui::Text("Request profile of run %llu: %s from the first callback to the last",
+  ImGui::Text("Profile of run %llu: %s (callbacks blue, host calls orange)",
               static_cast<unsigned long long>(run_id),
               widgets::format_duration(profile.total_ns).c_str());
   const float row = ImGui::GetTextLineHeight() + 4;
