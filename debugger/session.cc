@@ -42,6 +42,7 @@ Session::~Session() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
     watching_ = false;
+    leak_cancel_ = true;  // a leak check in progress ends after its current request
     // A paused VM thread must not wait forever: let it run to the end.
     if (pause_ && !resume_) resume_ = Command{ResumeMode::Finish, std::nullopt};
   }
@@ -59,7 +60,14 @@ void Session::engine_loop() {
     Task task;
     {
       std::unique_lock lock(mutex_);
-      tasks_changed_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      // Idle, it wakes once a second to read the performance counters (the proxy's requests
+      // count while nothing is queued here).
+      if (!tasks_changed_.wait_for(lock, std::chrono::seconds(1),
+                                   [this] { return stopping_ || !tasks_.empty(); })) {
+        lock.unlock();
+        sample_perf();
+        continue;
+      }
       if (tasks_.empty()) break;
       task = std::move(tasks_.front());
       tasks_.pop_front();
@@ -69,6 +77,14 @@ void Session::engine_loop() {
     }
     announce();
     task.run();
+    // After a request (or a burst of them: at most once a second while more are queued).
+    bool more = false;
+    {
+      std::lock_guard lock(mutex_);
+      more = !tasks_.empty();
+    }
+    if (!more || std::chrono::steady_clock::now() - last_perf_sample_ >= std::chrono::seconds(1))
+      sample_perf();
     {
       std::lock_guard lock(mutex_);
       busy_ = false;
@@ -140,6 +156,8 @@ std::shared_ptr<const SessionSnapshot> Session::build_snapshot_locked() const {
   next->watching = watching_;
   next->reload_count = info_.build > 0 ? info_.build - 1 : 0;
   next->reload_diff = reload_diff_;
+  next->perf = perf_state_;
+  next->leak_check = leak_state_;
   return next;
 }
 
@@ -199,6 +217,13 @@ Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
       host::HostEnvOptions{.limits = options_.shared_limits,
                            .stream_ids = stream_ids_,
                            .header_limits = options_.header_limits});
+  {
+    // New counters start from zero: so does the model.
+    std::lock_guard perf_lock(perf_mutex_);
+    perf_model_ = PerfModel();
+    ++perf_epoch_;
+    perf_samples_ = 0;
+  }
   env_->set_trace_sink(pausing_sink_.get());
   env_->set_log_handler([this](const host::LogRecord& record) { run_logs_.push_back(record); });
   // Start-up callbacks pause only in a background reload (no chain holds the plugin yet, and

@@ -32,6 +32,7 @@
 #include "debugger/breakpoints.h"
 #include "debugger/formats/request_file.h"
 #include "debugger/history.h"
+#include "debugger/perf_state.h"
 #include "debugger/runner.h"
 #include "debugger/trace_store.h"
 #include "host/disassembly.h"
@@ -140,6 +141,10 @@ struct SessionSnapshot {
   uint32_t reload_count = 0;
   // The last hot reload's replay compared with the run it replayed.
   std::shared_ptr<const RunDiff> reload_diff;
+  // Performance: the views and plots (sampled about once a second and after each request the
+  // engine thread runs) and the last leak check.
+  std::shared_ptr<const PerfState> perf;
+  std::shared_ptr<const LeakCheckState> leak_check;
 
   const HistoryEntry* find(uint64_t id) const;
   const HistoryEntry* last() const { return history.empty() ? nullptr : history.back().get(); }
@@ -262,6 +267,18 @@ class Session {
 
   TraceStore& trace() { return store_; }
 
+  // --- Performance (session_perf.cc) -------------------------------------------------------------
+  // The time window the published views cover; the views follow at once.
+  void set_perf_window(PerfWindow window);
+  // Starts the "since reset" window now.
+  void reset_perf();
+  // Sends `request` `count` times on the engine thread without pausing, samples the filter's
+  // linear memory as it goes and judges the growth (debugger/leak_check.h); the snapshot's
+  // leak_check shows the progress and the verdict. Returns the check's id.
+  uint64_t leak_check(RequestFile request, uint64_t count);
+  // Stops a running leak check after the request in flight.
+  void cancel_leak_check();
+
  private:
   struct Task {
     std::string what;  // the snapshot's activity while it runs
@@ -339,6 +356,11 @@ class Session {
   void stop_proxy_locked();
   void restart_proxy();
   // `loads`: the session's load count when the stamp `last` was taken.
+  // Reads every plugin's counters (engine thread) into the model and publishes the views.
+  void sample_perf();
+  std::vector<host::PluginPerfSnapshot> read_perf_counters();
+  void publish_perf();
+  void run_leak_check(uint64_t id, const RequestFile& request, uint64_t count);
   void watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last, uint32_t loads);
 
   class PausingStore;
@@ -407,6 +429,21 @@ class Session {
   mutable std::shared_ptr<const SessionSnapshot> snapshot_;
   mutable bool snapshot_stale_ = true;
   uint64_t published_ = 0;
+
+  // Performance: the model and where to read counters (their own lock, never held together with
+  // mutex_; stop_proxy_locked takes it inside proxy_mutex_).
+  mutable std::mutex perf_mutex_;
+  PerfModel perf_model_;
+  PerfWindow perf_window_ = PerfWindow::Last10s;
+  uint64_t perf_epoch_ = 0;
+  uint64_t perf_samples_ = 0;
+  const host::HostEnv* proxy_env_ = nullptr;  // valid while proxy_ runs
+  std::chrono::steady_clock::time_point perf_clock_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point last_perf_sample_{};
+  std::shared_ptr<const PerfState> perf_state_;       // under mutex_
+  std::shared_ptr<const LeakCheckState> leak_state_;  // under mutex_
+  std::atomic<bool> leak_cancel_{false};
+  uint64_t next_leak_id_ = 1;
 
   std::thread engine_;
   std::thread watcher_;

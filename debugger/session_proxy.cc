@@ -58,6 +58,13 @@ Result<uint16_t> Session::start_proxy_locked(host::proxy::ProxyOptions options) 
   auto proxy = std::make_unique<host::proxy::Proxy>();
   auto started = proxy->start(std::move(options));
   if (!started) return failed(started.error());
+  proxy->execute([this](host::HostEnv& env) {
+    std::lock_guard perf_lock(perf_mutex_);
+    proxy_env_ = &env;
+    perf_model_ = PerfModel();
+    ++perf_epoch_;
+    perf_samples_ = 0;
+  });
   proxy_ = std::move(proxy);
   const uint16_t port = proxy_->port();
   {
@@ -84,6 +91,10 @@ void Session::stop_proxy_locked() {
       resume_ = Command{ResumeMode::Finish, std::nullopt};
   }
   changed_.notify_all();
+  {
+    std::lock_guard perf_lock(perf_mutex_);
+    proxy_env_ = nullptr;
+  }
   proxy_->stop();
   proxy_.reset();
   {

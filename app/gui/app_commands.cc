@@ -9,6 +9,7 @@
 
 #include "app/gui/core/debug_commands.h"
 #include "app/gui/core/file_actions.h"
+#include "app/gui/core/perf_commands.h"
 #include "app/gui/gui_app.h"
 #include "debugger/formats/scenario.h"
 
@@ -320,6 +321,11 @@ void GuiApp::register_view_commands() {
                    layout_.reset();
                    return {};
                  }});
+  // The Performance tab and its window, reset and leak check.
+  register_perf_commands(commands_, session_, workspace_, [this] {
+    inspector_.open = true;
+    inspector_.show(perf_panel_.name());
+  });
   commands_.add({"command-palette", "Command palette", "View", keys_of("Ctrl+Shift+P"), "", false,
                  [this](std::string_view) -> Result<void> {
                    palette_.show();

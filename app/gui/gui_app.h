@@ -74,7 +74,8 @@ class GuiApp : public AutomationHost {
   ResultPanel result_panel_{workspace_};
   TracePanel trace_panel_{workspace_};
   DebuggerPanel debugger_panel_{session_};
-  InspectorTabs inspector_{trace_panel_, debugger_panel_};
+  PerfPanel perf_panel_{workspace_};
+  InspectorTabs inspector_{trace_panel_, debugger_panel_, perf_panel_};
   StatusBar status_bar_;
   CommandPalette palette_;
   FileDialogWindow file_dialog_{workspace_};

@@ -14,6 +14,8 @@
 #   xdotool     real input: Ctrl+Enter sends, then the command palette (typed text) sends again
 #   no_display  no DISPLAY: the existing message and exit 1; an unreachable DISPLAY: exit 1
 #   no_opengl   an X server without GLX: a clear error and exit 1, no crash
+#   performance the Performance tab while Send, curl through the app's proxy and a leak check
+#               run: the automation log's "performance" object, and a screenshot
 # Exits 77 (skipped) only when Xvfb is not installed.
 set -u
 case_name=${1:?usage: gui_test.sh CASE}
@@ -479,6 +481,71 @@ JSON
   }
   run_with_input shortcut shortcut press_ctrl_enter
   run_with_input palette palette use_palette
+  ;;
+
+performance)
+  # The Performance tab while requests flow: Send, curl through the app's proxy and a leak check
+  # all count; the automation log reports the panel and the screenshot shows it.
+  need_sample
+  start_xvfb
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  cat > script.json <<JSON
+{
+  "window": {"width": 1600, "height": 1000},
+  "timeout_ms": 90000,
+  "steps": [
+    {"run": "load", "arg": "$SAMPLES_DIR/add_header.wasm"},
+    {"run": "open-request", "arg": "$SOURCE_DIR/samples/requests/get.json"},
+    {"wait": "engine"},
+    {"run": "debug-listen", "arg": "127.0.0.1:$port"},
+    "show-performance",
+    "send",
+    {"wait": "runs", "count": 1},
+    {"wait": "runs", "count": 41},
+    {"run": "perf-leak-check", "arg": "600"},
+    {"wait": "engine"},
+    {"run": "select-run", "arg": "1"},
+    {"frames": 3},
+    {"screenshot": "$out/performance.png"},
+    {"run": "perf-window", "arg": "reset"},
+    "perf-reset",
+    {"frames": 2}
+  ]
+}
+JSON
+  timeout 150 "$PWPLAY" --automation script.json --automation-log log.json > app.out 2>&1 &
+  app_pid=$!
+  # 40 requests through the app's proxy once it listens, then more while the leak check runs,
+  # so the screenshot shows traffic flowing.
+  sent=0
+  for _ in $(seq 1 120); do
+    if curl -s -m 10 -o /dev/null "http://127.0.0.1:$port/curl-$sent"; then sent=$((sent + 1)); fi
+    [ "$sent" -ge 40 ] && break
+    [ "$sent" -eq 0 ] && sleep 0.5
+  done
+  ( for i in $(seq 1 400); do curl -s -m 5 -o /dev/null "http://127.0.0.1:$port/more-$i" || break; done ) &
+  more_pid=$!
+  wait "$app_pid"
+  rc=$?
+  kill "$more_pid" 2>/dev/null; wait "$more_pid" 2>/dev/null
+  cat app.out
+  [ "$sent" -ge 40 ] || fail "only $sent requests went through the app's proxy on port $port"
+  [ "$rc" -eq 0 ] || { cat log.json 2>/dev/null; fail "pwplay --automation exited with $rc"; }
+  "$GUI_CHECK" png performance.png 1600 1000 || fail "the performance screenshot is wrong"
+  "$GUI_CHECK" command log.json show-performance automation || fail "show-performance did not run"
+  "$GUI_CHECK" json log.json /ok=true /performance/window=reset "/performance/leak_verdict=no leak" \
+    /performance/leak_check/done=600 || { cat log.json >&2; fail "performance log"; }
+  # Before the reset the panel counted the Send, the leak check and the proxy's requests.
+  python3 - "$out/log.json" <<'PY' || { cat log.json >&2; fail "the commands of the Performance panel"; }
+import json, sys
+log = json.load(open(sys.argv[1]))
+ids = [c["id"] for c in log["commands"] if c["ok"]]
+for needed in ("show-performance", "perf-leak-check", "perf-window", "perf-reset"):
+    assert needed in ids, needed
+plugins = {p["plugin"] for p in log["performance"]["plugins"]}
+assert {"add_header", "add_header (proxy)"} <= plugins, plugins
+assert log["performance"]["samples"] >= 2, log["performance"]
+PY
   ;;
 
 no_display)

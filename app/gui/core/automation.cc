@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "abi/enums.h"
+#include "app/gui/core/perf_commands.h"
 #include "debugger/formats/request_file.h"
 
 namespace pwplay::gui {
@@ -304,6 +305,8 @@ json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands) c
   out["screenshots"] = std::move(shots);
   out["frame_times"] = frame_times_.to_json();
   out["snapshot"] = summarize_snapshot(snapshot);
+  // The Performance panel's state (window, requests counted, the last leak check's verdict).
+  out["performance"] = summarize_performance(snapshot);
   return out;
 }
 
