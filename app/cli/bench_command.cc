@@ -194,6 +194,14 @@ std::optional<double> ratio_to_native(const BenchRun& run, const std::vector<Ben
   return std::nullopt;
 }
 
+// The same over CPU time per request.
+std::optional<double> cpu_ratio_to_native(const BenchRun& run, const std::vector<BenchRun>& runs) {
+  for (const auto& other : runs)
+    if (other.engine == "native" && other.cpu_ns_per_request() > 0)
+      return run.cpu_ns_per_request() / other.cpu_ns_per_request();
+  return std::nullopt;
+}
+
 json leak_json(const BenchRun& run) {
   const debugger::LeakVerdict& verdict = *run.leak;
   json leak = {{"verdict", debugger::verdict_name(verdict)},
@@ -226,6 +234,7 @@ json engine_json(const BenchRun& run, const std::vector<BenchRun>& runs) {
       {"wall_s", static_cast<double>(run.wall_ns) / 1e9},
       {"requests_per_s", run.requests_per_s()},
       {"us_per_request", run.ns_per_request() / 1000.0},
+      {"cpu_us_per_request", run.cpu_ns_per_request() / 1000.0},
       {"filter_us",
        {{"p50", us(view.filter_ns.percentile(0.5))},
         {"p99", us(view.filter_ns.percentile(0.99))},
@@ -244,6 +253,8 @@ json engine_json(const BenchRun& run, const std::vector<BenchRun>& runs) {
   };
   auto ratio = ratio_to_native(run, runs);
   out["ratio_to_native"] = ratio ? json(*ratio) : json(nullptr);
+  auto cpu_ratio = cpu_ratio_to_native(run, runs);
+  out["cpu_ratio_to_native"] = cpu_ratio ? json(*cpu_ratio) : json(nullptr);
   if (view.instructions_per_request)
     out["instructions_per_request"] = *view.instructions_per_request;
   if (run.leak) out["leak"] = leak_json(run);
@@ -293,9 +304,9 @@ void print_memory_plot(const std::vector<debugger::LeakSample>& samples) {
     std::printf("    %10s |%s\n", label.c_str(), line.c_str());
   }
   std::printf("    %10s +%s\n", "", std::string(kColumns, '-').c_str());
-  std::printf("    %10s  request %llu%*s%llu\n", "", static_cast<unsigned long long>(first),
-              static_cast<int>(kColumns - 12), "",
-              static_cast<unsigned long long>(samples.back().requests));
+  // The x axis counts the measured requests (the plugin's count includes the warm-up).
+  std::printf("    %10s  0 requests%*s%llu\n", "", static_cast<int>(kColumns - 15), "",
+              static_cast<unsigned long long>(span));
 }
 
 void print_table(const BenchArgs& args, const std::vector<BenchRun>& runs,

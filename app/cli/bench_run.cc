@@ -5,6 +5,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,6 +40,10 @@ double BenchRun::ns_per_request() const {
   return view.requests ? static_cast<double>(wall_ns) / static_cast<double>(view.requests) : 0;
 }
 
+double BenchRun::cpu_ns_per_request() const {
+  return view.requests ? static_cast<double>(cpu_ns) / static_cast<double>(view.requests) : 0;
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -46,6 +51,12 @@ using Clock = std::chrono::steady_clock;
 uint64_t since_ns(Clock::time_point start) {
   return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+}
+
+uint64_t process_cpu_ns() {
+  timespec now{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(now.tv_nsec);
 }
 
 // How often --leak-check samples memory: every 1 % of the requests.
@@ -120,6 +131,7 @@ Result<BenchRun> run_in_process(const debugger::PluginSpec& spec,
   const uint64_t upstream_before = upstream;
   if (settings.leak_check) run.memory.push_back({before.requests, before.memory_bytes});
   uint64_t sampling_ns = 0;  // reading the counters is left out of the wall time
+  const uint64_t cpu_start = process_cpu_ns();
   const auto start = Clock::now();
   for (uint64_t i = 1; i <= settings.requests; ++i) {
     if (auto sent = send(i, "measured"); !sent) return unexpected(sent.error());
@@ -133,6 +145,8 @@ Result<BenchRun> run_in_process(const debugger::PluginSpec& spec,
       settings.progress(i);
   }
   run.wall_ns = since_ns(start) - sampling_ns;
+  const uint64_t cpu_ns = process_cpu_ns() - cpu_start;
+  run.cpu_ns = cpu_ns - std::min(sampling_ns, cpu_ns);
   host::PluginPerfSnapshot after = read();
   run.view = debugger::PerfModel::difference(after, &before);
   run.upstream_requests = upstream - upstream_before;
@@ -369,6 +383,7 @@ Result<BenchRun> run_via_proxy(const debugger::PluginSpec& spec,
   if (settings.leak_check) bench.memory.push_back({before->requests, before->memory_bytes});
 
   const uint64_t connections = std::max<uint64_t>(1, settings.concurrency);
+  const uint64_t cpu_start = process_cpu_ns();
   const auto start = Clock::now();
   {
     std::vector<std::jthread> clients;
@@ -386,6 +401,7 @@ Result<BenchRun> run_via_proxy(const debugger::PluginSpec& spec,
     }
   }
   const uint64_t wall_ns = since_ns(start);
+  const uint64_t cpu_ns = process_cpu_ns() - cpu_start;
   if (!bench.error.empty()) return make_error(bench.error);
   if (settings.progress) settings.progress(bench.done);
   bench.settle(warmup + settings.requests);
@@ -396,6 +412,7 @@ Result<BenchRun> run_via_proxy(const debugger::PluginSpec& spec,
   BenchRun run;
   run.engine = spec.engine;
   run.wall_ns = wall_ns;
+  run.cpu_ns = cpu_ns;
   run.view = debugger::PerfModel::difference(*after, &*before);
   run.upstream_requests = bench.upstream - upstream_before;
   run.memory = std::move(bench.memory);

@@ -34,6 +34,9 @@ uint64_t leak_warmup_requests(uint64_t requests);
 struct BenchRun {
   std::string engine;
   uint64_t wall_ns = 0;  // around the N measured requests
+  // The process's CPU time over the same span (every thread: V8's compiler threads, with
+  // --via-proxy the proxy and the clients): steadier than wall time on a busy machine.
+  uint64_t cpu_ns = 0;
   debugger::PluginPerfView view;
   // Streams that reached the upstream (not answered locally, not reset).
   uint64_t upstream_requests = 0;
@@ -42,6 +45,7 @@ struct BenchRun {
 
   double requests_per_s() const;
   double ns_per_request() const;
+  double cpu_ns_per_request() const;
 };
 
 // Runs the bench for `spec` (its engine and module set). An error when the filter does not load
