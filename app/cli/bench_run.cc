@@ -179,6 +179,9 @@ std::string http_request(const host::RequestSpec& request) {
   return out;
 }
 
+// How long the bench's client waits for a response through the proxy.
+constexpr int kResponseTimeoutSeconds = 10;
+
 // One blocking keep-alive client connection to the proxy.
 class Connection {
  public:
@@ -191,7 +194,9 @@ class Connection {
     close();
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd_ < 0) return make_error(std::string("socket: ") + std::strerror(errno));
-    timeval timeout{30, 0};  // a stuck proxy fails the bench instead of hanging it
+    // A request that never completes (a filter that pauses it for good) fails the bench instead
+    // of hanging it (docs/reliability.md, Limits).
+    timeval timeout{kResponseTimeoutSeconds, 0};
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
     int one = 1;
     ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -217,7 +222,7 @@ class Connection {
     }
     size_t end = std::string::npos;
     while ((end = buffer_.find("\r\n\r\n")) == std::string::npos)
-      if (!fill()) return make_error("the proxy closed the connection before a response");
+      if (!fill()) return make_error(no_response());
     const std::string head_text = lowercase(buffer_.substr(0, end + 2));
     buffer_.erase(0, end + 4);
     if (!head_text.starts_with("http/1.1 ") && !head_text.starts_with("http/1.0 "))
@@ -251,9 +256,17 @@ class Connection {
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
   }
+  // Why no response came: the timeout, or the proxy closed the connection.
+  std::string no_response() const {
+    if (timed_out_)
+      return "no response within " + std::to_string(kResponseTimeoutSeconds) +
+             " s (the filter may have paused the request for good)";
+    return "the proxy closed the connection before a response";
+  }
   bool fill() {
     char chunk[16384];
     ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+    timed_out_ = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     if (n <= 0) return false;
     buffer_.append(chunk, static_cast<size_t>(n));
     return true;
@@ -289,6 +302,7 @@ class Connection {
 
   int fd_ = -1;
   std::string buffer_;
+  bool timed_out_ = false;
 };
 
 // What the client threads share.
