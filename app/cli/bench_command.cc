@@ -216,7 +216,7 @@ json leak_json(const BenchRun& run) {
   return leak;
 }
 
-json engine_json(const BenchRun& run, const std::vector<BenchRun>& runs) {
+json engine_json(const BenchRun& run, const std::vector<BenchRun>& runs, bool leak_check) {
   const debugger::PluginPerfView& view = run.view;
   json callbacks = json::object();
   for (const auto& callback : view.callbacks)
@@ -258,6 +258,7 @@ json engine_json(const BenchRun& run, const std::vector<BenchRun>& runs) {
   if (view.instructions_per_request)
     out["instructions_per_request"] = *view.instructions_per_request;
   if (run.leak) out["leak"] = leak_json(run);
+  if (leak_check && !run.leak) out["leak"] = nullptr;  // native: no linear memory to sample
   return out;
 }
 
@@ -339,6 +340,11 @@ void print_table(const BenchArgs& args, const std::vector<BenchRun>& runs,
     std::printf("%-7s skipped: %s\n", skip.engine.c_str(),
                 host::printable_text(skip.reason).c_str());
   for (const auto& run : runs) {
+    if (args.leak_check && !run.leak)
+      std::printf(
+          "\nleak check on %s: not available (a native filter's heap is the process's: "
+          "the host sees no linear memory)\n",
+          run.engine.c_str());
     if (!run.leak) continue;
     const auto& verdict = *run.leak;
     std::printf("\nleak check on %s: %s\n  %s\n", run.engine.c_str(),
@@ -399,7 +405,7 @@ int bench(BenchArgs& args) {
 
   if (args.json) {
     json engines = json::array();
-    for (const auto& run : runs) engines.push_back(engine_json(run, runs));
+    for (const auto& run : runs) engines.push_back(engine_json(run, runs, args.leak_check));
     json out = {{"filter", args.filter},
                 {"requests", args.requests},
                 {"mode", args.via_proxy ? "proxy" : "in_process"},

@@ -73,7 +73,8 @@ host::HostEnvOptions env_options(const debugger::RequestFile& request) {
 // The verdict on the memory samples; the leak warm-up counts from the first measured request.
 void judge(BenchRun& run, const host::PluginPerfSnapshot& last, uint64_t base_requests,
            const BenchSettings& settings) {
-  if (!settings.leak_check) return;
+  // A native filter's heap is the process's: the host sees no linear memory to judge.
+  if (!settings.leak_check || run.engine == "native") return;
   std::sort(run.memory.begin(), run.memory.end(),
             [](const debugger::LeakSample& a, const debugger::LeakSample& b) {
               return a.requests < b.requests;

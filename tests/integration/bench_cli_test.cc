@@ -271,6 +271,16 @@ TEST_P(BenchLeak, AddHeaderDoesNotLeakAndTheTextShowsTheVerdict) {
   EXPECT_NE(result.out.find("bytes per 1000 requests"), std::string::npos) << result.out;
 }
 
+TEST(BenchCli, LeakCheckOnNativeSaysItCannotSee) {
+  PWPLAY_REQUIRE_ENGINE("native");
+  json out = bench_json({sample("add_header"), "--request", request_file("get.json"), "--engine",
+                         "native", "--requests", "200", "--leak-check"});
+  ASSERT_EQ(out["engines"].size(), 1u) << out.dump(2);
+  EXPECT_EQ(out["engines"][0]["engine"], "native");
+  ASSERT_TRUE(out["engines"][0].contains("leak")) << out.dump(2);
+  EXPECT_TRUE(out["engines"][0]["leak"].is_null()) << out.dump(2);
+}
+
 INSTANTIATE_TEST_SUITE_P(WasmEngines, BenchLeak, ::testing::ValuesIn(test::built_wasm_engines()),
                          [](const ::testing::TestParamInfo<std::string>& param) {
                            return param.param;
