@@ -21,5 +21,7 @@ void add_debug_command(CLI::App& app, int& exit_code);
 void add_check_command(CLI::App& app, int& exit_code);
 // `pwplay export`: a chain as an Envoy bootstrap or Istio WasmPlugins (export_command.cc).
 void add_export_command(CLI::App& app, int& exit_code);
+// `pwplay bench`: one request many times per engine, measured (bench_command.cc).
+void add_bench_command(CLI::App& app, int& exit_code);
 
 }  // namespace pwplay::app
