@@ -167,6 +167,8 @@ Result<void> Plugin::start() {
   vm_ = std::move(*vm);
   if (auto loaded = vm_->load(wasm_); !loaded) return start_failed("load", loaded.error().message);
   phase_done(load_times.timing.compile_ns);
+  counts_instructions_ = vm_->instructions_executed().has_value();
+  perf_->set_counts_instructions(counts_instructions_);
 
   std::vector<std::string> export_names;
   for (const auto& e : vm_->exports())
@@ -472,9 +474,11 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
     AbiHost::CallbackScope scope(*host_, context_id, phase);
     ++call_depth_;
     const uint64_t call_start = kPerfStats ? env_.elapsed_ns() : 0;
+    const uint64_t instructions_before =
+        kPerfStats && counts_instructions_ ? vm_->instructions_executed().value_or(0) : 0;
     auto outcome =
         vm_->call(ref, args, has_result ? std::span<Value>(&result, 1) : std::span<Value>());
-    if constexpr (kPerfStats) count_call(callback, context_id, call_start);
+    if constexpr (kPerfStats) count_call(callback, context_id, call_start, instructions_before);
     --call_depth_;
     // A debugger's abort inside the call reads the same on every engine (see note_user_abort).
     std::optional<std::string> user_abort = host_->take_user_abort();
@@ -525,13 +529,18 @@ std::optional<uint32_t> Plugin::invoke(Callback callback, uint32_t context_id,
   return value;
 }
 
-void Plugin::count_call(Callback callback, uint32_t context_id, uint64_t call_start) {
+void Plugin::count_call(Callback callback, uint32_t context_id, uint64_t call_start,
+                        uint64_t instructions_before) {
   const uint64_t now = env_.elapsed_ns();
   const uint64_t ns = now - call_start;
   const auto index = static_cast<size_t>(callback);
   perf_->callback(index, ns);
   // Looked up after the call: a failure during it may have ended the stream.
-  if (RequestTally* tally = host_->tally(context_id)) tally->filter_ns += ns;
+  if (RequestTally* tally = host_->tally(context_id)) {
+    tally->filter_ns += ns;
+    if (counts_instructions_)
+      tally->instructions += vm_->instructions_executed().value_or(0) - instructions_before;
+  }
   perf_->memory(vm_->memory().size(), now, index);
 }
 

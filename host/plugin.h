@@ -160,7 +160,8 @@ class Plugin : public RootCallbacks {
                                   std::span<const Value> args);
   void fail(std::string callback, const VmError& error);
   // Performance counters after one callback returned (time, the stream's tally, memory size).
-  void count_call(Callback callback, uint32_t context_id, uint64_t call_start);
+  void count_call(Callback callback, uint32_t context_id, uint64_t call_start,
+                  uint64_t instructions_before);
   // Lets an attached debugger stop here (no-op unless the trace sink pauses).
   PauseVerdict pause_point(PausePoint::Where where, uint32_t context_id);
   std::string decode_result(Callback callback, uint32_t value) const;
@@ -173,6 +174,7 @@ class Plugin : public RootCallbacks {
   std::unique_ptr<VmGuest> guest_;
   std::unique_ptr<AbiHost> host_;
   std::shared_ptr<PluginPerf> perf_;  // this plugin's counters, shared with HostEnv::perf()
+  bool counts_instructions_ = false;  // the engine counts wasm instructions (WABT)
   std::array<FunctionRef, static_cast<size_t>(Callback::Count)> callbacks_{};
   bool alias_grpc_trailing_ = false;
   FunctionRef allocator_;

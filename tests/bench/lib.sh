@@ -55,7 +55,7 @@ start_pwplay() {
   exec {keep_open}> "$log.in"
   serve_port=""
   for _ in $(seq 1 400); do
-    serve_port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$log" | head -1)
+    serve_port=$(sed -n 's|.*[Ll]istening on \(http://\)\{0,1\}127.0.0.1:\([0-9]*\).*|\2|p' "$log" | head -1)
     [ -n "$serve_port" ] && break
     sleep 0.05
   done
