@@ -147,6 +147,7 @@ std::shared_ptr<const SessionSnapshot> Session::build_snapshot_locked() const {
   next->loads = loads_;
   next->history.assign(history_.begin(), history_.end());
   next->history_count = history_count_;
+  next->trace_events = store_.last_seq();
   if (pause_ && !resume_) next->pause = pause_;
   next->breakpoints = breakpoints_;
   next->injections = injections_;

@@ -131,8 +131,9 @@ struct SessionSnapshot {
   uint32_t loads = 0;    // loads the engine thread carried out, successful or not
   std::vector<std::shared_ptr<const HistoryEntry>> history;  // oldest first, bounded
   uint64_t history_count = 0;                                // requests that ever finished
-  std::shared_ptr<const PauseInfo> pause;                    // set while paused
-  std::vector<Breakpoint> breakpoints;                       // with their hit counts
+  uint64_t trace_events = 0;  // events the trace store recorded since the session started
+  std::shared_ptr<const PauseInfo> pause;  // set while paused
+  std::vector<Breakpoint> breakpoints;     // with their hit counts
   std::map<std::string, abi::Status> injections;
   bool fail_allocations = false;
   std::optional<uint16_t> proxy_port;  // while the proxy runs

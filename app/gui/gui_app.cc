@@ -130,8 +130,8 @@ void GuiApp::frame() {
   snapshot_ = session_.snapshot();
   workspace_.observe(*snapshot_);
 
-  // Automation ignores the pointer, so a screenshot does not depend on where it rests (Xvfb puts
-  // it mid-screen); keys still work for the tests that type.
+  // Automation ignores the pointer while it rests where it was at start, so a screenshot does not
+  // depend on it; real input (xdotool) moves it and clicks work.
   window_.begin_frame(automation_.has_value());
   dispatch_shortcuts();
   draw_menu_bar();

@@ -176,10 +176,23 @@ std::string PlatformWindow::glfw_version() {
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(revision);
 }
 
-void PlatformWindow::begin_frame(bool ignore_mouse) {
+void PlatformWindow::begin_frame(bool ignore_idle_pointer) {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
-  if (ignore_mouse) ImGui::GetIO().MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+  if (ignore_idle_pointer && !pointer_seen_) {
+    double x = 0, y = 0;
+    glfwGetCursorPos(window_, &x, &y);
+    ImGuiIO& io = ImGui::GetIO();
+    bool pressed = false;
+    for (bool down : io.MouseDown) pressed = pressed || down;
+    if (!rest_known_) {
+      rest_known_ = true;
+      rest_x_ = x;
+      rest_y_ = y;
+    }
+    pointer_seen_ = pressed || x != rest_x_ || y != rest_y_;
+    if (!pointer_seen_) io.MousePos = ImVec2(-FLT_MAX, -FLT_MAX);
+  }
   ImGui::NewFrame();
 }
 

@@ -32,8 +32,10 @@ class PlatformWindow {
   float content_scale() const;
   static std::string glfw_version();  // monitor DPI scale (1 on ordinary screens)
 
-  // `ignore_mouse`: no hover from wherever the pointer happens to be (automation screenshots).
-  void begin_frame(bool ignore_mouse);
+  // `ignore_idle_pointer`: no hover from wherever the pointer happens to rest (Xvfb puts it
+  // mid-screen), so automation screenshots do not depend on it; once the pointer moves or a
+  // button is pressed (real input, e.g. xdotool) the mouse works as usual.
+  void begin_frame(bool ignore_idle_pointer);
   void render();   // draws the ImGui frame into the back buffer
   void present();  // swaps buffers
 
@@ -44,7 +46,10 @@ class PlatformWindow {
   GLFWwindow* window_ = nullptr;
   bool glfw_ready_ = false;
   bool imgui_ready_ = false;
-  std::string ini_path_;  // ImGui keeps the pointer
+  std::string ini_path_;       // ImGui keeps the pointer
+  bool pointer_seen_ = false;  // the pointer moved or a button went down since start
+  bool rest_known_ = false;
+  double rest_x_ = 0, rest_y_ = 0;  // where the pointer rested at the first frame
 };
 
 }  // namespace pwplay::gui

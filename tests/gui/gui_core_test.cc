@@ -102,7 +102,7 @@ TEST(AutomationScript, ParsesEveryStepKind) {
     "exit": false,
     "steps": ["send", {"run": "load", "arg": "f.wasm"}, {"wait": "engine"},
               {"wait": "runs", "count": 2, "timeout_ms": 100}, {"frames": 3},
-              {"screenshot": "a.png"}]})"),
+              {"screenshot": "a.png"}, {"wait": "time", "ms": 250}]})"),
                                         "script.json");
   ASSERT_TRUE(script) << script.error().message;
   EXPECT_EQ(script->width, 1024);
@@ -110,7 +110,7 @@ TEST(AutomationScript, ParsesEveryStepKind) {
   EXPECT_EQ(script->log_path, "out.json");
   EXPECT_EQ(script->timeout, 5000ms);
   EXPECT_FALSE(script->exit_when_done);
-  ASSERT_EQ(script->steps.size(), 6u);
+  ASSERT_EQ(script->steps.size(), 7u);
   EXPECT_EQ(script->steps[0].command, "send");
   EXPECT_EQ(script->steps[1].arg, "f.wasm");
   EXPECT_EQ(script->steps[2].kind, AutomationStep::Kind::WaitEngine);
@@ -119,6 +119,8 @@ TEST(AutomationScript, ParsesEveryStepKind) {
   EXPECT_EQ(script->steps[3].timeout, 100ms);
   EXPECT_EQ(script->steps[4].count, 3);
   EXPECT_EQ(script->steps[5].path, "a.png");
+  EXPECT_EQ(script->steps[6].kind, AutomationStep::Kind::WaitTime);
+  EXPECT_EQ(script->steps[6].duration, 250ms);
 }
 
 TEST(AutomationScript, ErrorsNameTheStep) {
@@ -127,7 +129,9 @@ TEST(AutomationScript, ErrorsNameTheStep) {
     return script ? std::string("(parsed)") : script.error().message;
   };
   EXPECT_EQ(bad(R"({"steps": [{"wait": "forever"}]})"),
-            "s.json: steps[0]: field 'wait' must be \"engine\" or \"runs\"");
+            "s.json: steps[0]: field 'wait' must be \"engine\", \"runs\" or \"time\"");
+  EXPECT_EQ(bad(R"({"steps": [{"wait": "time"}]})"),
+            "s.json: steps[0]: a \"time\" wait needs field 'ms'");
   EXPECT_EQ(bad(R"({"steps": ["send", {"frames": 0}]})"),
             "s.json: steps[1]: field 'frames' must be an integer >= 1");
   EXPECT_EQ(bad(R"({"steps": [{"run": "x", "bogus": 1}]})"),
@@ -224,6 +228,26 @@ TEST(AutomationRunner, UnknownCommandsAndTimeoutsFail) {
   waiting.before_frame(host);
   EXPECT_TRUE(waiting.failed());
   EXPECT_NE(waiting.error().find("expected 1 run(s)"), std::string::npos);
+}
+
+TEST(AutomationRunner, TimeWaitsDrawFramesUntilTheTimeHasPassed) {
+  FakeHost host;
+  auto script = parse_automation_script(
+      nlohmann::json::parse(R"({"steps": [{"wait": "time", "ms": 30}]})"), "s");
+  ASSERT_TRUE(script);
+  AutomationRunner runner(std::move(*script));
+  const auto start = std::chrono::steady_clock::now();
+  int frames = 0;
+  while (!runner.finished() && frames < 100000) {
+    runner.before_frame(host);
+    runner.after_render(host);
+    ++frames;
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_TRUE(runner.finished());
+  EXPECT_FALSE(runner.failed());
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 30ms);
+  EXPECT_GT(frames, 2);  // it did not finish at once
 }
 
 TEST(Workspace, RequestDraftKeepsFieldsItDoesNotShow) {

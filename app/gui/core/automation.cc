@@ -21,6 +21,8 @@ const char* kind_name(AutomationStep::Kind kind) {
       return "wait engine";
     case AutomationStep::Kind::WaitRuns:
       return "wait runs";
+    case AutomationStep::Kind::WaitTime:
+      return "wait time";
     case AutomationStep::Kind::Frames:
       return "frames";
     case AutomationStep::Kind::Screenshot:
@@ -58,7 +60,7 @@ Result<AutomationStep> parse_step(const json& item, const std::string& where) {
   }
   if (!item.is_object()) return make_error(where + ": a step is a command id or an object");
   if (auto ok = check_keys(
-          item, {"run", "arg", "wait", "count", "timeout_ms", "frames", "screenshot"}, where);
+          item, {"run", "arg", "wait", "count", "ms", "timeout_ms", "frames", "screenshot"}, where);
       !ok)
     return unexpected(ok.error());
   if (item.contains("timeout_ms")) {
@@ -85,8 +87,14 @@ Result<AutomationStep> parse_step(const json& item, const std::string& where) {
       auto count = item.contains("count") ? get_int(item, "count", where, 1) : Result<int>(1);
       if (!count) return unexpected(count.error());
       step.count = *count;
+    } else if (what == "time") {
+      step.kind = AutomationStep::Kind::WaitTime;
+      if (!item.contains("ms")) return make_error(where + ": a \"time\" wait needs field 'ms'");
+      auto ms = get_int(item, "ms", where, 1);
+      if (!ms) return unexpected(ms.error());
+      step.duration = std::chrono::milliseconds(*ms);
     } else {
-      return make_error(where + ": field 'wait' must be \"engine\" or \"runs\"");
+      return make_error(where + ": field 'wait' must be \"engine\", \"runs\" or \"time\"");
     }
     return step;
   }
@@ -251,6 +259,11 @@ void AutomationRunner::before_frame(AutomationHost& host) {
                std::to_string(timeout_of(step).count()) + " ms, saw " +
                std::to_string(host.snapshot()->history.size()));
         return;
+      case AutomationStep::Kind::WaitTime:
+        // Frames go on being drawn (and measured) while the time passes: load tests run here.
+        if (std::chrono::steady_clock::now() - step_start_ < step.duration) return;
+        advance();
+        continue;
       case AutomationStep::Kind::Frames:
         if (frames_left_-- > 0) return;
         advance();
@@ -332,6 +345,8 @@ json summarize_snapshot(const Snapshot& snapshot) {
   out["load_error"] = snapshot.plugin.error.empty() ? json(nullptr) : json(snapshot.plugin.error);
   out["loads"] = snapshot.loads;
   out["runs"] = snapshot.history.size();
+  out["runs_finished"] = snapshot.history_count;
+  out["trace_events"] = snapshot.trace_events;
   const debugger::HistoryEntry* run = snapshot.last();
   if (!run) {
     out["last_run"] = nullptr;

@@ -19,13 +19,14 @@
 namespace pwplay::gui {
 
 struct AutomationStep {
-  enum class Kind : uint8_t { Run, WaitEngine, WaitRuns, Frames, Screenshot };
+  enum class Kind : uint8_t { Run, WaitEngine, WaitRuns, WaitTime, Frames, Screenshot };
   Kind kind = Kind::Run;
-  std::string command;                   // Run: the command id
-  std::string arg;                       // Run: its argument
-  int count = 0;                         // WaitRuns: runs in the history; Frames: frames to render
-  std::string path;                      // Screenshot: the PNG to write
-  std::chrono::milliseconds timeout{0};  // waits; 0: the script's timeout
+  std::string command;                    // Run: the command id
+  std::string arg;                        // Run: its argument
+  int count = 0;                          // WaitRuns: runs in the history; Frames: frames to render
+  std::string path;                       // Screenshot: the PNG to write
+  std::chrono::milliseconds timeout{0};   // waits; 0: the script's timeout
+  std::chrono::milliseconds duration{0};  // WaitTime: how long frames go on being drawn
 };
 
 struct AutomationScript {
