@@ -528,9 +528,10 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name, 
   engine_worker_.step_mode = StepMode::None;
   engine_worker_.frames.clear();
   engine_worker_.callback_regions.clear();
+  std::vector<std::shared_ptr<const HistoryEntry>> released;  // freed after the lock
   {
     std::lock_guard lock(mutex_);
-    add_history_locked(std::move(entry));
+    released = add_history_locked(std::move(entry));
   }
   changed_.notify_all();
   announce();
@@ -617,12 +618,29 @@ Result<void> Session::step_instruction(host::StepRequest::Kind kind) {
 // --- History -----------------------------------------------------------------------------------
 
 // mutex_ held; the caller announces.
-void Session::add_history_locked(HistoryEntry entry) {
+std::vector<std::shared_ptr<const HistoryEntry>> Session::add_history_locked(HistoryEntry entry) {
   history_.push_back(std::make_shared<const HistoryEntry>(std::move(entry)));
   ++history_count_;
   const size_t keep = std::max<size_t>(options_.max_history, 1);
-  while (history_.size() > keep) history_.pop_front();
+  while (history_.size() > keep) {
+    retired_.push_back(std::move(history_.front()));
+    history_.pop_front();
+  }
+  // A few retired entries are looked at per new one (more than arrive, so the list drains): those
+  // held only here are handed back to be freed, the others (in a snapshot still being read, or
+  // a run the app keeps selected) go to the back to be looked at again later. A use count of 1
+  // cannot rise again: no snapshot can reach an entry that left the history.
+  std::vector<std::shared_ptr<const HistoryEntry>> released;
+  for (size_t i = 0; i < 4 && !retired_.empty(); ++i) {
+    std::shared_ptr<const HistoryEntry> front = std::move(retired_.front());
+    retired_.pop_front();
+    if (front.use_count() == 1)
+      released.push_back(std::move(front));
+    else
+      retired_.push_back(std::move(front));
+  }
   publish_locked();
+  return released;
 }
 
 uint64_t Session::history_count() const {

@@ -344,7 +344,10 @@ class Session {
   void reload_and_replay();
   // `build`: the module build the proxy that served the stream was started with.
   void on_proxy_record(host::proxy::StreamRecord&& record, uint32_t build);
-  void add_history_locked(HistoryEntry entry);
+  // Returns the retired entries nothing else holds any more: the caller frees them after it
+  // releases the lock.
+  [[nodiscard]] std::vector<std::shared_ptr<const HistoryEntry>> add_history_locked(
+      HistoryEntry entry);
   State state_locked() const;
   // Marks the snapshot stale (the next snapshot() rebuilds it); mutex_ must be held.
   void publish_locked();
@@ -403,6 +406,10 @@ class Session {
   bool fail_allocations_ = false;
   uint64_t fault_generation_ = 1;
   std::deque<std::shared_ptr<const HistoryEntry>> history_;
+  // Entries past the history's bound that a snapshot may still hold. They are freed here, by the
+  // thread that adds entries, once nothing else holds them: otherwise the app's UI thread, which
+  // drops the last snapshot that held them, would free thousands of them per second under load.
+  std::deque<std::shared_ptr<const HistoryEntry>> retired_;
   uint64_t history_count_ = 0;
   uint64_t next_history_id_ = 1;
   PluginInfo info_;

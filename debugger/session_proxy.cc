@@ -162,11 +162,12 @@ void Session::on_proxy_record(host::proxy::StreamRecord&& record, uint32_t build
         host::VmFault::None,
         {}};
   }
+  std::vector<std::shared_ptr<const HistoryEntry>> released;  // freed after the lock
   {
     std::lock_guard lock(mutex_);
     entry.id = next_history_id_++;
     entry.build = build;
-    add_history_locked(std::move(entry));
+    released = add_history_locked(std::move(entry));
   }
   changed_.notify_all();
   announce();

@@ -357,6 +357,30 @@ TEST_P(SessionProxyOnEngine, KeepsTheNewestEntriesUpToItsBound) {
   EXPECT_TRUE(session.wait_for_history(5, 1s));
 }
 
+TEST_P(SessionProxyOnEngine, EntriesASnapshotHeldPastTheBoundAreFreedByTheNextRequests) {
+  debugger::SessionOptions options;
+  options.max_history = 1;
+  Session session(options);
+  ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
+  session.send(get_request("/first"));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  auto held = session.snapshot();  // what the app's UI thread holds during a frame
+  ASSERT_EQ(held->history.size(), 1u);
+  std::weak_ptr<const debugger::HistoryEntry> first = held->history.front();
+  session.send(get_request("/second"));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_EQ(session.snapshot()->history.front()->request.request.path, "/second");
+  EXPECT_FALSE(first.expired());  // out of the history, still in the held snapshot
+  held.reset();
+  // Dropping the last snapshot that held it does not free it on the dropping thread...
+  EXPECT_FALSE(first.expired());
+  // ...the requests that follow do, on the engine thread.
+  for (int i = 0; i < 3; ++i) session.send(get_request("/more" + std::to_string(i)));
+  ASSERT_EQ(session.wait(), Session::State::Idle);
+  EXPECT_TRUE(first.expired());
+  EXPECT_EQ(session.history_count(), 5u);
+}
+
 TEST_P(SessionProxyOnEngine, ReplaysASelectionOrEverything) {
   Session session;
   ASSERT_TRUE(session.load(filter("add_header", GetParam())).ok());
