@@ -271,11 +271,11 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
   if (!object.is_object())
     return make_error(where + ": expected a JSON object describing a request, not " +
                       type_name(object));
-  if (auto ok =
-          check_keys(object,
-                     {"method", "path", "headers", "body", "body_base64", "body_chunks", "trailers",
-                      "upstream_response", "callouts", "grpc", "properties", "name", "description"},
-                     where);
+  if (auto ok = check_keys(object,
+                           {"method", "path", "headers", "disabled_headers", "body", "body_base64",
+                            "body_chunks", "trailers", "upstream_response", "callouts", "grpc",
+                            "properties", "name", "description"},
+                           where);
       !ok)
     return unexpected(ok.error());
   RequestFile file;
@@ -293,6 +293,11 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
     auto headers = parse_header_list(object["headers"], where, "headers");
     if (!headers) return unexpected(headers.error());
     request.headers = std::move(*headers);
+  }
+  if (object.contains("disabled_headers")) {
+    // Headers switched off in the app's composer: kept with the request, never sent.
+    auto disabled = parse_header_list(object["disabled_headers"], where, "disabled_headers");
+    if (!disabled) return unexpected(disabled.error());
   }
   auto body = get_body(object, where);
   if (!body) return unexpected(body.error());

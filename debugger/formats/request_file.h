@@ -7,7 +7,8 @@
 //
 // Headers are ordered [name, value] lists (an object is accepted too). Extensions: "body_base64",
 // "body_chunks" (the body arrives in several reads), callouts' "delay_ms" and "fail", "grpc"
-// replies per cluster, and "properties" (well-known property values such as "source.address").
+// replies per cluster, "properties" (well-known property values such as "source.address"), and
+// "disabled_headers" (headers the app's composer keeps switched off: never sent).
 #pragma once
 
 #include <map>

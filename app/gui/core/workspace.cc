@@ -8,8 +8,8 @@ namespace {
 
 using nlohmann::json;
 
-const char* const kShownFields[] = {"method", "path",        "headers",
-                                    "body",   "body_base64", "body_chunks"};
+const char* const kShownFields[] = {"method",      "path",        "headers",         "body",
+                                    "body_base64", "body_chunks", "disabled_headers"};
 
 std::string joined(const std::vector<std::string>& chunks) {
   std::string out;
@@ -23,10 +23,11 @@ json RequestDraft::to_json() const {
   json out = extra.is_object() ? extra : json::object();
   out["method"] = method;
   out["path"] = path;
-  abi::HeaderPairs pairs;
+  abi::HeaderPairs pairs, disabled;
   for (const auto& row : headers)
-    if (!row.name.empty()) pairs.emplace_back(row.name, row.value);
+    if (!row.name.empty()) (row.enabled ? pairs : disabled).emplace_back(row.name, row.value);
   out["headers"] = debugger::header_list_to_json(pairs);
+  if (!disabled.empty()) out["disabled_headers"] = debugger::header_list_to_json(disabled);
   if (!body_chunks.empty() && joined(body_chunks) == body)
     out["body_chunks"] = body_chunks;
   else if (!body.empty())
@@ -42,6 +43,13 @@ Result<RequestDraft> RequestDraft::from_json(const json& object, const std::stri
   draft.method = parsed->request.method;
   draft.path = parsed->request.path;
   for (const auto& [name, value] : parsed->request.headers) draft.headers.push_back({name, value});
+  if (object.contains("disabled_headers")) {
+    // Validated by parse_request; kept after the sent ones, switched off.
+    auto disabled =
+        debugger::parse_header_list(object["disabled_headers"], where, "disabled_headers");
+    if (!disabled) return unexpected(disabled.error());
+    for (const auto& [name, value] : *disabled) draft.headers.push_back({name, value, false});
+  }
   draft.body_chunks = parsed->request.body_chunks;
   draft.body = draft.body_chunks.empty() ? parsed->request.body : joined(draft.body_chunks);
   draft.extra = object;

@@ -21,6 +21,7 @@ namespace pwplay::gui {
 struct HeaderRow {
   std::string name;
   std::string value;
+  bool enabled = true;  // a disabled header is kept in the draft (and saved) but not sent
 };
 
 // The request editor's contents. Fields the editor does not show (upstream_response, callouts,
