@@ -74,6 +74,20 @@ void GuiApp::register_file_commands() {
                    ws.request_message.clear();
                    return {};
                  }});
+  // Without an argument: the keyboard goes to the composer's curl field (type, then Enter).
+  commands_.add({"compose-from-curl",
+                 "Type a curl command",
+                 "File",
+                 {},
+                 "curl ... (fills the composer; none: focus the composer's curl field)",
+                 false,
+                 [this](std::string_view arg) -> Result<void> {
+                   request_panel_.open = true;
+                   if (!arg.empty())
+                     return commands_.run("paste-curl", CommandSource::Button, arg);
+                   request_panel_.focus_curl();
+                   return {};
+                 }});
   // Curl lines, HAR files and project files (app/gui/core/file_actions.h), through ImGui's
   // clipboard (the window system's).
   FileCommandHost host;

@@ -479,8 +479,32 @@ JSON
     sleep 0.3
     xdotool key Return
   }
+  type_curl() {  # the palette gives the composer's curl field the keyboard; typed, then sent
+    sleep 2  # the app has drawn and loaded: Ctrl+Enter ends the run, so the typing must land
+    xdotool key --clearmodifiers Escape
+    sleep 0.3
+    xdotool key --clearmodifiers ctrl+shift+p
+    sleep 0.5
+    xdotool type --delay 30 "type a curl"
+    sleep 0.3
+    xdotool key Return
+    sleep 0.5
+    xdotool type --delay 20 "curl -H 'x-typed: by-hand' http://example.com/typed?q=1"
+    sleep 0.3
+    xdotool key Return
+    sleep 0.5
+    xdotool key --clearmodifiers ctrl+Return
+  }
   run_with_input shortcut shortcut press_ctrl_enter
   run_with_input palette palette use_palette
+  run_with_input curl shortcut type_curl
+  python3 - curl.log.json <<'PY' || fail "curl: the typed curl command did not reach the upstream"
+import json, sys
+run = json.load(open(sys.argv[1]))["snapshot"]["last_run"]
+upstream = run["upstream_request"]
+assert upstream["path"] == "/typed?q=1", upstream
+assert upstream["headers"].get("x-typed") == "by-hand", upstream
+PY
   ;;
 
 performance)

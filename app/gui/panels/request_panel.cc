@@ -107,8 +107,21 @@ void RequestPanel::draw(const Snapshot& snapshot, Commands& commands) {
   }
 
   // What is left: curl and HAR, then the last message.
-  float avail = ImGui::GetContentRegionAvail().y - footer;
+  float avail = ImGui::GetContentRegionAvail().y - footer - ImGui::GetFrameHeightWithSpacing();
   if (avail > 0) ImGui::Dummy(ImVec2(0, avail));
+  if (focus_curl_) {
+    ImGui::SetKeyboardFocusHere();
+    focus_curl_ = false;
+  }
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  ImGui::PushFont(style::mono());
+  if (ImGui::InputTextWithHint(
+          "##curl", "curl -H 'name: value' http://host/path   (Enter fills the composer)",
+          &curl_text_, ImGuiInputTextFlags_EnterReturnsTrue) &&
+      !curl_text_.empty()) {
+    if (commands.run("paste-curl", CommandSource::Button, curl_text_)) curl_text_.clear();
+  }
+  ImGui::PopFont();
   if (ImGui::Button("Paste curl")) (void)commands.run("paste-curl", CommandSource::Button);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Fill the composer from a curl command line");
   ImGui::SameLine();

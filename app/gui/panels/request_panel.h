@@ -17,6 +17,8 @@ class RequestPanel : public Panel {
  public:
   explicit RequestPanel(Workspace& workspace) : Panel("Request"), workspace_(workspace) {}
   void draw(const Snapshot& snapshot, Commands& commands) override;
+  // The next frame gives the curl field the keyboard.
+  void focus_curl() { focus_curl_ = true; }
 
  private:
   void draw_file_row(Commands& commands);
@@ -34,6 +36,8 @@ class RequestPanel : public Panel {
   std::string body_file_;   // Load from file: the path typed
   std::vector<std::string> presets_;
   bool presets_listed_ = false;
+  std::string curl_text_;  // a curl command typed into the composer
+  bool focus_curl_ = false;
 };
 
 }  // namespace pwplay::gui
