@@ -555,8 +555,9 @@ memory)
   need_sample
   command -v xdotool >/dev/null 2>&1 || fail "xdotool is not installed (scripts/deps installs it)"
   start_xvfb
-  # NAME STEPS...: a script that pauses add_header at its first header lookup, shows the Memory
-  # tab, then runs STEPS (JSON, comma-first).
+  # NAME STEPS...: a script that pauses add_header at its second header lookup (:path; the bytes
+  # the first one's value occupied changed since), shows the Memory tab, then runs STEPS (JSON,
+  # comma-first).
   write_script() {
     local name=$1 more=$2
     cat > "$name.json" <<JSON
@@ -569,6 +570,8 @@ memory)
     {"wait": "engine"},
     {"run": "debug-break", "arg": "proxy_get_header_map_value"},
     "debug-send",
+    {"wait": "engine"},
+    "debug-continue",
     {"wait": "engine"},
     "show-memory"$more
   ]
@@ -587,22 +590,23 @@ JSON
 import json, sys
 log = json.load(open(sys.argv[1]))
 memory = log["ui"]["memory"]
-region = next(r for r in memory["regions"] if r["label"] == "value returned for :method")
+region = next(r for r in memory["regions"] if r["label"] == "value returned for :path")
 print(eval(sys.argv[2]))
 PY
   }
 
-  # 1. A region selected: the cursor and selection are its bytes ("GET"), the pause's whole memory
-  #    is shown, and the screenshot has the regions highlighted.
+  # 1. A region selected: the cursor and selection are its bytes ("/hello"), the pause's whole
+  #    memory is shown with what changed since the first pause, and the screenshot has the
+  #    regions highlighted.
   write_script regions ',
-    {"run": "memory-select-region", "arg": "value returned for :method"},
+    {"run": "memory-select-region", "arg": "value returned for :path"},
     {"frames": 3},
     {"screenshot": "'"$out"'/memory-view.png"}'
   run_script regions
   "$GUI_CHECK" png memory-view.png 1600 1000 || fail "the memory view screenshot is wrong"
-  "$GUI_CHECK" json regions.log.json /ok=true /ui/inspector_tab=Memory /ui/memory/inspector/u8=71 \
+  "$GUI_CHECK" json regions.log.json /ok=true /ui/inspector_tab=Memory /ui/memory/inspector/u8=47 \
     /ui/memory/whole=true || { cat regions.log.json >&2; fail "regions: unexpected log"; }
-  [ "$(query regions.log.json 'log["ui"]["memory_cursor"] == region["address"] and memory["selection"] == [region["address"], region["address"] + 3] and memory["size"] >= 65536 and memory["pause"] >= 1 and memory["grid"] is not None')" = True ] ||
+  [ "$(query regions.log.json 'log["ui"]["memory_cursor"] == region["address"] and memory["selection"] == [region["address"], region["address"] + 6] and memory["size"] >= 65536 and memory["pause"] >= 2 and memory["changed_bytes"] > 0 and memory["grid"] is not None')" = True ] ||
     { cat regions.log.json >&2; fail "regions: the cursor is not on the selected region"; }
   value=$(query regions.log.json 'region["address"]')
   other=$(query regions.log.json 'next(r["address"] for r in memory["regions"] if r["address"] != region["address"])')
@@ -617,8 +621,8 @@ PY
   "$GUI_CHECK" command goto.log.json memory-goto automation || fail "goto: memory-goto did not run"
 
   # 3. Real input: the same pause with the cursor on the region, then xdotool clicks the byte after
-  #    it ('E' of "GET"), placed from the grid's geometry that run 1 reported (same script, same
-  #    layout): the cursor moves there and the data inspector reads 69.
+  #    it ('h' of "/hello"), placed from the grid's geometry that run 1 reported (same script,
+  #    same layout): the cursor moves there and the data inspector reads 104.
   write_script click ",
     {\"run\": \"memory-goto\", \"arg\": \"$value\"},
     {\"frames\": 3},
@@ -642,7 +646,7 @@ PY
   wait "$app" || rc=$?
   cat click.out
   [ "$rc" -eq 0 ] || { cat click.log.json 2>/dev/null; fail "click: pwplay exited with $rc"; }
-  "$GUI_CHECK" json click.log.json /ok=true "/ui/memory_cursor=$target" /ui/memory/inspector/u8=69 ||
+  "$GUI_CHECK" json click.log.json /ok=true "/ui/memory_cursor=$target" /ui/memory/inspector/u8=104 ||
     { cat click.log.json >&2; fail "click: the click at ($point) did not put the cursor on $target"; }
   ;;
 

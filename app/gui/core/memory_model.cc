@@ -179,9 +179,12 @@ std::vector<Region> regions_of_trace(const std::vector<host::TraceEvent>& trace,
 }
 
 const Region* region_at(const std::vector<Region>& regions, uint32_t address) {
-  for (auto it = regions.rbegin(); it != regions.rend(); ++it)
-    if (address >= it->address && address - it->address < it->length) return &*it;
-  return nullptr;
+  const Region* found = nullptr;
+  for (const auto& region : regions)
+    if (address >= region.address && address - region.address < region.length &&
+        (!found || region.seq >= found->seq))
+      found = &region;
+  return found;
 }
 
 // --- RangeSet ----------------------------------------------------------------------------------

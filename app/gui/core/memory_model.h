@@ -66,7 +66,8 @@ MemoryImage image_of_copies(const std::vector<host::TraceEvent>& trace);
 // recorded right after it; every copy of the trace when `seq` is unset or has none.
 std::vector<Region> regions_of_trace(const std::vector<host::TraceEvent>& trace,
                                      std::optional<uint64_t> seq);
-// The region that holds `address` (the last listed wins: later copies overwrite earlier ones).
+// The region that holds `address`; of overlapping ones the latest copy (highest seq), since it
+// overwrote the others.
 const Region* region_at(const std::vector<Region>& regions, uint32_t address);
 
 // Sorted, merged ranges with a fast lookup (changed bytes, search hits).

@@ -10,7 +10,8 @@ InspectorTabs::InspectorTabs(TracePanel& trace, DebuggerPanel& debugger, MemoryP
     : Panel("Trace"), trace_(trace), debugger_(debugger), memory_(memory), perf_(perf) {}
 
 void InspectorTabs::draw(const Snapshot& snapshot, Commands& commands) {
-  if (debugger_.take_new_pause(snapshot)) pending_tab_ = debugger_.name();
+  // A new pause brings the Debugger forward, unless a tab was asked for since (show-memory).
+  if (debugger_.take_new_pause(snapshot) && pending_tab_.empty()) pending_tab_ = debugger_.name();
   if (!ImGui::BeginTabBar("inspector")) return;
   for (Panel* panel : {static_cast<Panel*>(&trace_), static_cast<Panel*>(&debugger_),
                        static_cast<Panel*>(&memory_), static_cast<Panel*>(&perf_)}) {

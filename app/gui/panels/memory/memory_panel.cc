@@ -57,9 +57,10 @@ void MemoryPanel::draw(const Snapshot& snapshot, Commands& commands) {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("##side", ImVec2(0, avail.y), false);
-  draw_inspector();
-  ImGui::Spacing();
+  // The legend first (a few rows, scrolling past six), then the inspector under it.
   draw_regions(commands);
+  ImGui::Spacing();
+  draw_inspector();
   ImGui::EndChild();
 }
 

@@ -2,6 +2,7 @@
 // clicking one selects it (memory-select-region).
 #include <imgui.h>
 
+#include <algorithm>
 #include <string>
 
 #include "app/gui/panels/memory/memory_panel.h"
@@ -16,12 +17,15 @@ void MemoryPanel::draw_regions(Commands& commands) {
     ImGui::TextColored(style::muted(), "No copies between host and VM here yet.");
     return;
   }
-  if (!ImGui::BeginTable(
-          "##regions", 3,
-          ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingFixedFit,
-          ImVec2(0, ImGui::GetContentRegionAvail().y)))
+  // Up to six rows show; more scroll inside the legend's own child.
+  const float height = static_cast<float>(std::min<size_t>(regions.size(), 6) + 1) *
+                           (ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y) +
+                       ImGui::GetTextLineHeight();
+  ImGui::BeginChild("##legend", ImVec2(0, height), false);
+  if (!ImGui::BeginTable("##regions", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingFixedFit)) {
+    ImGui::EndChild();
     return;
-  ImGui::TableSetupScrollFreeze(0, 1);
+  }
   ImGui::TableSetupColumn("region", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableSetupColumn("address");
   ImGui::TableSetupColumn("bytes");
@@ -57,6 +61,7 @@ void MemoryPanel::draw_regions(Commands& commands) {
     ImGui::Text("%u", region.length);
   }
   ImGui::EndTable();
+  ImGui::EndChild();
 }
 
 }  // namespace pwplay::gui
