@@ -276,6 +276,9 @@ TEST(MemoryModel, ARunShowsWhatItsCopiesCarriedAndTheSelectedEventsRegions) {
   EXPECT_FALSE(image.is_known(0x202));
   EXPECT_FALSE(image.is_known(0x0));
   EXPECT_EQ(*copy_text(image, {0x200, 0x202}), "/x");
+  auto rows = rows_at(image, 0x200);
+  EXPECT_EQ(rows["u16"].value, "30767");  // "/x"
+  EXPECT_EQ(rows["u32"].error, "bytes not recorded");
   EXPECT_FALSE(copy_text(image, {0x200, 0x203}));
   // Unknown bytes never match.
   EXPECT_TRUE(find_all(image, {0, 0}).empty());

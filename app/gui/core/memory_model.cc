@@ -322,11 +322,17 @@ Result<PairsBlock> read_pairs(const MemoryImage& image, uint32_t address) {
 
 std::vector<InspectorRow> inspect(const MemoryImage& image, uint32_t cursor) {
   std::vector<InspectorRow> rows;
+  // Why `width` bytes at the cursor cannot be read: the end of memory, or bytes the trace did
+  // not record (a run's copies).
+  auto unreadable = [&](size_t width) -> std::string {
+    return static_cast<uint64_t>(cursor) + width > image.size() ? "past the end"
+                                                                : "bytes not recorded";
+  };
   auto add_int = [&](const char* type, size_t width, bool is_signed) {
     InspectorRow row{type, "", ""};
     auto value = read_le(image, cursor, width);
     if (!value) {
-      row.error = "past the end";
+      row.error = unreadable(width);
     } else if (!is_signed) {
       row.value = std::to_string(*value);
     } else {
@@ -349,7 +355,7 @@ std::vector<InspectorRow> inspect(const MemoryImage& image, uint32_t cursor) {
     if (auto bits = read_le(image, cursor, 4))
       row.value = float_text(std::bit_cast<float>(static_cast<uint32_t>(*bits)));
     else
-      row.error = "past the end";
+      row.error = unreadable(4);
     rows.push_back(std::move(row));
   }
   {
@@ -357,7 +363,7 @@ std::vector<InspectorRow> inspect(const MemoryImage& image, uint32_t cursor) {
     if (auto bits = read_le(image, cursor, 8))
       row.value = float_text(std::bit_cast<double>(*bits));
     else
-      row.error = "past the end";
+      row.error = unreadable(8);
     rows.push_back(std::move(row));
   }
   auto add_leb = [&](const char* type, bool is_signed) {
