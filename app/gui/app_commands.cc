@@ -9,6 +9,7 @@
 
 #include "app/gui/core/debug_commands.h"
 #include "app/gui/core/file_actions.h"
+#include "app/gui/core/memory_commands.h"
 #include "app/gui/core/perf_commands.h"
 #include "app/gui/gui_app.h"
 #include "debugger/formats/scenario.h"
@@ -40,6 +41,13 @@ void GuiApp::register_commands() {
   register_run_commands();
   register_debug_commands();
   register_view_commands();
+  register_memory_commands(
+      commands_, memory_view_, session_, workspace_,
+      {[this] {
+         inspector_.open = true;
+         inspector_.show(memory_panel_.name());
+       },
+       [](const std::string& text) { ImGui::SetClipboardText(text.c_str()); }});
   register_help_commands();
   register_scripting_commands();
 }

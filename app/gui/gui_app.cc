@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "app/gui/core/frame_times.h"
+#include "app/gui/core/memory_commands.h"
 #include "app/gui/style.h"
 #include "host/proxy/proxy.h"
 
@@ -52,6 +53,19 @@ GuiApp::~GuiApp() = default;
 
 Result<ScreenshotInfo> GuiApp::capture(const std::string& path) {
   return window_.capture(path);
+}
+
+nlohmann::json GuiApp::ui_state() {
+  nlohmann::json ui = nlohmann::json::object();
+  ui["inspector_tab"] = inspector_.selected();
+  auto cursor = memory_panel_.cursor();
+  ui["memory_cursor"] = cursor ? nlohmann::json(*cursor) : nlohmann::json(nullptr);
+  // The memory view's state and where its grid was drawn (tests click a byte from it).
+  ui["memory"] = summarize_memory(memory_view_);
+  ui["memory"]["grid"] = inspector_.selected() == memory_panel_.name()
+                             ? memory_panel_.geometry_json()
+                             : nlohmann::json(nullptr);
+  return ui;
 }
 
 void GuiApp::apply_startup_options() {
@@ -110,7 +124,7 @@ int GuiApp::finish_automation() {
     std::fprintf(stderr, "pwplay: automation: the window closed before the script finished\n");
   if (automation_->failed())
     std::fprintf(stderr, "pwplay: automation: %s\n", automation_->error().c_str());
-  if (auto written = automation_->write_log(*snapshot, commands_); !written) {
+  if (auto written = automation_->write_log(*snapshot, commands_, ui_state()); !written) {
     std::fprintf(stderr, "pwplay: %s\n", written.error().message.c_str());
     return 1;
   }

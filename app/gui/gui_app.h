@@ -9,6 +9,7 @@
 
 #include "app/gui/core/automation.h"
 #include "app/gui/core/command_table.h"
+#include "app/gui/core/memory_state.h"
 #include "app/gui/core/run_comparison.h"
 #include "app/gui/core/session_commands.h"
 #include "app/gui/core/workspace.h"
@@ -19,6 +20,7 @@
 #include "app/gui/panels/file_dialog.h"
 #include "app/gui/panels/filter_panel.h"
 #include "app/gui/panels/inspector_tabs.h"
+#include "app/gui/panels/memory/memory_panel.h"
 #include "app/gui/panels/project_window.h"
 #include "app/gui/panels/request_panel.h"
 #include "app/gui/panels/result_panel.h"
@@ -42,6 +44,7 @@ class GuiApp : public AutomationHost {
     return session_.snapshot()->state != debugger::SessionState::Running;
   }
   Result<ScreenshotInfo> capture(const std::string& path) override;
+  nlohmann::json ui_state() override;
 
  private:
   // The command table, one function per menu (app_commands.cc).
@@ -75,7 +78,9 @@ class GuiApp : public AutomationHost {
   TracePanel trace_panel_{workspace_};
   DebuggerPanel debugger_panel_{session_};
   PerfPanel perf_panel_{workspace_};
-  InspectorTabs inspector_{trace_panel_, debugger_panel_, perf_panel_};
+  memory::ViewState memory_view_;
+  MemoryPanel memory_panel_{memory_view_, workspace_};
+  InspectorTabs inspector_{trace_panel_, debugger_panel_, memory_panel_, perf_panel_};
   StatusBar status_bar_;
   CommandPalette palette_;
   FileDialogWindow file_dialog_{workspace_};

@@ -12,6 +12,9 @@
 #   files       the File commands from a script: paste-curl, send, copy-as-curl, export-har and
 #               save-project write their files; open-project in a new app restores the project
 #   xdotool     real input: Ctrl+Enter sends, then the command palette (typed text) sends again
+#   memory      the Memory tab paused at proxy_get_header_map_value: a copied region selected
+#               (the screenshot), memory-goto to a region's address (the log's ui.memory_cursor),
+#               then a real click (xdotool) on a byte moves the cursor and the data inspector
 #   no_display  no DISPLAY: the existing message and exit 1; an unreachable DISPLAY: exit 1
 #   no_opengl   an X server without GLX: a clear error and exit 1, no crash
 #   performance the Performance tab while Send, curl through the app's proxy and a leak check
@@ -570,6 +573,105 @@ plugins = {p["plugin"] for p in log["performance"]["plugins"]}
 assert {"add_header", "add_header (proxy)"} <= plugins, plugins
 assert log["performance"]["samples"] >= 2, log["performance"]
 PY
+  ;;
+
+memory)
+  need_sample
+  command -v xdotool >/dev/null 2>&1 || fail "xdotool is not installed (scripts/deps installs it)"
+  start_xvfb
+  # NAME STEPS...: a script that pauses add_header at its second header lookup (:path; the bytes
+  # the first one's value occupied changed since), shows the Memory tab, then runs STEPS (JSON,
+  # comma-first).
+  write_script() {
+    local name=$1 more=$2
+    cat > "$name.json" <<JSON
+{
+  "window": {"width": 1600, "height": 1000},
+  "timeout_ms": 60000,
+  "steps": [
+    {"run": "load", "arg": "$SAMPLES_DIR/add_header.wasm"},
+    {"run": "open-request", "arg": "$SOURCE_DIR/samples/requests/get.json"},
+    {"wait": "engine"},
+    {"run": "debug-break", "arg": "proxy_get_header_map_value"},
+    "debug-send",
+    {"wait": "engine"},
+    "debug-continue",
+    {"wait": "engine"},
+    "show-memory"$more
+  ]
+}
+JSON
+  }
+  run_script() {  # NAME: plays NAME.json into NAME.log.json
+    timeout 120 "$PWPLAY" --automation "$1.json" --automation-log "$1.log.json" > "$1.out" 2>&1
+    local rc=$?
+    cat "$1.out"
+    [ "$rc" -eq 0 ] || { cat "$1.log.json" 2>/dev/null; fail "$1: pwplay exited with $rc"; }
+  }
+  # A python expression over the log `log` (and `region`, the value returned for :method).
+  query() {
+    python3 - "$@" <<'PY'
+import json, sys
+log = json.load(open(sys.argv[1]))
+memory = log["ui"]["memory"]
+region = next(r for r in memory["regions"] if r["label"] == "value returned for :path")
+print(eval(sys.argv[2]))
+PY
+  }
+
+  # 1. A region selected: the cursor and selection are its bytes ("/hello"), the pause's whole
+  #    memory is shown with what changed since the first pause, and the screenshot has the
+  #    regions highlighted.
+  write_script regions ',
+    {"run": "memory-select-region", "arg": "value returned for :path"},
+    {"frames": 3},
+    {"screenshot": "'"$out"'/memory-view.png"}'
+  run_script regions
+  "$GUI_CHECK" png memory-view.png 1600 1000 || fail "the memory view screenshot is wrong"
+  "$GUI_CHECK" json regions.log.json /ok=true /ui/inspector_tab=Memory /ui/memory/inspector/u8=47 \
+    /ui/memory/whole=true || { cat regions.log.json >&2; fail "regions: unexpected log"; }
+  [ "$(query regions.log.json 'log["ui"]["memory_cursor"] == region["address"] and memory["selection"] == [region["address"], region["address"] + 6] and memory["size"] >= 65536 and memory["pause"] >= 2 and memory["changed_bytes"] > 0 and memory["grid"] is not None')" = True ] ||
+    { cat regions.log.json >&2; fail "regions: the cursor is not on the selected region"; }
+  value=$(query regions.log.json 'region["address"]')
+  other=$(query regions.log.json 'next(r["address"] for r in memory["regions"] if r["address"] != region["address"])')
+
+  # 2. memory-goto to another copied region's address (hex): the cursor is there.
+  write_script goto ",
+    {\"run\": \"memory-goto\", \"arg\": \"$(printf '0x%x' "$other")\"},
+    {\"frames\": 2}"
+  run_script goto
+  "$GUI_CHECK" json goto.log.json /ok=true "/ui/memory_cursor=$other" ||
+    { cat goto.log.json >&2; fail "goto: the memory cursor is not at $other"; }
+  "$GUI_CHECK" command goto.log.json memory-goto automation || fail "goto: memory-goto did not run"
+
+  # 3. Real input: the same pause with the cursor on the region, then xdotool clicks the byte after
+  #    it ('h' of "/hello"), placed from the grid's geometry that run 1 reported (same script,
+  #    same layout): the cursor moves there and the data inspector reads 104.
+  write_script click ",
+    {\"run\": \"memory-goto\", \"arg\": \"$value\"},
+    {\"frames\": 3},
+    {\"screenshot\": \"$out/ready.png\"},
+    {\"wait\": \"time\", \"ms\": 12000}"
+  target=$((value + 1))
+  point=$(query regions.log.json "(lambda g, a: '%d %d' % (g['byte_x'] + (3 * (a % 16) + (1 if a % 16 >= 8 else 0)) * g['char_width'] + g['char_width'], g['rows_y'] + (a // 16 - g['first_address'] // 16) * g['row_height'] + g['row_height'] / 2))(memory['grid'], $target)")
+  timeout 120 "$PWPLAY" --automation click.json --automation-log click.log.json > click.out 2>&1 &
+  app=$!
+  for _ in $(seq 1 300); do [ -f ready.png ] && break; kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
+  [ -f ready.png ] || { kill "$app" 2>/dev/null; cat click.out; fail "click: the app never got ready"; }
+  window=$(timeout 30 xdotool search --sync --onlyvisible --name '^pwplay$' | head -1)
+  [ -n "$window" ] || { kill "$app"; fail "click: no pwplay window"; }
+  for _ in $(seq 1 4); do
+    kill -0 "$app" 2>/dev/null || break
+    # shellcheck disable=SC2086
+    xdotool mousemove --window "$window" $point click 1
+    sleep 2
+  done
+  rc=0
+  wait "$app" || rc=$?
+  cat click.out
+  [ "$rc" -eq 0 ] || { cat click.log.json 2>/dev/null; fail "click: pwplay exited with $rc"; }
+  "$GUI_CHECK" json click.log.json /ok=true "/ui/memory_cursor=$target" /ui/memory/inspector/u8=104 ||
+    { cat click.log.json >&2; fail "click: the click at ($point) did not put the cursor on $target"; }
   ;;
 
 no_display)

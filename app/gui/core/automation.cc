@@ -293,7 +293,8 @@ void AutomationRunner::after_render(AutomationHost& host) {
   advance();
 }
 
-json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands) const {
+json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands,
+                           const json& ui) const {
   json out;
   out["ok"] = !failed_ && finished();
   out["error"] = failed_ ? json(error_) : json(nullptr);
@@ -320,14 +321,16 @@ json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands) c
   out["snapshot"] = summarize_snapshot(snapshot);
   // The Performance panel's state (window, requests counted, the last leak check's verdict).
   out["performance"] = summarize_performance(snapshot);
+  out["ui"] = ui;
   return out;
 }
 
-Result<void> AutomationRunner::write_log(const Snapshot& snapshot, const Commands& commands) const {
+Result<void> AutomationRunner::write_log(const Snapshot& snapshot, const Commands& commands,
+                                         const json& ui) const {
   if (script_.log_path.empty()) return {};
   std::ofstream file(script_.log_path, std::ios::binary | std::ios::trunc);
   if (!file) return make_error(script_.log_path + ": cannot write the automation log");
-  file << log(snapshot, commands).dump(2) << "\n";
+  file << log(snapshot, commands, ui).dump(2) << "\n";
   if (!file) return make_error(script_.log_path + ": write failed");
   return {};
 }

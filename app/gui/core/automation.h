@@ -63,6 +63,8 @@ class AutomationHost {
   virtual bool engine_idle() = 0;
   // Reads back the frame just rendered and writes it as a PNG.
   virtual Result<ScreenshotInfo> capture(const std::string& path) = 0;
+  // What the window shows that the snapshot does not (the memory cursor, ...): the log's "ui".
+  virtual nlohmann::json ui_state() { return nlohmann::json::object(); }
 };
 
 // Plays a script one frame at a time: before_frame() runs the steps that are due,
@@ -87,8 +89,11 @@ class AutomationRunner {
 
   // The automation log: commands run (from every source), screenshots, frame times, and the
   // final snapshot.
-  nlohmann::json log(const Snapshot& snapshot, const Commands& commands) const;
-  Result<void> write_log(const Snapshot& snapshot, const Commands& commands) const;
+  // `ui`: the host's ui_state() at the end.
+  nlohmann::json log(const Snapshot& snapshot, const Commands& commands,
+                     const nlohmann::json& ui = nlohmann::json::object()) const;
+  Result<void> write_log(const Snapshot& snapshot, const Commands& commands,
+                         const nlohmann::json& ui = nlohmann::json::object()) const;
 
   // Frames to render before a screenshot so that layout and new data have settled.
   static constexpr int kSettleFrames = 3;

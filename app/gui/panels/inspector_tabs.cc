@@ -5,14 +5,16 @@
 namespace pwplay::gui {
 
 // Named "Trace" so that the View menu entry and the saved open state keep their names.
-InspectorTabs::InspectorTabs(TracePanel& trace, DebuggerPanel& debugger, PerfPanel& perf)
-    : Panel("Trace"), trace_(trace), debugger_(debugger), perf_(perf) {}
+InspectorTabs::InspectorTabs(TracePanel& trace, DebuggerPanel& debugger, MemoryPanel& memory,
+                             PerfPanel& perf)
+    : Panel("Trace"), trace_(trace), debugger_(debugger), memory_(memory), perf_(perf) {}
 
 void InspectorTabs::draw(const Snapshot& snapshot, Commands& commands) {
-  if (debugger_.take_new_pause(snapshot)) pending_tab_ = debugger_.name();
+  // A new pause brings the Debugger forward, unless a tab was asked for since (show-memory).
+  if (debugger_.take_new_pause(snapshot) && pending_tab_.empty()) pending_tab_ = debugger_.name();
   if (!ImGui::BeginTabBar("inspector")) return;
   for (Panel* panel : {static_cast<Panel*>(&trace_), static_cast<Panel*>(&debugger_),
-                       static_cast<Panel*>(&perf_)}) {
+                       static_cast<Panel*>(&memory_), static_cast<Panel*>(&perf_)}) {
     ImGuiTabItemFlags flags = 0;
     if (pending_tab_ == panel->name()) flags |= ImGuiTabItemFlags_SetSelected;
     if (ImGui::BeginTabItem(panel->name().c_str(), nullptr, flags)) {

@@ -1,9 +1,10 @@
-// Inspector tabs: the Trace, Debugger and Performance panels sharing the lower right slot of the
-// layout as tabs. A new pause brings the Debugger tab to the front.
+// Inspector tabs: the Trace, Debugger, Memory and Performance panels sharing the lower right slot
+// of the layout as tabs. A new pause brings the Debugger tab to the front.
 #pragma once
 
 #include "app/gui/panel.h"
 #include "app/gui/panels/debugger_panel.h"
+#include "app/gui/panels/memory/memory_panel.h"
 #include "app/gui/panels/perf/perf_panel.h"
 #include "app/gui/panels/trace_panel.h"
 
@@ -11,9 +12,9 @@ namespace pwplay::gui {
 
 class InspectorTabs : public Panel {
  public:
-  InspectorTabs(TracePanel& trace, DebuggerPanel& debugger, PerfPanel& perf);
+  InspectorTabs(TracePanel& trace, DebuggerPanel& debugger, MemoryPanel& memory, PerfPanel& perf);
   void draw(const Snapshot& snapshot, Commands& commands) override;
-  // Brings a tab to the front on the next frame ("Trace", "Debugger" or "Performance").
+  // Brings a tab to the front on the next frame ("Trace", "Debugger", "Memory" or "Performance").
   void show(const std::string& tab) { pending_tab_ = tab; }
   // The tab drawn in the last frame.
   const std::string& selected() const { return selected_; }
@@ -21,6 +22,7 @@ class InspectorTabs : public Panel {
  private:
   TracePanel& trace_;
   DebuggerPanel& debugger_;
+  MemoryPanel& memory_;
   PerfPanel& perf_;
   std::string pending_tab_;
   std::string selected_;
