@@ -18,6 +18,14 @@ std::string file_name(const std::string& path) {
   return name.empty() ? path : name;
 }
 
+// The snapshot's activity while a chain loads: "loading add_header.wasm" (and "+ 1 more").
+std::string loading_activity(const std::vector<PluginSpec>& chain) {
+  if (chain.empty()) return "loading";
+  std::string what = "loading " + file_name(chain.front().wasm_path);
+  if (chain.size() > 1) what += " + " + std::to_string(chain.size() - 1) + " more";
+  return what;
+}
+
 }  // namespace
 
 const HistoryEntry* SessionSnapshot::find(uint64_t id) const {
@@ -144,6 +152,8 @@ std::shared_ptr<const SessionSnapshot> Session::build_snapshot_locked() const {
   next->state = state_locked();
   next->activity = activity_;
   next->plugin = info_;
+  next->chain = chain_info_;
+  next->module = module_view_;
   next->loads = loads_;
   next->history.assign(history_.begin(), history_.end());
   next->history_count = history_count_;
@@ -186,23 +196,26 @@ std::shared_ptr<const SessionSnapshot> Session::snapshot() const {
 
 // --- Plugin setup ------------------------------------------------------------------------------
 
-Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
+Result<void> Session::load_on_engine(const std::vector<PluginSpec>& chain, bool fresh) {
   const auto start = std::chrono::steady_clock::now();
   std::vector<host::LogRecord> startup_logs;
   // Records a failed load; `dropped`: no chain holds a plugin any more.
   auto failed = [&](const Error& error, bool dropped) -> Result<void> {
     if (dropped) chain_.reset();
-    if (fresh) plugin_options_ = options;  // reload() and hot reload retry these
+    if (fresh) plugin_options_ = chain;  // reload() and hot reload retry these
     {
       std::lock_guard lock(mutex_);
       ++loads_;
       if (fresh) {
         PluginInfo none;
         none.build = info_.build;
-        none.wasm_path = options.wasm_path;
+        if (!chain.empty()) none.wasm_path = chain.front().wasm_path;
         info_ = std::move(none);
       }
-      if (dropped) info_.loaded = false;
+      if (dropped) {
+        info_.loaded = false;
+        chain_info_.clear();
+      }
       info_.error = error.message;
       info_.startup_logs = startup_logs;
       publish_locked();
@@ -210,8 +223,19 @@ Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
     announce();
     return unexpected(error);
   };
-  auto resolved = resolve_plugin(options);
-  if (!resolved) return failed(resolved.error(), fresh);
+  if (chain.empty()) return failed(Error{"no filter to load: the chain is empty"}, fresh);
+  // In a chain, errors say which filter failed.
+  auto which = [&](size_t i, const Error& error) {
+    if (chain.size() == 1) return error;
+    const std::string name = chain[i].name.empty() ? file_name(chain[i].wasm_path) : chain[i].name;
+    return Error{"filter " + std::to_string(i + 1) + " (" + name + "): " + error.message};
+  };
+  std::vector<host::proxy::LoadedPlugin> resolved;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    auto one = resolve_plugin(chain[i]);
+    if (!one) return failed(which(i, one.error()), fresh);
+    resolved.push_back(std::move(*one));
+  }
   chain_.reset();
   env_ = std::make_unique<host::HostEnv>(
       dispatcher_, callouts_,
@@ -232,56 +256,79 @@ Result<void> Session::load_on_engine(const PluginSpec& options, bool fresh) {
   // The request whose `callouts` answer the start-up callouts is not known yet: they wait for
   // the first request (run_on_engine releases them, then lets the start-up work finish).
   const size_t logs_before = run_logs_.size();
+  std::vector<std::unique_ptr<host::Plugin>> plugins;
+  std::optional<Error> error;
   callouts_.hold_unanswered(true);
-  auto plugin = host::Plugin::create(*env_, resolved->config, std::move(resolved->wasm));
+  for (size_t i = 0; i < resolved.size() && !error; ++i) {
+    auto plugin = host::Plugin::create(*env_, resolved[i].config, std::move(resolved[i].wasm));
+    if (plugin)
+      plugins.push_back(std::move(*plugin));
+    else
+      error = which(i, plugin.error());
+  }
   callouts_.hold_unanswered(false);
   startup_logs.assign(run_logs_.begin() + static_cast<std::ptrdiff_t>(logs_before),
                       run_logs_.end());
   engine_worker_.since_point.clear();
   engine_worker_.frames.clear();
-  if (!plugin) return failed(plugin.error(), true);
+  if (error) return failed(*error, true);
   {
     std::lock_guard lock(mutex_);
     ++loads_;
-    (*plugin)->set_injections(injections_);
-    (*plugin)->set_fail_allocations(fail_allocations_);
     engine_worker_.faults_applied = fault_generation_;
-    info_.loaded = true;
-    info_.name = (*plugin)->config().name;
-    info_.wasm_path = (*plugin)->config().wasm_path;
-    info_.abi_version = abi::name((*plugin)->abi_version());
-    info_.engine = (*plugin)->engine_name();
-    info_.engine_version = (*plugin)->engine_version();
-    info_.supports_stepping = (*plugin)->vm().supports_stepping();
+    ++info_.build;
+    chain_info_.clear();
+    for (auto& plugin : plugins) {
+      plugin->set_injections(injections_);
+      plugin->set_fail_allocations(fail_allocations_);
+      PluginInfo one;
+      one.loaded = true;
+      one.name = plugin->config().name;
+      one.wasm_path = plugin->config().wasm_path;
+      one.abi_version = abi::name(plugin->abi_version());
+      one.engine = plugin->engine_name();
+      one.engine_version = plugin->engine_version();
+      one.supports_stepping = plugin->vm().supports_stepping();
+      one.build = info_.build;
+      chain_info_.push_back(std::move(one));
+    }
+    const uint32_t build = info_.build;
+    info_ = chain_info_.front();
+    info_.build = build;
     info_.load_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                               std::chrono::steady_clock::now() - start)
                                               .count());
-    info_.error.clear();
     info_.startup_logs = std::move(startup_logs);
-    ++info_.build;
-    loaded_options_ = options;
+    loaded_options_ = chain;
     publish_locked();
   }
   announce();
   chain_ = std::make_unique<host::FilterChain>(*env_);
-  chain_->add(std::move(*plugin));
-  plugin_options_ = options;
+  for (auto& plugin : plugins) chain_->add(std::move(plugin));
+  plugin_options_ = chain;
   return {};
 }
 
 Result<void> Session::load(const PluginSpec& options) {
+  return load(std::vector<PluginSpec>{options});
+}
+
+Result<void> Session::load(const std::vector<PluginSpec>& chain) {
   Result<void> result;
-  run_sync("loading " + file_name(options.wasm_path),
-           [&] { result = load_on_engine(options, /*fresh=*/true); });
+  run_sync(loading_activity(chain), [&] { result = load_on_engine(chain, /*fresh=*/true); });
   if (result) restart_proxy();
   return result;
 }
 
 void Session::load_in_background(const PluginSpec& options) {
-  post("loading " + file_name(options.wasm_path), [this, options] {
+  load_in_background(std::vector<PluginSpec>{options});
+}
+
+void Session::load_in_background(const std::vector<PluginSpec>& chain) {
+  post(loading_activity(chain), [this, chain] {
     // Nobody waits for this load, so breakpoints set before it stop its start-up callbacks.
     engine_worker_.startup_pausable = true;
-    const bool loaded = load_on_engine(options, /*fresh=*/true).ok();
+    const bool loaded = load_on_engine(chain, /*fresh=*/true).ok();
     engine_worker_.startup_pausable = false;
     if (loaded) restart_proxy();
   });
@@ -511,7 +558,7 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name, 
     const uint64_t before = store_.last_seq();
     engine_worker_.pausing = pausing == Pausing::On;
     callouts_.release_held();
-    entry.warmup = host::warm_up(*chain_, dispatcher_, plugin_options_.warmup());
+    entry.warmup = host::warm_up(*chain_, dispatcher_, plugin_options_.front().warmup());
     entry.report = host::run_request(*chain_, dispatcher_, request.request, request.upstream);
     engine_worker_.pausing = true;
     // The store also holds the proxy's events: keep this run's streams only.
@@ -520,7 +567,8 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name, 
         entry.trace.push_back(std::move(event));
     entry.logs = run_logs_;
     entry.stats = compute_stats(entry.trace);
-    if (chain_->plugin(0).failure()) entry.failure = chain_->plugin(0).failure();
+    for (size_t i = 0; i < chain_->size() && !entry.failure; ++i)
+      if (chain_->plugin(i).failure()) entry.failure = chain_->plugin(i).failure();
     std::lock_guard lock(mutex_);
     entry.build = info_.build;
   }

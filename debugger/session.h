@@ -32,6 +32,7 @@
 #include "debugger/breakpoints.h"
 #include "debugger/formats/request_file.h"
 #include "debugger/history.h"
+#include "debugger/module_view.h"
 #include "debugger/perf_state.h"
 #include "debugger/runner.h"
 #include "debugger/trace_store.h"
@@ -128,7 +129,11 @@ struct SessionSnapshot {
   SessionState state = SessionState::Idle;
   std::string activity;  // what the engine thread is doing ("loading x.wasm", "sending GET /")
   PluginInfo plugin;     // the loaded filter, or why the last load failed (plugin.error)
-  uint32_t loads = 0;    // loads the engine thread carried out, successful or not
+  // Every filter of the loaded chain in request order (the first is `plugin`); empty when none.
+  std::vector<PluginInfo> chain;
+  // The module read for the app's Module tab (read_module_in_background), or null.
+  std::shared_ptr<const ModuleView> module;
+  uint32_t loads = 0;  // loads the engine thread carried out, successful or not
   std::vector<std::shared_ptr<const HistoryEntry>> history;  // oldest first, bounded
   uint64_t history_count = 0;                                // requests that ever finished
   uint64_t trace_events = 0;  // events the trace store recorded since the session started
@@ -172,6 +177,10 @@ class Session {
   // shows the outcome. Breakpoints in the start-up callbacks (proxy_on_vm_start,
   // proxy_on_configure) pause it, as they pause reload_in_background().
   void load_in_background(const PluginSpec& options);
+  // A chain of filters, run in this order for requests (responses in reverse), as Envoy runs an
+  // HTTP filter chain; a load error names the filter at fault ("filter 2 (x): ...").
+  Result<void> load(const std::vector<PluginSpec>& chain);
+  void load_in_background(const std::vector<PluginSpec>& chain);
   // Re-reads the module from disk keeping breakpoints, injections and configuration.
   Result<void> reload();
   // The same without waiting, so that breakpoints in the start-up callbacks (proxy_on_vm_start,
@@ -182,6 +191,10 @@ class Session {
   // The loaded module's disassembly (read once per build), for showing the code at an
   // instruction stop. Errors say why there is none (unreadable or invalid module).
   Result<std::shared_ptr<const host::ModuleWat>> disassembly() const;
+  // Reads the module file `wasm_path` (one of the loaded chain's) on the engine thread, after
+  // what is queued there: its shape, ABI version and disassembly go into the snapshot's
+  // `module` (or its `error` says why not), stamped with the current build.
+  void read_module_in_background(std::string wasm_path);
 
   // --- Breakpoints (any thread) -----------------------------------------------------------------
   uint32_t add_breakpoint(Breakpoint breakpoint);
@@ -338,7 +351,7 @@ class Session {
   void apply_faults(Worker& worker, host::FilterChain& chain);
   // `fresh`: new options (a failure leaves nothing loaded); else a reload of the same ones (a
   // module that cannot be read keeps the previous build running).
-  Result<void> load_on_engine(const PluginSpec& options, bool fresh);
+  Result<void> load_on_engine(const std::vector<PluginSpec>& chain, bool fresh);
   void run_on_engine(uint64_t id, RequestFile request, std::string name, Pausing pausing);
   // The hot reload's work on the engine thread: reload, then replay the last request.
   void reload_and_replay();
@@ -381,7 +394,7 @@ class Session {
   host::MockCalloutClient callouts_{dispatcher_};
   std::unique_ptr<host::HostEnv> env_;
   std::unique_ptr<host::FilterChain> chain_;
-  PluginSpec plugin_options_;
+  std::vector<PluginSpec> plugin_options_;
   std::vector<host::LogRecord> run_logs_;
   Worker engine_worker_{.name = "session"};
   // Proxy-thread state.
@@ -414,7 +427,9 @@ class Session {
   uint64_t next_history_id_ = 1;
   PluginInfo info_;
   uint32_t loads_ = 0;
-  PluginSpec loaded_options_;  // what the engine loaded last (for the proxy)
+  std::vector<PluginSpec> loaded_options_;  // what the engine loaded last (for the proxy)
+  std::vector<PluginInfo> chain_info_;      // per plugin of chain_
+  std::shared_ptr<const ModuleView> module_view_;
   std::shared_ptr<const RunDiff> reload_diff_;
   std::optional<uint16_t> proxy_port_;  // mirrors proxy_ for the snapshot
   std::string proxy_error_;

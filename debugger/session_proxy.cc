@@ -29,7 +29,7 @@ Result<uint16_t> Session::start_proxy_locked(host::proxy::ProxyOptions options) 
     announce();
     return unexpected(error);
   };
-  PluginSpec plugin_options;
+  std::vector<PluginSpec> plugin_options;
   bool loaded = false;
   uint32_t build = 0;
   {
@@ -39,12 +39,14 @@ Result<uint16_t> Session::start_proxy_locked(host::proxy::ProxyOptions options) 
     build = info_.build;
   }
   if (!loaded) return failed(Error{"start the proxy after loading a filter"});
-  auto resolved = resolve_plugin(plugin_options);
-  if (!resolved) return failed(resolved.error());
   proxy_options_ = options;
   options.plugins.clear();
-  options.plugins.push_back(
-      host::proxy::LoadedPlugin{std::move(resolved->config), std::move(resolved->wasm)});
+  for (const PluginSpec& spec : plugin_options) {
+    auto resolved = resolve_plugin(spec);
+    if (!resolved) return failed(resolved.error());
+    options.plugins.push_back(
+        host::proxy::LoadedPlugin{std::move(resolved->config), std::move(resolved->wasm)});
+  }
   options.trace = true;
   options.debugger = proxy_tap_.get();
   // The proxy thread is not running: the tap's build can be set from here. The tap turns every

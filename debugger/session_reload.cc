@@ -9,7 +9,7 @@ namespace pwplay::debugger {
 
 void Session::reload_in_background() {
   post("reloading", [this] {
-    if (!plugin_options_.has_module()) {
+    if (plugin_options_.empty() || !plugin_options_.front().has_module()) {
       {
         std::lock_guard lock(mutex_);
         info_.error = "nothing to reload: no filter was loaded";
@@ -28,7 +28,7 @@ void Session::reload_in_background() {
 Result<void> Session::reload() {
   Result<void> result;
   run_sync("reloading", [&] {
-    if (!plugin_options_.has_module()) {
+    if (plugin_options_.empty() || !plugin_options_.front().has_module()) {
       result = make_error("nothing to reload: no filter was loaded");
       return;
     }
@@ -40,6 +40,13 @@ Result<void> Session::reload() {
 
 Result<std::shared_ptr<const host::ModuleWat>> Session::disassembly() const {
   const PluginInfo info = plugin_info();
+  {
+    // The Module tab's read of the same build serves here too.
+    std::lock_guard lock(mutex_);
+    if (module_view_ && module_view_->wat && module_view_->build == info.build &&
+        module_view_->wasm_path == info.wasm_path)
+      return module_view_->wat;
+  }
   std::lock_guard lock(disassembly_mutex_);
   if (disassembly_ && disassembly_build_ == info.build) return disassembly_;
   auto bytes = read_wasm_file(info.wasm_path);
@@ -49,6 +56,28 @@ Result<std::shared_ptr<const host::ModuleWat>> Session::disassembly() const {
   disassembly_ = std::make_shared<const host::ModuleWat>(std::move(*wat));
   disassembly_build_ = info.build;
   return disassembly_;
+}
+
+void Session::read_module_in_background(std::string wasm_path) {
+  post("reading " + std::filesystem::path(wasm_path).filename().string(),
+       [this, path = std::move(wasm_path)] {
+         ModuleView view;
+         if (auto bytes = read_wasm_file(path); !bytes) {
+           view.error = bytes.error().message;
+         } else if (auto read = read_module_view(*bytes); !read) {
+           view.error = path + ": " + read.error().message;
+         } else {
+           view = std::move(*read);
+         }
+         view.wasm_path = path;
+         {
+           std::lock_guard lock(mutex_);
+           view.build = info_.build;
+           module_view_ = std::make_shared<const ModuleView>(std::move(view));
+           publish_locked();
+         }
+         announce();
+       });
 }
 
 void Session::watch(bool enabled, bool replay_last) {

@@ -11,8 +11,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <iterator>
 #include <utility>
 
+#include "abi/functions.h"
 #include "host/wasm_instructions.h"
 
 namespace pwplay::host {
@@ -459,8 +461,13 @@ Result<ModuleInfo> read(std::span<const uint8_t> bytes) {
   std::optional<std::vector<SectionHeader>> sections = read_section_headers(bytes);
   if (!sections) return make_error("invalid wasm module: malformed section headers");
   for (const SectionHeader& section : *sections) {
+    info.sections.push_back(ModuleInfo::Section{section.id, std::string(section_name(section.id)),
+                                                section.payload_offset, section.payload_size});
     bool ok = true;
-    if (section.id == kCustomSectionId) ok = read_custom_section(bytes, section, info);
+    if (section.id == kCustomSectionId) {
+      ok = read_custom_section(bytes, section, info);
+      if (ok) info.sections.back().name = info.custom_sections.back().name;
+    }
     if (section.id == kCodeSectionId) ok = read_function_bodies(bytes, section, info);
     if (!ok) {
       return make_error("invalid wasm module: malformed section at offset " +
@@ -471,6 +478,32 @@ Result<ModuleInfo> read(std::span<const uint8_t> bytes) {
 }
 
 }  // namespace
+
+bool ModuleInfo::has_name_section() const {
+  return std::any_of(custom_sections.begin(), custom_sections.end(),
+                     [](const CustomSection& section) { return section.name == "name"; });
+}
+
+bool ModuleInfo::has_dwarf() const {
+  return std::any_of(custom_sections.begin(), custom_sections.end(),
+                     [](const CustomSection& section) { return section.dwarf(); });
+}
+
+bool is_abi_import(const ImportDesc& import) {
+  return import.kind == ExternKind::Memory || abi::is_abi_import(import.module, import.name);
+}
+
+bool is_abi_export(const ExportDesc& e) {
+  return abi::is_abi_export(e.name) || e.kind == ExternKind::Memory ||
+         e.name == "__indirect_function_table" || e.name == "__data_end" || e.name == "__heap_base";
+}
+
+std::string_view section_name(uint8_t id) {
+  static constexpr std::string_view kNames[] = {
+      "custom", "type",  "import",  "function", "table", "memory",     "global",
+      "export", "start", "element", "code",     "data",  "data_count", "tag"};
+  return id < std::size(kNames) ? kNames[id] : std::string_view("unknown");
+}
 
 std::string_view ModuleInfo::function_name(uint32_t function_index) const {
   if (function_index >= function_names.size()) return {};

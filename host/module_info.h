@@ -53,6 +53,15 @@ struct ModuleInfo {
   };
   std::vector<CustomSection> custom_sections;  // in file order
 
+  // Every section as the file lays it out, standard and custom: "type", "code", "name", ...
+  struct Section {
+    uint8_t id = 0;     // 0 for custom sections
+    std::string name;   // the standard section's name, or the custom section's own
+    size_t offset = 0;  // file offset of the payload
+    size_t size = 0;    // payload bytes
+  };
+  std::vector<Section> sections;
+
   // The "producers" custom section: (field, "name version") pairs such as
   // ("processed-by", "clang 14.0.6"), in section order.
   std::vector<std::pair<std::string, std::string>> producers;
@@ -90,6 +99,10 @@ struct ModuleInfo {
   uint32_t data_segment_count = 0;
   uint32_t elem_segment_count = 0;
 
+  // Whether a "name" custom section, or DWARF (.debug_*) sections, are present.
+  bool has_name_section() const;
+  bool has_dwarf() const;
+
   // Function name by function index; "" when unknown or out of range.
   std::string_view function_name(uint32_t function_index) const;
   // The function whose body contains `code_offset` (a file offset), if any.
@@ -97,6 +110,15 @@ struct ModuleInfo {
   // The export called `name`, or nullptr.
   const ExportDesc* find_export(std::string_view name) const;
 };
+
+// Whether an import or export is part of the proxy-wasm ABI (abi/functions.h's tables for any
+// version, WASI, the memory and the linker's conventional exports) rather than specific to one
+// host: `pwplay inspect` and the app's Module tab flag the others.
+bool is_abi_import(const ImportDesc& import);
+bool is_abi_export(const ExportDesc& e);
+
+// The standard name of section `id` ("type", "import", ..., "data_count"); "unknown" past them.
+std::string_view section_name(uint8_t id);
 
 // Reads and validates a binary module. Errors say what is wrong and where:
 // "not a wasm module (bad magic)", "invalid wasm module: <reason> at offset 0x1f".

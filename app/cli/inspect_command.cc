@@ -14,6 +14,7 @@
 #include "abi/enums.h"
 #include "abi/functions.h"
 #include "app/cli/commands.h"
+#include "debugger/module_view.h"
 #include "debugger/runner.h"
 #include "host/disassembly.h"
 #include "host/module_info.h"
@@ -104,15 +105,6 @@ const char* kind_name(host::ExternKind kind) {
   return "unknown";
 }
 
-bool import_in_abi(const host::ImportDesc& import) {
-  return import.kind == host::ExternKind::Memory || abi::is_abi_import(import.module, import.name);
-}
-
-bool export_in_abi(const host::ExportDesc& e) {
-  return abi::is_abi_export(e.name) || e.kind == host::ExternKind::Memory ||
-         e.name == "__indirect_function_table" || e.name == "__data_end" || e.name == "__heap_base";
-}
-
 int inspect(const InspectArgs& args) {
   auto bytes = debugger::read_wasm_file(args.wasm);
   if (!bytes) {
@@ -126,10 +118,7 @@ int inspect(const InspectArgs& args) {
                  info.error().message.c_str());
     return kExitError;
   }
-  std::vector<std::string> export_names;
-  for (const auto& e : info->exports)
-    if (e.kind == host::ExternKind::Function) export_names.push_back(e.name);
-  auto version = abi::detect_abi_version(export_names);
+  auto version = debugger::detect_abi_version(*info);
 
   if (args.json) {
     nlohmann::json out;
@@ -142,7 +131,7 @@ int inspect(const InspectArgs& args) {
       nlohmann::json entry = {{"module", import.module},
                               {"name", import.name},
                               {"kind", kind_name(import.kind)},
-                              {"abi", import_in_abi(import)}};
+                              {"abi", host::is_abi_import(import)}};
       if (import.kind == host::ExternKind::Function) entry["type"] = host::to_string(import.type);
       imports.push_back(entry);
     }
@@ -150,7 +139,7 @@ int inspect(const InspectArgs& args) {
     nlohmann::json exports = nlohmann::json::array();
     for (const auto& e : info->exports) {
       nlohmann::json entry = {
-          {"name", e.name}, {"kind", kind_name(e.kind)}, {"abi", export_in_abi(e)}};
+          {"name", e.name}, {"kind", kind_name(e.kind)}, {"abi", host::is_abi_export(e)}};
       if (e.kind == host::ExternKind::Function) entry["type"] = host::to_string(e.type);
       exports.push_back(entry);
     }
@@ -208,9 +197,15 @@ int inspect(const InspectArgs& args) {
     for (const auto& [field, value] : info->producers)
       producers.push_back({{"field", field}, {"value", value}});
     out["producers"] = producers;
-    bool dwarf = false;
-    for (const auto& section : info->custom_sections) dwarf = dwarf || section.dwarf();
-    out["dwarf"] = dwarf;
+    out["dwarf"] = info->has_dwarf();
+    out["name_section"] = info->has_name_section();
+    nlohmann::json sections = nlohmann::json::array();
+    for (const auto& section : info->sections)
+      sections.push_back({{"id", section.id},
+                          {"name", section.name},
+                          {"offset", section.offset},
+                          {"size", section.size}});
+    out["sections"] = sections;
     nlohmann::json engines = nlohmann::json::array();
     for (const std::string& engine : host::available_engines())
       engines.push_back({{"name", engine}, {"version", host::engine_version(engine)}});
@@ -231,13 +226,13 @@ int inspect(const InspectArgs& args) {
         "  %s %s.%s %s%s\n", kind_name(import.kind), text(import.module).c_str(),
         text(import.name).c_str(),
         import.kind == host::ExternKind::Function ? host::to_string(import.type).c_str() : "",
-        import_in_abi(import) ? "" : "   <- not part of the proxy-wasm ABI");
+        host::is_abi_import(import) ? "" : "   <- not part of the proxy-wasm ABI");
   }
   std::printf("\nexports (%zu):\n", info->exports.size());
   for (const auto& e : info->exports) {
     std::printf("  %s %s %s%s\n", kind_name(e.kind), text(e.name).c_str(),
                 e.kind == host::ExternKind::Function ? host::to_string(e.type).c_str() : "",
-                export_in_abi(e) ? "" : "   <- not part of the proxy-wasm ABI");
+                host::is_abi_export(e) ? "" : "   <- not part of the proxy-wasm ABI");
   }
   std::printf("\nmemories:\n");
   for (const auto& memory : info->memories) {

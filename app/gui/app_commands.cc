@@ -7,6 +7,7 @@
 #include <imgui.h>
 #include <nlohmann/json.hpp>
 
+#include "app/gui/core/chain_model.h"
 #include "app/gui/core/debug_commands.h"
 #include "app/gui/core/file_actions.h"
 #include "app/gui/core/memory_commands.h"
@@ -50,6 +51,11 @@ void GuiApp::register_commands() {
        [](const std::string& text) { ImGui::SetClipboardText(text.c_str()); }});
   register_help_commands();
   register_scripting_commands();
+  register_module_commands(commands_, module_model_, session_, [this] {
+    inspector_.open = true;
+    inspector_.show(module_panel_.name());
+  });
+  register_chain_commands(commands_, workspace_);
 }
 
 void GuiApp::register_file_commands() {

@@ -46,6 +46,7 @@ bool parse_size(const std::string& text, int& width, int& height) {
 GuiApp::GuiApp(GuiOptions options, std::optional<AutomationScript> script)
     : options_(std::move(options)) {
   if (script) automation_.emplace(std::move(*script));
+  inspector_.add_tab(module_panel_);
   register_commands();
 }
 
@@ -124,6 +125,8 @@ int GuiApp::finish_automation() {
     std::fprintf(stderr, "pwplay: automation: the window closed before the script finished\n");
   if (automation_->failed())
     std::fprintf(stderr, "pwplay: automation: %s\n", automation_->error().c_str());
+  automation_->set_log_section("module", summarize_module(module_model_, *snapshot));
+  automation_->set_log_section("chain", summarize_chain(workspace_, *snapshot));
   if (auto written = automation_->write_log(*snapshot, commands_, ui_state()); !written) {
     std::fprintf(stderr, "pwplay: %s\n", written.error().message.c_str());
     return 1;

@@ -10,6 +10,7 @@
 #include "app/gui/core/automation.h"
 #include "app/gui/core/command_table.h"
 #include "app/gui/core/memory_state.h"
+#include "app/gui/core/module_model.h"
 #include "app/gui/core/run_comparison.h"
 #include "app/gui/core/session_commands.h"
 #include "app/gui/core/workspace.h"
@@ -21,6 +22,7 @@
 #include "app/gui/panels/filter_panel.h"
 #include "app/gui/panels/inspector_tabs.h"
 #include "app/gui/panels/memory/memory_panel.h"
+#include "app/gui/panels/module_panel.h"
 #include "app/gui/panels/project_window.h"
 #include "app/gui/panels/request_panel.h"
 #include "app/gui/panels/result_panel.h"
@@ -80,6 +82,8 @@ class GuiApp : public AutomationHost {
   PerfPanel perf_panel_{workspace_};
   memory::ViewState memory_view_;
   MemoryPanel memory_panel_{memory_view_, workspace_};
+  ModuleModel module_model_;
+  ModulePanel module_panel_{module_model_, session_};
   InspectorTabs inspector_{trace_panel_, debugger_panel_, memory_panel_, perf_panel_};
   StatusBar status_bar_;
   CommandPalette palette_;

@@ -322,6 +322,7 @@ json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands,
   // The Performance panel's state (window, requests counted, the last leak check's verdict).
   out["performance"] = summarize_performance(snapshot);
   out["ui"] = ui;
+  for (const auto& [key, value] : sections_.items()) out[key] = value;
   return out;
 }
 

@@ -94,6 +94,10 @@ class AutomationRunner {
                      const nlohmann::json& ui = nlohmann::json::object()) const;
   Result<void> write_log(const Snapshot& snapshot, const Commands& commands,
                          const nlohmann::json& ui = nlohmann::json::object()) const;
+  // A section the app adds to the log under `key` (the Module tab's "module", the "chain").
+  void set_log_section(const std::string& key, nlohmann::json value) {
+    sections_[key] = std::move(value);
+  }
 
   // Frames to render before a screenshot so that layout and new data have settled.
   static constexpr int kSettleFrames = 3;
@@ -114,6 +118,7 @@ class AutomationRunner {
   std::string error_;
   std::vector<ScreenshotInfo> screenshots_;
   FrameTimes frame_times_;
+  nlohmann::json sections_ = nlohmann::json::object();
 };
 
 // The snapshot as the automation log reports it: plugin identity and build, load error, loads,

@@ -1,5 +1,10 @@
 #include "app/gui/core/session_commands.h"
 
+#include <string>
+#include <vector>
+
+#include "app/gui/core/chain_model.h"
+
 namespace pwplay::gui {
 namespace {
 
@@ -14,15 +19,25 @@ Result<void> not_paused(const debugger::Session& session) {
 Result<void> load_filter(debugger::Session& session, Workspace& workspace) {
   if (workspace.filter.wasm_path.empty())
     return make_error("no filter: type the path of a .wasm file first");
+  std::vector<FilterSettings> specs = chain_specs(workspace);
+  if (specs.empty()) return make_error("every filter of the chain is switched off");
+  for (size_t i = 0; i < specs.size(); ++i)
+    if (specs[i].wasm_path.empty())
+      return make_error("filter " + std::to_string(i + 1) + " of the chain has no module path");
   if (auto ok = not_paused(session); !ok) return ok;
-  session.load_in_background(workspace.filter);
+  // One filter loads as before; a chain loads every enabled filter in order.
+  if (specs.size() == 1)
+    session.load_in_background(specs.front());
+  else
+    session.load_in_background(specs);
   workspace.loaded_filter = workspace.filter;
+  workspace.loaded_chain = std::move(specs);
   return {};
 }
 
 Result<void> ensure_filter(debugger::Session& session, Workspace& workspace) {
   if (workspace.filter.wasm_path.empty()) return make_error("no filter: load a .wasm file first");
-  if (workspace.loaded_filter == workspace.filter) {
+  if (workspace.loaded_chain == chain_specs(workspace)) {
     // The same settings: load again only when that load is over and failed (the user may have
     // fixed the file since). A load still queued shows as a running engine.
     auto snapshot = session.snapshot();

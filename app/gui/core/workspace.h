@@ -48,6 +48,13 @@ struct Selection {
   int result_tab = -1;  // a tab the Result panel should switch to (-1: leave it)
 };
 
+// A filter of the chain after the first, and whether it runs.
+struct ChainFilter {
+  FilterSettings settings;
+  bool enabled = true;
+  bool operator==(const ChainFilter&) const = default;
+};
+
 // One importable entry of a HAR file, as the import window lists it.
 struct HarListRow {
   std::string method;
@@ -75,6 +82,11 @@ class Workspace {
   FilterSettings filter;
   // The settings of the last load queued on the engine (Send loads again when `filter` differs).
   std::optional<FilterSettings> loaded_filter;
+  // The rest of the filter chain after `filter` (the Filter panel's chain editor, chain_model.h),
+  // whether `filter` runs, and the enabled filters of the last load queued.
+  std::vector<ChainFilter> more_filters;
+  bool filter_enabled = true;
+  std::optional<std::vector<FilterSettings>> loaded_chain;
   RequestDraft request;
   std::string request_path;  // the request editor's file field
   Selection selection;

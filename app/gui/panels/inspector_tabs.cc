@@ -13,8 +13,9 @@ void InspectorTabs::draw(const Snapshot& snapshot, Commands& commands) {
   // A new pause brings the Debugger forward, unless a tab was asked for since (show-memory).
   if (debugger_.take_new_pause(snapshot) && pending_tab_.empty()) pending_tab_ = debugger_.name();
   if (!ImGui::BeginTabBar("inspector")) return;
-  for (Panel* panel : {static_cast<Panel*>(&trace_), static_cast<Panel*>(&debugger_),
-                       static_cast<Panel*>(&memory_), static_cast<Panel*>(&perf_)}) {
+  std::vector<Panel*> tabs{&trace_, &debugger_, &memory_, &perf_};
+  tabs.insert(tabs.end(), extra_.begin(), extra_.end());
+  for (Panel* panel : tabs) {
     ImGuiTabItemFlags flags = 0;
     if (pending_tab_ == panel->name()) flags |= ImGuiTabItemFlags_SetSelected;
     if (ImGui::BeginTabItem(panel->name().c_str(), nullptr, flags)) {

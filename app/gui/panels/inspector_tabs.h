@@ -2,6 +2,8 @@
 // of the layout as tabs. A new pause brings the Debugger tab to the front.
 #pragma once
 
+#include <vector>
+
 #include "app/gui/panel.h"
 #include "app/gui/panels/debugger_panel.h"
 #include "app/gui/panels/memory/memory_panel.h"
@@ -14,6 +16,8 @@ class InspectorTabs : public Panel {
  public:
   InspectorTabs(TracePanel& trace, DebuggerPanel& debugger, MemoryPanel& memory, PerfPanel& perf);
   void draw(const Snapshot& snapshot, Commands& commands) override;
+  // Adds a tab after the built-in ones (the Module tab); `panel` outlives this.
+  void add_tab(Panel& panel) { extra_.push_back(&panel); }
   // Brings a tab to the front on the next frame ("Trace", "Debugger", "Memory" or "Performance").
   void show(const std::string& tab) { pending_tab_ = tab; }
   // The tab drawn in the last frame.
@@ -24,6 +28,7 @@ class InspectorTabs : public Panel {
   DebuggerPanel& debugger_;
   MemoryPanel& memory_;
   PerfPanel& perf_;
+  std::vector<Panel*> extra_;
   std::string pending_tab_;
   std::string selected_;
 };

@@ -5,12 +5,21 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
 
 namespace pwplay::gui {
 namespace {
+
+// A colour per filter of a chain, by its position in the run.
+ImVec4 filter_color(size_t position) {
+  static const ImVec4 kColors[] = {{0.45f, 0.75f, 1.00f, 1.0f}, {1.00f, 0.65f, 0.35f, 1.0f},
+                                   {0.70f, 0.55f, 1.00f, 1.0f}, {0.40f, 0.85f, 0.55f, 1.0f},
+                                   {1.00f, 0.50f, 0.70f, 1.0f}, {0.85f, 0.85f, 0.40f, 1.0f}};
+  return kColors[position % std::size(kColors)];
+}
 
 constexpr size_t kValueLimit = 80;  // argument values in the table and its text filter
 
@@ -60,7 +69,13 @@ void TracePanel::refilter(const debugger::HistoryEntry& run) {
   filtered_text_ = text_filter_;
   rows_.clear();
   kind_counts_.fill(0);
+  plugins_.clear();
   if (!run.ran()) return;
+  // The chain's filters in the order they first act (a column and a colour each).
+  for (const host::TraceEvent& event : run.trace)
+    if (!event.plugin.empty() &&
+        std::find(plugins_.begin(), plugins_.end(), event.plugin) == plugins_.end())
+      plugins_.push_back(event.plugin);
   std::string needle = lower(text_filter_);
   const auto& trace = run.trace;
   for (size_t i = 0; i < trace.size(); ++i) {
@@ -138,11 +153,15 @@ void TracePanel::draw_table(const debugger::HistoryEntry& run) {
   ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                           ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable |
                           ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_Hideable;
-  if (!ImGui::BeginTable("##trace", 6, flags, ImVec2(0, 0))) return;
+  // A chain's trace gets a Filter column, each filter in its own colour.
+  const bool chain = plugins_.size() > 1;
+  const int o = chain ? 1 : 0;
+  if (!ImGui::BeginTable(chain ? "##trace_chain" : "##trace", 6 + o, flags, ImVec2(0, 0))) return;
   ImGui::PushFont(style::mono());
   float digit = ImGui::CalcTextSize("0").x;
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("Seq", ImGuiTableColumnFlags_WidthFixed, digit * 5);
+  if (chain) ImGui::TableSetupColumn("Filter", ImGuiTableColumnFlags_WidthFixed, digit * 14);
   ImGui::TableSetupColumn("Kind", ImGuiTableColumnFlags_WidthFixed, digit * 9);
   ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthFixed, digit * 28);
   ImGui::TableSetupColumn("Arguments", ImGuiTableColumnFlags_WidthStretch);
@@ -181,13 +200,19 @@ void TracePanel::draw_table(const debugger::HistoryEntry& run) {
         revealed_seq_ = selection.event_seq;  // clicked rows are in view already
       }
       if (r == reveal_row) ImGui::SetScrollHereY(0.3f);
-      ImGui::TableSetColumnIndex(1);
+      if (chain) {
+        ImGui::TableSetColumnIndex(1);
+        const auto at = std::find(plugins_.begin(), plugins_.end(), event.plugin);
+        ImGui::TextColored(filter_color(static_cast<size_t>(at - plugins_.begin())), "%s",
+                           event.plugin.c_str());
+      }
+      ImGui::TableSetColumnIndex(1 + o);
       ImGui::TextColored(color, "%s", host::event_kind_name(event.kind));
-      ImGui::TableSetColumnIndex(2);
+      ImGui::TableSetColumnIndex(2 + o);
       float indent = static_cast<float>(event.depth) * digit * 2;
       if (indent > 0) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
       ImGui::TextColored(color, "%s", event_title(event).c_str());
-      ImGui::TableSetColumnIndex(3);
+      ImGui::TableSetColumnIndex(3 + o);
       std::string args = host::event_arguments(event, kValueLimit);
       ImGui::TextUnformatted(args.c_str());
       if (ImGui::IsItemHovered() && ImGui::CalcTextSize(args.c_str()).x > ImGui::GetColumnWidth()) {
@@ -197,13 +222,13 @@ void TracePanel::draw_table(const debugger::HistoryEntry& run) {
         ImGui::PopTextWrapPos();
         ImGui::EndTooltip();
       }
-      ImGui::TableSetColumnIndex(4);
+      ImGui::TableSetColumnIndex(4 + o);
       if (!event.result.empty())
         ImGui::TextColored(event.injected || !event.warnings.empty()
                                ? style::warning()
                                : ImGui::GetStyleColorVec4(ImGuiCol_Text),
                            "%s%s", event.result.c_str(), event.warnings.empty() ? "" : " (!)");
-      ImGui::TableSetColumnIndex(5);
+      ImGui::TableSetColumnIndex(5 + o);
       if (event.duration_ns)
         ImGui::TextColored(style::muted(), "%s",
                            widgets::format_duration(event.duration_ns).c_str());

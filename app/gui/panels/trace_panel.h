@@ -40,6 +40,7 @@ class TracePanel : public Panel {
   std::string filtered_text_;
   std::vector<uint32_t> rows_;
   std::array<size_t, kKinds> kind_counts_{};
+  std::vector<std::string> plugins_;  // the filters that acted in the run, in order
 };
 
 }  // namespace pwplay::gui

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The Module tab and the filter chain in the desktop app, under a private Xvfb server.
+# Usage: module_gui_test.sh CASE, with the environment of gui_test.sh (PWPLAY, GUI_CHECK,
+# SAMPLES_DIR, SOURCE_DIR, OUT_DIR). Cases:
+#   module  loads add_header.wasm, opens the Module tab, picks a function and searches the code:
+#           the automation log's "module" names the function and counts the hits; a screenshot
+#   chain   builds a chain of add_header.wasm (configured "first") and add_header_as.wasm with
+#           chain-add, sends: both filters' headers reached the upstream, in chain order; then
+#           moves the second up, sends again, and the order follows; a screenshot
+# Exits 77 (skipped) only when Xvfb is not installed.
+set -u
+case_name=${1:?usage: module_gui_test.sh CASE}
+: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
+out="$OUT_DIR/$case_name"
+rm -rf "$out"
+mkdir -p "$out"
+cd "$out" || exit 1
+
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+
+xvfb_pid=""
+cleanup() {
+  if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null; wait "$xvfb_pid" 2>/dev/null; fi
+}
+trap cleanup EXIT
+
+start_xvfb() {  # on a display number Xvfb picks itself (-displayfd)
+  command -v Xvfb >/dev/null 2>&1 || { echo "SKIP: Xvfb is not installed"; exit 77; }
+  : > xvfb.display
+  Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3>xvfb.display 2>xvfb.log &
+  xvfb_pid=$!
+  for _ in $(seq 1 100); do
+    if [ -s xvfb.display ]; then
+      export DISPLAY=":$(tr -d '[:space:]' < xvfb.display)"
+      return 0
+    fi
+    kill -0 "$xvfb_pid" 2>/dev/null || { cat xvfb.log >&2; fail "Xvfb did not start"; }
+    sleep 0.1
+  done
+  fail "Xvfb did not report its display within 10 s"
+}
+
+for name in add_header.wasm add_header_as.wasm; do
+  [ -f "$SAMPLES_DIR/$name" ] || fail "$SAMPLES_DIR/$name is missing: build the pwplay_samples target first"
+done
+start_xvfb
+
+case "$case_name" in
+module)
+  cat > script.json <<JSON
+{
+  "window": {"width": 1600, "height": 1000},
+  "steps": [
+    {"run": "load", "arg": "$SAMPLES_DIR/add_header.wasm"},
+    {"wait": "engine"},
+    "show-module",
+    {"wait": "engine"},
+    {"run": "module-function", "arg": "proxy_on_request_headers"},
+    {"run": "module-search", "arg": "call \$"},
+    {"frames": 3},
+    {"screenshot": "$out/module.png"}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation script.json --automation-log log.json > app.out 2>&1
+  rc=$?
+  cat app.out
+  [ "$rc" -eq 0 ] || { cat log.json 2>/dev/null; fail "pwplay --automation exited with $rc"; }
+  "$GUI_CHECK" png module.png 1600 1000 || fail "the Module screenshot is wrong"
+  python3 - "$out/log.json" <<'PY' || { cat log.json >&2; fail "the automation log's module"; }
+import json, sys
+log = json.load(open(sys.argv[1]))
+assert log["ok"], log["error"]
+m = log["module"]
+assert m is not None, "no module in the log"
+assert m["abi_version"] == "0.2.1", m
+assert m["non_abi_imports"] == [], m
+assert m["name_section"] is True, m
+assert m["function"] == "proxy_on_request_headers", m
+assert m["search"] == "call $", m
+assert m["search_hits"] > 1, m
+# The search starts at the selected function: its first call is the current hit.
+assert "call $" in m["current_hit"]["text"], m
+assert m["current_hit"]["text"].startswith("0x"), m
+ids = [c["id"] for c in log["commands"] if c["ok"]]
+for needed in ("show-module", "module-function", "module-search"):
+    assert needed in ids, (needed, log["commands"])
+PY
+  ;;
+
+chain)
+  cat > script.json <<JSON
+{
+  "window": {"width": 1600, "height": 1000},
+  "steps": [
+    {"run": "chain-add", "arg": "$SAMPLES_DIR/add_header.wasm"},
+    {"run": "set-field", "arg": "filter.config=first"},
+    {"run": "chain-add", "arg": "$SAMPLES_DIR/add_header_as.wasm"},
+    {"run": "open-request", "arg": "$SOURCE_DIR/samples/requests/get.json"},
+    "send",
+    {"wait": "runs", "count": 1},
+    {"run": "select-event", "arg": "hostcall"},
+    {"frames": 3},
+    {"screenshot": "$out/chain.png"}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation script.json --automation-log log.json > app.out 2>&1
+  rc=$?
+  cat app.out
+  [ "$rc" -eq 0 ] || { cat log.json 2>/dev/null; fail "pwplay --automation exited with $rc"; }
+  "$GUI_CHECK" png chain.png 1600 1000 || fail "the chain screenshot is wrong"
+  python3 - "$out/log.json" first add-header <<'PY' || { cat log.json >&2; fail "the chain's headers"; }
+import json, sys
+log = json.load(open(sys.argv[1]))
+assert log["ok"], log["error"]
+chain = log["chain"]
+assert chain["loaded"] == ["add_header", "add_header_as"], chain
+assert [f["enabled"] for f in chain["filters"]] == [True, True], chain
+values = [v for k, v in chain["upstream_headers"] if k == "x-wasm-filter"]
+assert values == sys.argv[2:], values
+assert log["snapshot"]["last_run"]["status"] == 200, log["snapshot"]["last_run"]
+PY
+  # Moved up, the second filter runs first; switched off, it does not run.
+  cat > moved.json <<JSON
+{
+  "steps": [
+    {"run": "chain-add", "arg": "$SAMPLES_DIR/add_header.wasm"},
+    {"run": "set-field", "arg": "filter.config=first"},
+    {"run": "chain-add", "arg": "$SAMPLES_DIR/add_header_as.wasm"},
+    {"run": "chain-move", "arg": "2 up"},
+    "send",
+    {"wait": "runs", "count": 1}
+  ]
+}
+JSON
+  timeout 120 "$PWPLAY" --automation moved.json --automation-log moved-log.json > moved.out 2>&1 ||
+    { cat moved.out moved-log.json; fail "the moved chain's run"; }
+  python3 - "$out/moved-log.json" add-header first <<'PY' || { cat moved-log.json >&2; fail "the moved chain's order"; }
+import json, sys
+log = json.load(open(sys.argv[1]))
+assert log["chain"]["loaded"] == ["add_header_as", "add_header"], log["chain"]
+values = [v for k, v in log["chain"]["upstream_headers"] if k == "x-wasm-filter"]
+assert values == sys.argv[2:], values
+PY
+  ;;
+
+*)
+  fail "unknown case '$case_name'"
+  ;;
+esac
+echo "PASS: $case_name"
