@@ -8,6 +8,7 @@
 #include <string>
 
 #include "app/gui/core/automation.h"
+#include "app/gui/core/chain_model.h"
 #include "app/gui/core/command_table.h"
 #include "app/gui/core/memory_state.h"
 #include "app/gui/core/module_model.h"

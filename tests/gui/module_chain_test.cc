@@ -23,8 +23,8 @@ std::string sample(const std::string& name) {
   return std::string(PWPLAY_SAMPLES_DIR "/") + name;
 }
 
-// An ABI 0.2.1 filter that also imports a host function no proxy implements and exports a
-// helper of its own.
+// An ABI 0.2.1 filter that also imports a host function no proxy implements (so it does not
+// load) and exports a helper of its own.
 constexpr const char* kCustomImportWat = R"((module
   (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
   (import "env" "acme_private_call" (func $acme (param i32) (result i32)))
@@ -68,12 +68,12 @@ class ModuleChain : public ::testing::Test {
                static_cast<std::streamsize>(wasm.size()));
     return path;
   }
-  // Loads `path` alone and waits for the engine.
-  void load(const std::string& path) {
+  // Loads `path` alone and waits for the engine; `loads`: whether it must succeed.
+  void load(const std::string& path, bool loads = true) {
     workspace_.filter.wasm_path = path;
     ASSERT_TRUE(load_filter(session_, workspace_));
     ASSERT_EQ(session_.wait(30s), debugger::SessionState::Idle);
-    ASSERT_TRUE(session_.snapshot()->plugin.loaded) << session_.snapshot()->plugin.error;
+    ASSERT_EQ(session_.snapshot()->plugin.loaded, loads) << session_.snapshot()->plugin.error;
   }
   std::shared_ptr<const Snapshot> settle() {
     EXPECT_EQ(session_.wait(30s), debugger::SessionState::Idle);
@@ -124,7 +124,10 @@ TEST_F(ModuleChain, ShowModuleReadsTheLoadedModuleOnTheEngineThreadOncePerBuild)
 }
 
 TEST_F(ModuleChain, ImportsAndExportsOutsideTheAbiAreFlagged) {
-  load(write_wat("custom.wasm", kCustomImportWat));
+  // No proxy implements the private import, so the load fails; the tab shows the module and
+  // the import that made it fail.
+  load(write_wat("custom.wasm", kCustomImportWat), /*loads=*/false);
+  EXPECT_NE(session_.snapshot()->plugin.error.find("acme_private_call"), std::string::npos);
   ASSERT_TRUE(run("show-module"));
   auto snapshot = settle();
   auto log = summarize_module(model_, *snapshot);
@@ -136,7 +139,7 @@ TEST_F(ModuleChain, ImportsAndExportsOutsideTheAbiAreFlagged) {
 }
 
 TEST_F(ModuleChain, FunctionByNameAndSearchJumpBetweenHits) {
-  load(write_wat("custom.wasm", kCustomImportWat));
+  load(write_wat("custom.wasm", kCustomImportWat), /*loads=*/false);
   // Chosen before the module is read: applied when it arrives.
   ASSERT_TRUE(run("module-function", "helper"));
   auto snapshot = settle();

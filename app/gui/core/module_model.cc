@@ -42,7 +42,8 @@ std::string module_listing_line(const host::FunctionWat& function, size_t line) 
 
 std::string ModuleModel::wanted_path(const Snapshot& snapshot) const {
   if (filter_index < snapshot.chain.size()) return snapshot.chain[filter_index].wasm_path;
-  return snapshot.plugin.loaded ? snapshot.plugin.wasm_path : std::string();
+  // After a failed load too: the module may show why (an import no proxy implements).
+  return snapshot.plugin.wasm_path;
 }
 
 std::optional<std::string> ModuleModel::read_needed(const Snapshot& snapshot) {

@@ -33,7 +33,8 @@ class ModuleModel {
   size_t filter_index = 0;
   std::string function_filter;  // the function list's filter (a substring of the name)
 
-  // The module file to show: the chosen filter's, or the loaded filter's; "" when none.
+  // The module file to show: the chosen filter's of the loaded chain, else the last load's
+  // (loaded or not); "" when none.
   std::string wanted_path(const Snapshot& snapshot) const;
   // The path to ask the session to read (read_module_in_background) when the snapshot holds no
   // view of the wanted module and build yet; nullopt when it does or the read was asked for.
