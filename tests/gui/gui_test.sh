@@ -483,19 +483,20 @@ JSON
     xdotool key Return
   }
   type_curl() {  # the palette gives the composer's curl field the keyboard; typed, then sent
-    sleep 2  # the app has drawn and loaded: Ctrl+Enter ends the run, so the typing must land
+    # Ctrl+Enter ends the run, so each step waits long enough for a loaded machine's frames.
+    sleep 3
     xdotool key --clearmodifiers Escape
-    sleep 0.3
+    sleep 0.5
     xdotool key --clearmodifiers ctrl+shift+p
-    sleep 0.5
-    xdotool type --delay 30 "type a curl"
-    sleep 0.3
+    sleep 1
+    xdotool type --delay 40 "type a curl"
+    sleep 0.8
     xdotool key Return
-    sleep 0.5
-    xdotool type --delay 20 "curl -H 'x-typed: by-hand' http://example.com/typed?q=1"
-    sleep 0.3
+    sleep 1
+    xdotool type --delay 30 "curl -H 'x-typed: by-hand' http://example.com/typed?q=1"
+    sleep 0.8
     xdotool key Return
-    sleep 0.5
+    sleep 1.5
     xdotool key --clearmodifiers ctrl+Return
   }
   run_with_input shortcut shortcut press_ctrl_enter
