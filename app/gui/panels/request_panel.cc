@@ -151,7 +151,10 @@ void RequestPanel::draw_file_row(Commands& commands) {
                                ImGuiInputTextFlags_EnterReturnsTrue);
   widgets::overflow_tooltip(workspace_.request_path);
   ImGui::SameLine();
-  if (ImGui::Button("Open") || enter) (void)commands.run("open-request", CommandSource::Button);
+  // Ctrl+Enter in a field is Send's shortcut (dispatched for the whole window), not this field's.
+  const bool ctrl = ImGui::GetIO().KeyCtrl;
+  if (ImGui::Button("Open") || (enter && !ctrl))
+    (void)commands.run("open-request", CommandSource::Button);
   ImGui::SameLine();
   if (ImGui::Button("Save")) (void)commands.run("save-request", CommandSource::Button);
   ImGui::SameLine();
@@ -205,7 +208,7 @@ void RequestPanel::draw_request_line(const Snapshot& snapshot, Commands& command
   ImGui::SameLine();
   bool busy = snapshot.state != debugger::SessionState::Idle;
   if (busy) ImGui::BeginDisabled();
-  if (ImGui::Button(send_label.c_str(), ImVec2(send_width, 0)) || path_enter)
+  if (ImGui::Button(send_label.c_str(), ImVec2(send_width, 0)) || (path_enter && !ctrl))
     (void)commands.run("send", CommandSource::Button);
   if (busy) ImGui::EndDisabled();
 }

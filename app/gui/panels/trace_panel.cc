@@ -144,7 +144,7 @@ void TracePanel::draw_table(const debugger::HistoryEntry& run) {
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableSetupColumn("Seq", ImGuiTableColumnFlags_WidthFixed, digit * 5);
   ImGui::TableSetupColumn("Kind", ImGuiTableColumnFlags_WidthFixed, digit * 9);
-  ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthFixed, digit * 28);
+  ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthFixed, digit * 24);
   ImGui::TableSetupColumn("Arguments", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableSetupColumn("Result", ImGuiTableColumnFlags_WidthFixed, digit * 14);
   ImGui::TableSetupColumn("Time", ImGuiTableColumnFlags_WidthFixed, digit * 9);
