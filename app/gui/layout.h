@@ -64,8 +64,8 @@ class Layout {
   void draw_frame(Panel* panel, float height, const Snapshot& snapshot, Commands& commands);
 
   Slots slots_;
-  static constexpr float kLeftFraction = 0.22f;   // left column width / window width
-  static constexpr float kRightFraction = 0.42f;  // inspector width / window width
+  static constexpr float kLeftFraction = 0.25f;   // left column width / window width
+  static constexpr float kRightFraction = 0.41f;  // inspector width / window width
   static constexpr float kDebugRight = 0.30f;     // the same in the debug layout
   static constexpr float kLeftTop = 0.34f;        // Filter panel height / left column height
   static constexpr float kCentreTop = 0.66f;      // Result panel height / centre column height

@@ -170,7 +170,8 @@ void DebuggerPanel::draw_proxy_and_faults(const Snapshot& snapshot, Commands& co
 }
 
 void DebuggerPanel::draw_controls(const Snapshot& snapshot, Commands& commands) {
-  DebugView::draw_toolbar(snapshot, commands);
+  // In the debug layout the centre has the toolbar: the tab, narrower there, does not repeat it.
+  if (!pause_in_centre) DebugView::draw_toolbar(snapshot, commands);
   const debugger::Session::State state = snapshot.state;
   switch (state) {
     case debugger::Session::State::Idle:

@@ -19,9 +19,11 @@ ImVec4 kind_color(host::EventKind kind) {
     case host::EventKind::Callback:
       return style::accent();
     case host::EventKind::HostCall:
-      return ImVec4(0.45f, 0.85f, 0.80f, 1.0f);
+      return style::theme() == Theme::Light ? ImVec4(0.05f, 0.50f, 0.45f, 1.0f)
+                                            : ImVec4(0.45f, 0.85f, 0.80f, 1.0f);
     case host::EventKind::Copy:
-      return ImVec4(0.78f, 0.60f, 0.95f, 1.0f);
+      return style::theme() == Theme::Light ? ImVec4(0.50f, 0.25f, 0.75f, 1.0f)
+                                            : ImVec4(0.78f, 0.60f, 0.95f, 1.0f);
     case host::EventKind::Log:
       return ImGui::GetStyleColorVec4(ImGuiCol_Text);
     case host::EventKind::Trap:
