@@ -118,7 +118,7 @@ void RequestPanel::draw(const Snapshot& snapshot, Commands& commands) {
   if (ImGui::InputTextWithHint(
           "##curl", "curl -H 'name: value' http://host/path   (Enter fills the composer)",
           &curl_text_, ImGuiInputTextFlags_EnterReturnsTrue) &&
-      !curl_text_.empty()) {
+      !curl_text_.empty() && !ImGui::GetIO().KeyCtrl) {  // Ctrl+Enter is Send's
     if (commands.run("paste-curl", CommandSource::Button, curl_text_)) curl_text_.clear();
   }
   ImGui::PopFont();
@@ -233,6 +233,7 @@ void RequestPanel::draw_body() {
   ImGui::SetNextItemWidth(-(button_width("Load file") + ImGui::GetStyle().ItemSpacing.x));
   bool load = ImGui::InputTextWithHint("##body-file", "path of a file to send as the body",
                                        &body_file_, ImGuiInputTextFlags_EnterReturnsTrue);
+  load &= !ImGui::GetIO().KeyCtrl;  // Ctrl+Enter is Send's
   ImGui::SameLine();
   load |= ImGui::Button("Load file");
   if (load && !body_file_.empty()) {
