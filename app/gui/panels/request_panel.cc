@@ -208,7 +208,8 @@ void RequestPanel::draw_request_line(const Snapshot& snapshot, Commands& command
   ImGui::SameLine();
   bool busy = snapshot.state != debugger::SessionState::Idle;
   if (busy) ImGui::BeginDisabled();
-  if (ImGui::Button(send_label.c_str(), ImVec2(send_width, 0)) || (path_enter && !ctrl))
+  if (ImGui::Button(send_label.c_str(), ImVec2(send_width, 0)) ||
+      (path_enter && !ImGui::GetIO().KeyCtrl))  // Ctrl+Enter is Send's shortcut already
     (void)commands.run("send", CommandSource::Button);
   if (busy) ImGui::EndDisabled();
 }
