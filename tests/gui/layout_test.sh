@@ -164,9 +164,13 @@ JSON
   [ -n "$window" ] || { cat focus.out; fail "the pwplay window never appeared (focus)"; }
   wait_for_file focus-0.png 30 || { cat focus.out; fail "no first screenshot (focus)"; }
   xdotool windowfocus --sync "$window" 2>/dev/null
-  # The request body: the left column's lower panel, below the header rows.
+  # The request body: the composer's Body tab, then its editor.
   sleep 1
-  xdotool mousemove --window "$window" 180 800
+  xdotool mousemove --window "$window" 169 476
+  sleep 0.5
+  xdotool click 1
+  sleep 1
+  xdotool mousemove --window "$window" 180 720
   sleep 0.5
   xdotool click 1
   sleep 1
