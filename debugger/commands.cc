@@ -121,6 +121,13 @@ const std::vector<Verb>& table() {
        "Step one wasm instruction, over calls",
        "On engines that step wasm instructions (--engine wabt).",
        verbs_impl::nexti},
+      {"until",
+       {"u"},
+       "ADDR",
+       "Run to the wasm instruction at file offset ADDR",
+       "On engines that step wasm instructions (--engine wabt); 'list' shows the offsets.\n"
+       "Breakpoints that are crossed first stop there.",
+       verbs_impl::until},
       {"wait",
        {},
        "[SECONDS]",
@@ -229,10 +236,11 @@ VerbResult go(Session& session, VerbContext& context, ResumeMode mode) {
   return report(session, context);
 }
 
-VerbResult step_instruction(Session& session, VerbContext& context, host::StepRequest::Kind kind) {
+VerbResult step_instruction(Session& session, VerbContext& context, host::StepRequest::Kind kind,
+                            uint32_t offset = 0) {
   auto pause = session.pause();
   const uint64_t finished = session.history_count();
-  auto stepped = session.step_instruction(kind);
+  auto stepped = session.step_instruction(kind, offset);
   if (!stepped) return fail(stepped.error().message);
   if (pause && pause->worker == "proxy") return report_proxy(session, context, finished);
   return report(session, context);
@@ -570,6 +578,20 @@ VerbResult stepi(Session& session, VerbContext& context, const VerbArgs&) {
 
 VerbResult nexti(Session& session, VerbContext& context, const VerbArgs&) {
   return step_instruction(session, context, host::StepRequest::Kind::Over);
+}
+
+VerbResult until(Session& session, VerbContext& context, const VerbArgs& args) {
+  if (args.words.empty()) return usage(args);
+  auto offset = number_argument(args, 0, "a code offset", UINT32_MAX);
+  if (!offset) return unexpected(offset.error());
+  // Only the start of an instruction can be reached: anything else would run to the end.
+  auto wat = session.disassembly();
+  if (!wat) return fail("until: " + wat.error().message);
+  if (!(*wat)->instruction_at(static_cast<uint32_t>(*offset)))
+    return fail(format("until: no instruction starts at 0x%llx ('list' shows the offsets)",
+                       static_cast<unsigned long long>(*offset)));
+  return step_instruction(session, context, host::StepRequest::Kind::ToOffset,
+                          static_cast<uint32_t>(*offset));
 }
 
 VerbResult quit(Session&, VerbContext& context, const VerbArgs&) {

@@ -58,6 +58,7 @@ VerbResult finish(Session&, VerbContext&, const VerbArgs&);
 VerbResult abort_verb(Session&, VerbContext&, const VerbArgs&);
 VerbResult stepi(Session&, VerbContext&, const VerbArgs&);
 VerbResult nexti(Session&, VerbContext&, const VerbArgs&);
+VerbResult until(Session&, VerbContext&, const VerbArgs&);
 VerbResult quit(Session&, VerbContext&, const VerbArgs&);
 
 // What the paused filter is doing (commands_inspect.cc).

@@ -647,7 +647,7 @@ bool Session::resume(ResumeMode mode) {
   return true;
 }
 
-Result<void> Session::step_instruction(host::StepRequest::Kind kind) {
+Result<void> Session::step_instruction(host::StepRequest::Kind kind, uint32_t offset) {
   {
     std::lock_guard lock(mutex_);
     if (!pause_ || resume_) return make_error("not paused");
@@ -655,7 +655,7 @@ Result<void> Session::step_instruction(host::StepRequest::Kind kind) {
       return make_error("the " + info_.engine +
                         " engine cannot step wasm instructions; load the filter with the wabt "
                         "engine (--engine wabt)");
-    resume_ = Command{ResumeMode::Step, kind};
+    resume_ = Command{ResumeMode::Step, kind, offset};
     publish_locked();
   }
   changed_.notify_all();

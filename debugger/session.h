@@ -235,9 +235,10 @@ class Session {
   // Goes on from the current pause; false when not paused.
   bool resume(ResumeMode mode);
   // Goes on by one wasm instruction (Instruction: into calls; Over: over them; Out: to the
-  // caller) on engines that step. Errors say why not (not paused, the engine cannot step).
-  Result<void> step_instruction(
-      host::StepRequest::Kind kind = host::StepRequest::Kind::Instruction);
+  // caller), or to the instruction at file offset `offset` (ToOffset: breakpoints still stop
+  // first), on engines that step. Errors say why not (not paused, the engine cannot step).
+  Result<void> step_instruction(host::StepRequest::Kind kind = host::StepRequest::Kind::Instruction,
+                                uint32_t offset = 0);
   // Waits until something is paused (true) or the timeout passes (false); for requests that
   // arrive through the proxy.
   bool wait_for_pause(std::chrono::milliseconds timeout);
@@ -305,6 +306,7 @@ class Session {
   struct Command {
     ResumeMode mode = ResumeMode::Continue;
     std::optional<host::StepRequest::Kind> instruction;
+    uint32_t offset = 0;  // ToOffset: where to stop
   };
   // What one VM thread (the engine thread, the proxy's loop) is doing, as the debugger follows
   // it. Touched only on that thread (or before it starts).

@@ -236,6 +236,9 @@ host::StepRequest Session::on_instruction(Worker& worker, host::Vm& vm, const st
     case host::StepRequest::Kind::Out:
       info.reason = "out of the function";
       break;
+    case host::StepRequest::Kind::ToOffset:
+      info.reason = "until";
+      break;
     default:
       info.reason = "stepi";
       break;
@@ -299,7 +302,7 @@ host::StepRequest Session::apply(Worker& worker, host::Vm& vm, const std::string
   worker.step_mode = StepMode::None;
   if (command.instruction) {
     worker.step_kind = *command.instruction;
-    host::StepRequest request{*command.instruction, 0};
+    host::StepRequest request{*command.instruction, command.offset};
     if (at_instruction) return request;
     // From an ABI pause point: the engine stops at the next instruction it runs, in this call
     // (after a host call) or the next one (at a callback's entry or exit).

@@ -45,15 +45,13 @@ void GuiApp::register_commands() {
   register_memory_commands(
       commands_, memory_view_, session_, workspace_,
       {[this] {
-         inspector_.open = true;
-         inspector_.show(memory_panel_.name());
+         (void)inspector_.show(InspectorTab::Memory);
        },
        [](const std::string& text) { ImGui::SetClipboardText(text.c_str()); }});
   register_help_commands();
   register_scripting_commands();
   register_module_commands(commands_, module_model_, session_, [this] {
-    inspector_.open = true;
-    inspector_.show(module_panel_.name());
+    (void)inspector_.show(InspectorTab::Module);
   });
   register_chain_commands(commands_, workspace_);
 }
@@ -263,7 +261,7 @@ void GuiApp::register_debug_commands() {
     const debugger::HistoryEntry* run = workspace_.selected_run(*snapshot);
     return run ? std::to_string(run->id) : std::string();
   };
-  front.show = [this] { inspector_.show(debugger_panel_.name()); };
+  front.show = [this] { (void)inspector_.show(InspectorTab::Debugger); };
   // Leaving the debugger lets a paused request run to its end, as in pwplay debug; the app stays
   // open (File > Quit closes it).
   front.quit = [this] { (void)session_.resume(debugger::ResumeMode::Finish); };
@@ -293,7 +291,7 @@ void GuiApp::register_debug_commands() {
                  "[HOST:]PORT (default 127.0.0.1:8080): requests from curl stop at the breakpoints",
                  false,
                  [this](std::string_view arg) -> Result<void> {
-                   inspector_.show(debugger_panel_.name());
+                   (void)inspector_.show(InspectorTab::Debugger);
                    return debug_listen(arg);
                  }});
   commands_.add({"debug-stop-proxy",
@@ -350,10 +348,24 @@ void GuiApp::register_view_commands() {
                    return {};
                  }});
   // The Performance tab and its window, reset and leak check.
-  register_perf_commands(commands_, session_, workspace_, [this] {
-    inspector_.open = true;
-    inspector_.show(perf_panel_.name());
-  });
+  register_perf_commands(commands_, session_, workspace_,
+                         [this] { (void)inspector_.show(InspectorTab::Performance); });
+  // The inspector's tabs, the debug layout, the theme and the font size.
+  ViewCommandHost view;
+  view.show_inspector = [this](InspectorTab tab) { return inspector_.show(tab); };
+  view.toggle_debug_layout = [this] {
+    layout_.set_mode(layout_.mode() == LayoutMode::Debug ? LayoutMode::Normal : LayoutMode::Debug);
+  };
+  view.set_theme = [this](Theme theme) { layout_.set_theme(theme); };
+  view.set_font_scale = [this](float scale) { layout_.set_font_scale(scale); };
+  view.state = [this]() -> const UiState& {
+    // The commands act between frames: what they asked for shows at once in the menus.
+    ui_.layout = layout_.mode();
+    ui_.theme = layout_.appearance.theme;
+    ui_.font_scale = layout_.appearance.font_scale;
+    return ui_;
+  };
+  register_layout_commands(commands_, std::move(view));
   commands_.add({"command-palette", "Command palette", "View", keys_of("Ctrl+Shift+P"), "", false,
                  [this](std::string_view) -> Result<void> {
                    palette_.show();
@@ -449,8 +461,7 @@ void GuiApp::register_scripting_commands() {
                    for (const auto& event : run->trace) {
                      if (by_seq ? event.seq == seq : arg == host::event_kind_name(event.kind)) {
                        workspace_.selection.event_seq = event.seq;
-                       trace_panel_.open = true;
-                       inspector_.show(trace_panel_.name());
+                       (void)inspector_.show(InspectorTab::Trace);
                        return {};
                      }
                    }

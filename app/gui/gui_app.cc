@@ -46,7 +46,7 @@ bool parse_size(const std::string& text, int& width, int& height) {
 GuiApp::GuiApp(GuiOptions options, std::optional<AutomationScript> script)
     : options_(std::move(options)) {
   if (script) automation_.emplace(std::move(*script));
-  inspector_.add_tab(module_panel_);
+  debug_view_.set_memory_panel(&memory_panel_);
   register_commands();
 }
 
@@ -58,12 +58,9 @@ Result<ScreenshotInfo> GuiApp::capture(const std::string& path) {
 
 nlohmann::json GuiApp::ui_state() {
   nlohmann::json ui = nlohmann::json::object();
-  ui["inspector_tab"] = inspector_.selected();
-  auto cursor = memory_panel_.cursor();
-  ui["memory_cursor"] = cursor ? nlohmann::json(*cursor) : nlohmann::json(nullptr);
   // The memory view's state and where its grid was drawn (tests click a byte from it).
   ui["memory"] = summarize_memory(memory_view_);
-  ui["memory"]["grid"] = inspector_.selected() == memory_panel_.name()
+  ui["memory"]["grid"] = inspector_.selected() == InspectorTab::Memory
                              ? memory_panel_.geometry_json()
                              : nlohmann::json(nullptr);
   return ui;
@@ -98,8 +95,10 @@ int GuiApp::run() {
                  opened.error().message.c_str());
     return 1;
   }
-  style::setup(window_.content_scale());
-  layout_.install_ini_handler();
+  content_scale_ = window_.content_scale();
+  layout_.install_ini_handler();  // reads the saved theme and font scale
+  applied_ = layout_.appearance;
+  style::setup(content_scale_ * applied_.font_scale, applied_.theme);
   apply_startup_options();
 
   int hot_frames =
@@ -117,6 +116,23 @@ int GuiApp::run() {
   }
   if (automation_) return finish_automation();
   return 0;
+}
+
+void GuiApp::apply_appearance() {
+  if (layout_.appearance == applied_) return;
+  applied_ = layout_.appearance;
+  style::setup(content_scale_ * applied_.font_scale, applied_.theme);
+  window_.upload_fonts();
+}
+
+void GuiApp::update_ui_state() {
+  ui_.inspector_tab = inspector_.open ? inspector_.selected() : std::nullopt;
+  ui_.inspector_headers = inspector_.open ? inspector_.headers() : std::vector<TabHeader>{};
+  ui_.layout = layout_.mode();
+  ui_.theme = applied_.theme;
+  ui_.font_scale = applied_.font_scale;
+  ui_.memory_cursor = memory_panel_.cursor();
+  if (automation_) automation_->set_ui_state(ui_);
 }
 
 int GuiApp::finish_automation() {
@@ -149,15 +165,19 @@ void GuiApp::frame() {
 
   // Automation ignores the pointer while it rests where it was at start, so a screenshot does not
   // depend on it; real input (xdotool) moves it and clicks work.
+  apply_appearance();
   window_.begin_frame(automation_.has_value());
   dispatch_shortcuts();
   draw_menu_bar();
+  layout_.follow_pause(*snapshot_);
+  debugger_panel_.pause_in_centre = layout_.mode() == LayoutMode::Debug;
   layout_.draw(*snapshot_, commands_);
   project_window_.draw(*snapshot_, commands_);
   file_dialog_.draw(*snapshot_, commands_);
   palette_.draw(*snapshot_, commands_);
   draw_about();
   draw_comparison();
+  update_ui_state();
   window_.render();
 
   if (automation_ && !automation_->finished()) automation_->after_render(*this);

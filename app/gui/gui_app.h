@@ -14,20 +14,25 @@
 #include "app/gui/core/module_model.h"
 #include "app/gui/core/run_comparison.h"
 #include "app/gui/core/session_commands.h"
+#include "app/gui/core/ui_state.h"
 #include "app/gui/core/workspace.h"
 #include "app/gui/gui_main.h"
 #include "app/gui/layout.h"
 #include "app/gui/panels/command_palette.h"
+#include "app/gui/panels/debug_view.h"
 #include "app/gui/panels/debugger_panel.h"
 #include "app/gui/panels/file_dialog.h"
 #include "app/gui/panels/filter_panel.h"
 #include "app/gui/panels/inspector_tabs.h"
+#include "app/gui/panels/logs_panel.h"
 #include "app/gui/panels/memory/memory_panel.h"
 #include "app/gui/panels/module_panel.h"
+#include "app/gui/panels/perf/perf_panel.h"
 #include "app/gui/panels/project_window.h"
 #include "app/gui/panels/request_panel.h"
 #include "app/gui/panels/result_panel.h"
 #include "app/gui/panels/status_bar.h"
+#include "app/gui/panels/timeline_panel.h"
 #include "app/gui/panels/trace_panel.h"
 #include "app/gui/platform_window.h"
 
@@ -59,6 +64,9 @@ class GuiApp : public AutomationHost {
   void register_help_commands();
   void register_scripting_commands();
   void apply_startup_options();
+  // Rebuilds fonts and theme when the ini file or a command changed them (between frames).
+  void apply_appearance();
+  void update_ui_state();
   void frame();
   void dispatch_shortcuts();
   void draw_menu_bar();
@@ -79,18 +87,29 @@ class GuiApp : public AutomationHost {
   RequestPanel request_panel_{workspace_};
   ResultPanel result_panel_{workspace_};
   TracePanel trace_panel_{workspace_};
-  DebuggerPanel debugger_panel_{session_};
+  DebugView debug_view_{session_};
+  DebuggerPanel debugger_panel_{debug_view_};
   PerfPanel perf_panel_{workspace_};
   memory::ViewState memory_view_;
   MemoryPanel memory_panel_{memory_view_, workspace_};
   ModuleModel module_model_;
   ModulePanel module_panel_{module_model_, session_};
-  InspectorTabs inspector_{trace_panel_, debugger_panel_, memory_panel_, perf_panel_};
+  LogsPanel logs_panel_{workspace_};
+  TimelinePanel timeline_panel_{workspace_};
+  // One slot per InspectorTab: Trace, Debugger, Memory (the memory view's panel is also in
+  // debug_view_'s memory box), Module, Performance, Logs.
+  InspectorTabs inspector_{{&trace_panel_, &debugger_panel_, &memory_panel_, &module_panel_,
+                            &perf_panel_, &logs_panel_},
+                           debugger_panel_};
   StatusBar status_bar_;
   CommandPalette palette_;
   FileDialogWindow file_dialog_{workspace_};
   ProjectWindow project_window_{workspace_};
-  Layout layout_{{&filter_panel_, &request_panel_, &result_panel_, &inspector_, &status_bar_}};
+  Layout layout_{{&filter_panel_, &request_panel_, &result_panel_, &timeline_panel_, &inspector_,
+                  &debug_view_, &status_bar_}};
+  Layout::Appearance applied_;  // the fonts and theme built last
+  float content_scale_ = 1.0f;  // the monitor's
+  UiState ui_;
   std::optional<AutomationRunner> automation_;
   std::shared_ptr<const Snapshot> snapshot_;
   bool quit_ = false;

@@ -4,6 +4,7 @@
 #include <imgui_internal.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 
@@ -23,15 +24,28 @@ void* ini_open(ImGuiContext*, ImGuiSettingsHandler* handler, const char* name) {
 Layout::Layout(Slots slots) : slots_(slots) {}
 
 std::vector<Panel*> Layout::panels() const {
-  return {slots_.left_top, slots_.left_bottom, slots_.right_top, slots_.right_bottom,
-          slots_.status};
+  return {slots_.filter,   slots_.request,   slots_.result,
+          slots_.timeline, slots_.inspector, slots_.status};
 }
 
 void Layout::reset() {
   left_fraction_ = kLeftFraction;
+  right_fraction_ = kRightFraction;
+  debug_right_ = kDebugRight;
   left_top_ = kLeftTop;
-  right_top_ = kRightTop;
+  centre_top_ = kCentreTop;
+  slots_.debug->sizes = DebugView::Sizes{};
   for (Panel* panel : panels()) panel->open = true;
+  ImGui::MarkIniSettingsDirty();
+}
+
+void Layout::set_theme(Theme theme) {
+  appearance.theme = theme;
+  ImGui::MarkIniSettingsDirty();
+}
+
+void Layout::set_font_scale(float scale) {
+  appearance.font_scale = clamp_font_scale(scale);
   ImGui::MarkIniSettingsDirty();
 }
 
@@ -46,12 +60,22 @@ void Layout::install_ini_handler() {
     float value = 0;
     int flag = 0;
     char name[64];
-    if (std::sscanf(line, "LeftWidth=%f", &value) == 1)
-      self->left_fraction_ = std::clamp(value, 0.1f, 0.9f);
-    if (std::sscanf(line, "LeftSplit=%f", &value) == 1)
-      self->left_top_ = std::clamp(value, 0.05f, 0.95f);
-    if (std::sscanf(line, "RightSplit=%f", &value) == 1)
-      self->right_top_ = std::clamp(value, 0.05f, 0.95f);
+    auto fraction = [&](const char* format, float& into, float low, float high) {
+      if (std::sscanf(line, format, &value) == 1) into = std::clamp(value, low, high);
+    };
+    fraction("LeftWidth=%f", self->left_fraction_, 0.1f, 0.6f);
+    fraction("RightWidth=%f", self->right_fraction_, 0.1f, 0.6f);
+    fraction("DebugRightWidth=%f", self->debug_right_, 0.1f, 0.6f);
+    fraction("LeftSplit=%f", self->left_top_, 0.05f, 0.95f);
+    fraction("CentreSplit=%f", self->centre_top_, 0.05f, 0.95f);
+    fraction("DebugCodeWidth=%f", self->slots_.debug->sizes.code_width, 0.1f, 0.9f);
+    fraction("DebugTopHeight=%f", self->slots_.debug->sizes.top_height, 0.1f, 0.9f);
+    fraction("DebugEventWidth=%f", self->slots_.debug->sizes.event_width, 0.1f, 0.9f);
+    if (std::sscanf(line, "FontScale=%f", &value) == 1)
+      self->appearance.font_scale = clamp_font_scale(value);
+    if (std::sscanf(line, "Theme=%63s", name) == 1) {
+      if (auto theme = parse_theme(name)) self->appearance.theme = *theme;
+    }
     if (std::sscanf(line, "Open.%63[^=]=%d", name, &flag) == 2) {
       for (Panel* panel : self->panels())
         if (panel->name() == name) panel->open = flag != 0;
@@ -60,13 +84,33 @@ void Layout::install_ini_handler() {
   handler.WriteAllFn = [](ImGuiContext*, ImGuiSettingsHandler* h, ImGuiTextBuffer* out) {
     auto* self = static_cast<Layout*>(h->UserData);
     out->appendf("[%s][Layout]\n", h->TypeName);
-    out->appendf("LeftWidth=%.4f\nLeftSplit=%.4f\nRightSplit=%.4f\n", self->left_fraction_,
-                 self->left_top_, self->right_top_);
+    out->appendf("LeftWidth=%.4f\nRightWidth=%.4f\nLeftSplit=%.4f\nCentreSplit=%.4f\n",
+                 self->left_fraction_, self->right_fraction_, self->left_top_, self->centre_top_);
+    out->appendf("DebugCodeWidth=%.4f\nDebugTopHeight=%.4f\n", self->slots_.debug->sizes.code_width,
+                 self->slots_.debug->sizes.top_height);
+    out->appendf("Theme=%s\nFontScale=%.2f\n", theme_name(self->appearance.theme),
+                 self->appearance.font_scale);
     for (Panel* panel : self->panels())
       out->appendf("Open.%s=%d\n", panel->name().c_str(), panel->open ? 1 : 0);
     out->append("\n");
   };
   ImGui::GetCurrentContext()->SettingsHandlers.push_back(handler);
+  // ImGui would read the file at the first frame; reading it now lets the app build the fonts
+  // and theme the file asks for before that frame.
+  const char* ini = ImGui::GetIO().IniFilename;
+  if (ini && *ini) ImGui::LoadIniSettingsFromDisk(ini);
+}
+
+void Layout::follow_pause(const Snapshot& snapshot) {
+  const bool paused = snapshot.pause != nullptr;
+  if (paused && !in_pause_) {
+    in_pause_ = true;
+    mode_ = LayoutMode::Debug;
+  } else if (!paused && snapshot.state != debugger::SessionState::Running && in_pause_) {
+    // Between two steps the stream runs: only its end (nothing paused or running) counts.
+    in_pause_ = false;
+    mode_ = LayoutMode::Normal;
+  }
 }
 
 void Layout::draw(const Snapshot& snapshot, Commands& commands) {
@@ -82,31 +126,10 @@ void Layout::draw(const Snapshot& snapshot, Commands& commands) {
   ImGui::Begin("##workspace", nullptr, fixed | ImGuiWindowFlags_NoScrollbar);
   ImGui::PopStyleVar();
   ImVec2 avail = ImGui::GetContentRegionAvail();
-  bool left = slots_.left_top->open || slots_.left_bottom->open;
-  bool right = slots_.right_top->open || slots_.right_bottom->open;
-  if (left && right) {
-    float min_width = ImGui::GetFontSize() * 16;
-    float left_width = std::clamp(left_fraction_ * avail.x, min_width,
-                                  std::max(min_width, avail.x - min_width - kSplitter));
-    draw_column("##left", slots_.left_top, slots_.left_bottom, &left_top_, left_width, avail.y,
-                snapshot, commands);
-    ImGui::SameLine(0, 0);
-    if (widgets::splitter("##columns", true, kSplitter, avail.y, &left_width, avail.x, min_width)) {
-      left_fraction_ = left_width / avail.x;
-      ImGui::MarkIniSettingsDirty();
-    }
-    ImGui::SameLine(0, 0);
-    draw_column("##right", slots_.right_top, slots_.right_bottom, &right_top_, 0.0f, avail.y,
-                snapshot, commands);
-  } else if (left) {
-    draw_column("##left", slots_.left_top, slots_.left_bottom, &left_top_, 0.0f, avail.y, snapshot,
-                commands);
-  } else if (right) {
-    draw_column("##right", slots_.right_top, slots_.right_bottom, &right_top_, 0.0f, avail.y,
-                snapshot, commands);
-  } else {
-    ImGui::TextDisabled("Every panel is closed: use the View menu, or Reset layout.");
-  }
+  if (mode_ == LayoutMode::Debug)
+    draw_debug(snapshot, commands, avail.x, avail.y);
+  else
+    draw_normal(snapshot, commands, avail.x, avail.y);
   ImGui::End();
 
   if (slots_.status->open) {
@@ -122,6 +145,93 @@ void Layout::draw(const Snapshot& snapshot, Commands& commands) {
     ImGui::PopStyleColor();
     ImGui::PopStyleVar();
   }
+}
+
+void Layout::draw_normal(const Snapshot& snapshot, Commands& commands, float width, float height) {
+  // Left and right keep their fractions of the window; the centre (or, without it, the last
+  // column shown) takes the rest.
+  enum { kLeft, kCentre, kRight };
+  const std::array<bool, 3> shown = {slots_.filter->open || slots_.request->open,
+                                     slots_.result->open || slots_.timeline->open,
+                                     slots_.inspector->open};
+  std::array<float*, 3> fractions = {&left_fraction_, nullptr, &right_fraction_};
+  int flexible = shown[kCentre] ? kCentre : shown[kRight] ? kRight : kLeft;
+  int count = static_cast<int>(std::count(shown.begin(), shown.end(), true));
+  if (count == 0) {
+    ImGui::TextDisabled("Every panel is closed: use the View menu, or Reset layout.");
+    return;
+  }
+  const float min_width = ImGui::GetFontSize() * 14;
+  std::array<float, 3> widths{};
+  float fixed = 0;
+  for (int i = 0; i < 3; ++i) {
+    if (!shown[i] || i == flexible || !fractions[i]) continue;
+    widths[i] = std::clamp(*fractions[i] * width, min_width, std::max(min_width, width * 0.6f));
+    fixed += widths[i];
+  }
+  widths[flexible] = std::max(min_width, width - fixed - kSplitter * static_cast<float>(count - 1));
+
+  int previous = -1;
+  for (int i = 0; i < 3; ++i) {
+    if (!shown[i]) continue;
+    if (previous >= 0) {
+      ImGui::SameLine(0, 0);
+      // The bar resizes the fixed column beside it: the one before it, else the one after.
+      const bool before = previous != flexible;
+      const int resized = before ? previous : i;
+      float pair = widths[previous] + widths[i] + kSplitter;
+      float split = widths[previous];
+      char id[32];
+      std::snprintf(id, sizeof(id), "##columns-%d", i);
+      if (widgets::splitter(id, true, kSplitter, height, &split, pair, min_width)) {
+        widths[resized] = before ? split : pair - split - kSplitter;
+        if (fractions[resized]) *fractions[resized] = widths[resized] / width;
+        ImGui::MarkIniSettingsDirty();
+      }
+      ImGui::SameLine(0, 0);
+    }
+    const bool last = i == kRight || (i == kCentre && !shown[kRight]) || (i == kLeft && count == 1);
+    const float column = last ? 0.0f : widths[i];
+    switch (i) {
+      case kLeft:
+        draw_column("##left", slots_.filter, slots_.request, &left_top_, column, height, snapshot,
+                    commands);
+        break;
+      case kCentre:
+        draw_column("##centre", slots_.result, slots_.timeline, &centre_top_, column, height,
+                    snapshot, commands);
+        break;
+      default:
+        ImGui::BeginChild("##right", ImVec2(0, height), false, ImGuiWindowFlags_NoScrollbar);
+        draw_frame(slots_.inspector, 0.0f, snapshot, commands);
+        ImGui::EndChild();
+        break;
+    }
+    previous = i;
+  }
+}
+
+void Layout::draw_debug(const Snapshot& snapshot, Commands& commands, float width, float height) {
+  // The debug view takes the left and centre columns; the inspector has a width of its own here.
+  const float min_width = ImGui::GetFontSize() * 14;
+  if (!slots_.inspector->open) {
+    draw_frame(slots_.debug, height, snapshot, commands);
+    return;
+  }
+  float right = std::clamp(debug_right_ * width, min_width, std::max(min_width, width * 0.6f));
+  float split = width - right - kSplitter;
+  ImGui::BeginChild("##debug-centre", ImVec2(split, height), false, ImGuiWindowFlags_NoScrollbar);
+  draw_frame(slots_.debug, 0.0f, snapshot, commands);
+  ImGui::EndChild();
+  ImGui::SameLine(0, 0);
+  if (widgets::splitter("##debug-columns", true, kSplitter, height, &split, width, min_width)) {
+    debug_right_ = (width - split - kSplitter) / width;
+    ImGui::MarkIniSettingsDirty();
+  }
+  ImGui::SameLine(0, 0);
+  ImGui::BeginChild("##right", ImVec2(0, height), false, ImGuiWindowFlags_NoScrollbar);
+  draw_frame(slots_.inspector, 0.0f, snapshot, commands);
+  ImGui::EndChild();
 }
 
 void Layout::draw_column(const char* id, Panel* top, Panel* bottom, float* top_fraction,
@@ -158,7 +268,7 @@ void Layout::draw_frame(Panel* panel, float height, const Snapshot& snapshot, Co
   ImGui::PopStyleVar();
   if (visible) {
     if (ImGui::BeginMenuBar()) {
-      ImGui::TextUnformatted(panel->name().c_str());
+      ImGui::TextUnformatted(panel->title().c_str());
       ImGui::EndMenuBar();
     }
     panel->draw(snapshot, commands);

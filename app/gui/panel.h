@@ -17,7 +17,9 @@ class Panel {
   Panel(const Panel&) = delete;
   Panel& operator=(const Panel&) = delete;
 
-  const std::string& name() const { return name_; }  // title, View menu entry, ini key
+  const std::string& name() const { return name_; }  // View menu entry, ini key
+  // The title strip the layout draws above it (the name unless the panel says otherwise).
+  virtual std::string title() const { return name_; }
   bool open = true;
 
   // Draws the panel's contents into the current window region (the layout owns the frame).

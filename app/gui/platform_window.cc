@@ -20,7 +20,7 @@ namespace {
 static_assert(keys::kEnter == GLFW_KEY_ENTER && keys::kEscape == GLFW_KEY_ESCAPE &&
                   keys::kTab == GLFW_KEY_TAB && keys::kKeypadEnter == GLFW_KEY_KP_ENTER &&
                   keys::kF1 == GLFW_KEY_F1 && GLFW_KEY_F12 == keys::kF1 + 11 && GLFW_KEY_A == 'A' &&
-                  GLFW_KEY_0 == '0',
+                  GLFW_KEY_0 == '0' && GLFW_KEY_EQUAL == '=' && GLFW_KEY_MINUS == '-',
               "command_table.h key codes must match GLFW's");
 
 std::string g_glfw_error;
@@ -36,10 +36,30 @@ GLFWkeyfun g_imgui_key_callback = nullptr;
 std::vector<int> g_pressed_this_frame;
 std::vector<KeyEvent> g_deferred_releases;
 
+bool is_modifier(int key) {
+  switch (key) {
+    case GLFW_KEY_LEFT_CONTROL:
+    case GLFW_KEY_RIGHT_CONTROL:
+    case GLFW_KEY_LEFT_SHIFT:
+    case GLFW_KEY_RIGHT_SHIFT:
+    case GLFW_KEY_LEFT_ALT:
+    case GLFW_KEY_RIGHT_ALT:
+    case GLFW_KEY_LEFT_SUPER:
+    case GLFW_KEY_RIGHT_SUPER:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
   bool pressed_now = std::find(g_pressed_this_frame.begin(), g_pressed_this_frame.end(), key) !=
                      g_pressed_this_frame.end();
-  if (action == GLFW_RELEASE && pressed_now) {
+  // A chord typed fast (Ctrl down in one frame, Enter down and both up before the next) must
+  // still reach the frame with its modifier held: a modifier's release waits behind the release
+  // of a key pressed since the last frame.
+  const bool chord_pending = is_modifier(key) && !g_deferred_releases.empty();
+  if (action == GLFW_RELEASE && (pressed_now || chord_pending)) {
     g_deferred_releases.push_back({key, scancode, action, mods});
     return;
   }
@@ -162,6 +182,12 @@ void PlatformWindow::wake() {
 
 bool PlatformWindow::close_requested() const {
   return glfwWindowShouldClose(window_);
+}
+
+void PlatformWindow::upload_fonts() {
+  if (!imgui_ready_) return;
+  ImGui_ImplOpenGL3_DestroyFontsTexture();
+  ImGui_ImplOpenGL3_CreateFontsTexture();
 }
 
 float PlatformWindow::content_scale() const {

@@ -29,6 +29,8 @@ class PlatformWindow {
   static void wake();
 
   bool close_requested() const;
+  // After the font atlas was rebuilt (between frames): uploads it again.
+  void upload_fonts();
   float content_scale() const;
   static std::string glfw_version();  // monitor DPI scale (1 on ordinary screens)
 

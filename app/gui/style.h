@@ -1,14 +1,18 @@
-// Look of the desktop app: the theme, the fonts (DejaVu from fonts-dejavu-core when installed,
-// else ImGui's built-in font) and the few semantic colours panels share.
+// Look of the desktop app: the theme (dark or light), the fonts (DejaVu from fonts-dejavu-core when
+// installed, else ImGui's built-in font) and the few semantic colours panels share.
 #pragma once
 
 #include <imgui.h>
 
+#include "app/gui/core/ui_state.h"
+
 namespace pwplay::gui::style {
 
-// Loads the fonts at `scale` (the monitor's content scale) and applies the theme. Call once,
-// before the first frame.
-void setup(float scale);
+// Loads the fonts at `scale` (the monitor's content scale times the user's font scale) and
+// applies the theme. Call before the first frame, and again between frames to change either
+// (then upload the font atlas again: PlatformWindow::upload_fonts).
+void setup(float scale, Theme theme);
+Theme theme();
 
 ImFont* mono();  // for headers, bodies, trace rows; the UI font when no mono font was found
 bool using_system_fonts();

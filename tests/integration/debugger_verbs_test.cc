@@ -85,6 +85,34 @@ std::string batch_using_every_verb() {
   return batch + "quit\n";
 }
 
+// until ADDR runs to one instruction (the desktop app's code view runs it on a click): from the
+// host call's pause it skips the `drop` at 0x196 and stops at 0x197; an offset inside an
+// instruction, or a filter on an engine that cannot step, is refused with a reason.
+TEST(DebuggerVerbsRun, UntilRunsToTheInstructionAtAnOffset) {
+  PWPLAY_REQUIRE_SAMPLE("add_header_wat", "wabt");
+  Shell shell;
+  ASSERT_TRUE(shell.session.load(filter("add_header_wat", "wabt")).ok());
+  shell.run("break proxy_add_header_map_value if key == x-wasm-filter");
+  ASSERT_NE(shell.run("send").find("Paused (breakpoint 1"), std::string::npos);
+  EXPECT_EQ(shell.run("until"), "usage: until ADDR\n");
+  EXPECT_EQ(shell.run("until 0x198"),
+            "error: until: no instruction starts at 0x198 ('list' shows the offsets)\n");
+  const std::string reached = shell.run("until 0x197");
+  EXPECT_NE(reached.find("Paused (until), at a wasm instruction"), std::string::npos) << reached;
+  EXPECT_NE(reached.find("0x000197  $proxy_on_request_headers  i32.const 0"), std::string::npos)
+      << reached;
+  auto pause = shell.session.pause();
+  ASSERT_TRUE(pause && pause->wasm);
+  EXPECT_EQ(pause->wasm->file_offset, 0x197u);
+  EXPECT_EQ(shell.run("continue"), "Request 1 finished: 200, upstream reached\n");
+
+  Shell v8;
+  ASSERT_TRUE(v8.session.load(filter("add_header_wat", "v8")).ok());
+  v8.run("break proxy_add_header_map_value");
+  v8.run("send");
+  EXPECT_NE(v8.run("until 0x197").find("cannot step wasm instructions"), std::string::npos);
+}
+
 TEST(DebugCliVerbs, EveryVerbIsInHelpAndAnswers) {
   const std::string help = run_pwplay({"debug", sample("add_header"), "--batch",
                                        write_temp_file("help.batch", "help\nquit\n")})

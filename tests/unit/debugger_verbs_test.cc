@@ -31,11 +31,11 @@ struct Shell {
 
 TEST(DebuggerVerbs, TheTableHoldsEveryVerbOnce) {
   const std::vector<std::string> expected = {
-      "help",         "break", "tbreak", "delete",   "disable", "enable",  "ignore",
-      "condition",    "info",  "send",   "continue", "step",    "next",    "finish",
-      "abort",        "stepi", "nexti",  "wait",     "bt",      "x",       "list",
-      "regions",      "diff",  "inject", "history",  "replay",  "compare", "save-scenario",
-      "export-trace", "watch", "reload", "quit"};
+      "help",          "break",        "tbreak", "delete",   "disable", "enable", "ignore",
+      "condition",     "info",         "send",   "continue", "step",    "next",   "finish",
+      "abort",         "stepi",        "nexti",  "until",    "wait",    "bt",     "x",
+      "list",          "regions",      "diff",   "inject",   "history", "replay", "compare",
+      "save-scenario", "export-trace", "watch",  "reload",   "quit"};
   std::vector<std::string> names;
   std::set<std::string> spellings;
   for (const Verb& verb : verbs()) {

@@ -290,6 +290,7 @@ void AutomationRunner::after_render(AutomationHost& host) {
     return;
   }
   screenshots_.push_back(std::move(*shot));
+  screenshot_ui_.push_back(ui_);
   advance();
 }
 
@@ -314,14 +315,23 @@ json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands,
   }
   out["commands"] = std::move(ran);
   json shots = json::array();
-  for (const auto& shot : screenshots_)
-    shots.push_back({{"path", shot.path}, {"width", shot.width}, {"height", shot.height}});
+  for (size_t i = 0; i < screenshots_.size(); ++i) {
+    const auto& shot = screenshots_[i];
+    shots.push_back({{"path", shot.path},
+                     {"width", shot.width},
+                     {"height", shot.height},
+                     {"ui", ui_state_json(screenshot_ui_[i])}});
+  }
   out["screenshots"] = std::move(shots);
   out["frame_times"] = frame_times_.to_json();
   out["snapshot"] = summarize_snapshot(snapshot);
   // The Performance panel's state (window, requests counted, the last leak check's verdict).
   out["performance"] = summarize_performance(snapshot);
-  out["ui"] = ui;
+  // What the window showed at the last frame (the app reports it every frame), and what the host
+  // adds at the end.
+  json shown = ui_state_json(ui_);
+  for (const auto& [key, value] : ui.items()) shown[key] = value;
+  out["ui"] = std::move(shown);
   for (const auto& [key, value] : sections_.items()) out[key] = value;
   return out;
 }

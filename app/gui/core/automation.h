@@ -15,6 +15,7 @@
 #include "app/gui/core/command_table.h"
 #include "app/gui/core/frame_times.h"
 #include "app/gui/core/snapshot.h"
+#include "app/gui/core/ui_state.h"
 
 namespace pwplay::gui {
 
@@ -81,15 +82,18 @@ class AutomationRunner {
     frame_times_.record_first_frame(since_start_ms);
   }
 
+  // What the window shows (inspector tab, layout, ...), for the log's "ui" object.
+  void set_ui_state(const UiState& state) { ui_ = state; }
+
   bool finished() const { return failed_ || next_ >= script_.steps.size(); }
   bool failed() const { return failed_; }
   const std::string& error() const { return error_; }
   const AutomationScript& script() const { return script_; }
   int exit_code() const { return failed_ ? 1 : 0; }
 
-  // The automation log: commands run (from every source), screenshots, frame times, and the
-  // final snapshot.
-  // `ui`: the host's ui_state() at the end.
+  // The automation log: commands run (from every source), screenshots, frame times, the final
+  // snapshot and what the window showed ("ui": the last set_ui_state(), with `ui`'s fields added:
+  // the host's ui_state() at the end, e.g. the memory view's).
   nlohmann::json log(const Snapshot& snapshot, const Commands& commands,
                      const nlohmann::json& ui = nlohmann::json::object()) const;
   Result<void> write_log(const Snapshot& snapshot, const Commands& commands,
@@ -117,8 +121,10 @@ class AutomationRunner {
   bool failed_ = false;
   std::string error_;
   std::vector<ScreenshotInfo> screenshots_;
+  std::vector<UiState> screenshot_ui_;  // what the window showed in each screenshot
   FrameTimes frame_times_;
   nlohmann::json sections_ = nlohmann::json::object();
+  UiState ui_;
 };
 
 // The snapshot as the automation log reports it: plugin identity and build, load error, loads,

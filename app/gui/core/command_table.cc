@@ -43,6 +43,8 @@ std::optional<Shortcut> parse_shortcut(std::string_view text) {
       return std::nullopt;  // two keys
     } else if (part.size() == 1 && std::isalnum(static_cast<unsigned char>(part[0]))) {
       shortcut.key = std::toupper(static_cast<unsigned char>(part[0]));
+    } else if (part == "=" || part == "-") {
+      shortcut.key = part[0];  // GLFW's codes for these keys are their ASCII codes too
     } else if (part.size() >= 2 && part[0] == 'f' &&
                std::isdigit(static_cast<unsigned char>(part[1]))) {
       int n = std::atoi(part.c_str() + 1);

@@ -15,7 +15,7 @@
 namespace pwplay::gui {
 
 // Key codes, equal to GLFW's (checked where GLFW is included) so the table needs no window
-// system header. Letters and digits are their upper-case ASCII codes.
+// system header. Letters and digits are their upper-case ASCII codes, "=" and "-" theirs.
 namespace keys {
 inline constexpr int kEnter = 257;
 inline constexpr int kEscape = 256;

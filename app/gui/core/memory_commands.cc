@@ -37,7 +37,7 @@ void register_memory_commands(Commands& commands, memory::ViewState& view,
     commands.add({std::move(id), std::move(label), std::move(menu), keys, std::move(arg_help),
                   false, on_view(view, session, workspace, hooks, action)});
   };
-  command("show-memory", "Memory", "View", "Ctrl+Alt+3", "",
+  command("show-memory", "Memory", "View", "", "",
           [](std::string_view) -> Result<void> { return {}; });
   command("memory-goto", "Go to address", "", "Ctrl+G",
           "ADDR: 0x1f0, 1f0h or 496 (default: the field)", [&view](std::string_view arg) {

@@ -13,7 +13,7 @@ RequestProfile request_profile(const debugger::HistoryEntry& run) {
       if (event.phase == "enter") {
         open.push_back(profile.spans.size());
         profile.spans.push_back(
-            ProfileSpan{event.name, event.start_ns, 0, event.depth, true, event.plugin});
+            ProfileSpan{event.name, event.start_ns, 0, event.depth, true, event.plugin, event.seq});
       } else if (event.phase == "exit") {
         // The innermost open callback of that name.
         for (auto it = open.rbegin(); it != open.rend(); ++it) {
@@ -26,7 +26,8 @@ RequestProfile request_profile(const debugger::HistoryEntry& run) {
       }
     } else if (event.kind == host::EventKind::HostCall) {
       profile.spans.push_back(ProfileSpan{event.name, event.start_ns, event.duration_ns,
-                                          std::max<uint32_t>(event.depth, 1), false, event.plugin});
+                                          std::max<uint32_t>(event.depth, 1), false, event.plugin,
+                                          event.seq});
     }
   }
   if (profile.spans.empty()) return profile;

@@ -17,6 +17,7 @@ struct ProfileSpan {
   uint32_t depth = 0;     // 0: a top-level callback; host calls and nested callbacks deeper
   bool callback = false;  // else a host call
   std::string plugin;
+  uint64_t seq = 0;  // the trace event it starts with (the callback's enter, the host call)
 };
 
 struct RequestProfile {

@@ -15,24 +15,11 @@
 namespace pwplay::gui {
 namespace {
 
-constexpr size_t kValueLimit = 80;  // argument values on one line
 constexpr float kConsoleLines = 6;  // lines of the console in view at first
-
-// The buttons of the stepping toolbar, with the command each runs.
-struct StepButton {
-  const char* label;
-  const char* command;
-  const char* keys;
-};
-constexpr StepButton kStepButtons[] = {
-    {"Continue", "debug-continue", "F5"},    {"Step", "debug-step", "F10"},
-    {"Next", "debug-next", "Shift+F10"},     {"Step instruction", "debug-stepi", "F11"},
-    {"Finish", "debug-finish", "Shift+F11"}, {"Abort", "debug-abort", ""},
-};
 
 }  // namespace
 
-DebuggerPanel::DebuggerPanel(debugger::Session& session) : Panel("Debugger"), session_(session) {}
+DebuggerPanel::DebuggerPanel(DebugView& view) : Panel("Debugger"), view_(view) {}
 
 bool DebuggerPanel::take_new_pause(const Snapshot& snapshot) {
   if (!snapshot.pause || snapshot.pause->id == announced_pause_) return false;
@@ -41,13 +28,7 @@ bool DebuggerPanel::take_new_pause(const Snapshot& snapshot) {
 }
 
 void DebuggerPanel::draw(const Snapshot& snapshot, Commands& commands) {
-  const debugger::Session::State state = snapshot.state;
-  if (snapshot.pause) {
-    if (!pause_ || pause_->id != snapshot.pause->id) selected_region_ = 0;
-    pause_ = snapshot.pause;
-  } else {
-    pause_.reset();
-  }
+  pause_ = snapshot.pause;
   console_.observe(snapshot);
   // The console keeps the bottom of the tab (a splitter sets its height); breakpoints, controls
   // and the pause scroll above it.
@@ -64,8 +45,14 @@ void DebuggerPanel::draw(const Snapshot& snapshot, Commands& commands) {
     draw_breakpoints(snapshot, commands);
     draw_proxy_and_faults(snapshot, commands);
     ImGui::Separator();
-    draw_controls(commands, state);
-    if (pause_) draw_pause(*pause_);
+    draw_controls(snapshot, commands);
+    if (pause_ && pause_in_centre) {
+      ImGui::TextColored(style::muted(),
+                         "The code, frames, locals, event and memory of the pause are in the "
+                         "centre (View > Debug layout switches back).");
+    } else if (pause_) {
+      view_.draw_stacked(*pause_, commands);
+    }
   }
   ImGui::EndChild();
   widgets::splitter("##console-split", false, kSplitter, ImGui::GetContentRegionAvail().x, &top,
@@ -81,6 +68,7 @@ void DebuggerPanel::draw_breakpoints(const Snapshot& snapshot, Commands& command
                                       "proxy_add_header_map_value if key == x-wasm-filter",
                                       &new_breakpoint_, ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();
+  add &= !ImGui::GetIO().KeyCtrl;  // Ctrl+Enter is Send's
   add |= ImGui::Button("Add breakpoint");
   if (add && !new_breakpoint_.empty()) {
     if (commands.run("debug-break", CommandSource::Button, new_breakpoint_))
@@ -181,21 +169,10 @@ void DebuggerPanel::draw_proxy_and_faults(const Snapshot& snapshot, Commands& co
     widgets::wrapped_colored(style::error(), "The proxy did not start: " + snapshot.proxy_error);
 }
 
-void DebuggerPanel::draw_controls(Commands& commands, debugger::Session::State state) {
-  const bool paused = state == debugger::Session::State::Paused;
-  ImGui::BeginDisabled(paused);
-  if (ImGui::Button("Debug request")) (void)commands.run("debug-send", CommandSource::Button);
-  ImGui::EndDisabled();
-  for (const StepButton& button : kStepButtons) {
-    ImGui::SameLine();
-    const bool instruction = std::string_view(button.command) == "debug-stepi";
-    ImGui::BeginDisabled(!paused || (instruction && !(pause_ && pause_->can_step_instructions)));
-    if (ImGui::Button(button.label)) (void)commands.run(button.command, CommandSource::Button);
-    ImGui::EndDisabled();
-    if (*button.keys && ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-      ImGui::SetTooltip("%s%s", button.keys,
-                        instruction ? " (the wabt engine steps wasm instructions)" : "");
-  }
+void DebuggerPanel::draw_controls(const Snapshot& snapshot, Commands& commands) {
+  // In the debug layout the centre has the toolbar: the tab, narrower there, does not repeat it.
+  if (!pause_in_centre) DebugView::draw_toolbar(snapshot, commands);
+  const debugger::Session::State state = snapshot.state;
   switch (state) {
     case debugger::Session::State::Idle:
       ImGui::TextColored(style::muted(),
@@ -251,140 +228,17 @@ void DebuggerPanel::draw_console(Commands& commands) {
     ImGui::SetKeyboardFocusHere();
     refocus_console_ = false;
   }
-  if (ImGui::InputTextWithHint("##console-line", "(pwplay) break, continue, info args, help ...",
-                               &console_line_, ImGuiInputTextFlags_EnterReturnsTrue)) {
+  const bool entered =
+      ImGui::InputTextWithHint("##console-line", "(pwplay) break, continue, info args, help ...",
+                               &console_line_, ImGuiInputTextFlags_EnterReturnsTrue);
+  if (entered && ImGui::GetIO().KeyCtrl) {
+    // Ctrl+Enter is Send's, from anywhere: the line stays, and so does the focus.
+    refocus_console_ = true;
+  } else if (entered) {
     (void)run_console_line(commands, console_, console_line_);
     console_line_.clear();
     refocus_console_ = true;  // Enter leaves the field: keep typing
   }
-}
-
-void DebuggerPanel::draw_code(const host::WasmLocation& location) {
-  auto wat = session_.disassembly();
-  const host::FunctionWat* function = wat ? (*wat)->function(location.function_index) : nullptr;
-  if (!function) {
-    ImGui::TextColored(style::muted(), "No code to show%s%s", wat ? "" : ": ",
-                       wat ? "" : wat.error().message.c_str());
-    return;
-  }
-  ImGui::PushFont(style::mono());
-  ImGui::TextColored(style::muted(), "%s", function->header.c_str());
-  for (const auto& instruction : host::instructions_around(*function, location.file_offset, 6, 8)) {
-    const bool current = instruction.offset == location.file_offset;
-    const std::string text = std::string(current ? "=> " : "   ") +
-                             std::string(instruction.depth * 2, ' ') + instruction.text;
-    if (current)
-      ImGui::TextColored(style::accent(), "0x%06x  %s", instruction.offset, text.c_str());
-    else
-      ImGui::Text("0x%06x  %s", instruction.offset, text.c_str());
-  }
-  ImGui::PopFont();
-}
-
-void DebuggerPanel::draw_pause(const debugger::PauseInfo& pause) {
-  ImGui::PushFont(style::mono());
-  if (pause.wasm) {
-    const auto& wasm = *pause.wasm;
-    ImGui::Text("0x%06x  %s  %s", wasm.file_offset,
-                wasm.function_name.empty()
-                    ? ("func[" + std::to_string(wasm.function_index) + "]").c_str()
-                    : ("$" + wasm.function_name).c_str(),
-                wasm.instruction.c_str());
-  } else {
-    ImGui::TextWrapped("%s", host::event_line(pause.event, {.value_limit = kValueLimit}).c_str());
-  }
-  ImGui::PopFont();
-
-  if (ImGui::CollapsingHeader("Frames", ImGuiTreeNodeFlags_DefaultOpen)) {
-    ImGui::PushFont(style::mono());
-    if (pause.wasm)
-      for (auto it = pause.wasm->call_stack.rbegin(); it != pause.wasm->call_stack.rend(); ++it)
-        ImGui::Text("wasm %s at 0x%06x", it->name.empty() ? "?" : ("$" + it->name).c_str(),
-                    it->code_offset);
-    for (auto it = pause.frames.rbegin(); it != pause.frames.rend(); ++it) {
-      ImGui::Text("%s %s(%s)", it->kind == host::EventKind::HostCall ? "hostcall" : "callback",
-                  it->name.c_str(), host::format_fields(it->args, kValueLimit).c_str());
-    }
-    ImGui::PopFont();
-  }
-
-  if (pause.wasm && ImGui::CollapsingHeader("Code", ImGuiTreeNodeFlags_DefaultOpen))
-    draw_code(*pause.wasm);
-  if (pause.wasm && ImGui::CollapsingHeader("Locals and stack", ImGuiTreeNodeFlags_DefaultOpen)) {
-    const auto& wasm = *pause.wasm;
-    ImGui::PushFont(style::mono());
-    for (size_t i = 0; i < wasm.locals.size(); ++i) {
-      const bool named = i < wasm.local_names.size() && !wasm.local_names[i].empty();
-      ImGui::Text(
-          "%s = %s",
-          named ? ("$" + wasm.local_names[i]).c_str() : ("local " + std::to_string(i)).c_str(),
-          host::to_string(wasm.locals[i]).c_str());
-    }
-    std::string stack;
-    for (const auto& value : wasm.stack) stack += " " + host::to_string(value);
-    ImGui::Text("stack (bottom first):%s", stack.empty() ? " empty" : stack.c_str());
-    ImGui::PopFont();
-  }
-
-  // This event's copies first, then the rest of the callback's.
-  std::vector<const debugger::MemoryRegion*> regions;
-  for (const auto& region : pause.event_regions) regions.push_back(&region);
-  for (const auto& region : pause.callback_regions) {
-    bool listed = std::any_of(regions.begin(), regions.end(), [&](const debugger::MemoryRegion* r) {
-      return r->seq == region.seq;
-    });
-    if (!listed) regions.push_back(&region);
-  }
-  if (!ImGui::CollapsingHeader("Memory", ImGuiTreeNodeFlags_DefaultOpen)) return;
-  if (regions.empty()) {
-    ImGui::TextColored(style::muted(), "No memory was copied in this callback yet.");
-  } else {
-    selected_region_ = std::clamp(selected_region_, 0, static_cast<int>(regions.size()) - 1);
-    const float table_height =
-        std::min(6.0f, static_cast<float>(regions.size()) + 1.0f) * ImGui::GetFrameHeight();
-    if (ImGui::BeginTable(
-            "regions", 3,
-            ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp,
-            ImVec2(0, table_height))) {
-      ImGui::TableSetupScrollFreeze(0, 1);
-      ImGui::TableSetupColumn("address", ImGuiTableColumnFlags_WidthFixed);
-      ImGui::TableSetupColumn("bytes", ImGuiTableColumnFlags_WidthFixed);
-      ImGui::TableSetupColumn("holds", ImGuiTableColumnFlags_WidthStretch);
-      ImGui::TableHeadersRow();
-      for (size_t i = 0; i < regions.size(); ++i) {
-        const auto& region = *regions[i];
-        ImGui::TableNextRow();
-        ImGui::TableNextColumn();
-        char address[32];
-        std::snprintf(address, sizeof(address), "0x%08x##%zu", region.address, i);
-        if (ImGui::Selectable(address, selected_region_ == static_cast<int>(i),
-                              ImGuiSelectableFlags_SpanAllColumns))
-          selected_region_ = static_cast<int>(i);
-        ImGui::TableNextColumn();
-        ImGui::Text("%u %s", region.length,
-                    region.direction == host::CopyDirection::HostToVm ? "host->vm" : "vm->host");
-        ImGui::TableNextColumn();
-        ImGui::TextUnformatted(region.label.c_str());
-      }
-      ImGui::EndTable();
-    }
-  }
-  if (!pause.memory || pause.memory->empty()) return;
-  // The selected region with a row of context on each side (the whole memory is in the snapshot).
-  const auto& memory = *pause.memory;
-  uint32_t begin = 0;
-  uint32_t end = static_cast<uint32_t>(std::min<size_t>(memory.size(), 256));
-  if (!regions.empty()) {
-    const auto& region = *regions[static_cast<size_t>(selected_region_)];
-    begin = region.address >= 16 ? (region.address - 16) & ~15u : 0;
-    end = static_cast<uint32_t>(
-        std::min<size_t>(memory.size(), static_cast<size_t>(region.address) + region.length + 16));
-    if (begin >= memory.size()) begin = end = 0;
-    ImGui::TextColored(style::muted(), "VM memory at the pause, around 0x%08x (%u bytes: %s)",
-                       region.address, region.length, region.label.c_str());
-  }
-  std::string_view bytes(reinterpret_cast<const char*>(memory.data()) + begin, end - begin);
-  widgets::hex_view("memory", bytes, begin, ImVec2(0, 0));
 }
 
 }  // namespace pwplay::gui

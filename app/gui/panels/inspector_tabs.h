@@ -1,36 +1,41 @@
-// Inspector tabs: the Trace, Debugger, Memory and Performance panels sharing the lower right slot
-// of the layout as tabs. A new pause brings the Debugger tab to the front.
+// Inspector tabs: Trace, Debugger, Memory, Module, Performance and Logs sharing the right-hand
+// column of the layout, switched by a click on a header, Ctrl+Alt+1..6 or show-inspector. A new
+// pause brings the Debugger tab to the front. A tab whose panel this build does not have yet
+// (Memory, Module) has no header and show-inspector refuses it.
 #pragma once
 
+#include <array>
+#include <optional>
 #include <vector>
 
+#include "app/gui/core/ui_state.h"
 #include "app/gui/panel.h"
 #include "app/gui/panels/debugger_panel.h"
-#include "app/gui/panels/memory/memory_panel.h"
-#include "app/gui/panels/perf/perf_panel.h"
-#include "app/gui/panels/trace_panel.h"
 
 namespace pwplay::gui {
 
 class InspectorTabs : public Panel {
  public:
-  InspectorTabs(TracePanel& trace, DebuggerPanel& debugger, MemoryPanel& memory, PerfPanel& perf);
+  // One panel per InspectorTab, in its order; nullptr for a tab not in this build.
+  using Tabs = std::array<Panel*, kInspectorTabs>;
+
+  InspectorTabs(Tabs tabs, DebuggerPanel& debugger);
   void draw(const Snapshot& snapshot, Commands& commands) override;
-  // Adds a tab after the built-in ones (the Module tab); `panel` outlives this.
-  void add_tab(Panel& panel) { extra_.push_back(&panel); }
-  // Brings a tab to the front on the next frame ("Trace", "Debugger", "Memory" or "Performance").
-  void show(const std::string& tab) { pending_tab_ = tab; }
-  // The tab drawn in the last frame.
-  const std::string& selected() const { return selected_; }
+  std::string title() const override { return "Inspector"; }
+  // Brings a tab to the front on the next frame.
+  Result<void> show(InspectorTab tab);
+  // The tab drawn in the last frame (none before the first).
+  std::optional<InspectorTab> selected() const { return selected_; }
+  Panel* panel(InspectorTab tab) const { return tabs_[static_cast<size_t>(tab)]; }
+  // Where each header was drawn in the last frame.
+  const std::vector<TabHeader>& headers() const { return headers_; }
 
  private:
-  TracePanel& trace_;
+  Tabs tabs_;
   DebuggerPanel& debugger_;
-  MemoryPanel& memory_;
-  PerfPanel& perf_;
-  std::vector<Panel*> extra_;
-  std::string pending_tab_;
-  std::string selected_;
+  std::optional<InspectorTab> pending_;
+  std::optional<InspectorTab> selected_;
+  std::vector<TabHeader> headers_;
 };
 
 }  // namespace pwplay::gui

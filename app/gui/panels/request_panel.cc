@@ -118,7 +118,7 @@ void RequestPanel::draw(const Snapshot& snapshot, Commands& commands) {
   if (ImGui::InputTextWithHint(
           "##curl", "curl -H 'name: value' http://host/path   (Enter fills the composer)",
           &curl_text_, ImGuiInputTextFlags_EnterReturnsTrue) &&
-      !curl_text_.empty()) {
+      !curl_text_.empty() && !ImGui::GetIO().KeyCtrl) {  // Ctrl+Enter is Send's
     if (commands.run("paste-curl", CommandSource::Button, curl_text_)) curl_text_.clear();
   }
   ImGui::PopFont();
@@ -151,7 +151,10 @@ void RequestPanel::draw_file_row(Commands& commands) {
                                ImGuiInputTextFlags_EnterReturnsTrue);
   widgets::overflow_tooltip(workspace_.request_path);
   ImGui::SameLine();
-  if (ImGui::Button("Open") || enter) (void)commands.run("open-request", CommandSource::Button);
+  // Ctrl+Enter in a field is Send's shortcut (dispatched for the whole window), not this field's.
+  const bool ctrl = ImGui::GetIO().KeyCtrl;
+  if (ImGui::Button("Open") || (enter && !ctrl))
+    (void)commands.run("open-request", CommandSource::Button);
   ImGui::SameLine();
   if (ImGui::Button("Save")) (void)commands.run("save-request", CommandSource::Button);
   ImGui::SameLine();
@@ -205,7 +208,8 @@ void RequestPanel::draw_request_line(const Snapshot& snapshot, Commands& command
   ImGui::SameLine();
   bool busy = snapshot.state != debugger::SessionState::Idle;
   if (busy) ImGui::BeginDisabled();
-  if (ImGui::Button(send_label.c_str(), ImVec2(send_width, 0)) || path_enter)
+  if (ImGui::Button(send_label.c_str(), ImVec2(send_width, 0)) ||
+      (path_enter && !ImGui::GetIO().KeyCtrl))  // Ctrl+Enter is Send's shortcut already
     (void)commands.run("send", CommandSource::Button);
   if (busy) ImGui::EndDisabled();
 }
@@ -230,6 +234,7 @@ void RequestPanel::draw_body() {
   ImGui::SetNextItemWidth(-(button_width("Load file") + ImGui::GetStyle().ItemSpacing.x));
   bool load = ImGui::InputTextWithHint("##body-file", "path of a file to send as the body",
                                        &body_file_, ImGuiInputTextFlags_EnterReturnsTrue);
+  load &= !ImGui::GetIO().KeyCtrl;  // Ctrl+Enter is Send's
   ImGui::SameLine();
   load |= ImGui::Button("Load file");
   if (load && !body_file_.empty()) {

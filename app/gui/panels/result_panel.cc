@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "abi/enums.h"
+#include "app/gui/panels/logs_panel.h"
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
 
@@ -31,22 +32,6 @@ ImVec4 status_color(uint32_t status) {
   if (status >= 500) return style::error();
   if (status >= 400) return style::warning();
   return style::added();
-}
-
-ImVec4 level_color(abi::LogLevel level) {
-  switch (level) {
-    case abi::LogLevel::Trace:
-    case abi::LogLevel::Debug:
-      return style::muted();
-    case abi::LogLevel::Info:
-      return ImGui::GetStyleColorVec4(ImGuiCol_Text);
-    case abi::LogLevel::Warn:
-      return style::warning();
-    case abi::LogLevel::Error:
-    case abi::LogLevel::Critical:
-      return style::error();
-  }
-  return ImGui::GetStyleColorVec4(ImGuiCol_Text);
 }
 
 void diff_counts_line(const std::vector<HeaderDiffRow>& rows) {
@@ -130,7 +115,7 @@ void ResultPanel::draw(const Snapshot& snapshot, Commands& commands) {
     }
     std::string logs = "Logs (" + std::to_string(run->logs.size()) + ")###logs";
     if (tab(logs.c_str(), kLogs, requested)) {
-      draw_logs(*run);
+      LogsPanel::draw_logs(*run);
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
@@ -294,45 +279,6 @@ void ResultPanel::draw_body(const char* id, const std::string& body, const std::
   widgets::body_view(
       id, shown,
       ImVec2(-FLT_MIN, std::max(ImGui::GetContentRegionAvail().y, ImGui::GetTextLineHeight() * 4)));
-}
-
-void ResultPanel::draw_logs(const debugger::HistoryEntry& run) {
-  const auto& logs = run.logs;
-  if (logs.empty()) {
-    ImGui::TextColored(style::muted(), "The filter logged nothing.");
-    return;
-  }
-  ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
-                          ImGuiTableFlags_ScrollY | ImGuiTableFlags_SizingStretchProp;
-  if (!ImGui::BeginTable("##logs", 3, flags, ImVec2(0, 0))) return;
-  ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("Level", ImGuiTableColumnFlags_WidthFixed,
-                          ImGui::CalcTextSize("critical").x);
-  ImGui::TableSetupColumn("Context", ImGuiTableColumnFlags_WidthFixed,
-                          ImGui::CalcTextSize("Context").x);
-  ImGui::TableSetupColumn("Message", ImGuiTableColumnFlags_WidthStretch);
-  ImGui::TableHeadersRow();
-  ImGui::PushFont(style::mono());
-  ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(logs.size()));
-  while (clipper.Step()) {
-    for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-      const host::LogRecord& log = logs[static_cast<size_t>(i)];
-      ImVec4 color = level_color(log.level);
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      ImGui::TextColored(color, "%s", std::string(abi::log_level_label(log.level)).c_str());
-      ImGui::TableSetColumnIndex(1);
-      ImGui::TextColored(style::muted(), "%u", log.context_id);
-      ImGui::TableSetColumnIndex(2);
-      // One line per row (the clipper needs equal heights); the full text in a tooltip.
-      ImGui::TextColored(color, "%s", log.message.c_str());
-      if (ImGui::IsItemHovered() && log.message.size() > 80)
-        ImGui::SetTooltip("%s", log.message.c_str());
-    }
-  }
-  ImGui::PopFont();
-  ImGui::EndTable();
 }
 
 }  // namespace pwplay::gui

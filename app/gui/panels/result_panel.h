@@ -26,7 +26,6 @@ class ResultPanel : public Panel {
   void draw_summary(const debugger::HistoryEntry& run);
   void draw_upstream(const debugger::HistoryEntry& run);
   void draw_response(const debugger::HistoryEntry& run);
-  void draw_logs(const debugger::HistoryEntry& run);
   void refresh(const debugger::HistoryEntry& run);
   void draw_body(const char* id, const std::string& body, const std::string& pretty);
 

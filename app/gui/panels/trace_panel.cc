@@ -28,9 +28,11 @@ ImVec4 kind_color(host::EventKind kind) {
     case host::EventKind::Callback:
       return style::accent();
     case host::EventKind::HostCall:
-      return ImVec4(0.45f, 0.85f, 0.80f, 1.0f);
+      return style::theme() == Theme::Light ? ImVec4(0.05f, 0.50f, 0.45f, 1.0f)
+                                            : ImVec4(0.45f, 0.85f, 0.80f, 1.0f);
     case host::EventKind::Copy:
-      return ImVec4(0.78f, 0.60f, 0.95f, 1.0f);
+      return style::theme() == Theme::Light ? ImVec4(0.50f, 0.25f, 0.75f, 1.0f)
+                                            : ImVec4(0.78f, 0.60f, 0.95f, 1.0f);
     case host::EventKind::Log:
       return ImGui::GetStyleColorVec4(ImGuiCol_Text);
     case host::EventKind::Trap:
@@ -163,7 +165,7 @@ void TracePanel::draw_table(const debugger::HistoryEntry& run) {
   ImGui::TableSetupColumn("Seq", ImGuiTableColumnFlags_WidthFixed, digit * 5);
   if (chain) ImGui::TableSetupColumn("Filter", ImGuiTableColumnFlags_WidthFixed, digit * 14);
   ImGui::TableSetupColumn("Kind", ImGuiTableColumnFlags_WidthFixed, digit * 9);
-  ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthFixed, digit * 28);
+  ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthFixed, digit * 24);
   ImGui::TableSetupColumn("Arguments", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableSetupColumn("Result", ImGuiTableColumnFlags_WidthFixed, digit * 14);
   ImGui::TableSetupColumn("Time", ImGuiTableColumnFlags_WidthFixed, digit * 9);

@@ -76,6 +76,7 @@ void CalloutsView::draw(RequestDraft& draft) {
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.5f);
   bool add = ImGui::InputTextWithHint("##new-cluster", "cluster name", &new_cluster_,
                                       ImGuiInputTextFlags_EnterReturnsTrue);
+  add &= !ImGui::GetIO().KeyCtrl;  // Ctrl+Enter is Send's
   ImGui::SameLine();
   add |= ImGui::Button("Add cluster");
   if (add && !new_cluster_.empty()) {
