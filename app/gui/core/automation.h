@@ -81,6 +81,10 @@ class AutomationRunner {
     frame_times_.record_first_frame(since_start_ms);
   }
 
+  // The app's windows drawn this frame besides the layout ("welcome", "shortcuts", "about",
+  // "file"): the log lists those open at the end and every one seen during the script.
+  void record_windows(const std::vector<std::string>& drawn);
+
   bool finished() const { return failed_ || next_ >= script_.steps.size(); }
   bool failed() const { return failed_; }
   const std::string& error() const { return error_; }
@@ -114,6 +118,8 @@ class AutomationRunner {
   std::string error_;
   std::vector<ScreenshotInfo> screenshots_;
   FrameTimes frame_times_;
+  std::vector<std::string> windows_open_;
+  std::vector<std::string> windows_seen_;
 };
 
 // The snapshot as the automation log reports it: plugin identity and build, load error, loads,

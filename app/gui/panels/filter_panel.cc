@@ -13,15 +13,22 @@ void FilterPanel::draw(const Snapshot& snapshot, Commands& commands) {
   const float label_width =
       ImGui::CalcTextSize("Configuration").x + ImGui::GetStyle().ItemSpacing.x * 2;
   const float button_width = ImGui::CalcTextSize("Load").x + ImGui::GetStyle().FramePadding.x * 4;
+  const float browse_width = ImGui::CalcTextSize("...").x + ImGui::GetStyle().FramePadding.x * 2;
 
   widgets::form_label("Module", label_width);
-  ImGui::SetNextItemWidth(-(button_width + ImGui::GetStyle().ItemSpacing.x));
+  ImGui::SetNextItemWidth(-(button_width + browse_width + ImGui::GetStyle().ItemSpacing.x * 2));
   bool enter = ImGui::InputTextWithHint("##wasm", "path/to/filter.wasm", &filter.wasm_path,
                                         ImGuiInputTextFlags_EnterReturnsTrue);
   widgets::overflow_tooltip(filter.wasm_path);
   ImGui::SameLine();
+  if (ImGui::Button("...", ImVec2(browse_width, 0)))
+    (void)commands.run("open-filter", CommandSource::Button);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Browse for a filter (.wasm, .so) and load it");
+  ImGui::SameLine();
   if (ImGui::Button("Load", ImVec2(button_width, 0)) || enter)
     (void)commands.run("load", CommandSource::Button);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Load (or reload) the module with the settings below");
 
   widgets::form_label("Configuration", label_width);
   ImGui::PushFont(style::mono());
@@ -87,7 +94,9 @@ void FilterPanel::draw(const Snapshot& snapshot, Commands& commands) {
       ImGui::TextColored(style::warning(),
                          "Settings changed since the load: Send uses the new ones.");
   } else {
-    ImGui::TextColored(style::muted(), "No filter loaded. Type a .wasm path and press Load.");
+    ImGui::TextColored(style::muted(),
+                       "No filter loaded. Type a .wasm path and press Load, browse with ..., "
+                       "drop a file on the window, or pick a sample in File > Samples.");
   }
 }
 

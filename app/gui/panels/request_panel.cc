@@ -151,7 +151,11 @@ void RequestPanel::draw_file_row(Commands& commands) {
                                ImGuiInputTextFlags_EnterReturnsTrue);
   widgets::overflow_tooltip(workspace_.request_path);
   ImGui::SameLine();
-  if (ImGui::Button("Open") || enter) (void)commands.run("open-request", CommandSource::Button);
+  // The typed path, or with none the file browser.
+  if (ImGui::Button("Open") || enter)
+    (void)commands.run("open-request", CommandSource::Button, workspace_.request_path);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Open the file typed on the left, or browse for one when it is empty");
   ImGui::SameLine();
   if (ImGui::Button("Save")) (void)commands.run("save-request", CommandSource::Button);
   ImGui::SameLine();
