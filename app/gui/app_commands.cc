@@ -38,6 +38,8 @@ void report_request(Workspace& ws, const Result<void>& result, std::string ok_me
 }  // namespace
 
 void GuiApp::register_commands() {
+  // First, so that Open filter and Samples lead the File menu.
+  register_firstrun_commands();
   register_file_commands();
   register_run_commands();
   register_debug_commands();
@@ -60,14 +62,13 @@ void GuiApp::register_file_commands() {
   Workspace& ws = workspace_;
   // File.
   commands_.add({"open-request", "Open request file", "File", keys_of("Ctrl+O"),
-                 "REQ.json path (default: the Request panel's file field)", false,
+                 "REQ.json path (default: a file browser opens)", false,
                  [&ws](std::string_view arg) -> Result<void> {
-                   std::string path = arg.empty() ? ws.request_path : std::string(arg);
-                   if (path.empty()) {
-                     Result<void> missing = make_error("type the path of a REQ.json file first");
-                     report_request(ws, missing, {});
-                     return missing;
+                   if (arg.empty()) {
+                     ask_for_file(ws, FileDialog::Kind::OpenRequest, ws.request_path);
+                     return {};
                    }
+                   std::string path(arg);
                    auto result = ws.open_request(path);
                    report_request(ws, result, "opened " + path);
                    return result;
@@ -377,7 +378,7 @@ void GuiApp::register_help_commands() {
   // Help.
   commands_.add({"about", "About pwplay", "Help", keys_of("F1"), "", false,
                  [this](std::string_view) -> Result<void> {
-                   show_about_ = true;
+                   help_.show_about();
                    return {};
                  }});
 }

@@ -72,7 +72,10 @@ void GuiApp::apply_startup_options() {
   filter.wasm_path = options_.filter;
   if (!options_.request.empty())
     (void)commands_.run("open-request", CommandSource::Startup, options_.request);
-  if (!options_.filter.empty()) (void)commands_.run("load", CommandSource::Startup);
+  if (!options_.filter.empty())
+    (void)commands_.run("load", CommandSource::Startup);
+  else
+    start_first_run();
 }
 
 int GuiApp::run() {
@@ -167,6 +170,7 @@ void GuiApp::frame() {
   // depend on it; real input (xdotool) moves it and clicks work.
   apply_appearance();
   window_.begin_frame(automation_.has_value());
+  open_dropped_files();
   dispatch_shortcuts();
   draw_menu_bar();
   layout_.follow_pause(*snapshot_);
@@ -175,10 +179,12 @@ void GuiApp::frame() {
   project_window_.draw(*snapshot_, commands_);
   file_dialog_.draw(*snapshot_, commands_);
   palette_.draw(*snapshot_, commands_);
-  draw_about();
+  welcome_.draw(*snapshot_, commands_);
+  help_.draw(commands_);
   draw_comparison();
   update_ui_state();
   window_.render();
+  after_frame();
 
   if (automation_ && !automation_->finished()) automation_->after_render(*this);
   if (!pending_screenshot_.empty()) {
@@ -287,44 +293,6 @@ void GuiApp::draw_comparison() {
   if (ImGui::Button("Close") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {
     ImGui::CloseCurrentPopup();
   }
-  ImGui::EndPopup();
-}
-
-void GuiApp::draw_about() {
-  if (show_about_) {
-    ImGui::OpenPopup("About pwplay");
-    show_about_ = false;
-  }
-  const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(ImVec2(viewport->WorkPos.x + viewport->WorkSize.x * 0.5f,
-                                 viewport->WorkPos.y + viewport->WorkSize.y * 0.4f),
-                          ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
-  if (!ImGui::BeginPopupModal("About pwplay", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
-  ImGui::TextUnformatted("pwplay 0.1.0: a playground and debugger for proxy-wasm filters");
-  ImGui::TextColored(style::muted(), "Dear ImGui %s, GLFW %s", IMGUI_VERSION,
-                     PlatformWindow::glfw_version().c_str());
-  ImGui::Separator();
-  ImGui::TextUnformatted("Commands");
-  if (ImGui::BeginTable(
-          "##commands", 3,
-          ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingFixedFit)) {
-    ImGui::TableSetupColumn("Command");
-    ImGui::TableSetupColumn("Id");
-    ImGui::TableSetupColumn("Keys");
-    ImGui::TableHeadersRow();
-    for (const Command& command : commands_.all()) {
-      ImGui::TableNextRow();
-      ImGui::TableSetColumnIndex(0);
-      ImGui::TextUnformatted(command.label.c_str());
-      ImGui::TableSetColumnIndex(1);
-      ImGui::TextColored(style::muted(), "%s", command.id.c_str());
-      ImGui::TableSetColumnIndex(2);
-      ImGui::TextUnformatted(format_shortcut(command.shortcut).c_str());
-    }
-    ImGui::EndTable();
-  }
-  if (ImGui::Button("Close") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape)))
-    ImGui::CloseCurrentPopup();
   ImGui::EndPopup();
 }
 

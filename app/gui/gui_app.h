@@ -12,6 +12,7 @@
 #include "app/gui/core/command_table.h"
 #include "app/gui/core/memory_state.h"
 #include "app/gui/core/module_model.h"
+#include "app/gui/core/recent.h"
 #include "app/gui/core/run_comparison.h"
 #include "app/gui/core/session_commands.h"
 #include "app/gui/core/ui_state.h"
@@ -23,6 +24,7 @@
 #include "app/gui/panels/debugger_panel.h"
 #include "app/gui/panels/file_dialog.h"
 #include "app/gui/panels/filter_panel.h"
+#include "app/gui/panels/help_windows.h"
 #include "app/gui/panels/inspector_tabs.h"
 #include "app/gui/panels/logs_panel.h"
 #include "app/gui/panels/memory/memory_panel.h"
@@ -34,6 +36,7 @@
 #include "app/gui/panels/status_bar.h"
 #include "app/gui/panels/timeline_panel.h"
 #include "app/gui/panels/trace_panel.h"
+#include "app/gui/panels/welcome_window.h"
 #include "app/gui/platform_window.h"
 
 namespace pwplay::gui {
@@ -63,6 +66,12 @@ class GuiApp : public AutomationHost {
   void register_view_commands();
   void register_help_commands();
   void register_scripting_commands();
+  // First run, the welcome view, open-file, recent files and help (firstrun.cc).
+  void register_firstrun_commands();
+  void start_first_run();
+  void refresh_welcome();
+  void open_dropped_files();
+  void after_frame();
   void apply_startup_options();
   // Rebuilds fonts and theme when the ini file or a command changed them (between frames).
   void apply_appearance();
@@ -70,7 +79,6 @@ class GuiApp : public AutomationHost {
   void frame();
   void dispatch_shortcuts();
   void draw_menu_bar();
-  void draw_about();
   void draw_comparison();
   Result<void> debug_listen(std::string_view address);
   int finish_automation();
@@ -113,7 +121,13 @@ class GuiApp : public AutomationHost {
   std::optional<AutomationRunner> automation_;
   std::shared_ptr<const Snapshot> snapshot_;
   bool quit_ = false;
-  bool show_about_ = false;
+  // First run and the welcome view: the samples found (looked up again when the view opens),
+  // the recent files, the Help windows.
+  WelcomeModel welcome_model_;
+  WelcomeWindow welcome_{welcome_model_};
+  RecentStore recent_;
+  std::string remembered_filter_;  // the last loaded filter put in the recent list
+  HelpWindows help_;
   std::optional<RunComparison> comparison_;  // shown in a window until closed
   bool show_comparison_ = false;
   std::string pending_screenshot_;  // taken after this frame renders

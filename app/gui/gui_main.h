@@ -29,6 +29,11 @@ struct GuiOptions {
   int frames = 0;                         // frames rendered before the screenshot
   std::vector<std::string> run_commands;  // "ID" or "ID=ARG", in order
   bool no_ini = false;                    // do not read or write the layout file
+  // Without a filter: the add_header sample is loaded with its request (else the welcome view
+  // shows). --no-sample starts empty; automation runs start empty unless --first-run.
+  bool no_sample = false;
+  bool first_run = false;
+  std::string samples_dir;  // --samples-dir: where the built samples are (default: found)
 };
 
 // Registers the desktop app's options on the main (subcommand-less) command line; the plugin

@@ -35,7 +35,19 @@ void add_gui_options(CLI::App& app, GuiOptions& options, app::PluginFlags& plugi
   app.add_option("--frames", options.frames, "Frames to render before --screenshot")
       ->check(CLI::Range(0, 100000))
       ->group(group);
-  app.add_flag("--no-ini", options.no_ini, "Do not read or write the saved layout")->group(group);
+  app.add_flag("--no-ini", options.no_ini,
+               "Do not read or write the saved layout and the recent files")
+      ->group(group);
+  app.add_flag("--no-sample", options.no_sample,
+               "Without a filter, start empty instead of with the add_header sample")
+      ->group(group);
+  app.add_flag("--first-run", options.first_run,
+               "With --automation or --run-command: start as an interactive run does (the "
+               "sample, or the welcome view), not empty")
+      ->group(group);
+  app.add_option("--samples-dir", options.samples_dir,
+                 "Where the built samples are (default: ../samples next to the executable)")
+      ->group(group);
 }
 
 Result<void> resolve_gui_plugin(GuiOptions& options, const app::PluginFlags& plugin_flags) {

@@ -144,6 +144,10 @@ Result<void> PlatformWindow::open(int width, int height, const std::string& titl
   if (!window_) return make_error("no OpenGL 3 context available on this display (" + errors + ")");
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(1);
+  // GLFW calls back during glfwPollEvents on this thread; the ImGui backend leaves the window's
+  // user pointer free.
+  glfwSetWindowUserPointer(window_, this);
+  glfwSetDropCallback(window_, &PlatformWindow::on_drop);
   g_glfw_alive = true;
 
   IMGUI_CHECKVERSION();
@@ -235,6 +239,19 @@ void PlatformWindow::render() {
 
 void PlatformWindow::present() {
   glfwSwapBuffers(window_);
+}
+
+void PlatformWindow::on_drop(GLFWwindow* window, int count, const char** paths) {
+  auto* self = static_cast<PlatformWindow*>(glfwGetWindowUserPointer(window));
+  if (!self) return;
+  for (int i = 0; i < count; ++i)
+    if (paths[i] && *paths[i]) self->dropped_.emplace_back(paths[i]);
+}
+
+std::vector<std::string> PlatformWindow::take_dropped_paths() {
+  std::vector<std::string> out;
+  out.swap(dropped_);
+  return out;
 }
 
 Result<ScreenshotInfo> PlatformWindow::capture(const std::string& path) {

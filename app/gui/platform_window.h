@@ -1,9 +1,10 @@
 // PlatformWindow: the GLFW window, its OpenGL 3 context and the ImGui context with the GLFW and
 // OpenGL3 backends. Failures (no display, no OpenGL 3) are errors with a message, never crashes.
-// Also reads the rendered frame back for screenshots.
+// Also reads the rendered frame back for screenshots, and queues files dropped on the window.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "abi/result.h"
 #include "app/gui/core/automation.h"
@@ -44,7 +45,13 @@ class PlatformWindow {
   // Writes the back buffer (the frame render() just drew) as a PNG.
   Result<ScreenshotInfo> capture(const std::string& path);
 
+  // The paths of the files dropped on the window since the last call, in order (the frame loop
+  // runs them as open-file commands).
+  std::vector<std::string> take_dropped_paths();
+
  private:
+  static void on_drop(GLFWwindow* window, int count, const char** paths);
+  std::vector<std::string> dropped_;  // filled by GLFW's drop callback, on this thread
   GLFWwindow* window_ = nullptr;
   bool glfw_ready_ = false;
   bool imgui_ready_ = false;

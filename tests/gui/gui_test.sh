@@ -19,6 +19,9 @@
 #   no_opengl   an X server without GLX: a clear error and exit 1, no crash
 #   performance the Performance tab while Send, curl through the app's proxy and a leak check
 #               run: the automation log's "performance" object, and a screenshot
+#   firstrun    pwplay without a filter opens with add_header and its request, and Ctrl+Enter
+#               (xdotool) sends it; with the samples not found the welcome view shows, then
+#               open-sample, open-file, the shortcut sheet and About
 # Exits 77 (skipped) only when Xvfb is not installed.
 set -u
 case_name=${1:?usage: gui_test.sh CASE}
@@ -673,6 +676,88 @@ PY
   [ "$rc" -eq 0 ] || { cat click.log.json 2>/dev/null; fail "click: pwplay exited with $rc"; }
   "$GUI_CHECK" json click.log.json /ok=true "/ui/memory_cursor=$target" /ui/memory/inspector/u8=104 ||
     { cat click.log.json >&2; fail "click: the click at ($point) did not put the cursor on $target"; }
+  ;;
+
+firstrun)
+  # First run: no filter on the command line. The sample is found next to the executable
+  # (build/app/pwplay -> build/samples) and real input sends its request.
+  need_sample
+  command -v xdotool >/dev/null 2>&1 || fail "xdotool is not installed (scripts/deps installs it)"
+  start_xvfb
+  cat > first.json <<JSON
+{"window": {"width": 1600, "height": 1000}, "timeout_ms": 60000,
+ "steps": [{"wait": "engine"}, {"wait": "runs", "count": 1}, {"frames": 3},
+           {"screenshot": "$out/first-run.png"}]}
+JSON
+  "$PWPLAY" --first-run --automation first.json --automation-log first.log.json > first.out 2>&1 &
+  app=$!
+  window=$(timeout 30 xdotool search --sync --onlyvisible --name '^pwplay$' | head -1)
+  [ -n "$window" ] || { kill "$app"; cat first.out; fail "the pwplay window never appeared"; }
+  for _ in $(seq 1 20); do
+    kill -0 "$app" 2>/dev/null || break
+    xdotool windowfocus --sync "$window" 2>/dev/null
+    xdotool key --clearmodifiers ctrl+Return
+    sleep 2
+  done
+  rc=0
+  wait "$app" || rc=$?
+  cat first.out
+  [ "$rc" -eq 0 ] || { cat first.log.json 2>/dev/null; fail "the first run exited with $rc"; }
+  check_run_log first.log.json
+  "$GUI_CHECK" json first.log.json /commands/0/id=open-sample /commands/0/arg=add_header \
+    /commands/0/source=startup /commands/0/ok=true /snapshot/loads=1 \
+    /snapshot/last_run/request/path=/hello ||
+    { cat first.log.json >&2; fail "the first run did not open add_header with get.json"; }
+  "$GUI_CHECK" command first.log.json send shortcut ||
+    { cat first.log.json >&2; fail "the first run's send did not come from Ctrl+Enter"; }
+  "$GUI_CHECK" png first-run.png 1600 1000 || fail "the first-run screenshot is wrong"
+
+  # Without --first-run a script starts empty, as before.
+  timeout 60 "$PWPLAY" --run-command about --automation-log empty.json > empty.out 2>&1 ||
+    { cat empty.out; fail "an automation run without a filter failed"; }
+  "$GUI_CHECK" json empty.json /snapshot/plugin=null /snapshot/loads=0 /commands/0/id=about \
+    /windows/seen/0=about || { cat empty.json >&2; fail "an automation run did not start empty"; }
+
+  # The samples not found (--samples-dir names an empty folder): the start-up open-sample fails
+  # and the welcome view shows. Once its screenshot is taken the sample appears in the folder,
+  # and open-sample loads it.
+  mkdir -p "$out/found"
+  cat > welcome.json <<JSON
+{"window": {"width": 1600, "height": 1000}, "timeout_ms": 60000,
+ "steps": [{"frames": 4}, {"screenshot": "$out/welcome.png"},
+           {"wait": "time", "ms": 6000},
+           {"run": "open-sample", "arg": "add_header"},
+           {"wait": "engine"},
+           {"run": "open-file", "arg": "$SOURCE_DIR/samples/requests/post.json"},
+           "send", {"wait": "runs", "count": 1},
+           "show-shortcuts", {"frames": 3}, {"screenshot": "$out/shortcuts.png"},
+           "about", {"frames": 3}, {"screenshot": "$out/about.png"}]}
+JSON
+  timeout 120 "$PWPLAY" --first-run --samples-dir "$out/found" --automation welcome.json \
+    --automation-log welcome.log.json > welcome.out 2>&1 &
+  app=$!
+  for _ in $(seq 1 600); do
+    [ -s welcome.png ] && break
+    kill -0 "$app" 2>/dev/null || break
+    sleep 0.1
+  done
+  cp "$SAMPLES_DIR/add_header.wasm" "$out/found/"
+  rc=0
+  wait "$app" || rc=$?
+  cat welcome.out
+  [ "$rc" -eq 0 ] || { cat welcome.log.json 2>/dev/null; fail "the welcome script exited with $rc"; }
+  "$GUI_CHECK" png welcome.png 1600 1000 || fail "the welcome screenshot is wrong"
+  "$GUI_CHECK" png shortcuts.png 1600 1000 || fail "the shortcuts screenshot is wrong"
+  "$GUI_CHECK" json welcome.log.json /ok=true /windows/seen/0=welcome /windows/seen/1=shortcuts \
+    /windows/seen/2=about /windows/open/0=shortcuts /windows/open/1=about \
+    /commands/0/id=open-sample /commands/0/source=startup /commands/0/ok=false \
+    /commands/1/id=open-sample /commands/1/ok=true /commands/2/id=open-file \
+    /commands/2/ok=true \
+    /snapshot/plugin/name=add_header /snapshot/last_run/status=200 \
+    /snapshot/last_run/request/method=POST /snapshot/last_run/request/path=/echo ||
+    { cat welcome.log.json >&2; fail "the welcome view, open-sample or open-file went wrong"; }
+  grep -q "$out/found" welcome.log.json ||
+    { cat welcome.log.json >&2; fail "the failed open-sample does not say where it looked"; }
   ;;
 
 no_display)

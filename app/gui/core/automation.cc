@@ -1,5 +1,6 @@
 #include "app/gui/core/automation.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <limits>
@@ -294,6 +295,13 @@ void AutomationRunner::after_render(AutomationHost& host) {
   advance();
 }
 
+void AutomationRunner::record_windows(const std::vector<std::string>& drawn) {
+  windows_open_ = drawn;
+  for (const std::string& name : drawn)
+    if (std::find(windows_seen_.begin(), windows_seen_.end(), name) == windows_seen_.end())
+      windows_seen_.push_back(name);
+}
+
 json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands,
                            const json& ui) const {
   json out;
@@ -324,6 +332,7 @@ json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands,
   }
   out["screenshots"] = std::move(shots);
   out["frame_times"] = frame_times_.to_json();
+  out["windows"] = {{"open", windows_open_}, {"seen", windows_seen_}};
   out["snapshot"] = summarize_snapshot(snapshot);
   // The Performance panel's state (window, requests counted, the last leak check's verdict).
   out["performance"] = summarize_performance(snapshot);

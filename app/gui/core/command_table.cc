@@ -96,6 +96,8 @@ const char* command_source_name(CommandSource source) {
       return "startup";
     case CommandSource::Console:
       return "console";
+    case CommandSource::Drop:
+      return "drop";
   }
   return "?";
 }

@@ -46,7 +46,8 @@ enum class CommandSource : uint8_t {
   Button,
   Automation,
   Startup,
-  Console
+  Console,
+  Drop  // a file dropped on the window (open-file)
 };
 const char* command_source_name(CommandSource source);
 

@@ -72,6 +72,10 @@ std::string plural(size_t count, const char* noun) {
 
 }  // namespace
 
+void ask_for_file(Workspace& workspace, FileDialog::Kind kind, std::string path) {
+  (void)ask(workspace, kind, std::move(path));
+}
+
 Result<RequestDraft> draft_from_request(const debugger::RequestFile& request) {
   return RequestDraft::from_json(debugger::request_to_json_complete(request), "request");
 }

@@ -68,6 +68,10 @@ Result<void> save_project_file(Workspace& workspace, const Snapshot& snapshot,
 Result<void> open_project_file(Workspace& workspace, debugger::Session& session,
                                const std::string& path);
 
+// Opens the File window of `kind` (a path field over a file browser) with `path` typed in it,
+// unless it already holds one; the window runs the kind's command with the path chosen.
+void ask_for_file(Workspace& workspace, FileDialog::Kind kind, std::string path);
+
 // What the File commands need from the window (null members: none, e.g. in tests).
 struct FileCommandHost {
   std::function<std::string()> get_clipboard;

@@ -63,10 +63,20 @@ struct HarListRow {
   bool picked = true;
 };
 
-// A File-menu window that asks for a path (and for HAR import, which entries). The File
-// commands open it when run without an argument; the window runs the command again with one.
+// A File-menu window that asks for a path, with a file browser (and for HAR import, which
+// entries). The File commands open it when run without an argument; the window runs the command
+// again with one.
 struct FileDialog {
-  enum class Kind : uint8_t { None, ImportHar, ExportHar, OpenProject, SaveProject, ExportTrace };
+  enum class Kind : uint8_t {
+    None,
+    ImportHar,
+    ExportHar,
+    OpenProject,
+    SaveProject,
+    ExportTrace,
+    OpenFilter,
+    OpenRequest
+  };
   Kind kind = Kind::None;
   bool open_requested = false;  // the next frame opens the window
   std::string path;

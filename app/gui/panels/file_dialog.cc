@@ -3,7 +3,12 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
 #include "app/gui/core/file_actions.h"
+#include "app/gui/panels/file_browser.h"
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
 
@@ -15,25 +20,55 @@ struct DialogText {
   const char* command;
   const char* button;
   const char* hint;
+  std::vector<std::string> extensions;  // what the browser lists
+  bool saves = false;                   // a file to write: the browser keeps the typed name
 };
 
 DialogText text_of(FileDialog::Kind kind) {
   switch (kind) {
     case FileDialog::Kind::ImportHar:
-      return {"Import HAR", "import-har", "Import", "path/to/session.har"};
+      return {"Import HAR", "import-har", "Import", "path/to/session.har", {".har", ".json"}};
     case FileDialog::Kind::ExportHar:
-      return {"Export history as HAR", "export-har", "Export", "history.har"};
+      return {"Export history as HAR", "export-har", "Export", "history.har", {".har"}, true};
     case FileDialog::Kind::ExportTrace:
-      return {"Export trace (Chrome trace format, opens in ui.perfetto.dev)", "export-trace",
-              "Export", "trace.json"};
+      return {"Export trace (Chrome trace format, opens in ui.perfetto.dev)",
+              "export-trace",
+              "Export",
+              "trace.json",
+              {".json"},
+              true};
     case FileDialog::Kind::OpenProject:
-      return {"Open project", "open-project", "Open", "project.pwplay.json"};
+      return {"Open project", "open-project", "Open", "project.pwplay.json", {".json"}};
     case FileDialog::Kind::SaveProject:
-      return {"Save project", "save-project", "Save", "project.pwplay.json"};
+      return {"Save project", "save-project", "Save", "project.pwplay.json", {".json"}, true};
+    case FileDialog::Kind::OpenFilter:
+      return {"Open filter (.wasm, or .so for the native engine)",
+              "open-filter",
+              "Open",
+              "path/to/filter.wasm",
+              {".wasm", ".so"}};
+    case FileDialog::Kind::OpenRequest:
+      return {"Open request file (REQ.json)",
+              "open-request",
+              "Open",
+              "path/to/request.json",
+              {".json"}};
     case FileDialog::Kind::None:
       break;
   }
-  return {"File", "", "OK", ""};
+  return {"File", "", "OK", "", {}};
+}
+
+// The folder the browser starts in: the typed path's, else the current directory.
+std::filesystem::path start_folder(const std::string& typed) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (typed.empty()) return fs::current_path(ec);
+  fs::path path(typed);
+  if (fs::is_directory(path, ec)) return path;
+  fs::path parent = path.parent_path();
+  if (parent.empty()) return fs::current_path(ec);
+  return fs::is_directory(parent, ec) ? parent : fs::current_path(ec);
 }
 
 }  // namespace
@@ -55,6 +90,7 @@ void FileDialogWindow::draw(const Snapshot&, Commands& commands) {
   ImGui::SetNextWindowSize(ImVec2(viewport->WorkSize.x * 0.55f, 0), ImGuiCond_Always);
   if (!ImGui::BeginPopupModal("##file-dialog", nullptr, ImGuiWindowFlags_NoTitleBar)) return;
   open = true;
+  if (ImGui::IsWindowAppearing() || browsed_kind_ != dialog.kind) open_browser(dialog.kind);
   ImGui::TextUnformatted(text.title);
   ImGui::Separator();
 
@@ -65,8 +101,12 @@ void FileDialogWindow::draw(const Snapshot&, Commands& commands) {
                                ImGui::GetStyle().ItemSpacing.x
                          : 0;
   ImGui::SetNextItemWidth(-list_width - 1);
-  bool enter = ImGui::InputTextWithHint("##path", text.hint, &dialog.path,
-                                        ImGuiInputTextFlags_EnterReturnsTrue);
+  bool enter = ImGui::InputTextWithHint(
+      "##path", text.hint, &dialog.path,
+      ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CallbackCompletion,
+      complete_path_callback, &browser_);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Type a path (Tab completes it) or pick a file below");
   bool run = false;
   if (har) {
     ImGui::SameLine();
@@ -79,6 +119,16 @@ void FileDialogWindow::draw(const Snapshot&, Commands& commands) {
     draw_har_entries();
   } else {
     run = enter;
+  }
+  const float rows = har && !dialog.entries.empty() ? 8.0f : 14.0f;
+  if (draw_file_browser(browser_, dialog.path, ImGui::GetTextLineHeightWithSpacing() * rows,
+                        text.saves)) {
+    if (har) {  // a HAR file chosen: its entries, to pick from
+      auto listed = list_har(dialog);
+      dialog.message = listed ? std::string() : listed.error().message;
+    } else {
+      run = true;
+    }
   }
 
   if (!dialog.message.empty()) widgets::wrapped_colored(style::error(), dialog.message);
@@ -102,6 +152,13 @@ void FileDialogWindow::draw(const Snapshot&, Commands& commands) {
     ImGui::CloseCurrentPopup();
   }
   ImGui::EndPopup();
+}
+
+void FileDialogWindow::open_browser(FileDialog::Kind kind) {
+  browsed_kind_ = kind;
+  BrowserFilter filter;
+  filter.extensions = text_of(kind).extensions;
+  browser_.open(start_folder(workspace_.file_dialog.path), std::move(filter));
 }
 
 void FileDialogWindow::draw_har_entries() {

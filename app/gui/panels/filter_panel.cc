@@ -115,16 +115,28 @@ FilterSettings& FilterPanel::draw_chain(Commands& commands) {
 void FilterPanel::draw_settings(FilterSettings& filter, Commands& commands) {
   const float width = label_width();
   const float button_width = ImGui::CalcTextSize("Load").x + ImGui::GetStyle().FramePadding.x * 4;
+  const float browse_width = ImGui::CalcTextSize("...").x + ImGui::GetStyle().FramePadding.x * 2;
 
+  // The browser (open-filter) fills the first filter's module; later ones take a typed path.
+  const bool browse = &filter == &workspace_.filter;
   widgets::form_label("Module", width);
-  ImGui::SetNextItemWidth(-(button_width + ImGui::GetStyle().ItemSpacing.x));
+  ImGui::SetNextItemWidth(-(button_width + ImGui::GetStyle().ItemSpacing.x +
+                            (browse ? browse_width + ImGui::GetStyle().ItemSpacing.x : 0.0f)));
   bool enter = ImGui::InputTextWithHint("##wasm", "path/to/filter.wasm", &filter.wasm_path,
                                         ImGuiInputTextFlags_EnterReturnsTrue);
   widgets::overflow_tooltip(filter.wasm_path);
   ImGui::SameLine();
+  if (browse) {
+    if (ImGui::Button("...", ImVec2(browse_width, 0)))
+      (void)commands.run("open-filter", CommandSource::Button);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Browse for a filter (.wasm, .so) and load it");
+    ImGui::SameLine();
+  }
   // Load loads the whole chain; from a later filter's settings too.
   if (ImGui::Button("Load", ImVec2(button_width, 0)) || enter)
     (void)commands.run("load", CommandSource::Button);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Load (or reload) the module with the settings below");
 
   widgets::form_label("Configuration", width);
   ImGui::PushFont(style::mono());
@@ -243,7 +255,9 @@ void FilterPanel::draw_status(const Snapshot& snapshot) {
       ImGui::TextColored(style::warning(),
                          "Settings changed since the load: Send uses the new ones.");
   } else {
-    ImGui::TextColored(style::muted(), "No filter loaded. Type a .wasm path and press Load.");
+    ImGui::TextColored(style::muted(),
+                       "No filter loaded. Type a .wasm path and press Load, browse with ..., "
+                       "drop a file on the window, or pick a sample in File > Samples.");
   }
 }
 

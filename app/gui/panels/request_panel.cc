@@ -152,9 +152,12 @@ void RequestPanel::draw_file_row(Commands& commands) {
   widgets::overflow_tooltip(workspace_.request_path);
   ImGui::SameLine();
   // Ctrl+Enter in a field is Send's shortcut (dispatched for the whole window), not this field's.
+  // Open takes the typed path, or with none the file browser.
   const bool ctrl = ImGui::GetIO().KeyCtrl;
   if (ImGui::Button("Open") || (enter && !ctrl))
-    (void)commands.run("open-request", CommandSource::Button);
+    (void)commands.run("open-request", CommandSource::Button, workspace_.request_path);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("Open the file typed on the left, or browse for one when it is empty");
   ImGui::SameLine();
   if (ImGui::Button("Save")) (void)commands.run("save-request", CommandSource::Button);
   ImGui::SameLine();

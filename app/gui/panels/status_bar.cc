@@ -49,6 +49,10 @@ void StatusBar::draw(const Snapshot& snapshot, Commands& commands) {
   } else {
     ImGui::TextColored(style::muted(), "no runs");
   }
+  if (!hint_.empty()) {
+    separator();
+    ImGui::TextColored(style::accent(), "%s", hint_.c_str());
+  }
 
   // Right side: engine activity, and where the palette is.
   std::string right = "engine idle";
