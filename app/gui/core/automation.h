@@ -82,14 +82,11 @@ class AutomationRunner {
     frame_times_.record_first_frame(since_start_ms);
   }
 
-<<<<<<< HEAD
   // What the window shows (inspector tab, layout, ...), for the log's "ui" object.
   void set_ui_state(const UiState& state) { ui_ = state; }
-=======
   // The app's windows drawn this frame besides the layout ("welcome", "shortcuts", "about",
   // "file"): the log lists those open at the end and every one seen during the script.
   void record_windows(const std::vector<std::string>& drawn);
->>>>>>> firstrun
 
   bool finished() const { return failed_ || next_ >= script_.steps.size(); }
   bool failed() const { return failed_; }
@@ -129,13 +126,10 @@ class AutomationRunner {
   std::vector<ScreenshotInfo> screenshots_;
   std::vector<UiState> screenshot_ui_;  // what the window showed in each screenshot
   FrameTimes frame_times_;
-<<<<<<< HEAD
   nlohmann::json sections_ = nlohmann::json::object();
   UiState ui_;
-=======
   std::vector<std::string> windows_open_;
   std::vector<std::string> windows_seen_;
->>>>>>> firstrun
 };
 
 // The snapshot as the automation log reports it: plugin identity and build, load error, loads,
