@@ -46,15 +46,12 @@ void GuiApp::register_commands() {
   register_view_commands();
   register_memory_commands(
       commands_, memory_view_, session_, workspace_,
-      {[this] {
-         (void)inspector_.show(InspectorTab::Memory);
-       },
+      {[this] { (void)inspector_.show(InspectorTab::Memory); },
        [](const std::string& text) { ImGui::SetClipboardText(text.c_str()); }});
   register_help_commands();
   register_scripting_commands();
-  register_module_commands(commands_, module_model_, session_, [this] {
-    (void)inspector_.show(InspectorTab::Module);
-  });
+  register_module_commands(commands_, module_model_, session_,
+                           [this] { (void)inspector_.show(InspectorTab::Module); });
   register_chain_commands(commands_, workspace_);
 }
 
@@ -96,8 +93,7 @@ void GuiApp::register_file_commands() {
                  false,
                  [this](std::string_view arg) -> Result<void> {
                    request_panel_.open = true;
-                   if (!arg.empty())
-                     return commands_.run("paste-curl", CommandSource::Button, arg);
+                   if (!arg.empty()) return commands_.run("paste-curl", CommandSource::Button, arg);
                    request_panel_.focus_curl();
                    return {};
                  }});

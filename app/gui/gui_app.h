@@ -106,9 +106,9 @@ class GuiApp : public AutomationHost {
   TimelinePanel timeline_panel_{workspace_};
   // One slot per InspectorTab: Trace, Debugger, Memory (the memory view's panel is also in
   // debug_view_'s memory box), Module, Performance, Logs.
-  InspectorTabs inspector_{{&trace_panel_, &debugger_panel_, &memory_panel_, &module_panel_,
-                            &perf_panel_, &logs_panel_},
-                           debugger_panel_};
+  InspectorTabs inspector_{
+      {&trace_panel_, &debugger_panel_, &memory_panel_, &module_panel_, &perf_panel_, &logs_panel_},
+      debugger_panel_};
   StatusBar status_bar_;
   CommandPalette palette_;
   FileDialogWindow file_dialog_{workspace_};
