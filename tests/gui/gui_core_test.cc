@@ -129,7 +129,9 @@ TEST(AutomationScript, ErrorsNameTheStep) {
     return script ? std::string("(parsed)") : script.error().message;
   };
   EXPECT_EQ(bad(R"({"steps": [{"wait": "forever"}]})"),
-            "s.json: steps[0]: field 'wait' must be \"engine\", \"runs\" or \"time\"");
+            "s.json: steps[0]: field 'wait' must be \"engine\", \"runs\", \"time\" or \"command\"");
+  EXPECT_EQ(bad(R"({"steps": [{"wait": "command"}]})"),
+            "s.json: steps[0]: a \"command\" wait needs field 'id', a command id");
   EXPECT_EQ(bad(R"({"steps": [{"wait": "time"}]})"),
             "s.json: steps[0]: a \"time\" wait needs field 'ms'");
   EXPECT_EQ(bad(R"({"steps": ["send", {"frames": 0}]})"),
@@ -228,6 +230,30 @@ TEST(AutomationRunner, UnknownCommandsAndTimeoutsFail) {
   waiting.before_frame(host);
   EXPECT_TRUE(waiting.failed());
   EXPECT_NE(waiting.error().find("expected 1 run(s)"), std::string::npos);
+}
+
+TEST(AutomationRunner, CommandWaitsEndWhenTheCommandHasRunWell) {
+  FakeHost host;
+  bool fail_it = true;
+  host.commands_.add(
+      {"paste-curl", "Paste curl", "", {}, "", false, [&](std::string_view) -> Result<void> {
+         if (fail_it) return make_error("no curl");
+         return {};
+       }});
+  auto script = parse_automation_script(
+      nlohmann::json::parse(R"({"steps": [{"wait": "command", "id": "paste-curl"}]})"), "s");
+  ASSERT_TRUE(script);
+  AutomationRunner runner(std::move(*script));
+  runner.before_frame(host);
+  EXPECT_FALSE(runner.finished());
+  (void)host.commands_.run("paste-curl", CommandSource::Button);  // fails: keep waiting
+  runner.before_frame(host);
+  EXPECT_FALSE(runner.finished());
+  fail_it = false;
+  (void)host.commands_.run("paste-curl", CommandSource::Button);
+  runner.before_frame(host);
+  EXPECT_TRUE(runner.finished());
+  EXPECT_FALSE(runner.failed());
 }
 
 TEST(AutomationRunner, TimeWaitsDrawFramesUntilTheTimeHasPassed) {

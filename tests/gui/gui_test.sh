@@ -31,35 +31,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cd "$out" || exit 1
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-
-xvfb_pid=""
-cleanup() {
-  if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null; wait "$xvfb_pid" 2>/dev/null; fi
-}
-trap cleanup EXIT
-
-# Starts Xvfb on a display number it picks itself (-displayfd: no races between parallel tests).
-start_xvfb() {
-  command -v Xvfb >/dev/null 2>&1 || { echo "SKIP: Xvfb is not installed (scripts/deps installs xvfb)"; exit 77; }
-  local fd_file="$out/xvfb.display"
-  : > "$fd_file"
-  Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp "$@" 3>"$fd_file" 2>"$out/xvfb.log" &
-  xvfb_pid=$!
-  for _ in $(seq 1 100); do
-    if [ -s "$fd_file" ]; then
-      export DISPLAY=":$(tr -d '[:space:]' < "$fd_file")"
-      echo "Xvfb on $DISPLAY"
-      return 0
-    fi
-    kill -0 "$xvfb_pid" 2>/dev/null || { cat "$out/xvfb.log" >&2; fail "Xvfb did not start"; }
-    sleep 0.1
-  done
-  fail "Xvfb did not report its display within 10 s"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
 
 need_sample() {
   [ -f "$SAMPLES_DIR/add_header.wasm" ] ||
@@ -485,9 +457,7 @@ JSON
     sleep 0.3
     xdotool key Return
   }
-  type_curl() {  # the palette gives the composer's curl field the keyboard; typed, then sent
-    # Ctrl+Enter ends the run, so each step waits long enough for a loaded machine's frames.
-    sleep 3
+  type_curl() {  # the palette gives the composer's curl field the keyboard; typed, then Enter
     xdotool key --clearmodifiers Escape
     sleep 0.5
     xdotool key --clearmodifiers ctrl+shift+p
@@ -496,19 +466,42 @@ JSON
     sleep 0.8
     xdotool key Return
     sleep 1
+    xdotool key --clearmodifiers ctrl+a  # what an earlier attempt left in the field is replaced
+    sleep 0.3
     xdotool type --delay 30 "curl -H 'x-typed: by-hand' http://example.com/typed?q=1"
     sleep 0.8
     xdotool key Return
-    sleep 1.5
-    xdotool key --clearmodifiers ctrl+Return
   }
   run_with_input shortcut shortcut press_ctrl_enter
   run_with_input palette palette use_palette
-  run_with_input curl shortcut type_curl
+  # The typed curl: the script waits for paste-curl (the keys are typed again until it ran), then
+  # sends; what reached the upstream is the typed request.
+  cat > curl.json <<JSON
+{"timeout_ms": 60000, "steps": [{"wait": "engine"}, {"wait": "command", "id": "paste-curl"},
+ "send", {"wait": "runs", "count": 1}]}
+JSON
+  "$PWPLAY" "$SAMPLES_DIR/add_header.wasm" --request "$SOURCE_DIR/samples/requests/get.json" \
+    --automation curl.json --automation-log curl.log.json > curl.out 2>&1 &
+  app_pid=$!
+  window=$(timeout 30 xdotool search --sync --onlyvisible --name '^pwplay$' | head -1)
+  [ -n "$window" ] || { cat curl.out; fail "curl: the pwplay window never appeared"; }
+  sleep 1
+  for _ in $(seq 1 10); do
+    kill -0 "$app_pid" 2>/dev/null || break
+    xdotool windowfocus --sync "$window" 2>/dev/null
+    type_curl
+    sleep 3
+  done
+  wait "$app_pid" || { cat curl.out; cat curl.log.json; fail "curl: pwplay exited with an error"; }
+  app_pid=""
+  "$GUI_CHECK" command curl.log.json compose-from-curl palette ||
+    fail "curl: the curl field was not reached from the palette"
   python3 - curl.log.json <<'PY' || fail "curl: the typed curl command did not reach the upstream"
 import json, sys
-run = json.load(open(sys.argv[1]))["snapshot"]["last_run"]
-upstream = run["upstream_request"]
+log = json.load(open(sys.argv[1]))
+pasted = [c for c in log["commands"] if c["id"] == "paste-curl" and c["ok"]]
+assert pasted and pasted[0]["source"] == "button", log["commands"]  # Enter in the curl field
+upstream = log["snapshot"]["last_run"]["upstream_request"]
 assert upstream["path"] == "/typed?q=1", upstream
 assert upstream["headers"].get("x-typed") == "by-hand", upstream
 PY

@@ -19,35 +19,7 @@ mkdir -p "$out"
 cd "$out" || exit 1
 request="$SOURCE_DIR/samples/requests/get.json"
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-
-xvfb_pid=""
-app_pid=""
-cleanup() {
-  if [ -n "$app_pid" ]; then kill "$app_pid" 2>/dev/null; wait "$app_pid" 2>/dev/null; fi
-  if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null; wait "$xvfb_pid" 2>/dev/null; fi
-}
-trap cleanup EXIT
-
-start_xvfb() {  # a display number Xvfb picks itself (-displayfd: no races between parallel tests)
-  command -v Xvfb >/dev/null 2>&1 || { echo "SKIP: Xvfb is not installed (scripts/deps installs xvfb)"; exit 77; }
-  local fd_file="$out/xvfb.display"
-  : > "$fd_file"
-  Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3>"$fd_file" 2>"$out/xvfb.log" &
-  xvfb_pid=$!
-  for _ in $(seq 1 100); do
-    if [ -s "$fd_file" ]; then
-      export DISPLAY=":$(tr -d '[:space:]' < "$fd_file")"
-      return 0
-    fi
-    kill -0 "$xvfb_pid" 2>/dev/null || { cat "$out/xvfb.log" >&2; fail "Xvfb did not start"; }
-    sleep 0.1
-  done
-  fail "Xvfb did not report its display within 10 s"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
 
 [ -f "$SAMPLES_DIR/add_header.wasm" ] || fail "$SAMPLES_DIR/add_header.wasm is missing: build pwplay_samples"
 

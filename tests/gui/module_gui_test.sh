@@ -16,32 +16,7 @@ rm -rf "$out"
 mkdir -p "$out"
 cd "$out" || exit 1
 
-fail() {
-  echo "FAIL: $*" >&2
-  exit 1
-}
-
-xvfb_pid=""
-cleanup() {
-  if [ -n "$xvfb_pid" ]; then kill "$xvfb_pid" 2>/dev/null; wait "$xvfb_pid" 2>/dev/null; fi
-}
-trap cleanup EXIT
-
-start_xvfb() {  # on a display number Xvfb picks itself (-displayfd)
-  command -v Xvfb >/dev/null 2>&1 || { echo "SKIP: Xvfb is not installed"; exit 77; }
-  : > xvfb.display
-  Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp 3>xvfb.display 2>xvfb.log &
-  xvfb_pid=$!
-  for _ in $(seq 1 100); do
-    if [ -s xvfb.display ]; then
-      export DISPLAY=":$(tr -d '[:space:]' < xvfb.display)"
-      return 0
-    fi
-    kill -0 "$xvfb_pid" 2>/dev/null || { cat xvfb.log >&2; fail "Xvfb did not start"; }
-    sleep 0.1
-  done
-  fail "Xvfb did not report its display within 10 s"
-}
+source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
 
 for name in add_header.wasm add_header_as.wasm; do
   [ -f "$SAMPLES_DIR/$name" ] || fail "$SAMPLES_DIR/$name is missing: build the pwplay_samples target first"

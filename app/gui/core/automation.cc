@@ -24,6 +24,8 @@ const char* kind_name(AutomationStep::Kind kind) {
       return "wait runs";
     case AutomationStep::Kind::WaitTime:
       return "wait time";
+    case AutomationStep::Kind::WaitCommand:
+      return "wait command";
     case AutomationStep::Kind::Frames:
       return "frames";
     case AutomationStep::Kind::Screenshot:
@@ -61,7 +63,8 @@ Result<AutomationStep> parse_step(const json& item, const std::string& where) {
   }
   if (!item.is_object()) return make_error(where + ": a step is a command id or an object");
   if (auto ok = check_keys(
-          item, {"run", "arg", "wait", "count", "ms", "timeout_ms", "frames", "screenshot"}, where);
+          item, {"run", "arg", "wait", "count", "ms", "id", "timeout_ms", "frames", "screenshot"},
+          where);
       !ok)
     return unexpected(ok.error());
   if (item.contains("timeout_ms")) {
@@ -94,8 +97,14 @@ Result<AutomationStep> parse_step(const json& item, const std::string& where) {
       auto ms = get_int(item, "ms", where, 1);
       if (!ms) return unexpected(ms.error());
       step.duration = std::chrono::milliseconds(*ms);
+    } else if (what == "command") {
+      step.kind = AutomationStep::Kind::WaitCommand;
+      if (!item.contains("id") || !item["id"].is_string() || item["id"].get<std::string>().empty())
+        return make_error(where + ": a \"command\" wait needs field 'id', a command id");
+      step.command = item["id"].get<std::string>();
     } else {
-      return make_error(where + ": field 'wait' must be \"engine\", \"runs\" or \"time\"");
+      return make_error(where +
+                        ": field 'wait' must be \"engine\", \"runs\", \"time\" or \"command\"");
     }
     return step;
   }
@@ -265,6 +274,20 @@ void AutomationRunner::before_frame(AutomationHost& host) {
         if (std::chrono::steady_clock::now() - step_start_ < step.duration) return;
         advance();
         continue;
+      case AutomationStep::Kind::WaitCommand: {
+        // Real input (xdotool) ran the command, from any source, successfully.
+        const auto& ran = host.commands().log();
+        if (std::any_of(ran.begin(), ran.end(), [&](const CommandRecord& record) {
+              return record.id == step.command && record.ok;
+            })) {
+          advance();
+          continue;
+        }
+        if (timed_out)
+          fail("'" + step.command + "' did not run within " +
+               std::to_string(timeout_of(step).count()) + " ms");
+        return;
+      }
       case AutomationStep::Kind::Frames:
         if (frames_left_-- > 0) return;
         advance();

@@ -20,7 +20,15 @@
 namespace pwplay::gui {
 
 struct AutomationStep {
-  enum class Kind : uint8_t { Run, WaitEngine, WaitRuns, WaitTime, Frames, Screenshot };
+  enum class Kind : uint8_t {
+    Run,
+    WaitEngine,
+    WaitRuns,
+    WaitTime,
+    WaitCommand,
+    Frames,
+    Screenshot
+  };
   Kind kind = Kind::Run;
   std::string command;                    // Run: the command id
   std::string arg;                        // Run: its argument
