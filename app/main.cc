@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : pwplay::app::kExitUsage;
   }
   if (app.get_subcommands().empty()) {
+    // The command table is data: listing it needs no window.
+    if (gui_options.list_commands) return pwplay::gui::list_gui_commands(gui_options);
     const char* display = std::getenv("DISPLAY");
     const char* wayland = std::getenv("WAYLAND_DISPLAY");
     if ((!display || !*display) && (!wayland || !*wayland)) {

@@ -121,6 +121,7 @@ void GuiApp::register_file_commands() {
   commands_.add({"quit", "Quit", "File", keys_of("Ctrl+Q"), "", false,
                  [this](std::string_view) -> Result<void> {
                    quit_ = true;
+                   if (automation_) automation_->stop();  // a script's later steps do not run
                    return {};
                  }});
 }

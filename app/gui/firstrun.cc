@@ -139,6 +139,8 @@ void GuiApp::after_frame() {
     if (help_.shortcuts_drawn()) drawn.emplace_back("shortcuts");
     if (help_.about_drawn()) drawn.emplace_back("about");
     if (file_dialog_.open) drawn.emplace_back("file");
+    if (workspace_.show_project) drawn.emplace_back("project");
+    if (comparison_drawn_) drawn.emplace_back("compare");
     automation_->record_windows(drawn);
   }
 }

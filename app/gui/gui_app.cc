@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "app/gui/core/command_list.h"
+#include "app/gui/core/debugger_log.h"
 #include "app/gui/core/frame_times.h"
 #include "app/gui/core/memory_commands.h"
 #include "app/gui/style.h"
@@ -63,7 +65,24 @@ nlohmann::json GuiApp::ui_state() {
   ui["memory"]["grid"] = inspector_.selected() == InspectorTab::Memory
                              ? memory_panel_.geometry_json()
                              : nlohmann::json(nullptr);
+  add_view_fields(ui);
   return ui;
+}
+
+void GuiApp::add_view_fields(nlohmann::json& ui) {
+  // Which panels are open (the View menu's toggles), the Result panel's tab, and what the
+  // clipboard holds (the copy commands' output, read back from the window system).
+  nlohmann::json panels = nlohmann::json::object();
+  for (const Panel* panel : layout_.panels()) panels[panel->name()] = panel->open;
+  ui["panels"] = std::move(panels);
+  static const char* const kResultTabs[] = {"upstream", "response", "logs"};
+  const int tab = result_panel_.shown_tab();
+  ui["result_tab"] =
+      tab >= 0 && tab < 3 ? nlohmann::json(kResultTabs[tab]) : nlohmann::json(nullptr);
+  const char* clipboard = ImGui::GetClipboardText();
+  std::string text = clipboard ? clipboard : "";
+  if (text.size() > 4096) text.resize(4096);
+  ui["clipboard"] = std::move(text);
 }
 
 void GuiApp::apply_startup_options() {
@@ -146,6 +165,13 @@ int GuiApp::finish_automation() {
     std::fprintf(stderr, "pwplay: automation: %s\n", automation_->error().c_str());
   automation_->set_log_section("module", summarize_module(module_model_, *snapshot));
   automation_->set_log_section("chain", summarize_chain(workspace_, *snapshot));
+  automation_->set_log_section("debugger",
+                               summarize_debugger(*snapshot, debugger_panel_.console()));
+  automation_->set_log_section("comparison",
+                               comparison_ ? nlohmann::json{{"before", comparison_->before},
+                                                            {"after", comparison_->after},
+                                                            {"same", comparison_->diff.same()}}
+                                           : nlohmann::json(nullptr));
   if (auto written = automation_->write_log(*snapshot, commands_, ui_state()); !written) {
     std::fprintf(stderr, "pwplay: %s\n", written.error().message.c_str());
     return 1;
@@ -266,7 +292,8 @@ void GuiApp::draw_comparison() {
                           ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
   ImGui::SetNextWindowSize(ImVec2(viewport->WorkSize.x * 0.8f, viewport->WorkSize.y * 0.6f),
                            ImGuiCond_Appearing);
-  if (!ImGui::BeginPopupModal("Compare runs", nullptr)) return;
+  comparison_drawn_ = ImGui::BeginPopupModal("Compare runs", nullptr);
+  if (!comparison_drawn_) return;
   if (comparison_) {
     const RunComparison& c = *comparison_;
     ImGui::Text("Run #%llu -> run #%llu", static_cast<unsigned long long>(c.before),
@@ -294,6 +321,24 @@ void GuiApp::draw_comparison() {
     ImGui::CloseCurrentPopup();
   }
   ImGui::EndPopup();
+}
+
+int list_gui_commands(const GuiOptions& options) {
+  const std::string& format = *options.list_commands;
+  if (!format.empty() && format != "text" && format != "json") {
+    std::fprintf(stderr, "pwplay: --list-commands: expected text or json, got '%s'\n",
+                 format.c_str());
+    return 2;
+  }
+  // The app fills its table when it is made, before any window opens; --no-ini keeps it from
+  // reading the user's recent files.
+  GuiOptions quiet = options;
+  quiet.no_ini = true;
+  GuiApp app(std::move(quiet), std::nullopt);
+  std::string out = format == "json" ? commands_json(app.commands()).dump(2) + "\n"
+                                     : commands_text(app.commands());
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
 int run_gui(const GuiOptions& options) {

@@ -76,6 +76,8 @@ class GuiApp : public AutomationHost {
   // Rebuilds fonts and theme when the ini file or a command changed them (between frames).
   void apply_appearance();
   void update_ui_state();
+  // The log's ui: open panels, the Result tab, the clipboard (gui_app.cc).
+  void add_view_fields(nlohmann::json& ui);
   void frame();
   void dispatch_shortcuts();
   void draw_menu_bar();
@@ -130,6 +132,7 @@ class GuiApp : public AutomationHost {
   HelpWindows help_;
   std::optional<RunComparison> comparison_;  // shown in a window until closed
   bool show_comparison_ = false;
+  bool comparison_drawn_ = false;   // the Compare runs window was drawn this frame
   std::string pending_screenshot_;  // taken after this frame renders
   uint64_t frame_ = 0;
 };

@@ -2,6 +2,7 @@
 // subcommand) and run_gui(), which opens the window and returns the process exit code.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,8 @@ struct GuiOptions {
   bool no_sample = false;
   bool first_run = false;
   std::string samples_dir;  // --samples-dir: where the built samples are (default: found)
+  // --list-commands[=FORMAT]: print the command table ("" or "text", "json") and exit.
+  std::optional<std::string> list_commands;
 };
 
 // Registers the desktop app's options on the main (subcommand-less) command line; the plugin
@@ -47,5 +50,9 @@ Result<void> resolve_gui_plugin(GuiOptions& options, const app::PluginFlags& plu
 
 // Opens the desktop app; returns the exit code (1 when no window or OpenGL context can be had).
 int run_gui(const GuiOptions& options);
+
+// Prints the command table in `options.list_commands`'s format to stdout without opening a
+// window (no display needed); returns the exit code (2 for an unknown format).
+int list_gui_commands(const GuiOptions& options);
 
 }  // namespace pwplay::gui

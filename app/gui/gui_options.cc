@@ -45,6 +45,14 @@ void add_gui_options(CLI::App& app, GuiOptions& options, app::PluginFlags& plugi
                "With --automation or --run-command: start as an interactive run does (the "
                "sample, or the welcome view), not empty")
       ->group(group);
+  app.add_option_function<std::string>(
+         "--list-commands",
+         [&options](const std::string& format) { options.list_commands = format; },
+         "Print the command table (id, menu, shortcut, label, argument; tab-separated, or JSON "
+         "with =json) and exit; needs no display")
+      ->expected(0, 1)
+      ->type_name("[=json]")
+      ->group(group);
   app.add_option("--samples-dir", options.samples_dir,
                  "Where the built samples are (default: ../samples next to the executable)")
       ->group(group);

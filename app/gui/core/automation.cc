@@ -333,6 +333,7 @@ json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands,
   out["frames"] = frames_;
   out["steps"] = script_.steps.size();
   out["steps_done"] = next_;
+  out["quit"] = stopped_;
   if (!finished()) out["current_step"] = kind_name(script_.steps[next_].kind);
   json ran = json::array();
   for (const auto& record : commands.log()) {

@@ -96,7 +96,10 @@ class AutomationRunner {
   // "file"): the log lists those open at the end and every one seen during the script.
   void record_windows(const std::vector<std::string>& drawn);
 
-  bool finished() const { return failed_ || next_ >= script_.steps.size(); }
+  bool finished() const { return failed_ || stopped_ || next_ >= script_.steps.size(); }
+  // The app quits (the quit command): the steps left are not played, and the script counts as
+  // done (exit 0; the log says "quit": true and how many steps ran).
+  void stop() { stopped_ = true; }
   bool failed() const { return failed_; }
   const std::string& error() const { return error_; }
   const AutomationScript& script() const { return script_; }
@@ -130,6 +133,7 @@ class AutomationRunner {
   bool capture_now_ = false;
   uint64_t frames_ = 0;
   bool failed_ = false;
+  bool stopped_ = false;
   std::string error_;
   std::vector<ScreenshotInfo> screenshots_;
   std::vector<UiState> screenshot_ui_;  // what the window showed in each screenshot

@@ -106,15 +106,18 @@ void ResultPanel::draw(const Snapshot& snapshot, Commands& commands) {
   int& requested = workspace_.selection.result_tab;
   if (ImGui::BeginTabBar("##result_tabs")) {
     if (tab("Upstream request", kUpstream, requested)) {
+      shown_tab_ = kUpstream;
       draw_upstream(*run);
       ImGui::EndTabItem();
     }
     if (tab("Response", kResponse, requested)) {
+      shown_tab_ = kResponse;
       draw_response(*run);
       ImGui::EndTabItem();
     }
     std::string logs = "Logs (" + std::to_string(run->logs.size()) + ")###logs";
     if (tab(logs.c_str(), kLogs, requested)) {
+      shown_tab_ = kLogs;
       LogsPanel::draw_logs(*run);
       ImGui::EndTabItem();
     }

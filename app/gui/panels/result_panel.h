@@ -19,6 +19,8 @@ class ResultPanel : public Panel {
 
   explicit ResultPanel(Workspace& workspace) : Panel("Result"), workspace_(workspace) {}
   void draw(const Snapshot& snapshot, Commands& commands) override;
+  // The tab drawn last (for the automation log); -1 before a run's tabs were drawn.
+  int shown_tab() const { return shown_tab_; }
 
  private:
   void draw_history(const Snapshot& snapshot, const debugger::HistoryEntry* run,
@@ -37,6 +39,7 @@ class ResultPanel : public Panel {
   std::string upstream_pretty_;  // the bodies re-indented when they are JSON ("" otherwise)
   std::string response_pretty_;
   bool pretty_json_ = true;
+  int shown_tab_ = -1;
 };
 
 }  // namespace pwplay::gui
