@@ -270,6 +270,21 @@ coverage)
   # The table, without a display.
   env -u DISPLAY -u WAYLAND_DISPLAY "$PWPLAY" --list-commands=json > table.json 2> table.err ||
     { cat table.err; fail "pwplay --list-commands=json failed"; }
+  # The text form: the same ids in the same order, five tab-separated fields a line; another
+  # format is a usage error.
+  env -u DISPLAY -u WAYLAND_DISPLAY "$PWPLAY" --list-commands > table.txt 2> table.err ||
+    { cat table.err; fail "pwplay --list-commands failed"; }
+  python3 - table.json table.txt <<'PY' || fail "--list-commands and --list-commands=json differ"
+import json, sys
+ids = [c["id"] for c in json.load(open(sys.argv[1]))["commands"]]
+lines = open(sys.argv[2]).read().splitlines()
+assert [line.split("\t")[0] for line in lines] == ids, lines[:5]
+assert all(line.count("\t") == 4 for line in lines), [l for l in lines if l.count("\t") != 4]
+assert "send\tRun\tCtrl+Enter\tSend request\t" in lines, lines
+PY
+  env -u DISPLAY "$PWPLAY" --list-commands=xml > bad.txt 2>&1
+  rc=$?
+  [ "$rc" -eq 2 ] && grep -q "expected text or json" bad.txt || { cat bad.txt; fail "--list-commands=xml exited with $rc"; }
   python3 - table.json "$OUT_DIR" "$GUI_LOG_DIRS" <<'PY' || fail "commands that no GUI test runs (above)"
 import json, os, sys
 table = [c["id"] for c in json.load(open(sys.argv[1]))["commands"]]
