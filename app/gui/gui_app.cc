@@ -82,7 +82,10 @@ void GuiApp::add_view_fields(nlohmann::json& ui) {
   const char* clipboard = ImGui::GetClipboardText();
   std::string text = clipboard ? clipboard : "";
   if (text.size() > 4096) text.resize(4096);
-  ui["clipboard"] = std::move(text);
+  // The clipboard may hold anything (or a character cut in two above): invalid UTF-8 is
+  // replaced, so that the log can be written.
+  ui["clipboard"] = nlohmann::json::parse(
+      nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 void GuiApp::apply_startup_options() {
