@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 
 #include "abi/enums.h"
 #include "abi/functions.h"
@@ -52,6 +53,12 @@ std::string normalize_enum_value(std::string_view field, const std::string& valu
   return value;
 }
 
+std::string hex_offset(uint32_t offset) {
+  char text[16];
+  std::snprintf(text, sizeof(text), "0x%x", offset);
+  return text;
+}
+
 }  // namespace
 
 std::string_view breakpoint_kind_name(BreakpointKind kind) {
@@ -66,13 +73,16 @@ std::string_view breakpoint_kind_name(BreakpointKind kind) {
       return "log";
     case BreakpointKind::LocalResponse:
       return "local_response";
+    case BreakpointKind::Instruction:
+      return "instruction";
   }
   return "unknown";
 }
 
 std::optional<BreakpointKind> parse_breakpoint_kind(std::string_view text) {
-  for (auto kind : {BreakpointKind::Callback, BreakpointKind::HostCall, BreakpointKind::Trap,
-                    BreakpointKind::Log, BreakpointKind::LocalResponse})
+  for (auto kind :
+       {BreakpointKind::Callback, BreakpointKind::HostCall, BreakpointKind::Trap,
+        BreakpointKind::Log, BreakpointKind::LocalResponse, BreakpointKind::Instruction})
     if (text == breakpoint_kind_name(kind)) return kind;
   return std::nullopt;
 }
@@ -129,8 +139,16 @@ Result<Breakpoint> make_breakpoint(std::string_view target_text, std::string_vie
   Breakpoint breakpoint;
   std::string_view target = trim(target_text);
   if (target.empty())
-    return make_error("break needs a callback, host call, trap, log LEVEL or local_response");
-  if (target == "trap") {
+    return make_error(
+        "break needs a callback, host call, trap, log LEVEL, local_response or *OFFSET");
+  if (target.starts_with("*") || target.starts_with("instruction ")) {
+    breakpoint.kind = BreakpointKind::Instruction;
+    std::string_view number = trim(target.substr(target.starts_with("*") ? 1 : 12));
+    auto offset = parse_typed_number(number, "a .wasm file offset (e.g. *0x197)", UINT32_MAX);
+    if (!offset) return unexpected(offset.error());
+    breakpoint.offset = static_cast<uint32_t>(*offset);
+    breakpoint.target = hex_offset(breakpoint.offset);
+  } else if (target == "trap") {
     breakpoint.kind = BreakpointKind::Trap;
   } else if (target == "local_response" || target == "local-response") {
     breakpoint.kind = BreakpointKind::LocalResponse;
@@ -153,8 +171,8 @@ Result<Breakpoint> make_breakpoint(std::string_view target_text, std::string_vie
   } else {
     return make_error("'" + std::string(target) +
                       "' is not a proxy-wasm callback or host function (e.g. "
-                      "proxy_on_request_headers, proxy_get_header_map_value), trap, log LEVEL or "
-                      "local_response");
+                      "proxy_on_request_headers, proxy_get_header_map_value), trap, log LEVEL, "
+                      "local_response or *OFFSET (a wasm instruction)");
   }
   auto conditions = parse_conditions(condition_text);
   if (!conditions) return unexpected(conditions.error());
@@ -221,6 +239,8 @@ bool breakpoint_targets(const Breakpoint& breakpoint, const host::TraceEvent& ev
     }
     case BreakpointKind::LocalResponse:
       return event.kind == host::EventKind::HostCall && event.name == "proxy_send_local_response";
+    case BreakpointKind::Instruction:
+      return false;
   }
   return false;
 }

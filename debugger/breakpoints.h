@@ -1,7 +1,8 @@
 // Breakpoints at the ABI level: on a callback, a host call, a trap, a log at or above a level, or
 // a local response, optionally with conditions on what the event carries ("key == :path",
 // "path prefix /api", "status == 403", "map_type == HTTP_REQUEST_HEADERS", "body contains abc").
-// Pure logic over trace events, so every engine gets the same breakpoints.
+// Pure logic over trace events, so every engine gets the same breakpoints. One more kind stops at
+// a wasm instruction (a .wasm file offset, "*0x197"); only an engine that steps (WABT) honours it.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +17,7 @@
 
 namespace pwplay::debugger {
 
-enum class BreakpointKind : uint8_t { Callback, HostCall, Trap, Log, LocalResponse };
+enum class BreakpointKind : uint8_t { Callback, HostCall, Trap, Log, LocalResponse, Instruction };
 
 std::string_view breakpoint_kind_name(BreakpointKind kind);
 std::optional<BreakpointKind> parse_breakpoint_kind(std::string_view text);
@@ -34,9 +35,10 @@ struct Condition {
 struct Breakpoint {
   uint32_t id = 0;
   BreakpointKind kind = BreakpointKind::HostCall;
-  // Callback or host call name; for Log the minimum level ("warn"); empty for Trap and
-  // LocalResponse.
+  // Callback or host call name; for Log the minimum level ("warn"); for Instruction the file
+  // offset as hex ("0x197"); empty for Trap and LocalResponse.
   std::string target;
+  uint32_t offset = 0;                // Instruction: the .wasm file offset of the instruction
   std::vector<Condition> conditions;  // all must hold
   std::string condition_text;         // as the user wrote it
   bool enabled = true;
@@ -49,7 +51,8 @@ struct Breakpoint {
 Result<std::vector<Condition>> parse_conditions(std::string_view text);
 
 // Builds a breakpoint from a target such as "proxy_on_request_headers", "proxy_http_call",
-// "trap", "log warn" or "local_response"; the kind follows from the target.
+// "trap", "log warn", "local_response", or a wasm instruction "*0x197" / "instruction 0x197"
+// (a .wasm file offset); the kind follows from the target.
 Result<Breakpoint> make_breakpoint(std::string_view target, std::string_view condition_text);
 
 // "TARGET [if CONDITION]", as typed in `pwplay debug` and the desktop app.
@@ -73,7 +76,8 @@ struct EventContext {
   const host::HttpStreamState* stream = nullptr;  // null outside HTTP streams
 };
 
-// True when `event` is the kind of event the breakpoint is about (ignoring conditions).
+// True when `event` is the kind of event the breakpoint is about (ignoring conditions); never for
+// Instruction breakpoints, which the engine checks at each instruction.
 bool breakpoint_targets(const Breakpoint& breakpoint, const host::TraceEvent& event);
 // True when all conditions hold for `event`.
 bool conditions_hold(const std::vector<Condition>& conditions, const host::TraceEvent& event,

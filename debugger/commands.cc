@@ -43,7 +43,8 @@ const std::vector<Verb>& table() {
        "TARGET [if CONDITION]",
        "Set a breakpoint",
        "TARGET: a callback (proxy_on_request_headers), a host call (proxy_get_header_map_value),\n"
-       "trap, log LEVEL (that level or above) or local_response.\n"
+       "trap, log LEVEL (that level or above), local_response, or *OFFSET: the wasm instruction\n"
+       "at that .wasm file offset ('list' shows them; the wabt engine stops there).\n"
        "CONDITION: FIELD OP VALUE [&& ...], OP: == != contains prefix; FIELD: an argument of the\n"
        "event (key, value, map_type, message, ...) or path, method, status, header, body.",
        verbs_impl::break_verb},
@@ -271,6 +272,13 @@ VerbResult breakpoint_state(Session& session, const VerbArgs& args) {
 VerbResult add_breakpoint(Session& session, const VerbArgs& args, bool temporary) {
   auto breakpoint = breakpoint_from_text(args.text);
   if (!breakpoint) return fail(breakpoint.error().message);
+  // An instruction breakpoint must name the start of an instruction of the loaded module (before
+  // a load, any offset is taken).
+  if (breakpoint->kind == BreakpointKind::Instruction) {
+    if (auto wat = session.disassembly(); wat && !(*wat)->instruction_at(breakpoint->offset))
+      return fail(format("%s: no instruction starts at 0x%x ('list' shows the offsets)",
+                         temporary ? "tbreak" : "break", breakpoint->offset));
+  }
   breakpoint->temporary = temporary;
   const uint32_t id = session.add_breakpoint(*breakpoint);
   return format("%s %u: %s\n", temporary ? "Temporary breakpoint" : "Breakpoint", id,

@@ -350,6 +350,12 @@ class Session {
   std::optional<std::string> breakpoint_hit(const EventRefs& events, const host::PausePoint& point,
                                             std::optional<uint32_t>& id,
                                             const host::TraceEvent*& matched, bool& counted);
+  // Gives the VM the enabled instruction breakpoints (none when the worker does not pause).
+  void sync_instruction_breakpoints(Worker& worker, host::Vm& vm, const std::string& plugin);
+  // Whether an instruction breakpoint at `offset` stops (conditions, ignore counts, hit counts).
+  std::optional<std::string> instruction_breakpoint_hit(Worker& worker, const std::string& plugin,
+                                                        uint32_t offset,
+                                                        std::optional<uint32_t>& id);
   void apply_faults(Worker& worker, host::FilterChain& chain);
   // `fresh`: new options (a failure leaves nothing loaded); else a reload of the same ones (a
   // module that cannot be read keeps the previous build running).

@@ -70,6 +70,61 @@ std::optional<std::string> Session::breakpoint_hit(const EventRefs& events,
   return reason;
 }
 
+void Session::sync_instruction_breakpoints(Worker& worker, host::Vm& vm,
+                                           const std::string& plugin) {
+  std::vector<uint32_t> offsets;
+  const bool finishing = worker.finish_stream != 0 && worker.finish_stream == worker.current_stream;
+  if (worker.pausing && !finishing) {
+    std::lock_guard lock(mutex_);
+    for (const auto& breakpoint : breakpoints_)
+      if (breakpoint.enabled && breakpoint.kind == BreakpointKind::Instruction)
+        offsets.push_back(breakpoint.offset);
+  }
+  host::Vm* target = &vm;
+  (void)vm.set_instruction_breakpoints(
+      std::move(offsets), [this, &worker, target, plugin](const host::WasmLocation& location) {
+        return on_instruction(worker, *target, plugin, location);
+      });
+}
+
+std::optional<std::string> Session::instruction_breakpoint_hit(Worker& worker,
+                                                               const std::string& plugin,
+                                                               uint32_t offset,
+                                                               std::optional<uint32_t>& id) {
+  // Conditions see the callback the instruction runs in, and the stream.
+  host::TraceEvent event;
+  event.kind = host::EventKind::Callback;
+  event.plugin = plugin;
+  if (!worker.frames.empty()) {
+    event.name = worker.frames.back().name;
+    event.args = worker.frames.back().args;
+    event.context_id = worker.frames.back().context_id;
+  }
+  const EventContext context{worker.stream};
+  std::optional<std::string> reason;
+  bool counted = false;
+  {
+    std::lock_guard lock(mutex_);
+    std::optional<uint32_t> temporary;
+    for (auto& breakpoint : breakpoints_) {
+      if (!breakpoint.enabled || breakpoint.kind != BreakpointKind::Instruction ||
+          breakpoint.offset != offset || !conditions_hold(breakpoint.conditions, event, context))
+        continue;
+      ++breakpoint.hits;
+      counted = true;
+      if (breakpoint.hits <= breakpoint.ignore_count || reason) continue;
+      id = breakpoint.id;
+      reason = std::string(breakpoint.temporary ? "temporary " : "") + "breakpoint " +
+               std::to_string(breakpoint.id) + " (" + describe(breakpoint) + ")";
+      if (breakpoint.temporary) temporary = breakpoint.id;
+    }
+    if (temporary)
+      std::erase_if(breakpoints_, [&](const Breakpoint& b) { return b.id == *temporary; });
+  }
+  if (counted && !reason) publish();  // hit counts are part of the snapshot
+  return reason;
+}
+
 namespace {
 
 std::vector<std::pair<uint32_t, uint32_t>> changed_ranges(const std::vector<uint8_t>& before,
@@ -147,6 +202,8 @@ host::PauseVerdict Session::on_pause_point(Worker& worker, const host::PausePoin
   }
   const uint64_t stream_id = point.stream ? point.stream->id : 0;
   if (stream_id) worker.current_stream = stream_id;
+  if (point.where == host::PausePoint::Where::CallbackEnter && point.vm->supports_stepping())
+    sync_instruction_breakpoints(worker, *point.vm, point.plugin);
   // A plain send: breakpoints and step modes do not apply (not even as hits).
   if (!worker.pausing) return host::PauseVerdict::Go;
   if (worker.finish_stream != 0 && worker.finish_stream == worker.current_stream)
@@ -229,6 +286,12 @@ host::StepRequest Session::on_instruction(Worker& worker, host::Vm& vm, const st
     if (stopping_ || releasing_ || (proxy_stopping_ && &worker == &proxy_worker_)) return {};
   }
   PauseInfo info;
+  std::optional<std::string> breakpoint;
+  if (location.breakpoint &&
+      !(worker.finish_stream != 0 && worker.finish_stream == worker.current_stream))
+    breakpoint = instruction_breakpoint_hit(worker, plugin, location.file_offset, info.breakpoint);
+  // A breakpoint whose condition does not hold, met while running freely: go on.
+  if (!location.step_done && !breakpoint) return {};
   switch (worker.step_kind) {
     case host::StepRequest::Kind::Over:
       info.reason = "nexti";
@@ -243,6 +306,7 @@ host::StepRequest Session::on_instruction(Worker& worker, host::Vm& vm, const st
       info.reason = "stepi";
       break;
   }
+  if (breakpoint) info.reason = *breakpoint;
   info.where = host::PausePoint::Where::Instruction;
   info.wasm = location;
   if (!worker.frames.empty()) {

@@ -94,4 +94,20 @@ uint8_t* bounds_checked(std::span<uint8_t> memory, uint64_t address, uint64_t si
   return memory.data() ? memory.data() + address : &empty_access;
 }
 
+const char* extern_kind_name(ExternKind kind) {
+  switch (kind) {
+    case ExternKind::Function:
+      return "function";
+    case ExternKind::Table:
+      return "table";
+    case ExternKind::Memory:
+      return "memory";
+    case ExternKind::Global:
+      return "global";
+    case ExternKind::Tag:
+      return "tag";
+  }
+  return "unknown";
+}
+
 }  // namespace pwplay::host

@@ -45,6 +45,8 @@ std::string to_string(const FuncType& type);
 std::string to_string(const Value& value);
 
 enum class ExternKind : uint8_t { Function, Table, Memory, Global, Tag };
+// "function", "table", "memory", "global", "tag": as `pwplay inspect` and the Module tab name it.
+const char* extern_kind_name(ExternKind kind);
 
 struct ImportDesc {
   std::string module;
@@ -124,6 +126,8 @@ struct WasmLocation {
   std::vector<std::string> local_names;  // "" when unknown
   std::vector<Value> stack;              // the current frame's operand stack, bottom first
   std::vector<WasmFrame> call_stack;     // outermost first; the last is the current function
+  bool breakpoint = false;  // at an instruction breakpoint (set_instruction_breakpoints)
+  bool step_done = false;   // the requested step (request_step) ends here
 };
 
 // Where to stop next when stepping wasm instructions.
@@ -205,6 +209,16 @@ class Vm {
     (void)hook;
     return make_error(std::string(engine_name()) +
                       " cannot step wasm instructions; use the wabt engine");
+  }
+  // Instruction breakpoints (.wasm file offsets): every call stops there and calls `hook` (with
+  // WasmLocation::breakpoint set), until they are replaced; an empty list removes them. The hook
+  // is kept apart from request_step's, which clearing a step does not touch.
+  virtual Result<void> set_instruction_breakpoints(std::vector<uint32_t> offsets,
+                                                   InstructionHook hook) {
+    (void)hook;
+    if (offsets.empty()) return {};
+    return make_error(std::string(engine_name()) +
+                      " cannot stop at wasm instructions; use the wabt engine");
   }
 
   // Wasm instructions this instance has executed since load (the start function and every call,

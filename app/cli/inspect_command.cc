@@ -89,22 +89,6 @@ int print_wat(const InspectArgs& args, const std::vector<uint8_t>& bytes) {
   return kExitOk;
 }
 
-const char* kind_name(host::ExternKind kind) {
-  switch (kind) {
-    case host::ExternKind::Function:
-      return "function";
-    case host::ExternKind::Table:
-      return "table";
-    case host::ExternKind::Memory:
-      return "memory";
-    case host::ExternKind::Global:
-      return "global";
-    case host::ExternKind::Tag:
-      return "tag";
-  }
-  return "unknown";
-}
-
 int inspect(const InspectArgs& args) {
   auto bytes = debugger::read_wasm_file(args.wasm);
   if (!bytes) {
@@ -130,7 +114,7 @@ int inspect(const InspectArgs& args) {
     for (const auto& import : info->imports) {
       nlohmann::json entry = {{"module", import.module},
                               {"name", import.name},
-                              {"kind", kind_name(import.kind)},
+                              {"kind", host::extern_kind_name(import.kind)},
                               {"abi", host::is_abi_import(import)}};
       if (import.kind == host::ExternKind::Function) entry["type"] = host::to_string(import.type);
       imports.push_back(entry);
@@ -138,8 +122,9 @@ int inspect(const InspectArgs& args) {
     out["imports"] = imports;
     nlohmann::json exports = nlohmann::json::array();
     for (const auto& e : info->exports) {
-      nlohmann::json entry = {
-          {"name", e.name}, {"kind", kind_name(e.kind)}, {"abi", host::is_abi_export(e)}};
+      nlohmann::json entry = {{"name", e.name},
+                              {"kind", host::extern_kind_name(e.kind)},
+                              {"abi", host::is_abi_export(e)}};
       if (e.kind == host::ExternKind::Function) entry["type"] = host::to_string(e.type);
       exports.push_back(entry);
     }
@@ -223,14 +208,14 @@ int inspect(const InspectArgs& args) {
   std::printf("\nimports (%zu):\n", info->imports.size());
   for (const auto& import : info->imports) {
     std::printf(
-        "  %s %s.%s %s%s\n", kind_name(import.kind), text(import.module).c_str(),
+        "  %s %s.%s %s%s\n", host::extern_kind_name(import.kind), text(import.module).c_str(),
         text(import.name).c_str(),
         import.kind == host::ExternKind::Function ? host::to_string(import.type).c_str() : "",
         host::is_abi_import(import) ? "" : "   <- not part of the proxy-wasm ABI");
   }
   std::printf("\nexports (%zu):\n", info->exports.size());
   for (const auto& e : info->exports) {
-    std::printf("  %s %s %s%s\n", kind_name(e.kind), text(e.name).c_str(),
+    std::printf("  %s %s %s%s\n", host::extern_kind_name(e.kind), text(e.name).c_str(),
                 e.kind == host::ExternKind::Function ? host::to_string(e.type).c_str() : "",
                 host::is_abi_export(e) ? "" : "   <- not part of the proxy-wasm ABI");
   }

@@ -65,6 +65,9 @@ nlohmann::json GuiApp::ui_state() {
   ui["memory"]["grid"] = inspector_.selected() == InspectorTab::Memory
                              ? memory_panel_.geometry_json()
                              : nlohmann::json(nullptr);
+  // The code lines drawn (debug view at a pause, Module tab): tests click one to set a breakpoint.
+  ui["code_lines"] = debug_view_.code_lines();
+  ui["module_lines"] = module_panel_.code_lines();
   add_view_fields(ui);
   return ui;
 }
@@ -169,7 +172,7 @@ int GuiApp::finish_automation() {
   automation_->set_log_section("module", summarize_module(module_model_, *snapshot));
   automation_->set_log_section("chain", summarize_chain(workspace_, *snapshot));
   automation_->set_log_section("debugger",
-                               summarize_debugger(*snapshot, debugger_panel_.console()));
+                               summarize_debugger(*snapshot, &debugger_panel_.console()));
   automation_->set_log_section("comparison",
                                comparison_ ? nlohmann::json{{"before", comparison_->before},
                                                             {"after", comparison_->after},

@@ -285,6 +285,8 @@ Result<Breakpoint> breakpoint_from_record(const BreakpointRecord& record) {
     target = std::string(breakpoint_kind_name(*kind));
   else if (*kind == BreakpointKind::Log)
     target = "log " + record.target;
+  else if (*kind == BreakpointKind::Instruction)
+    target = "*" + record.target;
   auto breakpoint = make_breakpoint(target, record.condition);
   if (!breakpoint)
     return make_error("breakpoint " + std::to_string(record.id) + ": " +

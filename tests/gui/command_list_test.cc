@@ -113,7 +113,7 @@ TEST(DebuggerLog, BreakpointsProxyAndTheConsoleTail) {
   for (size_t i = 0; i < kConsoleLines + 5; ++i) console.output("line " + std::to_string(i));
   console.input("info breakpoints");
 
-  auto json = summarize_debugger(snapshot, console);
+  auto json = summarize_debugger(snapshot, &console);
   EXPECT_EQ(json["state"], "idle");
   EXPECT_EQ(json["paused"], false);
   ASSERT_EQ(json["breakpoints"].size(), 1u);
@@ -130,7 +130,7 @@ TEST(DebuggerLog, BreakpointsProxyAndTheConsoleTail) {
   EXPECT_EQ(json["console"].front(), "line 6");
 
   snapshot.proxy_port.reset();
-  EXPECT_TRUE(summarize_debugger(snapshot, console)["proxy_port"].is_null());
+  EXPECT_TRUE(summarize_debugger(snapshot, &console)["proxy_port"].is_null());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "debugger/commands.h"
+#include "debugger/formats/project.h"
 #include "support/cli.h"
 #include "support/session_support.h"
 
@@ -111,6 +112,50 @@ TEST(DebuggerVerbsRun, UntilRunsToTheInstructionAtAnOffset) {
   v8.run("break proxy_add_header_map_value");
   v8.run("send");
   EXPECT_NE(v8.run("until 0x197").find("cannot step wasm instructions"), std::string::npos);
+}
+
+// break *ADDR stops at one wasm instruction in every debugged request until deleted (the app's
+// code view sets one with a click); it is kept in the list with its hits, an offset inside an
+// instruction is refused, and a plain send does not stop.
+TEST(DebuggerVerbsRun, BreakAtAnInstructionStopsEveryDebuggedRequest) {
+  PWPLAY_REQUIRE_SAMPLE("add_header_wat", "wabt");
+  Shell shell;
+  ASSERT_TRUE(shell.session.load(filter("add_header_wat", "wabt")).ok());
+  EXPECT_EQ(shell.run("break *0x198"),
+            "error: break: no instruction starts at 0x198 ('list' shows the offsets)\n");
+  EXPECT_EQ(shell.run("break *0x197"), "Breakpoint 1: instruction 0x197\n");
+  for (int request = 1; request <= 2; ++request) {
+    const std::string sent = shell.run("send");
+    EXPECT_NE(sent.find("Paused (breakpoint 1 (instruction 0x197)), at a wasm instruction"),
+              std::string::npos)
+        << sent;
+    auto pause = shell.session.pause();
+    ASSERT_TRUE(pause && pause->wasm);
+    EXPECT_EQ(pause->wasm->file_offset, 0x197u);
+    EXPECT_EQ(pause->breakpoint, std::optional<uint32_t>(1));
+    EXPECT_EQ(pause->event.name, "proxy_on_request_headers");
+    // A step from there goes on by one instruction, then Continue ends the request.
+    EXPECT_NE(shell.run("stepi").find("Paused (stepi), at a wasm instruction"), std::string::npos);
+    EXPECT_EQ(shell.run("continue"),
+              "Request " + std::to_string(request) + " finished: 200, upstream reached\n");
+  }
+  EXPECT_EQ(shell.session.breakpoints()[0].hits, 2u);
+  // A condition on the stream narrows it; disabled, it stops nothing.
+  shell.run("condition 1 path prefix /nothing");
+  EXPECT_EQ(shell.run("send"),
+            "Sending request 3: GET /hello\nRequest 3 finished: 200, upstream reached\n");
+  shell.run("condition 1");
+  shell.run("disable 1");
+  EXPECT_EQ(shell.run("send"),
+            "Sending request 4: GET /hello\nRequest 4 finished: 200, upstream reached\n");
+  // Kept with a project: the record reads back as the same breakpoint.
+  auto record = debugger::breakpoint_record(shell.session.breakpoints()[0]);
+  EXPECT_EQ(record.kind, "instruction");
+  EXPECT_EQ(record.target, "0x197");
+  auto back = debugger::breakpoint_from_record(record);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->offset, 0x197u);
+  EXPECT_FALSE(back->enabled);
 }
 
 TEST(DebugCliVerbs, EveryVerbIsInHelpAndAnswers) {

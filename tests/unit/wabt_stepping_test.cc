@@ -305,6 +305,53 @@ TEST(WabtSteppingTest, ALoopStopsAtEachIteration) {
   EXPECT_EQ(script.stops[2].locals[0].as_u32(), 0u);
 }
 
+// Instruction breakpoints stop every call that reaches them, while the engine otherwise runs
+// freely, until they are replaced; a step taken from a breakpoint stop still works, and the
+// stop says which of the two it was.
+TEST(WabtSteppingTest, BreakpointsStopEveryCallUntilRemoved) {
+  Stepper s(kFilter);
+  Script breakpoints;
+  const uint32_t br_if = s.offset_starting("count_down", "br_if ");
+  const uint32_t add = s.offset_of("$double", "i32.add");
+  ASSERT_TRUE(s.vm->set_instruction_breakpoints({br_if, add}, breakpoints.hook()));
+  Value result;
+  ASSERT_TRUE(s.call("count_down", kI32ToI32, {Value::i32(3)}, result));
+  EXPECT_EQ(result.as_u32(), 0u);
+  ASSERT_EQ(breakpoints.stops.size(), 3u);  // once per iteration
+  for (const WasmLocation& stop : breakpoints.stops) {
+    EXPECT_EQ(stop.file_offset, br_if);
+    EXPECT_TRUE(stop.breakpoint);
+    EXPECT_FALSE(stop.step_done);
+  }
+  EXPECT_EQ(u32s(breakpoints.stops[2].stack), Stack{0});
+  // The same breakpoints stop the next call too: $double's add, with both operands on the stack.
+  ASSERT_TRUE(s.call("proxy_on_request_headers", kHeadersType,
+                     {Value::i32(1), Value::i32(4), Value::i32(1)}, result));
+  ASSERT_EQ(breakpoints.stops.size(), 4u);
+  EXPECT_EQ(breakpoints.stops[3].file_offset, add);
+  EXPECT_EQ(breakpoints.stops[3].function_name, "$double");
+  EXPECT_EQ(u32s(breakpoints.stops[3].stack), (Stack{4, 4}));
+  EXPECT_EQ(result.as_u32(), 0u);  // 4 + 4 + 10 is not over 100
+
+  // From a breakpoint stop, one step: the next stop is the step's, not a breakpoint.
+  breakpoints.next = {{Kind::Instruction}};
+  ASSERT_TRUE(s.call("proxy_on_request_headers", kHeadersType,
+                     {Value::i32(1), Value::i32(4), Value::i32(1)}, result));
+  ASSERT_EQ(breakpoints.stops.size(), 6u);
+  EXPECT_TRUE(breakpoints.stops[4].breakpoint);
+  EXPECT_FALSE(breakpoints.stops[5].breakpoint);
+  EXPECT_TRUE(breakpoints.stops[5].step_done);
+  EXPECT_EQ(breakpoints.stops[5].instruction, "return");
+
+  // An offset inside an instruction is no breakpoint; an empty list removes them all.
+  ASSERT_TRUE(s.vm->set_instruction_breakpoints({br_if + 1}, breakpoints.hook()));
+  ASSERT_TRUE(s.call("count_down", kI32ToI32, {Value::i32(3)}, result));
+  ASSERT_TRUE(s.vm->set_instruction_breakpoints({}, nullptr));
+  ASSERT_TRUE(s.call("count_down", kI32ToI32, {Value::i32(3)}, result));
+  EXPECT_EQ(breakpoints.stops.size(), 6u);
+  EXPECT_EQ(result.as_u32(), 0u);
+}
+
 TEST(WabtSteppingTest, OutOfTheOutermostFunctionEndsStepping) {
   Stepper s(kFilter);
   Script script;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "abi/enums.h"
+#include "app/gui/core/debugger_log.h"
 #include "app/gui/core/perf_commands.h"
 #include "debugger/formats/request_file.h"
 
@@ -102,6 +103,9 @@ Result<AutomationStep> parse_step(const json& item, const std::string& where) {
       if (!item.contains("id") || !item["id"].is_string() || item["id"].get<std::string>().empty())
         return make_error(where + ": a \"command\" wait needs field 'id', a command id");
       step.command = item["id"].get<std::string>();
+      auto count = item.contains("count") ? get_int(item, "count", where, 1) : Result<int>(1);
+      if (!count) return unexpected(count.error());
+      step.count = *count;
     } else {
       return make_error(where +
                         ": field 'wait' must be \"engine\", \"runs\", \"time\" or \"command\"");
@@ -275,11 +279,11 @@ void AutomationRunner::before_frame(AutomationHost& host) {
         advance();
         continue;
       case AutomationStep::Kind::WaitCommand: {
-        // Real input (xdotool) ran the command, from any source, successfully.
+        // Real input (xdotool) ran the command, from any source, successfully, `count` times.
         const auto& ran = host.commands().log();
-        if (std::any_of(ran.begin(), ran.end(), [&](const CommandRecord& record) {
+        if (std::count_if(ran.begin(), ran.end(), [&](const CommandRecord& record) {
               return record.id == step.command && record.ok;
-            })) {
+            }) >= std::max(step.count, 1)) {
           advance();
           continue;
         }
@@ -314,7 +318,12 @@ void AutomationRunner::after_render(AutomationHost& host) {
     return;
   }
   screenshots_.push_back(std::move(*shot));
-  screenshot_ui_.push_back(ui_);
+  // What the window and the debugger showed in this screenshot, as the log's "ui" and
+  // snapshot's "debugger" would say at that moment.
+  json shown = ui_state_json(ui_);
+  for (const auto& [key, value] : host.ui_state().items()) shown[key] = value;
+  screenshot_state_.push_back(
+      {{"ui", std::move(shown)}, {"debugger", summarize_debugger(*host.snapshot(), nullptr)}});
   advance();
 }
 
@@ -352,7 +361,8 @@ json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands,
     shots.push_back({{"path", shot.path},
                      {"width", shot.width},
                      {"height", shot.height},
-                     {"ui", ui_state_json(screenshot_ui_[i])}});
+                     {"ui", screenshot_state_[i]["ui"]},
+                     {"debugger", screenshot_state_[i]["debugger"]}});
   }
   out["screenshots"] = std::move(shots);
   out["frame_times"] = frame_times_.to_json();

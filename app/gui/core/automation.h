@@ -136,7 +136,8 @@ class AutomationRunner {
   bool stopped_ = false;
   std::string error_;
   std::vector<ScreenshotInfo> screenshots_;
-  std::vector<UiState> screenshot_ui_;  // what the window showed in each screenshot
+  // Per screenshot: {"ui": what the window showed, "debugger": the debugger's state}.
+  std::vector<nlohmann::json> screenshot_state_;
   FrameTimes frame_times_;
   nlohmann::json sections_ = nlohmann::json::object();
   UiState ui_;

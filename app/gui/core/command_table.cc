@@ -4,14 +4,10 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "host/header_map.h"
+
 namespace pwplay::gui {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 struct NamedKey {
   const char* name;
@@ -31,7 +27,7 @@ std::optional<Shortcut> parse_shortcut(std::string_view text) {
   Shortcut shortcut;
   while (!text.empty()) {
     size_t plus = text.find('+', 1);  // "Ctrl++" would bind '+'
-    std::string part = lower(text.substr(0, plus));
+    std::string part = host::to_lower(text.substr(0, plus));
     text = plus == std::string_view::npos ? std::string_view{} : text.substr(plus + 1);
     if (part == "ctrl" || part == "control") {
       shortcut.ctrl = true;
@@ -150,9 +146,9 @@ Result<void> Commands::run(std::string_view id, CommandSource source, std::strin
 
 int Commands::match_score(std::string_view query, const Command& command) {
   if (query.empty()) return 0;
-  std::string q = lower(query);
+  std::string q = host::to_lower(query);
   int best = -1;
-  for (const std::string& text : {lower(command.label), lower(command.id)}) {
+  for (const std::string& text : {host::to_lower(command.label), host::to_lower(command.id)}) {
     size_t qi = 0;
     int score = 0;
     bool previous_matched = false;

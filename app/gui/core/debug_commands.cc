@@ -1,5 +1,6 @@
 #include "app/gui/core/debug_commands.h"
 
+#include <cstdio>
 #include <memory>
 
 namespace pwplay::gui {
@@ -22,7 +23,7 @@ struct MenuEntry {
 
 constexpr MenuEntry kDebugMenu[] = {
     {"break", "Add breakpoint", "",
-     "CALLBACK|HOSTCALL|trap|log LEVEL|local_response [if CONDITION]", false, true},
+     "CALLBACK|HOSTCALL|trap|log LEVEL|local_response|*OFFSET [if CONDITION]", false, true},
     {"delete", "Delete breakpoint", "", "breakpoint number"},
     {"send", "Debug request", "Ctrl+D", "[REQ.json] (default: the Request panel's request)", false,
      true},
@@ -50,6 +51,56 @@ Shortcut keys_of(const char* text) {
   return shortcut ? *shortcut : Shortcut{};
 }
 
+// Runs a verb as if typed in the console: the line and its answer (or error) go there.
+Result<void> run_in_console(DebugFrontEnd& front, const debugger::Verb& verb,
+                            const std::string& argument) {
+  front.console->observe(*front.session->snapshot());  // what happened before, first
+  front.console->input(std::string(verb.name) + (argument.empty() ? "" : " " + argument));
+  auto answer = debugger::run_verb(verb, *front.session, front.context, argument);
+  if (front.context.quit) {
+    front.context.quit = false;
+    if (front.quit) front.quit();
+  }
+  if (!answer) {
+    front.console->error(debugger::failure_text(answer.error()));
+    return make_error(answer.error().message);
+  }
+  front.console->output(*answer);
+  return {};
+}
+
+// toggle-code-breakpoint: a click on a line of the code views. Deletes the instruction breakpoint
+// at OFFSET or adds one, through the verbs (`delete N`, `break *OFFSET`) so the console shows it.
+Command make_code_breakpoint_command(const std::shared_ptr<DebugFrontEnd>& front) {
+  Command command;
+  command.id = "toggle-code-breakpoint";
+  command.label = "Toggle breakpoint at the instruction";
+  command.menu = "Debug";
+  command.shortcut = keys_of("Ctrl+F9");
+  command.arg_help = "OFFSET: a .wasm file offset (default: the paused instruction)";
+  command.run = [front](std::string_view arg) -> Result<void> {
+    uint32_t offset = 0;
+    if (arg.empty()) {
+      auto pause = front->session->pause();
+      if (!pause || !pause->wasm)
+        return make_error("no paused wasm instruction: give the instruction's offset");
+      offset = pause->wasm->file_offset;
+    } else {
+      auto parsed = debugger::parse_typed_number(arg, "a .wasm file offset", UINT32_MAX);
+      if (!parsed) return unexpected(parsed.error());
+      offset = static_cast<uint32_t>(*parsed);
+    }
+    for (const auto& breakpoint : front->session->breakpoints())
+      if (breakpoint.kind == debugger::BreakpointKind::Instruction && breakpoint.offset == offset)
+        return run_in_console(*front, *debugger::find_verb("delete"),
+                              std::to_string(breakpoint.id));
+    char target[16];
+    std::snprintf(target, sizeof(target), "*0x%x", offset);
+    return run_in_console(*front, *debugger::find_verb("break"), target);
+  };
+  return command;
+}
+
 Command make_command(const debugger::Verb& verb, const MenuEntry* entry,
                      const std::shared_ptr<DebugFrontEnd>& front) {
   Command command;
@@ -68,20 +119,8 @@ Command make_command(const debugger::Verb& verb, const MenuEntry* entry,
       argument = front->selected_run();
     if (argument.empty() && default_arg == DefaultArg::WatchToggle)
       argument = front->session->watching() ? "off" : "on";
-    front->console->observe(*front->session->snapshot());  // what happened before, first
-    front->console->input(std::string(verb.name) + (argument.empty() ? "" : " " + argument));
     if (show_tab && front->show) front->show();
-    auto answer = debugger::run_verb(verb, *front->session, front->context, argument);
-    if (front->context.quit) {
-      front->context.quit = false;
-      if (front->quit) front->quit();
-    }
-    if (!answer) {
-      front->console->error(debugger::failure_text(answer.error()));
-      return make_error(answer.error().message);
-    }
-    front->console->output(*answer);
-    return {};
+    return run_in_console(*front, verb, argument);
   };
   if (entry && entry->when_paused) {
     command.enabled = [front] {
@@ -107,6 +146,7 @@ void add_debug_commands(Commands& commands, DebugFrontEnd front_end) {
       commands.add(make_command(*verb, &entry, front));
   for (const debugger::Verb& verb : debugger::verbs())
     if (!menu_entry(verb.name)) commands.add(make_command(verb, nullptr, front));
+  commands.add(make_code_breakpoint_command(front));
 }
 
 Result<void> run_console_line(Commands& commands, DebugConsole& console, std::string_view line) {

@@ -31,7 +31,8 @@ struct DebugFrontEnd {
 // "debug-<name>".
 std::string debug_command_id(const debugger::Verb& verb);
 
-// Adds a debug-<name> command for every verb of the table.
+// Adds a debug-<name> command for every verb of the table, and toggle-code-breakpoint [OFFSET]
+// (the code views' click: deletes the instruction breakpoint at OFFSET or adds one).
 void add_debug_commands(Commands& commands, DebugFrontEnd front_end);
 
 // A line typed in the console: its verb's command runs with the rest of the line as argument (an

@@ -10,11 +10,14 @@
 
 namespace pwplay::gui {
 
-// {"state": "idle|running|paused", "paused": bool, "breakpoints": [{"id", "text", "enabled",
-//  "hits", "ignore_count", "temporary"}], "injections": ["HOSTCALL STATUS", ...],
-//  "fail_allocations", "proxy_port" (null when stopped), "watching", "reload_count",
-//  "console": [the transcript's last kConsoleLines lines, as shown: "(pwplay) info", ...]}.
-nlohmann::json summarize_debugger(const Snapshot& snapshot, const DebugConsole& console);
+// {"state": "idle|running|paused", "paused": bool, "pause": {"id", "reason", "where",
+//  "breakpoint", "event", "stream", "wasm": {"offset", "function", "instruction"} | null} | null,
+//  "breakpoints": [{"id", "text", "kind", "target", "condition", "enabled", "hits",
+//  "ignore_count", "temporary"}], "injections": ["HOSTCALL STATUS", ...], "fail_allocations",
+//  "proxy_port" (null when stopped), "watching", "reload_count", "console": [the transcript's
+//  last kConsoleLines lines, as shown: "(pwplay) info", ...]}. Without a console (each
+//  screenshot's state in the automation log), no "console".
+nlohmann::json summarize_debugger(const Snapshot& snapshot, const DebugConsole* console);
 
 inline constexpr size_t kConsoleLines = 400;
 

@@ -4,17 +4,13 @@
 #include <cctype>
 #include <cstdio>
 
+#include "host/header_map.h"
+
 namespace pwplay::gui {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool contains_folded(std::string_view haystack, const std::string& folded_needle) {
-  return lower(haystack).find(folded_needle) != std::string::npos;
+  return host::to_lower(haystack).find(folded_needle) != std::string::npos;
 }
 
 }  // namespace
@@ -22,6 +18,12 @@ bool contains_folded(std::string_view haystack, const std::string& folded_needle
 size_t module_listing_size(const host::FunctionWat& function) {
   // The header, the locals (when any), every instruction, the closing parenthesis.
   return 2 + (function.locals.empty() ? 0 : 1) + function.instructions.size();
+}
+
+std::optional<uint32_t> module_listing_offset(const host::FunctionWat& function, size_t line) {
+  const size_t first = 1 + (function.locals.empty() ? 0 : 1);
+  if (line < first || line - first >= function.instructions.size()) return std::nullopt;
+  return function.instructions[line - first].offset;
 }
 
 std::string module_listing_line(const host::FunctionWat& function, size_t line) {
@@ -66,7 +68,7 @@ std::vector<const host::FunctionWat*> ModuleModel::functions(
     const debugger::ModuleView& view) const {
   std::vector<const host::FunctionWat*> out;
   if (!view.wat) return out;
-  const std::string needle = lower(function_filter);
+  const std::string needle = host::to_lower(function_filter);
   for (const host::FunctionWat& function : view.wat->functions) {
     const std::string name =
         function.name.empty() ? std::to_string(function.function_index) : function.name;
@@ -101,7 +103,7 @@ void ModuleModel::run_search(const debugger::ModuleView& view) {
   hits_.clear();
   current_hit_ = 0;
   if (search_text_.empty() || !view.wat) return;
-  const std::string needle = lower(search_text_);
+  const std::string needle = host::to_lower(search_text_);
   for (const host::FunctionWat& function : view.wat->functions) {
     const size_t lines = module_listing_size(function);
     for (size_t line = 0; line < lines; ++line)

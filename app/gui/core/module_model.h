@@ -83,6 +83,9 @@ class ModuleModel {
 // indented by block depth.
 std::string module_listing_line(const host::FunctionWat& function, size_t line);
 size_t module_listing_size(const host::FunctionWat& function);
+// The .wasm file offset of the instruction on listing line `line`; none for the header, the
+// locals and the closing line.
+std::optional<uint32_t> module_listing_offset(const host::FunctionWat& function, size_t line);
 
 // The automation log's "module": {"path", "error", "abi_version", "imports", "exports",
 // "non_abi_imports", "non_abi_exports", "sections", "name_section", "dwarf", "functions",

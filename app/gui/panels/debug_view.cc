@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/gui/panels/code_gutter.h"
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
 #include "host/disassembly.h"
@@ -84,6 +85,7 @@ void DebugView::observe(const debugger::PauseInfo& pause) {
 }
 
 void DebugView::draw(const Snapshot& snapshot, Commands& commands) {
+  code_lines_.clear();
   draw_toolbar(snapshot, commands);
   if (!snapshot.pause) {
     ImGui::Spacing();
@@ -168,6 +170,7 @@ void DebugView::draw(const Snapshot& snapshot, Commands& commands) {
 }
 
 void DebugView::draw_stacked(const debugger::PauseInfo& pause, Commands& commands) {
+  code_lines_.clear();
   observe(pause);
   draw_event(pause);
   if (ImGui::CollapsingHeader("Frames", ImGuiTreeNodeFlags_DefaultOpen)) draw_frames(pause);
@@ -226,7 +229,8 @@ void DebugView::draw_locals(const host::WasmLocation& wasm) {
 void DebugView::draw_code(const host::WasmLocation& location, Commands& commands, bool whole) {
   auto wat = session_.disassembly();
   const host::FunctionWat* function = wat ? (*wat)->function(location.function_index) : nullptr;
-  if (whole) section_title("Code (click a line to run to it)");
+  code_lines_.clear();
+  if (whole) section_title("Code (click a line: breakpoint; right-click: run to it)");
   if (!function) {
     ImGui::TextColored(style::muted(), "No code to show%s%s", wat ? "" : ": ",
                        wat ? "" : wat.error().message.c_str());
@@ -247,26 +251,38 @@ void DebugView::draw_code(const host::WasmLocation& location, Commands& commands
     const float avail = ImGui::GetContentRegionAvail().y;
     ImGui::SetScrollY(std::max(0.0f, ImGui::GetCursorPosY() + line_height * current - avail / 3));
   }
+  const std::vector<debugger::Breakpoint> breakpoints = session_.breakpoints();
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(lines.size()), line_height);
   while (clipper.Step()) {
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
       const host::WatInstruction& instruction = lines[static_cast<size_t>(i)];
       const bool is_current = i == current;
+      const BreakpointMark mark = breakpoint_mark(breakpoints, instruction.offset);
+      char offset[16];
+      std::snprintf(offset, sizeof(offset), "0x%x", instruction.offset);
+      draw_breakpoint_gutter(mark);
       char text[512];
       std::snprintf(text, sizeof(text), "0x%06x  %s %s%s##%d", instruction.offset,
                     is_current ? "=>" : "  ", std::string(instruction.depth * 2, ' ').c_str(),
                     instruction.text.c_str(), i);
       if (is_current) ImGui::PushStyleColor(ImGuiCol_Text, style::accent());
-      if (ImGui::Selectable(text, is_current)) {
-        char offset[16];
-        std::snprintf(offset, sizeof(offset), "0x%x", instruction.offset);
-        (void)commands.run("debug-until", CommandSource::Button, offset);
-      }
+      // A click sets or removes a breakpoint; the context menu runs to the line.
+      if (ImGui::Selectable(text, is_current))
+        (void)commands.run("toggle-code-breakpoint", CommandSource::Button, offset);
       if (is_current) ImGui::PopStyleColor();
-      if (ImGui::IsItemHovered() && !is_current)
-        ImGui::SetTooltip("Run to 0x%06x (wabt engine; breakpoints still stop first)",
-                          instruction.offset);
+      code_lines_.push_back(code_line_from_item(instruction.offset, mark, is_current));
+      if (ImGui::BeginPopupContextItem()) {
+        if (ImGui::MenuItem("Run to here"))
+          (void)commands.run("debug-until", CommandSource::Button, offset);
+        if (ImGui::MenuItem(mark == BreakpointMark::None ? "Add breakpoint" : "Remove breakpoint"))
+          (void)commands.run("toggle-code-breakpoint", CommandSource::Button, offset);
+        ImGui::EndPopup();
+      }
+      if (ImGui::IsItemHovered() && !ImGui::IsPopupOpen("", ImGuiPopupFlags_AnyPopupId))
+        ImGui::SetTooltip(
+            "Click: %s a breakpoint at 0x%06x (wabt engine).\nRight-click: run to here.",
+            mark == BreakpointMark::None ? "add" : "remove", instruction.offset);
     }
   }
   ImGui::PopFont();

@@ -1,6 +1,7 @@
 // Debug view: what a paused stream is doing, laid out so that everything is in sight at once:
 // the stepping toolbar, the code around the wasm instruction (the whole function, the current
-// line marked; a click on a line runs to it on the WABT engine), the ABI and wasm frames, locals
+// line marked; a click on a line sets or removes an instruction breakpoint there, its context menu
+// runs to it, on the WABT engine), the ABI and wasm frames, locals
 // and operand stack, the decoded event, the memory regions copied, and the memory view's slot.
 // The debug layout puts it in the centre; in the normal layout the Debugger tab shows the same
 // sections one under another.
@@ -8,8 +9,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "app/gui/panel.h"
+#include "app/gui/panels/code_gutter.h"
 #include "debugger/session.h"
 
 namespace pwplay::gui {
@@ -37,6 +40,9 @@ class DebugView : public Panel {
   // Continue, Step, Next, Step instruction, Finish, Abort (and Debug request when not paused).
   static void draw_toolbar(const Snapshot& snapshot, Commands& commands);
 
+  // The code lines drawn last frame ([] when no code was shown), for the automation log.
+  nlohmann::json code_lines() const { return code_lines_json(code_lines_); }
+
   Sizes sizes;
 
  private:
@@ -54,6 +60,7 @@ class DebugView : public Panel {
   uint64_t pause_id_ = 0;
   int selected_region_ = 0;
   uint32_t scrolled_to_ = UINT32_MAX;  // the instruction the code view last scrolled to
+  std::vector<CodeLine> code_lines_;
 };
 
 }  // namespace pwplay::gui

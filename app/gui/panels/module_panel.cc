@@ -4,32 +4,18 @@
 #include <imgui_stdlib.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <string>
 
+#include "app/gui/panels/code_gutter.h"
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
 #include "host/trace.h"
 
 namespace pwplay::gui {
 namespace {
-
-const char* kind_label(host::ExternKind kind) {
-  switch (kind) {
-    case host::ExternKind::Function:
-      return "func";
-    case host::ExternKind::Table:
-      return "table";
-    case host::ExternKind::Memory:
-      return "memory";
-    case host::ExternKind::Global:
-      return "global";
-    case host::ExternKind::Tag:
-      return "tag";
-  }
-  return "?";
-}
 
 void key_value(const char* key, const std::string& value, const ImVec4* color = nullptr) {
   ImGui::TableNextRow();
@@ -53,6 +39,7 @@ ModulePanel::ModulePanel(ModuleModel& model, debugger::Session& session)
     : Panel("Module"), model_(model), session_(session) {}
 
 void ModulePanel::draw(const Snapshot& snapshot, Commands& commands) {
+  code_lines_.clear();
   if (snapshot.chain.size() > 1) {
     // Which filter of the chain to show.
     ImGui::AlignTextToFramePadding();
@@ -135,7 +122,7 @@ void ModulePanel::draw_overview(const Snapshot& snapshot, const debugger::Module
       const bool abi = host::is_abi_import(import);
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
-      ImGui::TextColored(style::muted(), "%s", kind_label(import.kind));
+      ImGui::TextColored(style::muted(), "%s", host::extern_kind_name(import.kind));
       ImGui::TableSetColumnIndex(1);
       const std::string name =
           host::printable_text(import.module) + "." + host::printable_text(import.name);
@@ -158,7 +145,7 @@ void ModulePanel::draw_overview(const Snapshot& snapshot, const debugger::Module
       const bool abi = host::is_abi_export(e);
       ImGui::TableNextRow();
       ImGui::TableSetColumnIndex(0);
-      ImGui::TextColored(style::muted(), "%s", kind_label(e.kind));
+      ImGui::TextColored(style::muted(), "%s", host::extern_kind_name(e.kind));
       ImGui::TableSetColumnIndex(1);
       const std::string name = host::printable_text(e.name);
       if (abi)
@@ -266,6 +253,7 @@ void ModulePanel::draw_code(const debugger::ModuleView& view, Commands& commands
     return;
   }
   const int scroll_to = model_.take_scroll_line();
+  const std::vector<debugger::Breakpoint> breakpoints = session_.breakpoints();
   ImGui::PushFont(style::mono());
   ImGui::BeginChild("##wat", ImVec2(0, 0), true, ImGuiWindowFlags_HorizontalScrollbar);
   const size_t lines = module_listing_size(*function);
@@ -290,14 +278,36 @@ void ModulePanel::draw_code(const debugger::ModuleView& view, Commands& commands
                    min.y + line_height),
             style::tint(style::accent(), 0.35f));
       }
-      if (line == 0 || text.rfind("0x", 0) != 0) {
+      const std::optional<uint32_t> offset = module_listing_offset(*function, line);
+      if (!offset) {
+        ImGui::Dummy(ImVec2(ImGui::GetTextLineHeight(), ImGui::GetTextLineHeight()));
+        ImGui::SameLine(0, 2);
         ImGui::TextColored(style::accent(), "%s", text.c_str());
-      } else {
-        // The offset muted, the instruction plain.
-        ImGui::TextColored(style::muted(), "%.10s", text.c_str());
-        ImGui::SameLine(0, 0);
-        ImGui::TextUnformatted(text.c_str() + 10);
+        continue;
       }
+      // An instruction: the gutter, then a line-wide selectable under the text; a click sets or
+      // removes an instruction breakpoint.
+      const BreakpointMark mark = breakpoint_mark(breakpoints, *offset);
+      draw_breakpoint_gutter(mark);
+      const float text_x = ImGui::GetCursorPosX();
+      ImGui::PushID(row);
+      char argument[16];
+      std::snprintf(argument, sizeof(argument), "0x%x", *offset);
+      if (ImGui::Selectable("##line", false, ImGuiSelectableFlags_AllowItemOverlap,
+                            ImVec2(0, ImGui::GetTextLineHeight())))
+        (void)commands.run("toggle-code-breakpoint", CommandSource::Button, argument);
+      ImGui::PopID();
+      code_lines_.push_back(code_line_from_item(*offset, mark, false));
+      if (ImGui::IsItemHovered())
+        ImGui::SetTooltip(
+            "Click: %s a breakpoint at 0x%06x (stops Debug requests on the wabt "
+            "engine)",
+            mark == BreakpointMark::None ? "add" : "remove", *offset);
+      ImGui::SameLine(text_x, 0);
+      // The offset muted, the instruction plain.
+      ImGui::TextColored(style::muted(), "%.10s", text.c_str());
+      ImGui::SameLine(0, 0);
+      ImGui::TextUnformatted(text.c_str() + 10);
     }
   }
   ImGui::EndChild();

@@ -226,6 +226,7 @@ class InterpImpl final : public Interpreter {
   uint8_t* memory_data() override { return memory_ ? memory_->UnsafeData() : nullptr; }
   size_t memory_size() override { return memory_ ? memory_->ByteSize() : 0; }
   void set_step_plan(StepPlan plan) override;
+  void set_breakpoints(const std::vector<uint32_t>& file_offsets) override;
   uint64_t instructions_executed() const override { return instructions_; }
 
  private:
@@ -236,6 +237,10 @@ class InterpImpl final : public Interpreter {
     // Types of the thread's value stack, kept while stepping (the interpreter stores no types).
     std::vector<SlotType> shadow;
   };
+
+  // Whether drive() must check each instruction: a plan other than Run, or breakpoints.
+  bool stepping() const { return plan_.kind != StepKind::Run || !breakpoints_.empty(); }
+  bool at_breakpoint(const CodeMap* map, uint32_t istream) const;
 
   wi::Thread& thread_at(size_t depth);
   void discard_thread(size_t depth) { threads_[depth].reset(); }
@@ -279,6 +284,8 @@ class InterpImpl final : public Interpreter {
   size_t plan_depth_ = 0;                // wasm frames when the plan was made
   const CodeMap* target_map_ = nullptr;  // ToOffset
   uint32_t target_istream_ = kNoOffset;  // ToOffset
+  // Breakpoints resolved to interpreter code: (code map, istream offset), few, searched linearly.
+  std::vector<std::pair<const CodeMap*, uint32_t>> breakpoints_;
 
   // Interpreter instructions run by every call since load (nested calls included).
   uint64_t instructions_ = 0;
@@ -393,7 +400,7 @@ wabt::Result InterpImpl::host_call(const HostCallback& callback, const wi::FuncT
   }
   results.resize(outs.size());
   for (size_t i = 0; i < outs.size(); ++i) results[i] = to_value(outs[i], type.results[i]);
-  if (plan_.kind != StepKind::Run && !active_.empty() && active_.back().free_running) {
+  if (stepping() && !active_.empty() && active_.back().free_running) {
     // Stepping was requested during the host call: end the caller's Run here; drive() finishes
     // the call as Thread::DoCall would and goes on step by step.
     preempted_ = true;
@@ -429,6 +436,20 @@ void InterpImpl::set_step_plan(StepPlan plan) {
   }
 }
 
+void InterpImpl::set_breakpoints(const std::vector<uint32_t>& file_offsets) {
+  breakpoints_.clear();
+  for (uint32_t offset : file_offsets) {
+    auto [map, istream] = resolve_offset(offset);
+    if (map) breakpoints_.emplace_back(map, istream);
+  }
+}
+
+bool InterpImpl::at_breakpoint(const CodeMap* map, uint32_t istream) const {
+  return std::any_of(breakpoints_.begin(), breakpoints_.end(), [&](const auto& target) {
+    return target.first == map && target.second == istream;
+  });
+}
+
 CallOutcome InterpImpl::call(uint32_t function_index, const std::vector<Slot>& args,
                              std::vector<Slot>& results, CallControl& control) {
   CallOutcome outcome;
@@ -455,7 +476,7 @@ CallOutcome InterpImpl::call(uint32_t function_index, const std::vector<Slot>& a
     outcome.message = trap ? trap->message() : std::string("call stack exhausted");
     return outcome;
   }
-  active_.push_back(Active{&thread, plan_.kind == StepKind::Run, {}});
+  active_.push_back(Active{&thread, !stepping(), {}});
   host_trapped_ = false;
   std::string stop_reason;
   wi::RunResult result = drive(active_.back(), control, &trap, &stop_reason);
@@ -498,7 +519,7 @@ wi::RunResult InterpImpl::drive(Active& active, CallControl& control, wi::Trap::
   uint32_t steps = 0;
   for (;;) {
     wi::RunResult result;
-    if (plan_.kind == StepKind::Run) {
+    if (!stepping()) {
       active.free_running = true;
       // As Thread::Run does: the running function stays rooted for the slice.
       wi::DefinedFunc::Ptr running(store_, frames_of(thread).back().func);
@@ -517,7 +538,7 @@ wi::RunResult InterpImpl::drive(Active& active, CallControl& control, wi::Trap::
       if (maybe_stop(active, control) && control.should_stop(stop_reason)) {
         return wi::RunResult::Trap;
       }
-      if (plan_.kind == StepKind::Run) continue;  // the user said continue
+      if (!stepping()) continue;  // the user said continue, and no breakpoint is set
       std::vector<wi::Frame>& frames = frames_of(thread);
       const wi::Frame frame = frames.back();
       const size_t height = values_of(thread).size();
@@ -551,25 +572,30 @@ bool InterpImpl::maybe_stop(Active& active, CallControl& control) {
   if (!map) return false;
   CodePosition position = position_in(*map, frame.offset);
   if (!position.boundary) return false;
-  bool stop = false;
+  const bool breakpoint = !breakpoints_.empty() && at_breakpoint(map, frame.offset);
+  bool planned = false;
   switch (plan_.kind) {
     case StepKind::Run:
       break;
     case StepKind::Instruction:
-      stop = true;
+      planned = true;
       break;
     case StepKind::Over:
-      stop = wasm_depth() <= plan_depth_;
+      planned = wasm_depth() <= plan_depth_;
       break;
     case StepKind::Out:
-      stop = wasm_depth() < plan_depth_;
+      planned = wasm_depth() < plan_depth_;
       break;
     case StepKind::ToOffset:
-      stop = map == target_map_ && frame.offset == target_istream_;
+      planned = map == target_map_ && frame.offset == target_istream_;
       break;
   }
+  const bool stop = breakpoint || planned;
   if (!stop) return false;
-  set_step_plan(control.on_stop(stop_state()));
+  StopState state = stop_state();
+  state.breakpoint = breakpoint;
+  state.planned = planned;
+  set_step_plan(control.on_stop(state));
   return true;
 }
 

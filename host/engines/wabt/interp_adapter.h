@@ -47,6 +47,8 @@ struct StopState {
   std::vector<CodeFrame> call_stack;  // outermost first, across nested calls
   std::vector<Slot> locals;           // of the innermost frame, parameters first
   std::vector<Slot> stack;            // its operand stack, bottom first
+  bool breakpoint = false;            // at a breakpoint (set_breakpoints)
+  bool planned = false;               // the step plan stops here
 };
 
 enum class StepKind : uint8_t { Run, Instruction, Over, Out, ToOffset };
@@ -101,6 +103,10 @@ class Interpreter {
   // Where to stop next. Takes effect at once, also from inside a host function (the running
   // call stops at the first boundary after the host function returns).
   virtual void set_step_plan(StepPlan plan) = 0;
+  // Instructions (.wasm file offsets) where every call stops, whatever the plan, calling
+  // CallControl::on_stop with StopState::breakpoint set. Offsets that are not the start of an
+  // instruction are ignored. While any is set the interpreter checks each instruction (slower).
+  virtual void set_breakpoints(const std::vector<uint32_t>& file_offsets) = 0;
 
   // Instructions of the interpreter's code that every call since load has run, exactly (one per
   // Thread::Step): the start function, nested calls and the instruction that trapped included.

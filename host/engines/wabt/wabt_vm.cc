@@ -175,6 +175,8 @@ class WabtVm final : public Vm, private wabt_engine::CallControl {
   void resume_runaway_clock() override { clock_.resume(); }
   bool supports_stepping() const override { return true; }
   Result<void> request_step(StepRequest request, InstructionHook hook) override;
+  Result<void> set_instruction_breakpoints(std::vector<uint32_t> offsets,
+                                           InstructionHook hook) override;
   std::optional<std::string> function_name(uint32_t function_index) const override;
   std::optional<uint64_t> instructions_executed() const override {
     return interp_->instructions_executed();
@@ -210,6 +212,7 @@ class WabtVm final : public Vm, private wabt_engine::CallControl {
   ExportedFunctions<ExportedFunction> functions_;  // indexed by FunctionRef::index
   uint32_t call_depth_ = 0;
   InstructionHook hook_;
+  InstructionHook breakpoint_hook_;  // set_instruction_breakpoints'
   RunawayClock clock_;
 };
 
@@ -424,14 +427,26 @@ Result<void> WabtVm::request_step(StepRequest request, InstructionHook hook) {
   return {};
 }
 
+Result<void> WabtVm::set_instruction_breakpoints(std::vector<uint32_t> offsets,
+                                                 InstructionHook hook) {
+  if (!info_) return make_error("set_instruction_breakpoints() before load()");
+  breakpoint_hook_ = offsets.empty() ? nullptr : std::move(hook);
+  interp_->set_breakpoints(offsets);
+  return {};
+}
+
 StepPlan WabtVm::on_stop(const wabt_engine::StopState& state) {
-  if (!hook_ || state.call_stack.empty()) return StepPlan{};
+  // A step's own hook first; a breakpoint met while running freely has only the breakpoints'.
+  InstructionHook hook = hook_ ? hook_ : breakpoint_hook_;
+  if (!hook || state.call_stack.empty()) return StepPlan{};
   WasmLocation location;
   location.call_stack = named(state.call_stack);
   const WasmFrame& current = location.call_stack.back();
   location.function_index = current.function_index;
   location.function_name = current.name;
   location.file_offset = current.code_offset;
+  location.breakpoint = state.breakpoint;
+  location.step_done = state.planned;
   for (const Slot& slot : state.locals) location.locals.push_back(to_value(slot));
   for (const Slot& slot : state.stack) location.stack.push_back(to_value(slot));
   location.local_names.assign(location.locals.size(), std::string());
@@ -449,7 +464,7 @@ StepPlan WabtVm::on_stop(const wabt_engine::StopState& state) {
   clock_.pause();
   StepRequest next;
   try {
-    next = hook_(location);
+    next = hook(location);
   } catch (...) {
     next = StepRequest{};  // a failing hook must not unwind through the interpreter
   }
