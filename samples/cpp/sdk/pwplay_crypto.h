@@ -2,7 +2,7 @@
 // section 5) for sample filters, such as jwt.cc checking an HS256 signature.
 //
 // Small and readable rather than fast; checked against the published test vectors in
-// tests/unit/sample_crypto_test.cc. It does not depend on pwplay_sdk.h.
+// tests/unit/sample_sdk_helpers_test.cc. It does not depend on pwplay_sdk.h.
 #pragma once
 
 #include <array>
