@@ -7,8 +7,9 @@
 //   proxy_on_request_body(stream, body_size, end_of_stream) per chunk and
 //   proxy_on_request_trailers(stream, num_trailers) when there are trailers;
 //   the same three for the response; then proxy_on_log, proxy_on_done and proxy_on_delete.
-// Host functions: only proxy_log. `body_size` is the whole buffered body so far, not the
-// chunk's size: read the bytes with proxy_get_buffer_bytes to see them.
+// Host functions: only proxy_log. `body_size` is the size of the body the host holds for the
+// filter: this chunk when the filter answers Continue, as here; the whole body so far when it
+// answers StopIterationAndBuffer (see dlp.cc). Read the bytes with proxy_get_buffer_bytes.
 
 #include <string>
 
