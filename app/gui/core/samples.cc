@@ -25,6 +25,14 @@ bool holds_requests(const fs::path& dir) {
   return !dir.empty() && is_file(dir / sample_catalog().front().request);
 }
 
+// A folder holding any catalog row's preset (assets/requests has no get.json).
+bool holds_any_preset(const fs::path& dir) {
+  if (dir.empty()) return false;
+  for (const SampleInfo& info : sample_catalog())
+    if (is_file(dir / info.request)) return true;
+  return false;
+}
+
 // `start` and up to four of its parents, nearest first.
 std::vector<fs::path> ancestors(const fs::path& start) {
   std::vector<fs::path> out;
@@ -93,10 +101,55 @@ const std::vector<SampleInfo>& sample_catalog() {
        "Logs at every level, then tries an invalid one (the host answers BAD_ARGUMENT)",
        "get.json"},
       {"trap", "trap.wasm", "WAT", "Traps three calls deep: a backtrace with named frames",
-       "get.json"},
-      {"loop", "loop.wasm", "WAT", "Never returns: the host's time limit stops it", "get.json"},
+       "trap.json"},
+      {"loop", "loop.wasm", "WAT", "Never returns: the host's time limit stops it", "loop.json"},
       {"grow_memory", "grow_memory.wasm", "WAT",
        "Grows linear memory until it fails: the host's memory limit", "get.json"},
+      // Concepts, one sample each (presets in assets/requests/).
+      {"hello", "hello.wasm", "C++",
+       "Logs every callback with its arguments: the order of a request's life", "hello.json"},
+      {"header_rules", "header_rules.wasm", "C++",
+       "Adds, replaces and removes headers as its JSON configuration says", "header_rules.json"},
+      {"body_scanner", "body_scanner.wasm", "C++",
+       "Looks at each request body chunk as it passes, without buffering", "body_scanner.json"},
+      {"dlp", "dlp.wasm", "C++",
+       "Masks card numbers (Luhn-checked) in response bodies, buffered to the end", "dlp.json"},
+      {"jwt", "jwt.wasm", "C++",
+       "Checks an HS256 bearer token: signature, expiry, claims; 401 naming the reason",
+       "jwt.json"},
+      {"grpc_callout", "grpc_callout.wasm", "C++",
+       "Pauses the request for a gRPC call, then resumes or answers 403", "grpc_callout.json"},
+      {"rate_limiter", "rate_limiter.wasm", "C++",
+       "A token bucket in shared data (compare-and-swap), refilled by a tick; 429 when empty",
+       "rate_limiter.json"},
+      {"metrics", "metrics.wasm", "C++", "A counter, a gauge and a histogram", "metrics.json"},
+      {"properties", "properties.wasm", "C++",
+       "Reads Envoy's well-known attributes with proxy_get_property", "properties.json"},
+      {"shared_queue", "shared_queue.wasm", "C++",
+       "A producer and a consumer plugin through a shared queue (run both: shared_queue.yaml)",
+       "shared_queue.json"},
+      {"compress", "compress.wasm", "C++",
+       "Compresses response bodies with the host's foreign function \"compress\"", "compress.json"},
+      // The failure set.
+      {"trap_on_header", "trap_on_header.wasm", "C++",
+       "Traps when the request carries x-crash: fail closed (503) or open", "trap_on_header.json"},
+      {"memory_hog", "memory_hog.wasm", "C++",
+       "Keeps 64 MiB per request until the memory limit makes it abort", "memory_hog.json"},
+      {"bad_pointer", "bad_pointer.wasm", "WAT",
+       "Passes an out-of-bounds pointer to proxy_log: the host refuses the call",
+       "bad_pointer.json"},
+      {"alloc_zero", "alloc_zero.wasm", "WAT",
+       "Its allocator returns 0: the host cannot copy data in and fails the call",
+       "alloc_zero.json"},
+      {"startup_failure", "startup_failure.wasm", "WAT",
+       "proxy_on_configure returns false: the plugin never starts", "startup_failure.json"},
+      // AssemblyScript.
+      {"auth_callout_as", "auth_callout_as.wasm", "AssemblyScript",
+       "Pauses for an HTTP callout to auth, then resumes or answers 403", "auth_callout_as.json"},
+      {"shared_data_as", "shared_data_as.wasm", "AssemblyScript",
+       "Counts requests in shared data with compare-and-swap", "shared_data_as.json"},
+      {"config_as", "config_as.wasm", "AssemblyScript",
+       "Header rules read from the plugin configuration, one per line", "config_as.json"},
   };
   return catalog;
 }
@@ -138,7 +191,22 @@ Result<SampleLocations> find_samples(const SampleSearch& search) {
       break;
     }
   }
+  // assets/requests sits beside samples/ in the same trees.
+  for (const fs::path& dir : request_dirs) {
+    if (dir.filename() != "requests" || dir.parent_path().filename() != "samples") continue;
+    fs::path assets = dir.parent_path().parent_path() / "assets" / "requests";
+    if (holds_any_preset(assets)) {
+      found.assets_requests = absolute_of(assets);
+      break;
+    }
+  }
   return found;
+}
+
+std::optional<fs::path> find_preset(const SampleLocations& locations, const SampleInfo& info) {
+  for (const fs::path& dir : {locations.assets_requests, locations.requests})
+    if (!dir.empty() && is_file(dir / info.request)) return dir / info.request;
+  return std::nullopt;
 }
 
 std::vector<AvailableSample> available_samples(const SampleLocations& locations) {
@@ -146,10 +214,7 @@ std::vector<AvailableSample> available_samples(const SampleLocations& locations)
   for (const SampleInfo& info : sample_catalog()) {
     fs::path wasm = locations.built / info.file;
     if (!is_file(wasm)) continue;
-    AvailableSample sample{&info, wasm, std::nullopt};
-    if (!locations.requests.empty() && is_file(locations.requests / info.request))
-      sample.request = locations.requests / info.request;
-    out.push_back(std::move(sample));
+    out.push_back(AvailableSample{&info, wasm, find_preset(locations, info)});
   }
   return out;
 }
@@ -175,8 +240,8 @@ Result<void> open_sample(Workspace& workspace, debugger::Session& session,
   // Read the preset before changing anything: a broken one leaves the app as it was.
   Workspace preset;
   fs::path request;
-  if (!locations.requests.empty() && is_file(locations.requests / info->request)) {
-    request = locations.requests / info->request;
+  if (std::optional<fs::path> found = find_preset(locations, *info)) {
+    request = *found;
     if (auto opened = preset.open_request(request.string()); !opened) return opened;
   }
   FilterSettings filter = base;

@@ -16,7 +16,7 @@
 namespace pwplay::gui {
 
 // One catalog row. `file` is the module under the built samples directory; `request` a file
-// under samples/requests/ of the source tree.
+// under assets/requests/ or samples/requests/ of the source tree (assets/ is looked at first).
 struct SampleInfo {
   const char* name;      // the open-sample argument: "add_header"
   const char* file;      // "add_header.wasm"
@@ -37,14 +37,20 @@ struct SampleSearch {
 };
 
 struct SampleLocations {
-  std::filesystem::path built;     // holds the .wasm files (build/samples)
-  std::filesystem::path requests;  // holds the request presets; empty when none was found
+  std::filesystem::path built;            // holds the .wasm files (build/samples)
+  std::filesystem::path requests;         // samples/requests; empty when none was found
+  std::filesystem::path assets_requests;  // assets/requests; empty when none was found
 };
 
 // The built samples next to the executable (EXE/../samples, EXE/samples), and their requests
-// (BUILT/requests, samples/requests in an ancestor of either, or in a source dir). An error
-// says where it looked.
+// (BUILT/requests, samples/requests in an ancestor of either, or in a source dir; assets/requests
+// in the same places). An error says where it looked.
 Result<SampleLocations> find_samples(const SampleSearch& search);
+
+// Where a catalog row's preset is: assets/requests first, then samples/requests; none when
+// neither holds it.
+std::optional<std::filesystem::path> find_preset(const SampleLocations& locations,
+                                                 const SampleInfo& info);
 
 // A catalog row with the files found for it.
 struct AvailableSample {

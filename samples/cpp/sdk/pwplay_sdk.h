@@ -252,6 +252,20 @@ pwplay::WasmResult proxy_record_metric(uint32_t metric_id, uint64_t value);
 PWPLAY_IMPORT(proxy_get_metric)
 pwplay::WasmResult proxy_get_metric(uint32_t metric_id, uint64_t* value);
 
+// gRPC callouts. The answer arrives in proxy_on_grpc_receive* / proxy_on_grpc_close.
+PWPLAY_IMPORT(proxy_grpc_call)
+pwplay::WasmResult proxy_grpc_call(const char* upstream, size_t upstream_size, const char* service,
+                                   size_t service_size, const char* method, size_t method_size,
+                                   const char* initial_metadata, size_t initial_metadata_size,
+                                   const char* message, size_t message_size, uint32_t timeout_ms,
+                                   uint32_t* call_id);
+
+// Functions the host offers by name (for example "compress"), outside the ABI proper.
+PWPLAY_IMPORT(proxy_call_foreign_function)
+pwplay::WasmResult proxy_call_foreign_function(const char* name, size_t name_size,
+                                               const char* arguments, size_t arguments_size,
+                                               char** results, size_t* results_size);
+
 // Properties (path segments separated by NUL bytes).
 PWPLAY_IMPORT(proxy_get_property)
 pwplay::WasmResult proxy_get_property(const char* path, size_t path_size, char** value,
@@ -532,9 +546,94 @@ inline WasmResult increment_metric(uint32_t metric_id, int64_t delta) {
   return proxy_increment_metric(metric_id, delta);
 }
 
+// Histograms take one sample per call; counters and gauges may also be set this way.
+inline WasmResult record_metric(uint32_t metric_id, uint64_t value) {
+  return proxy_record_metric(metric_id, value);
+}
+
+// The current value of a counter or gauge (histograms have none).
+inline std::optional<uint64_t> get_metric(uint32_t metric_id) {
+  uint64_t value = 0;
+  if (proxy_get_metric(metric_id, &value) != WasmResult::Ok) return std::nullopt;
+  return value;
+}
+
+// Wall-clock time in nanoseconds since the Unix epoch, as the host sees it.
+inline uint64_t current_time_ns() {
+  uint64_t now = 0;
+  proxy_get_current_time_nanoseconds(&now);
+  return now;
+}
+
 // Asks the host to call proxy_on_tick(root) every `period_ms` (0 disables).
 inline WasmResult set_tick_period(uint32_t period_ms) {
   return proxy_set_tick_period_milliseconds(period_ms);
+}
+
+// --- Shared queues ----------------------------------------------------------------------
+
+// Creates (or finds) a queue owned by the calling root context: items enqueued on it wake
+// that root's proxy_on_queue_ready.
+inline std::optional<uint32_t> register_shared_queue(std::string_view name) {
+  uint32_t queue_id = 0;
+  if (proxy_register_shared_queue(name.data(), name.size(), &queue_id) != WasmResult::Ok)
+    return std::nullopt;
+  return queue_id;
+}
+
+// Finds a queue another plugin registered in VM `vm_id`; nullopt until it exists.
+inline std::optional<uint32_t> resolve_shared_queue(std::string_view vm_id, std::string_view name) {
+  uint32_t queue_id = 0;
+  if (proxy_resolve_shared_queue(vm_id.data(), vm_id.size(), name.data(), name.size(), &queue_id) !=
+      WasmResult::Ok)
+    return std::nullopt;
+  return queue_id;
+}
+
+inline WasmResult enqueue_shared_queue(uint32_t queue_id, std::string_view value) {
+  return proxy_enqueue_shared_queue(queue_id, value.data(), value.size());
+}
+
+// The oldest item, or nullopt when the queue is empty (Empty) or unknown.
+inline std::optional<std::string> dequeue_shared_queue(uint32_t queue_id) {
+  char* value = nullptr;
+  size_t value_size = 0;
+  if (proxy_dequeue_shared_queue(queue_id, &value, &value_size) != WasmResult::Ok)
+    return std::nullopt;
+  return take_host_buffer(value, value_size);
+}
+
+// --- gRPC callouts ------------------------------------------------------------------------
+
+// Starts a unary gRPC call to `cluster` (`service`/`method`, `message` already serialized,
+// usually as protobuf). Returns the call id later passed to the gRPC callbacks.
+inline std::optional<uint32_t> grpc_call(std::string_view cluster, std::string_view service,
+                                         std::string_view method, const Headers& metadata,
+                                         std::string_view message, uint32_t timeout_ms) {
+  const std::string encoded = encode_pairs(metadata);
+  uint32_t call_id = 0;
+  if (proxy_grpc_call(cluster.data(), cluster.size(), service.data(), service.size(), method.data(),
+                      method.size(), encoded.data(), encoded.size(), message.data(), message.size(),
+                      timeout_ms, &call_id) != WasmResult::Ok)
+    return std::nullopt;
+  return call_id;
+}
+
+// --- Foreign functions --------------------------------------------------------------------
+
+struct ForeignResult {
+  WasmResult status = WasmResult::Ok;
+  std::string output;  // the function's result bytes when status is Ok
+};
+
+inline ForeignResult call_foreign_function(std::string_view name, std::string_view arguments) {
+  char* results = nullptr;
+  size_t results_size = 0;
+  ForeignResult out;
+  out.status = proxy_call_foreign_function(name.data(), name.size(), arguments.data(),
+                                           arguments.size(), &results, &results_size);
+  if (out.status == WasmResult::Ok) out.output = take_host_buffer(results, results_size);
+  return out;
 }
 
 }  // namespace pwplay
