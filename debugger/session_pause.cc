@@ -363,6 +363,17 @@ Session::Command Session::hold(Worker& worker, PauseInfo info, host::Vm& vm) {
 
 host::StepRequest Session::apply(Worker& worker, host::Vm& vm, const std::string& plugin,
                                  const Command& command, bool at_instruction) {
+  // Instruction breakpoints added or removed during the pause take effect in the call that goes
+  // on, once the command is carried out (a Finish or Abort clears them for the stream).
+  struct Resync {
+    Session& session;
+    Worker& worker;
+    host::Vm& vm;
+    const std::string& plugin;
+    ~Resync() {
+      if (vm.supports_stepping()) session.sync_instruction_breakpoints(worker, vm, plugin);
+    }
+  } resync{*this, worker, vm, plugin};
   worker.step_mode = StepMode::None;
   if (command.instruction) {
     worker.step_kind = *command.instruction;

@@ -88,9 +88,10 @@ void GuiApp::refresh_welcome() {
     return;
   }
   welcome_model_.samples = available_samples(*locations);
-  if (!locations->requests.empty()) return;
+  if (!locations->requests.empty() || !locations->assets_requests.empty()) return;
   welcome_model_.samples_error =
-      "The request presets (samples/requests/) were not found: samples open with a new request.";
+      "The request presets (assets/requests/, samples/requests/) were not found: samples open "
+      "with a new request.";
 }
 
 void GuiApp::start_first_run() {

@@ -25,7 +25,7 @@ command -v xdotool >/dev/null 2>&1 || fail "xdotool is not installed (scripts/de
 start_xvfb
 
 # The Module tab with proxy_on_request_headers' code, as both runs begin.
-opening='{"run": "show-inspector", "arg": "module"},
+opening='{"wait": "engine"}, {"run": "show-inspector", "arg": "module"}, {"wait": "engine"},
     {"run": "module-function", "arg": "proxy_on_request_headers"},
     {"frames": 10}'
 

@@ -86,6 +86,33 @@ TEST(SampleDiscovery, FindsBuiltSamplesNextToTheExecutableAndRequestsInTheTree) 
   EXPECT_STREQ(samples[1].info->language, "WAT");
 }
 
+TEST(SampleDiscovery, PresetsInAssetsComeFirstAndSamplesRequestsStillServe) {
+  TempTree tree;
+  tree.write("build/app/pwplay", "#!");
+  tree.write("build/samples/add_header.wasm", kWasmMagic);
+  tree.write("build/samples/hello.wasm", kWasmMagic);
+  tree.write("build/samples/trap.wasm", kWasmMagic);
+  tree.write("samples/requests/get.json", kGetJson);
+  tree.write("assets/requests/hello.json", kGetJson);
+  auto found = find_samples({.executable = tree.path() / "build/app/pwplay"});
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->requests, tree.path() / "samples/requests");
+  EXPECT_EQ(found->assets_requests, tree.path() / "assets/requests");
+  auto samples = available_samples(*found);
+  ASSERT_EQ(samples.size(), 3u);
+  EXPECT_EQ(*samples[0].request, tree.path() / "samples/requests/get.json");
+  EXPECT_FALSE(samples[1].request.has_value());  // trap.json is in neither folder
+  EXPECT_EQ(*samples[2].request, tree.path() / "assets/requests/hello.json");
+}
+
+TEST(SampleDiscovery, TheRealTreesPresetsAreFound) {
+  auto found = find_samples({.samples_dir = PWPLAY_SAMPLES_DIR, .source_dirs = {PWPLAY_SOURCE_DIR}});
+  ASSERT_TRUE(found) << found.error().message;
+  EXPECT_EQ(found->assets_requests, fs::path(PWPLAY_SOURCE_DIR) / "assets/requests");
+  for (const auto& sample : available_samples(*found))
+    EXPECT_TRUE(sample.request.has_value()) << sample.info->name << ": " << sample.info->request;
+}
+
 TEST(SampleDiscovery, RequestsComeFromASourceDirWhenTheTreeHasNone) {
   TempTree build, source;
   build.write("out/bin/pwplay", "#!");

@@ -329,7 +329,7 @@ TEST(WabtSteppingTest, BreakpointsStopEveryCallUntilRemoved) {
                      {Value::i32(1), Value::i32(4), Value::i32(1)}, result));
   ASSERT_EQ(breakpoints.stops.size(), 4u);
   EXPECT_EQ(breakpoints.stops[3].file_offset, add);
-  EXPECT_EQ(breakpoints.stops[3].function_name, "$double");
+  EXPECT_EQ(breakpoints.stops[3].function_name, "double");
   EXPECT_EQ(u32s(breakpoints.stops[3].stack), (Stack{4, 4}));
   EXPECT_EQ(result.as_u32(), 0u);  // 4 + 4 + 10 is not over 100
 
@@ -341,7 +341,7 @@ TEST(WabtSteppingTest, BreakpointsStopEveryCallUntilRemoved) {
   EXPECT_TRUE(breakpoints.stops[4].breakpoint);
   EXPECT_FALSE(breakpoints.stops[5].breakpoint);
   EXPECT_TRUE(breakpoints.stops[5].step_done);
-  EXPECT_EQ(breakpoints.stops[5].instruction, "return");
+  EXPECT_EQ(breakpoints.stops[5].instruction, "end");
 
   // An offset inside an instruction is no breakpoint; an empty list removes them all.
   ASSERT_TRUE(s.vm->set_instruction_breakpoints({br_if + 1}, breakpoints.hook()));

@@ -321,7 +321,8 @@ void AutomationRunner::after_render(AutomationHost& host) {
   // What the window and the debugger showed in this screenshot, as the log's "ui" and
   // snapshot's "debugger" would say at that moment.
   json shown = ui_state_json(ui_);
-  for (const auto& [key, value] : host.ui_state().items()) shown[key] = value;
+  const json host_ui = host.ui_state();  // kept alive: items() of a temporary would dangle
+  for (const auto& [key, value] : host_ui.items()) shown[key] = value;
   screenshot_state_.push_back(
       {{"ui", std::move(shown)}, {"debugger", summarize_debugger(*host.snapshot(), nullptr)}});
   advance();

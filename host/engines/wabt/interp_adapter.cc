@@ -439,8 +439,10 @@ void InterpImpl::set_step_plan(StepPlan plan) {
 void InterpImpl::set_breakpoints(const std::vector<uint32_t>& file_offsets) {
   breakpoints_.clear();
   for (uint32_t offset : file_offsets) {
+    // Only the start of an instruction: resolve_offset rounds up to the next one.
     auto [map, istream] = resolve_offset(offset);
-    if (map) breakpoints_.emplace_back(map, istream);
+    if (map && std::binary_search(map->file.begin(), map->file.end(), offset))
+      breakpoints_.emplace_back(map, istream);
   }
 }
 
