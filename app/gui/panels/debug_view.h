@@ -24,8 +24,8 @@ class DebugView : public Panel {
   // them in its ini section.
   struct Sizes {
     float code_width = 0.56f;
-    float top_height = 0.58f;
-    float event_width = 0.40f;
+    float top_height = 0.52f;
+    float event_width = 0.32f;
   };
 
   explicit DebugView(debugger::Session& session);
