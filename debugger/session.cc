@@ -26,6 +26,14 @@ std::string loading_activity(const std::vector<PluginSpec>& chain) {
   return what;
 }
 
+// The module files a chain reads (filters given inline bytes have none to watch).
+std::vector<std::string> module_paths_of(const std::vector<PluginSpec>& chain) {
+  std::vector<std::string> paths;
+  for (const PluginSpec& spec : chain)
+    if (!spec.wasm_path.empty()) paths.push_back(spec.wasm_path);
+  return paths;
+}
+
 }  // namespace
 
 const HistoryEntry* SessionSnapshot::find(uint64_t id) const {
@@ -207,6 +215,7 @@ Result<void> Session::load_on_engine(const std::vector<PluginSpec>& chain, bool 
       std::lock_guard lock(mutex_);
       ++loads_;
       if (fresh) {
+        module_paths_ = module_paths_of(chain);
         PluginInfo none;
         none.build = info_.build;
         if (!chain.empty()) none.wasm_path = chain.front().wasm_path;
@@ -300,6 +309,7 @@ Result<void> Session::load_on_engine(const std::vector<PluginSpec>& chain, bool 
                                               .count());
     info_.startup_logs = std::move(startup_logs);
     loaded_options_ = chain;
+    module_paths_ = module_paths_of(chain);
     publish_locked();
   }
   announce();

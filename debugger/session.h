@@ -273,7 +273,8 @@ class Session {
   void clear_history();
 
   // --- Hot reload -------------------------------------------------------------------------------
-  // Watches the module file; when it changes, reloads it and (if asked) replays the last request.
+  // Watches the module file of every filter of the chain; when one changes, reloads the chain
+  // and (if asked) replays the last request.
   void watch(bool enabled, bool replay_last = true);
   // The diff between the previous build's result and the replay after the last reload, if any.
   std::optional<RunDiff> last_reload_diff() const;
@@ -380,13 +381,17 @@ class Session {
   Result<uint16_t> start_proxy_locked(host::proxy::ProxyOptions options);
   void stop_proxy_locked();
   void restart_proxy();
-  // `loads`: the session's load count when the stamp `last` was taken.
   // Reads every plugin's counters (engine thread) into the model and publishes the views.
   void sample_perf();
   std::vector<host::PluginPerfSnapshot> read_perf_counters();
   void publish_perf();
   void run_leak_check(uint64_t id, const RequestFile& request, uint64_t count);
-  void watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last, uint32_t loads);
+  // Each watched module file's modification time and size, in chain order.
+  using ModuleStamps = std::vector<std::pair<std::filesystem::file_time_type, uintmax_t>>;
+  // `missing` (if given) is set when a file cannot be read.
+  static ModuleStamps stamp_modules(const std::vector<std::string>& paths, bool* missing = nullptr);
+  // `loads`: the session's load count when the stamps `last` of `paths` were taken.
+  void watch_loop(std::vector<std::string> paths, ModuleStamps last, uint32_t loads);
 
   class PausingStore;
   class ProxyTap;
@@ -436,7 +441,9 @@ class Session {
   PluginInfo info_;
   uint32_t loads_ = 0;
   std::vector<PluginSpec> loaded_options_;  // what the engine loaded last (for the proxy)
-  std::vector<PluginInfo> chain_info_;      // per plugin of chain_
+  // The module files of the chain last asked for, in order: what hot reload watches.
+  std::vector<std::string> module_paths_;
+  std::vector<PluginInfo> chain_info_;  // per plugin of chain_
   std::shared_ptr<const ModuleView> module_view_;
   std::shared_ptr<const RunDiff> reload_diff_;
   std::optional<uint16_t> proxy_port_;  // mirrors proxy_ for the snapshot

@@ -1,6 +1,7 @@
 // Reloads in the session: reload() and reload_in_background() (whose start-up callbacks may
 // pause), the module's disassembly cached per build, and hot reload: a thread that watches the
-// module file and, when a rebuild lands, reloads it and replays the last request.
+// module file of every filter of the chain and, when a rebuild lands, reloads the chain and
+// replays the last request.
 #include <filesystem>
 
 #include "debugger/session.h"
@@ -80,6 +81,24 @@ void Session::read_module_in_background(std::string wasm_path) {
        });
 }
 
+Session::ModuleStamps Session::stamp_modules(const std::vector<std::string>& paths, bool* missing) {
+  ModuleStamps stamps;
+  for (const std::string& path : paths) {
+    std::error_code time_ec;
+    std::error_code size_ec;
+    auto time = std::filesystem::last_write_time(path, time_ec);
+    auto size = std::filesystem::file_size(path, size_ec);
+    if (time_ec || size_ec) {
+      // Gone for a moment (a build replacing it): not a change until it is back.
+      if (missing) *missing = true;
+      stamps.emplace_back(std::filesystem::file_time_type::min(), 0);
+    } else {
+      stamps.emplace_back(time, size);
+    }
+  }
+  return stamps;
+}
+
 void Session::watch(bool enabled, bool replay_last) {
   {
     std::lock_guard lock(mutex_);
@@ -91,37 +110,27 @@ void Session::watch(bool enabled, bool replay_last) {
   announce();
   if (enabled) {
     if (watcher_.joinable()) watcher_.join();
-    // The file's state is taken now, not when the thread first runs: a change made right after
+    // The files' state is taken now, not when the thread first runs: a change made right after
     // watch() returns must count as a change.
-    std::string path;
+    std::vector<std::string> paths;
     uint32_t loads = 0;
     {
       std::lock_guard lock(mutex_);
-      path = info_.wasm_path;
+      paths = module_paths_;
       loads = loads_;
     }
-    std::error_code ec;
-    auto initial = std::make_pair(std::filesystem::last_write_time(path, ec),
-                                  std::filesystem::file_size(path, ec));
-    watcher_ = std::thread([this, initial, loads] { watch_loop(initial, loads); });
+    ModuleStamps initial = stamp_modules(paths);
+    watcher_ = std::thread([this, paths = std::move(paths), initial = std::move(initial), loads] {
+      watch_loop(paths, initial, loads);
+    });
   } else {
     changed_.notify_all();
     if (watcher_.joinable()) watcher_.join();
   }
 }
 
-void Session::watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> last,
-                         uint32_t loads) {
+void Session::watch_loop(std::vector<std::string> paths, ModuleStamps last, uint32_t loads) {
   namespace fs = std::filesystem;
-  std::string path;
-  {
-    std::lock_guard lock(mutex_);
-    path = info_.wasm_path;
-  }
-  std::error_code ec;
-  auto stamp = [&]() -> std::pair<fs::file_time_type, uintmax_t> {
-    return {fs::last_write_time(path, ec), fs::file_size(path, ec)};
-  };
   for (;;) {
     bool loaded_meanwhile = false;
     {
@@ -129,24 +138,32 @@ void Session::watch_loop(std::pair<std::filesystem::file_time_type, uintmax_t> l
       changed_.wait_for(lock, std::chrono::milliseconds(200),
                         [this] { return !watching_ || stopping_; });
       if (!watching_ || stopping_) return;
-      path = info_.wasm_path;
-      loaded_meanwhile = loads_ != loads;
+      loaded_meanwhile = loads_ != loads || paths != module_paths_;
+      paths = module_paths_;
       loads = loads_;
     }
-    // A load since the last look (perhaps of another file) is the new starting point, not a
+    // A load since the last look (perhaps of other files) is the new starting point, not a
     // change to react to.
     if (loaded_meanwhile) {
-      last = stamp();
+      last = stamp_modules(paths);
       continue;
     }
-    auto now = stamp();
-    if (ec || now == last) continue;
-    // Wait until the writer is done (the size stops changing).
+    bool missing = false;
+    auto now = stamp_modules(paths, &missing);
+    if (missing || now == last) continue;
+    // Wait until the writer is done (the sizes stop changing).
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    auto settled = stamp();
+    auto settled = stamp_modules(paths);
     if (settled != now) continue;
-    last = settled;
-    post("reloading " + fs::path(path).filename().string(), [this] { reload_and_replay(); });
+    // Which file changed, for the activity line (the first that did).
+    std::string changed = paths.empty() ? std::string() : paths.front();
+    for (size_t i = 0; i < paths.size() && i < last.size(); ++i)
+      if (settled[i] != last[i]) {
+        changed = paths[i];
+        break;
+      }
+    last = std::move(settled);
+    post("reloading " + fs::path(changed).filename().string(), [this] { reload_and_replay(); });
   }
 }
 

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/upstream_client.h"
+
 namespace pwplay::host {
 
 // --- SimulatedDispatcher -----------------------------------------------------------------------
@@ -184,6 +186,7 @@ class LocalSink : public StreamSink {
   std::optional<MessageView> upstream_request;
   std::optional<MessageView> upstream_response;
   std::optional<MessageView> response;
+  std::string upstream_error;
 
  private:
   // The upstream answers once the whole request arrived, after the current work returns.
@@ -191,24 +194,42 @@ class LocalSink : public StreamSink {
     if (answered_ || !upstream_request) return;
     answered_ = true;
     ResponseSpec reply;
-    if (upstream_.mock) {
+    if (!upstream_.address.empty()) {
+      auto real = exchange_with_upstream(upstream_.address, *upstream_request,
+                                         std::chrono::milliseconds(upstream_.timeout_ms));
+      if (!real) {
+        // As Envoy answers when the upstream cannot be reached; the report says why.
+        upstream_error = real.error().message;
+        send_reply(ResponseSpec{503, {{"content-type", "text/plain"}}, upstream_error + "\n", {}},
+                   false);
+        return;
+      }
+      reply = std::move(*real);
+    } else if (upstream_.mock) {
       reply = *upstream_.mock;
     } else {
       reply.status = 200;
       reply.headers = {{"content-type", "application/json"}};
       reply.body = echo_body(*upstream_request);
     }
+    send_reply(std::move(reply), true);
+  }
+
+  // `reached`: the reply came from the upstream (else it stands in for one that never answered).
+  void send_reply(ResponseSpec reply, bool reached) {
     bool has_length = false;
     for (const auto& [name, value] : reply.headers)
       if (iequals(name, "content-length") || iequals(name, "transfer-encoding")) has_length = true;
     if (!has_length && !reply.body.empty())
       reply.headers.emplace_back("content-length", std::to_string(reply.body.size()));
-    MessageView sent;
-    sent.status = reply.status;
-    sent.headers = reply.headers;
-    sent.body = reply.body;
-    sent.trailers = reply.trailers;
-    upstream_response = sent;
+    if (reached) {
+      MessageView sent;
+      sent.status = reply.status;
+      sent.headers = reply.headers;
+      sent.body = reply.body;
+      sent.trailers = reply.trailers;
+      upstream_response = sent;
+    }
     std::weak_ptr<bool> alive = alive_;
     dispatcher_.post([this, alive, reply = std::move(reply)] {
       if (alive.expired() || !stream_) return;
@@ -286,6 +307,7 @@ RunReport run_request(FilterChain& chain, SimulatedDispatcher& dispatcher,
   }
   report.upstream_request = sink.upstream_request;
   report.upstream_response = sink.upstream_response;
+  report.upstream_error = sink.upstream_error;
   report.response = sink.response;
   const StreamOutcome& outcome = stream->outcome();
   report.local_response = outcome.local_reply;

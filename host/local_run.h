@@ -77,9 +77,15 @@ struct ResponseSpec {
   abi::HeaderPairs trailers;
 };
 
-// What the upstream does with requests: echo them back as JSON (the default) or answer a mock.
+// What the upstream does with requests: echo them back as JSON (the default), answer a mock, or
+// pass them to a real server.
 struct UpstreamSpec {
   std::optional<ResponseSpec> mock;  // nullopt = echo
+  // "HOST:PORT": the request that leaves the chain goes there over HTTP/1.1 (upstream_client.h)
+  // and its response comes back through the chain; set, it wins over `mock`.
+  std::string address;
+  static constexpr uint32_t kDefaultTimeoutMs = 10000;
+  uint32_t timeout_ms = kDefaultTimeoutMs;  // for the whole exchange with `address`
 };
 
 // One HTTP message as seen at one hop.
@@ -106,6 +112,8 @@ struct RunReport {
   bool stalled = false;  // the stream never completed (paused and never resumed)
   std::string stall_reason;
   std::vector<std::string> failed_plugins;
+  // Why the real upstream (UpstreamSpec::address) gave no response; the client got a 503 then.
+  std::string upstream_error;
   uint64_t stream_id = 0;
   uint64_t virtual_time_ns = 0;
 };

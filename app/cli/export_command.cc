@@ -41,7 +41,9 @@ int export_chain(const ExportArgs& args) {
       return fail(kExitUsage, "--project names the filters: give no FILTER or plugin options");
     auto project = debugger::load_project(args.project);
     if (!project) return fail(kExitError, project.error().message);
-    out.plugins = std::move(project->plugins);
+    // A filter switched off in the app's chain does not run, so it is not exported either.
+    for (size_t i = 0; i < project->plugins.size(); ++i)
+      if (project->plugin_enabled(i)) out.plugins.push_back(std::move(project->plugins[i]));
   } else {
     if (args.wasm.empty() && !args.plugin.names_config_file())
       return fail(kExitUsage,

@@ -12,6 +12,7 @@
 #include "app/gui/core/file_actions.h"
 #include "app/gui/core/memory_commands.h"
 #include "app/gui/core/perf_commands.h"
+#include "app/gui/core/request_composer.h"
 #include "app/gui/gui_app.h"
 #include "debugger/formats/scenario.h"
 
@@ -389,7 +390,8 @@ void GuiApp::register_scripting_commands() {
                  {},
                  "FIELD=VALUE; FIELD is filter.path, filter.config, filter.root_id, filter.vm_id, "
                  "filter.engine, "
-                 "filter.fail_open, request.method, request.path, request.body or request.file",
+                 "filter.fail_open, request.method, request.path, request.body, request.file "
+                 "or request.upstream (echo or HOST:PORT)",
                  true,
                  [&ws](std::string_view arg) -> Result<void> {
                    size_t eq = arg.find('=');
@@ -422,7 +424,12 @@ void GuiApp::register_scripting_commands() {
                      ws.request.body = value;
                    else if (field == "request.file")
                      ws.request_path = value;
-                   else
+                   else if (field == "request.upstream") {
+                     if (value == "echo")
+                       set_upstream_echo(ws.request);
+                     else
+                       set_upstream_address(ws.request, value);
+                   } else
                      return make_error("unknown field '" + field + "'");
                    return {};
                  }});

@@ -1,6 +1,7 @@
 #include "app/gui/style.h"
 
 #include <filesystem>
+#include <iterator>
 
 namespace pwplay::gui::style {
 namespace {
@@ -129,6 +130,12 @@ bool using_system_fonts() {
   return g_system_fonts;
 }
 
+ImVec4 filter_color(size_t position) {
+  static const ImVec4 kColors[] = {{0.45f, 0.75f, 1.00f, 1.0f}, {1.00f, 0.65f, 0.35f, 1.0f},
+                                   {0.70f, 0.55f, 1.00f, 1.0f}, {0.40f, 0.85f, 0.55f, 1.0f},
+                                   {1.00f, 0.50f, 0.70f, 1.0f}, {0.85f, 0.85f, 0.40f, 1.0f}};
+  return kColors[position % std::size(kColors)];
+}
 ImVec4 added() {
   return g_theme == Theme::Light ? ImVec4(0.10f, 0.55f, 0.18f, 1.0f)
                                  : ImVec4(0.40f, 0.85f, 0.45f, 1.0f);

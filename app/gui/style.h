@@ -4,6 +4,8 @@
 
 #include <imgui.h>
 
+#include <cstddef>
+
 #include "app/gui/core/ui_state.h"
 
 namespace pwplay::gui::style {
@@ -26,5 +28,8 @@ ImVec4 warning();
 ImVec4 muted();
 ImVec4 accent();
 ImU32 tint(const ImVec4& color, float alpha);  // a faint background of `color`
+// A colour per filter of a chain, by its position among the run's filters
+// (debugger::filters_in_order): the Trace tab, the Result panel and the timeline share it.
+ImVec4 filter_color(size_t position);
 
 }  // namespace pwplay::gui::style

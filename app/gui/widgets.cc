@@ -40,18 +40,24 @@ bool splitter(const char* id, bool vertical_bar, float thickness, float length, 
   return active;
 }
 
-void header_table(const char* id, const std::vector<HeaderDiffRow>& rows) {
+void header_table(const char* id, const std::vector<HeaderDiffRow>& rows, RowFilters filters) {
   ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_RowBg |
                           ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_Resizable;
-  if (!ImGui::BeginTable(id, 3, flags)) return;
+  const bool attributed = filters.by_row && filters.by_row->size() == rows.size() && filters.order;
+  const bool filter_column = attributed && filters.order->size() > 1;
+  if (!ImGui::BeginTable(id, filter_column ? 4 : 3, flags)) return;
   ImGui::TableSetupColumn("##change",
                           ImGuiTableColumnFlags_WidthFixed | ImGuiTableColumnFlags_NoResize,
                           ImGui::CalcTextSize("~").x + 4.0f);
   ImGui::TableSetupColumn("Name", ImGuiTableColumnFlags_WidthStretch, 0.35f);
   ImGui::TableSetupColumn("Value", ImGuiTableColumnFlags_WidthStretch, 0.65f);
+  if (filter_column) ImGui::TableSetupColumn("Filter", ImGuiTableColumnFlags_WidthStretch, 0.2f);
   ImGui::TableHeadersRow();
   ImGui::PushFont(style::mono());
-  for (const auto& row : rows) {
+  for (size_t index = 0; index < rows.size(); ++index) {
+    const HeaderDiffRow& row = rows[index];
+    const std::string by = attributed ? (*filters.by_row)[index] : std::string();
+    const std::string the_filter = by.empty() ? std::string("the filter") : by;
     ImGui::TableNextRow();
     ImVec4 color = ImGui::GetStyleColorVec4(ImGuiCol_Text);
     const char* marker = " ";
@@ -97,17 +103,23 @@ void header_table(const char* id, const std::vector<HeaderDiffRow>& rows) {
           ImGui::TextUnformatted("unchanged by the filter");
           break;
         case HeaderChange::Added:
-          ImGui::TextUnformatted("added by the filter");
+          ImGui::Text("added by %s", the_filter.c_str());
           break;
         case HeaderChange::Changed:
-          ImGui::Text("changed by the filter; was: %s",
+          ImGui::Text("changed by %s; was: %s", the_filter.c_str(),
                       host::printable(row.old_value, 400).c_str());
           break;
         case HeaderChange::Removed:
-          ImGui::TextUnformatted("removed by the filter");
+          ImGui::Text("removed by %s", the_filter.c_str());
           break;
       }
       ImGui::EndTooltip();
+    }
+    if (filter_column && !by.empty()) {
+      ImGui::TableSetColumnIndex(3);
+      const auto at = std::find(filters.order->begin(), filters.order->end(), by);
+      ImGui::TextColored(style::filter_color(static_cast<size_t>(at - filters.order->begin())),
+                         "%s", by.c_str());
     }
   }
   ImGui::PopFont();

@@ -28,9 +28,18 @@ namespace pwplay::gui::widgets {
 bool splitter(const char* id, bool vertical_bar, float thickness, float length, float* size1,
               float total, float min_size);
 
+// Which filter made each row of a header table (debugger::RunChanges): `by_row` parallel to the
+// rows ("" for none), `order` the run's filters, whose positions pick their colours.
+struct RowFilters {
+  const std::vector<std::string>* by_row = nullptr;
+  const std::vector<std::string>* order = nullptr;
+};
+
 // Headers with the filter's changes: a marker column (+ ~ -), added rows green, changed rows
-// yellow (the old value in a tooltip and struck through), removed rows red.
-void header_table(const char* id, const std::vector<HeaderDiffRow>& rows);
+// yellow (the old value in a tooltip and struck through), removed rows red. With `filters`, the
+// tooltip names the filter behind a change, and when the run has more than one filter a Filter
+// column shows it in the filter's colour.
+void header_table(const char* id, const std::vector<HeaderDiffRow>& rows, RowFilters filters = {});
 
 // A body as text (read-only, selectable), or as a hex dump when it is not text.
 void body_view(const char* id, const std::string& bytes, const ImVec2& size);

@@ -13,15 +13,22 @@ namespace {
 
 using nlohmann::json;
 
-Result<PluginSpec> parse_plugin(const json& value, const JsonPlace& place) {
+// A saved filter of the chain and whether it runs.
+struct SavedPlugin {
+  PluginSpec spec;
+  bool enabled = true;
+};
+
+Result<SavedPlugin> parse_plugin(const json& value, const JsonPlace& place) {
   if (!value.is_object()) return place.error("expected an object, got " + json_type_phrase(value));
   if (auto ok = check_fields(value,
                              {"wasm_path", "engine", "name", "root_id", "vm_id", "configuration",
-                              "vm_configuration", "fail_open"},
+                              "vm_configuration", "environment", "fail_open", "enabled"},
                              place);
       !ok)
     return unexpected(ok.error());
-  PluginSpec setup;
+  SavedPlugin saved;
+  PluginSpec& setup = saved.spec;
   if (!value.contains("wasm_path"))
     return place.field("wasm_path").error("missing; expected a string");
   for (auto [key, target] :
@@ -36,7 +43,15 @@ Result<PluginSpec> parse_plugin(const json& value, const JsonPlace& place) {
   auto fail_open = bool_field(value, "fail_open", place);
   if (!fail_open) return unexpected(fail_open.error());
   setup.fail_open = fail_open->value_or(false);
-  return setup;
+  if (auto it = value.find("environment"); it != value.end()) {
+    auto environment = parse_header_list(*it, place.field("environment").str());
+    if (!environment) return unexpected(environment.error());
+    setup.environment = std::move(*environment);
+  }
+  auto enabled = bool_field(value, "enabled", place);
+  if (!enabled) return unexpected(enabled.error());
+  saved.enabled = enabled->value_or(true);
+  return saved;
 }
 
 Result<RequestFile> parse_embedded_request(const json& object, const JsonPlace& place) {
@@ -177,9 +192,12 @@ Result<Project> parse_project(const json& document, const std::string& file) {
       !ok)
     return unexpected(ok.error());
   Project project;
-  auto plugins = parse_list<PluginSpec>(document, "plugins", top, parse_plugin);
+  auto plugins = parse_list<SavedPlugin>(document, "plugins", top, parse_plugin);
   if (!plugins) return unexpected(plugins.error());
-  project.plugins = std::move(*plugins);
+  for (SavedPlugin& plugin : *plugins) {
+    project.plugins.push_back(std::move(plugin.spec));
+    project.plugins_enabled.push_back(plugin.enabled);
+  }
   auto requests = parse_list<SavedRequest>(document, "requests", top, parse_saved_request);
   if (!requests) return unexpected(requests.error());
   project.requests = std::move(*requests);
@@ -205,7 +223,8 @@ json project_to_json(const Project& project) {
   out["format"] = kProjectFormat;
   out["version"] = kProjectVersion;
   json plugins = json::array();
-  for (const auto& setup : project.plugins) {
+  for (size_t i = 0; i < project.plugins.size(); ++i) {
+    const PluginSpec& setup = project.plugins[i];
     json entry;
     entry["wasm_path"] = setup.wasm_path;
     entry["engine"] = setup.engine;
@@ -214,7 +233,9 @@ json project_to_json(const Project& project) {
     entry["vm_id"] = setup.vm_id;
     entry["configuration"] = setup.configuration;
     entry["vm_configuration"] = setup.vm_configuration;
+    entry["environment"] = header_list_to_json(setup.environment);
     entry["fail_open"] = setup.fail_open;
+    entry["enabled"] = project.plugin_enabled(i);
     plugins.push_back(entry);
   }
   out["plugins"] = plugins;

@@ -52,10 +52,17 @@ struct BreakpointRecord {
 };
 
 struct Project {
-  // The filters, saved with the fields of the format (wasm_path, engine, name, root_id, vm_id,
-  // configuration, vm_configuration, fail_open); a relative wasm_path is relative to the project
-  // file's directory. The spec's other fields are not saved and load as their defaults.
+  // The filter chain in request order, saved with the fields of the format (wasm_path, engine,
+  // name, root_id, vm_id, configuration, vm_configuration, environment, fail_open); a relative
+  // wasm_path is relative to the project file's directory. The spec's other fields are not saved
+  // and load as their defaults.
   std::vector<PluginSpec> plugins;
+  // Whether each filter of `plugins` runs (the app's chain can switch one off); an index past
+  // the end counts as enabled, so a project built without it keeps every filter on.
+  std::vector<bool> plugins_enabled;
+  bool plugin_enabled(size_t index) const {
+    return index >= plugins_enabled.size() || plugins_enabled[index];
+  }
   std::vector<SavedRequest> requests;
   std::vector<HistoryRecord> history;
   std::vector<BreakpointRecord> breakpoints;

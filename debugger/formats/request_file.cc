@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/file_read.h"
+#include "host/proxy/proxy.h"
 
 namespace pwplay::debugger {
 namespace {
@@ -19,6 +20,39 @@ using nlohmann::json;
 
 // A callout reply waits at most a day: a larger delay_ms would wrap in 32 bits.
 constexpr uint64_t kMaxDelayMs = 24ull * 3600 * 1000;
+
+// The longest wait for a real upstream: a minute (Envoy's route timeout defaults to 15 s).
+constexpr uint64_t kMaxUpstreamTimeoutMs = 60000;
+
+// "upstream": "HOST:PORT" and "upstream_timeout_ms" (a real server answers instead of the echo).
+Result<void> parse_real_upstream(const json& object, const std::string& where,
+                                 host::UpstreamSpec& upstream) {
+  if (object.contains("upstream") && !object["upstream"].is_null()) {
+    const json& value = object["upstream"];
+    if (!value.is_string())
+      return make_error(where + ": field 'upstream' must be a string HOST:PORT, not " +
+                        std::string(value.type_name()));
+    if (upstream.mock)
+      return make_error(where +
+                        ": give either 'upstream' (a real server) or "
+                        "'upstream_response' (a mock), not both");
+    auto address =
+        host::proxy::parse_host_port(value.get<std::string>(), where + ": field 'upstream'");
+    if (!address) return unexpected(address.error());
+    if (address->port == 0)
+      return make_error(where + ": field 'upstream': expected a port above 0");
+    upstream.address = value.get<std::string>();
+  }
+  if (object.contains("upstream_timeout_ms")) {
+    const json& value = object["upstream_timeout_ms"];
+    if (!value.is_number_unsigned() || value.get<uint64_t>() < 1 ||
+        value.get<uint64_t>() > kMaxUpstreamTimeoutMs)
+      return make_error(where + ": field 'upstream_timeout_ms' must be an integer from 1 to " +
+                        std::to_string(kMaxUpstreamTimeoutMs));
+    upstream.timeout_ms = value.get<uint32_t>();
+  }
+  return {};
+}
 
 std::string type_name(const json& value) {
   return value.type_name();
@@ -271,11 +305,12 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
   if (!object.is_object())
     return make_error(where + ": expected a JSON object describing a request, not " +
                       type_name(object));
-  if (auto ok = check_keys(object,
-                           {"method", "path", "headers", "disabled_headers", "body", "body_base64",
-                            "body_chunks", "trailers", "upstream_response", "callouts", "grpc",
-                            "properties", "name", "description"},
-                           where);
+  if (auto ok = check_keys(
+          object,
+          {"method", "path", "headers", "disabled_headers", "body", "body_base64", "body_chunks",
+           "trailers", "upstream_response", "upstream", "upstream_timeout_ms", "callouts", "grpc",
+           "properties", "name", "description"},
+          where);
       !ok)
     return unexpected(ok.error());
   RequestFile file;
@@ -326,6 +361,8 @@ Result<RequestFile> parse_request(const json& object, const std::string& where) 
     if (!response) return unexpected(response.error());
     file.upstream.mock = std::move(*response);
   }
+  if (auto ok = parse_real_upstream(object, where, file.upstream); !ok)
+    return unexpected(ok.error());
   if (object.contains("callouts")) {
     const json& callouts = object["callouts"];
     if (!callouts.is_object())
@@ -437,6 +474,9 @@ json request_to_json(const RequestFile& file) {
     put_body(response, file.upstream.mock->body);
     out["upstream_response"] = response;
   }
+  if (!file.upstream.address.empty()) out["upstream"] = file.upstream.address;
+  if (file.upstream.timeout_ms != host::UpstreamSpec::kDefaultTimeoutMs)
+    out["upstream_timeout_ms"] = file.upstream.timeout_ms;
   for (const auto& [cluster, reply] : file.callouts) {
     json response;
     abi::HeaderPairs headers;

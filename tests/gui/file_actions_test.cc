@@ -363,6 +363,62 @@ TEST_F(FileCommands, SaveThenOpenProjectRestoresEverything) {
   EXPECT_EQ(project->requests[0].name, kDraftRequestName);
 }
 
+// The whole chain goes into the project: a new app opens it, loads the enabled filters in order
+// and a request sent there carries both filters' headers to the upstream, in chain order.
+TEST_F(FileCommands, SaveThenOpenProjectKeepsTheWholeChain) {
+  if (!have_samples() || !std::filesystem::exists(sample("add_header_as.wasm")))
+    GTEST_SKIP() << "build the pwplay_samples target first";
+  workspace_.filter.wasm_path = sample("add_header.wasm");
+  workspace_.filter.configuration = "first";
+  workspace_.filter.environment = {{"REGION", "eu"}};
+  ChainFilter second;
+  second.settings.wasm_path = sample("add_header_as.wasm");
+  second.settings.vm_id = "as-vm";
+  ChainFilter off;
+  off.settings.wasm_path = sample("add_header.wasm");
+  off.settings.configuration = "switched-off";
+  off.enabled = false;
+  workspace_.more_filters = {second, off};
+  std::string file = path("chain.pwplay.json");
+  auto saved = run("save-project", file);
+  ASSERT_TRUE(saved) << saved.error().message;
+  auto project = debugger::load_project(file);
+  ASSERT_TRUE(project) << project.error().message;
+  ASSERT_EQ(project->plugins.size(), 3u);
+  EXPECT_EQ(project->plugins_enabled, (std::vector<bool>{true, true, false}));
+
+  Workspace opened;
+  debugger::Session session;
+  Commands commands;
+  register_file_action_commands(commands, opened, session, {});
+  auto open = commands.run("open-project", CommandSource::Automation, file);
+  ASSERT_TRUE(open) << open.error().message;
+  EXPECT_EQ(opened.filter, workspace_.filter);
+  EXPECT_TRUE(opened.filter_enabled);
+  ASSERT_EQ(opened.more_filters.size(), 2u);
+  EXPECT_EQ(opened.more_filters[0], second);
+  EXPECT_EQ(opened.more_filters[1], off);
+  ASSERT_EQ(session.wait(60s), debugger::SessionState::Idle);
+  auto loaded = session.snapshot();
+  ASSERT_TRUE(loaded->plugin.loaded) << loaded->plugin.error;
+  ASSERT_EQ(loaded->chain.size(), 2u);
+  EXPECT_EQ(loaded->chain[0].name, "add_header");
+  EXPECT_EQ(loaded->chain[1].name, "add_header_as");
+
+  debugger::RequestFile request;
+  request.request.path = "/chain";
+  request.request.headers = {{":authority", "example.com"}};
+  ASSERT_TRUE(send_request(session, opened, request, debugger::Pausing::Off));
+  ASSERT_EQ(session.wait(60s), debugger::SessionState::Idle);
+  const debugger::HistoryEntry* run = session.snapshot()->last();
+  ASSERT_TRUE(run && run->ran());
+  ASSERT_TRUE(run->report.upstream_request);
+  std::vector<std::string> values;
+  for (const auto& [name, value] : run->report.upstream_request->headers)
+    if (name == "x-wasm-filter") values.push_back(value);
+  EXPECT_EQ(values, (std::vector<std::string>{"first", "add-header"}));
+}
+
 TEST_F(FileCommands, AFailedOpenLeavesTheStateAndNamesTheFileAndField) {
   workspace_.filter.wasm_path = "/kept/filter.wasm";
   ASSERT_TRUE(run("paste-curl", "curl -X PATCH http://example.com/kept"));

@@ -170,6 +170,58 @@ TEST_F(ProjectFiles, RoundTripKeepsEverything) {
   EXPECT_EQ(files(), std::vector<std::string>{"my.pwplay.json"});
 }
 
+// The app's chain: every filter in order, with its environment and whether it runs.
+TEST_F(ProjectFiles, AChainWithADisabledFilterRoundTrips) {
+  Project project;
+  project.plugins.push_back({.wasm_path = "first.wasm",
+                             .engine = "wabt",
+                             .name = "first",
+                             .root_id = "r1",
+                             .vm_id = "vm",
+                             .configuration = R"({"a": 1})",
+                             .vm_configuration = "vm-config",
+                             .environment = {{"REGION", "eu"}, {"TIER", "gold"}},
+                             .fail_open = true});
+  project.plugins.push_back({.wasm_path = "second.wasm", .engine = "v8", .name = "second"});
+  project.plugins_enabled = {true, false};
+  ASSERT_TRUE(save_project(project, path("chain.pwplay.json")).ok());
+  auto loaded = load_project(path("chain.pwplay.json"));
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  ASSERT_EQ(loaded->plugins.size(), 2u);
+  EXPECT_EQ(loaded->plugins[0], project.plugins[0]);
+  EXPECT_EQ(loaded->plugins[1], project.plugins[1]);
+  EXPECT_EQ(loaded->plugins_enabled, (std::vector<bool>{true, false}));
+  EXPECT_TRUE(loaded->plugin_enabled(0));
+  EXPECT_FALSE(loaded->plugin_enabled(1));
+  json document = json::parse(read("chain.pwplay.json"));
+  EXPECT_EQ(document["plugins"][0]["environment"],
+            json::parse(R"([["REGION", "eu"], ["TIER", "gold"]])"));
+  EXPECT_EQ(document["plugins"][0]["enabled"], true);
+  EXPECT_EQ(document["plugins"][1]["enabled"], false);
+  EXPECT_EQ(document["plugins"][1]["name"], "second");
+}
+
+// A file from before the chain was saved (one filter, no environment, no enabled) reads as it
+// did; a bad value of the new fields names its place.
+TEST_F(ProjectFiles, OldOneFilterFilesStillLoad) {
+  write("old.json", R"({"format": "pwplay-project", "version": 1,
+      "plugins": [{"wasm_path": "f.wasm", "engine": "v8", "name": "", "root_id": "", "vm_id": "",
+                   "configuration": "c", "vm_configuration": "", "fail_open": false}]})");
+  auto loaded = load_project(path("old.json"));
+  ASSERT_TRUE(loaded.ok()) << loaded.error().message;
+  ASSERT_EQ(loaded->plugins.size(), 1u);
+  EXPECT_EQ(loaded->plugins[0].configuration, "c");
+  EXPECT_TRUE(loaded->plugins[0].environment.empty());
+  EXPECT_TRUE(loaded->plugin_enabled(0));
+  EXPECT_EQ(load_error(R"({"format": "pwplay-project", "version": 1,
+      "plugins": [{"wasm_path": "f.wasm", "enabled": "yes"}]})"),
+            path("p.json") + ": plugins[0].enabled: expected true or false, got a string");
+  EXPECT_NE(load_error(R"({"format": "pwplay-project", "version": 1,
+      "plugins": [{"wasm_path": "f.wasm", "environment": 3}]})")
+                .find(path("p.json") + ": plugins[0].environment"),
+            std::string::npos);
+}
+
 TEST_F(ProjectFiles, PluginsResolveAgainstTheProjectFile) {
   Project project = sample_project();
   PluginSpec relative = plugin_in_project(project.plugins[0], "/home/me/proj/my.pwplay.json");

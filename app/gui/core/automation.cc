@@ -8,6 +8,7 @@
 #include "abi/enums.h"
 #include "app/gui/core/debugger_log.h"
 #include "app/gui/core/perf_commands.h"
+#include "debugger/change_attribution.h"
 #include "debugger/formats/request_file.h"
 
 namespace pwplay::gui {
@@ -127,6 +128,26 @@ Result<AutomationStep> parse_step(const json& item, const std::string& where) {
     return step;
   }
   return make_error(where + ": a step needs one of 'run', 'wait', 'frames', 'screenshot'");
+}
+
+// Every header change of a run with the filter that made it (debugger::run_changes), request
+// first: [{"message": "request", "header", "value", "change", "filter"}].
+json changes_list(const debugger::HistoryEntry& run) {
+  json out = json::array();
+  const debugger::RunChanges changes = debugger::run_changes(run);
+  for (const auto& [message, diff] :
+       {std::pair{"request", &changes.request}, std::pair{"response", &changes.response}}) {
+    for (size_t i = 0; i < diff->rows.size(); ++i) {
+      const debugger::HeaderDiffRow& row = diff->rows[i];
+      if (row.change == debugger::HeaderChange::Same) continue;
+      out.push_back({{"message", message},
+                     {"header", row.name},
+                     {"value", row.value},
+                     {"change", debugger::header_change_name(row.change)},
+                     {"filter", diff->filters[i]}});
+    }
+  }
+  return out;
 }
 
 json headers_object(const abi::HeaderPairs& headers) {
@@ -430,6 +451,8 @@ json summarize_snapshot(const Snapshot& snapshot) {
     else
       last["response"] = nullptr;
     last["status"] = report.response ? json(report.response->status) : json(nullptr);
+    last["upstream_error"] =
+        report.upstream_error.empty() ? json(nullptr) : json(report.upstream_error);
     last["local_response"] = report.local_response;
     last["stalled"] = report.stalled;
     last["failure"] = run->failure ? json(run->failure->message) : json(nullptr);
@@ -440,6 +463,7 @@ json summarize_snapshot(const Snapshot& snapshot) {
     last["logs"] = std::move(logs);
     last["trace_events"] = run->trace.size();
     last["filter_ns"] = run->stats.filter_ns;
+    last["changes"] = changes_list(*run);
   }
   out["last_run"] = std::move(last);
   return out;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/gui/core/chain_model.h"
 #include "app/gui/core/session_commands.h"
 #include "debugger/formats/atomic_file.h"
 #include "debugger/formats/chrome_trace.h"
@@ -197,8 +198,14 @@ Result<void> export_history_har(const Workspace& workspace, const Snapshot& snap
 
 Result<debugger::Project> project_of(const Workspace& workspace, const Snapshot& snapshot) {
   debugger::Project project;
-  const FilterSettings& filter = workspace.filter;
-  if (filter != FilterSettings{}) project.plugins.push_back(filter);
+  // The whole chain in order, each filter with whether it runs; a first slot never filled in
+  // is not a filter.
+  for (const ChainFilter& filter : chain_filters(workspace)) {
+    if (filter.settings == FilterSettings{} && filter.enabled && workspace.more_filters.empty())
+      continue;
+    project.plugins.push_back(filter.settings);
+    project.plugins_enabled.push_back(filter.enabled);
+  }
   // A draft the engine would refuse is not dropped silently: saving fails and says why.
   auto draft = workspace.build_request();
   if (!draft) return unexpected(draft.error());
@@ -229,9 +236,6 @@ Result<void> open_project_file(Workspace& workspace, debugger::Session& session,
     return make_error("the debugger is paused: continue, finish or abort the request first");
   auto project = debugger::load_project(path);
   if (!project) return unexpected(project.error());
-  if (project->plugins.size() > 1)
-    return make_error(path + ": plugins: the desktop app loads one filter, the file has " +
-                      std::to_string(project->plugins.size()));
   // Convert everything before changing anything.
   std::vector<debugger::Breakpoint> breakpoints;
   for (size_t i = 0; i < project->breakpoints.size(); ++i) {
@@ -256,8 +260,16 @@ Result<void> open_project_file(Workspace& workspace, debugger::Session& session,
     }
   }
 
-  workspace.filter =
-      project->plugins.empty() ? FilterSettings{} : filter_of(project->plugins[0], path);
+  std::vector<ChainFilter> chain;
+  for (size_t i = 0; i < project->plugins.size(); ++i)
+    chain.push_back({filter_of(project->plugins[i], path), project->plugin_enabled(i)});
+  if (chain.empty()) {
+    workspace.filter = FilterSettings{};
+    workspace.filter_enabled = true;
+    workspace.more_filters.clear();
+  } else {
+    set_chain_filters(workspace, std::move(chain));
+  }
   if (draft)
     workspace.request = std::move(*draft);
   else
@@ -270,7 +282,8 @@ Result<void> open_project_file(Workspace& workspace, debugger::Session& session,
   session.clear_history();
   for (const auto& old : session.breakpoints()) session.remove_breakpoint(old.id);
   for (auto& breakpoint : breakpoints) session.add_breakpoint(std::move(breakpoint));
-  if (!workspace.filter.wasm_path.empty()) return load_filter(session, workspace);
+  if (!workspace.filter.wasm_path.empty() && !chain_specs(workspace).empty())
+    return load_filter(session, workspace);
   return {};
 }
 

@@ -149,10 +149,25 @@ MockReply upstream_mock(const RequestDraft& draft) {
 
 void set_upstream_echo(RequestDraft& draft) {
   draft.extra.erase("upstream_response");
+  draft.extra.erase("upstream");
 }
 
 void set_upstream_mock(RequestDraft& draft, const MockReply& reply) {
+  draft.extra.erase("upstream");
   draft.extra["upstream_response"] = reply_to_json(reply, false);
+}
+
+bool upstream_is_real(const RequestDraft& draft) {
+  return draft.extra.contains("upstream") && draft.extra["upstream"].is_string();
+}
+
+std::string upstream_address(const RequestDraft& draft) {
+  return upstream_is_real(draft) ? draft.extra["upstream"].get<std::string>() : std::string();
+}
+
+void set_upstream_address(RequestDraft& draft, const std::string& address) {
+  draft.extra.erase("upstream_response");
+  draft.extra["upstream"] = address;
 }
 
 std::vector<CalloutMock> callout_mocks(const RequestDraft& draft) {

@@ -49,11 +49,16 @@ struct MockReply {
   bool fail = false;      // callouts only: the callout fails (no response)
 };
 
-// The upstream answers with an echo of the request (no "upstream_response") or with a mock.
+// The upstream answers with an echo of the request (no "upstream_response"), with a mock, or is
+// a real server at HOST:PORT ("upstream"); each setter leaves the draft in that one mode.
 bool upstream_is_mock(const RequestDraft& draft);
 MockReply upstream_mock(const RequestDraft& draft);
 void set_upstream_echo(RequestDraft& draft);
 void set_upstream_mock(RequestDraft& draft, const MockReply& reply);
+bool upstream_is_real(const RequestDraft& draft);
+std::string upstream_address(const RequestDraft& draft);  // "" unless real
+// The address is checked when the request is built (Workspace::build_request), as REQ.json's.
+void set_upstream_address(RequestDraft& draft, const std::string& address);
 
 // Callout mocks by cluster name ("callouts" in REQ.json), sorted by name.
 struct CalloutMock {

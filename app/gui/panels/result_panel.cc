@@ -2,6 +2,7 @@
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -34,8 +35,9 @@ ImVec4 status_color(uint32_t status) {
   return style::added();
 }
 
-void diff_counts_line(const std::vector<HeaderDiffRow>& rows) {
-  HeaderDiffCounts counts = count_changes(rows);
+void diff_counts_line(const debugger::AttributedRows& diff,
+                      const std::vector<std::string>& filters) {
+  HeaderDiffCounts counts = count_changes(diff.rows);
   if (counts.added + counts.changed + counts.removed == 0) {
     ImGui::TextColored(style::muted(), "headers unchanged by the filter");
     return;
@@ -47,6 +49,15 @@ void diff_counts_line(const std::vector<HeaderDiffRow>& rows) {
   ImGui::TextColored(style::changed(), "%d changed", counts.changed);
   ImGui::SameLine();
   ImGui::TextColored(style::removed(), "%d removed", counts.removed);
+  if (filters.size() < 2) return;
+  // A chain: how many of them each filter made, in its colour.
+  for (size_t position = 0; position < filters.size(); ++position) {
+    const auto made = std::count(diff.filters.begin(), diff.filters.end(), filters[position]);
+    if (made == 0) continue;
+    ImGui::SameLine(0, 12);
+    ImGui::TextColored(style::filter_color(position), "%s: %d", filters[position].c_str(),
+                       static_cast<int>(made));
+  }
 }
 
 // The body re-indented when it is a JSON object or array, else "".
@@ -70,25 +81,13 @@ bool tab(const char* label, int index, int& requested) {
 void ResultPanel::refresh(const debugger::HistoryEntry& run) {
   if (cached_run_ == run.id) return;
   cached_run_ = run.id;
-  upstream_diff_.clear();
-  response_diff_.clear();
   upstream_pretty_.clear();
   response_pretty_.clear();
+  changes_ = debugger::run_changes(run);
   if (!run.ran()) return;
   const host::RunReport& report = run.report;
-  if (report.upstream_request) {
-    upstream_diff_ =
-        debugger::diff_header_rows(report.client_request.headers, report.upstream_request->headers);
-    upstream_pretty_ = pretty_json(report.upstream_request->body);
-  }
-  if (report.response) {
-    response_pretty_ = pretty_json(report.response->body);
-    // Against what the upstream sent; a local reply has no upstream, so all of it is the filter's.
-    abi::HeaderPairs before;
-    if (report.upstream_response && !report.local_response)
-      before = report.upstream_response->headers;
-    response_diff_ = debugger::diff_header_rows(before, report.response->headers);
-  }
+  if (report.upstream_request) upstream_pretty_ = pretty_json(report.upstream_request->body);
+  if (report.response) response_pretty_ = pretty_json(report.response->body);
 }
 
 void ResultPanel::draw(const Snapshot& snapshot, Commands& commands) {
@@ -183,6 +182,9 @@ void ResultPanel::draw_summary(const debugger::HistoryEntry& run) {
                      static_cast<unsigned long long>(run.stats.copies));
   if (report.stalled)
     widgets::wrapped_colored(style::warning(), "Incomplete: " + report.stall_reason);
+  if (!report.upstream_error.empty())
+    widgets::wrapped_colored(style::error(),
+                             "No answer from the upstream: " + report.upstream_error);
   if (run.failure) {
     const host::PluginFailure& failure = *run.failure;
     widgets::wrapped_colored(style::error(),
@@ -225,8 +227,9 @@ void ResultPanel::draw_upstream(const debugger::HistoryEntry& run) {
                          report.client_request.method.c_str(), report.client_request.path.c_str());
     }
     ImGui::SameLine(0, 16);
-    diff_counts_line(upstream_diff_);
-    widgets::header_table("##upstream_headers", upstream_diff_);
+    diff_counts_line(changes_.request, changes_.filters);
+    widgets::header_table("##upstream_headers", changes_.request.rows,
+                          {&changes_.request.filters, &changes_.filters});
     ImGui::Spacing();
     ImGui::TextUnformatted("Body");
     if (request.body != report.client_request.body) {
@@ -257,8 +260,9 @@ void ResultPanel::draw_response(const debugger::HistoryEntry& run) {
       ImGui::TextColored(style::muted(), "(%s)", report.local_reply->details.c_str());
     }
     ImGui::SameLine(0, 16);
-    diff_counts_line(response_diff_);
-    widgets::header_table("##response_headers", response_diff_);
+    diff_counts_line(changes_.response, changes_.filters);
+    widgets::header_table("##response_headers", changes_.response.rows,
+                          {&changes_.response.filters, &changes_.filters});
     ImGui::Spacing();
     ImGui::TextUnformatted("Body");
     if (report.upstream_response && !report.local_response &&

@@ -1,6 +1,6 @@
 // Result panel: what one run produced, picked from the history: the request as the upstream
-// received it and the response as the client received it, each with the filter's header changes
-// highlighted, and the filter's logs.
+// received it and the response as the client received it, each with the filters' header changes
+// highlighted and attributed to the filter that made them (in its colour), and the logs.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include "app/gui/core/workspace.h"
 #include "app/gui/panel.h"
 #include "app/gui/widgets.h"
+#include "debugger/change_attribution.h"
 
 namespace pwplay::gui {
 
@@ -34,8 +35,8 @@ class ResultPanel : public Panel {
   Workspace& workspace_;
   // Diffs of the run on show, computed once per run.
   uint64_t cached_run_ = 0;
-  std::vector<HeaderDiffRow> upstream_diff_;
-  std::vector<HeaderDiffRow> response_diff_;
+  // Each header change with the filter that made it.
+  debugger::RunChanges changes_;
   std::string upstream_pretty_;  // the bodies re-indented when they are JSON ("" otherwise)
   std::string response_pretty_;
   bool pretty_json_ = true;

@@ -9,6 +9,7 @@
 
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
+#include "debugger/change_attribution.h"
 
 namespace pwplay::gui {
 namespace {
@@ -63,6 +64,33 @@ void legend() {
   for (const KindColour& kind : kHostKinds) swatch(kind, false);
 }
 
+// A chain's legend: a swatch per filter in its colour (the Trace tab's and Result panel's).
+void filter_legend(const std::vector<std::string>& filters) {
+  const float size = ImGui::GetTextLineHeight() * 0.7f;
+  ImGui::TextColored(style::muted(), "filters:");
+  for (size_t position = 0; position < filters.size(); ++position) {
+    const std::string label = std::to_string(position + 1) + " " + filters[position];
+    ImGui::SameLine(0, 12);
+    if (ImGui::GetContentRegionAvail().x < size + 4 + ImGui::CalcTextSize(label.c_str()).x)
+      ImGui::NewLine();
+    ImVec2 at = ImGui::GetCursorScreenPos();
+    at.y += (ImGui::GetTextLineHeight() - size) * 0.5f;
+    ImGui::GetWindowDrawList()->AddRectFilled(at, ImVec2(at.x + size, at.y + size),
+                                              ImGui::GetColorU32(style::filter_color(position)));
+    ImGui::Dummy(ImVec2(size, ImGui::GetTextLineHeight()));
+    ImGui::SameLine(0, 4);
+    ImGui::TextColored(style::filter_color(position), "%s", label.c_str());
+  }
+}
+
+// A bar's colour in a chain: its filter's, host calls a little darker than callbacks.
+ImVec4 filter_bar_colour(const ProfileSpan& span, const std::vector<std::string>& filters) {
+  const auto at = std::find(filters.begin(), filters.end(), span.plugin);
+  ImVec4 colour = style::filter_color(static_cast<size_t>(at - filters.begin()));
+  if (!span.callback) colour = ImVec4(colour.x * 0.7f, colour.y * 0.7f, colour.z * 0.7f, 1.0f);
+  return colour;
+}
+
 }  // namespace
 
 void TimelinePanel::draw(const Snapshot& snapshot, Commands& commands) {
@@ -73,6 +101,7 @@ void TimelinePanel::draw(const Snapshot& snapshot, Commands& commands) {
   }
   if (profiled_run_ != run->id) {
     profile_ = request_profile(*run);
+    filters_ = debugger::filters_in_order(run->trace);
     profiled_run_ = run->id;
   }
   if (profile_.spans.empty()) {
@@ -82,7 +111,11 @@ void TimelinePanel::draw(const Snapshot& snapshot, Commands& commands) {
   }
   ImGui::Text("Run #%llu: %zu spans in %s", static_cast<unsigned long long>(run->id),
               profile_.spans.size(), widgets::format_duration(profile_.total_ns).c_str());
-  legend();
+  const bool chain = filters_.size() > 1;
+  if (chain)
+    filter_legend(filters_);
+  else
+    legend();
 
   const float row = ImGui::GetTextLineHeight() + 6;
   const float axis = ImGui::GetTextLineHeight() + 4;
@@ -123,7 +156,8 @@ void TimelinePanel::draw(const Snapshot& snapshot, Commands& commands) {
         at.x + static_cast<float>(static_cast<double>(span.start_ns + span.duration_ns) * scale));
     const float y0 = at.y + 2 + row * static_cast<float>(span.depth);
     const ImVec2 low(x0, y0), high(x1, y0 + row - 2);
-    draw->AddRectFilled(low, high, ImGui::GetColorU32(kind_of(span).colour), 2.0f);
+    const ImVec4 colour = chain ? filter_bar_colour(span, filters_) : kind_of(span).colour;
+    draw->AddRectFilled(low, high, ImGui::GetColorU32(colour), 2.0f);
     if (selected && *selected == span.seq)
       draw->AddRect(ImVec2(low.x - 1, low.y - 1), ImVec2(high.x + 1, high.y + 1),
                     ImGui::GetColorU32(ImGuiCol_Text), 2.0f, 0, 2.0f);
@@ -134,8 +168,9 @@ void TimelinePanel::draw(const Snapshot& snapshot, Commands& commands) {
       under = &span;
   }
   if (!under) return;
-  ImGui::SetTooltip("%s %s\n%s, at +%s\nclick: select it in the Trace tab",
+  ImGui::SetTooltip("%s %s%s%s\n%s, at +%s\nclick: select it in the Trace tab",
                     under->callback ? "callback" : "host call", under->name.c_str(),
+                    chain ? " in " : "", chain ? under->plugin.c_str() : "",
                     widgets::format_duration(under->duration_ns).c_str(),
                     widgets::format_duration(under->start_ns).c_str());
   if (clicked)

@@ -9,17 +9,10 @@
 
 #include "app/gui/style.h"
 #include "app/gui/widgets.h"
+#include "debugger/change_attribution.h"
 
 namespace pwplay::gui {
 namespace {
-
-// A colour per filter of a chain, by its position in the run.
-ImVec4 filter_color(size_t position) {
-  static const ImVec4 kColors[] = {{0.45f, 0.75f, 1.00f, 1.0f}, {1.00f, 0.65f, 0.35f, 1.0f},
-                                   {0.70f, 0.55f, 1.00f, 1.0f}, {0.40f, 0.85f, 0.55f, 1.0f},
-                                   {1.00f, 0.50f, 0.70f, 1.0f}, {0.85f, 0.85f, 0.40f, 1.0f}};
-  return kColors[position % std::size(kColors)];
-}
 
 constexpr size_t kValueLimit = 80;  // argument values in the table and its text filter
 
@@ -73,11 +66,9 @@ void TracePanel::refilter(const debugger::HistoryEntry& run) {
   kind_counts_.fill(0);
   plugins_.clear();
   if (!run.ran()) return;
-  // The chain's filters in the order they first act (a column and a colour each).
-  for (const host::TraceEvent& event : run.trace)
-    if (!event.plugin.empty() &&
-        std::find(plugins_.begin(), plugins_.end(), event.plugin) == plugins_.end())
-      plugins_.push_back(event.plugin);
+  // The chain's filters in the order they first act (a column and a colour each, the same
+  // colours the Result panel and the timeline give them).
+  plugins_ = debugger::filters_in_order(run.trace);
   std::string needle = lower(text_filter_);
   const auto& trace = run.trace;
   for (size_t i = 0; i < trace.size(); ++i) {
@@ -205,7 +196,7 @@ void TracePanel::draw_table(const debugger::HistoryEntry& run) {
       if (chain) {
         ImGui::TableSetColumnIndex(1);
         const auto at = std::find(plugins_.begin(), plugins_.end(), event.plugin);
-        ImGui::TextColored(filter_color(static_cast<size_t>(at - plugins_.begin())), "%s",
+        ImGui::TextColored(style::filter_color(static_cast<size_t>(at - plugins_.begin())), "%s",
                            event.plugin.c_str());
       }
       ImGui::TableSetColumnIndex(1 + o);

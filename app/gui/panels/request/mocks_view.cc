@@ -49,21 +49,38 @@ bool edit_reply(MockReply& reply, bool callout) {
 }  // namespace
 
 void draw_upstream(RequestDraft& draft) {
-  int mode = upstream_is_mock(draft) ? 1 : 0;
+  int mode = upstream_is_real(draft) ? 2 : upstream_is_mock(draft) ? 1 : 0;
   bool switched = ImGui::RadioButton("Echo the request", &mode, 0);
   if (ImGui::IsItemHovered())
     ImGui::SetTooltip("The upstream answers 200 with the request it received, as JSON");
   ImGui::SameLine();
   switched |= ImGui::RadioButton("Mock response", &mode, 1);
+  ImGui::SameLine();
+  switched |= ImGui::RadioButton("Real server", &mode, 2);
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip(
+        "The request that leaves the filter chain goes to HOST:PORT over HTTP/1.1; its "
+        "response comes back through the filters");
   if (switched) {
     if (mode == 0)
       set_upstream_echo(draft);
-    else
+    else if (mode == 1)
       set_upstream_mock(draft, MockReply{});
+    else
+      set_upstream_address(draft, "127.0.0.1:8080");
   }
   if (mode == 0) {
     ImGui::TextColored(style::muted(),
                        "The Result panel's Response tab shows what the upstream echoed.");
+    return;
+  }
+  if (mode == 2) {
+    std::string address = upstream_address(draft);
+    ImGui::SetNextItemWidth(ImGui::CalcTextSize("000.000.000.000:00000").x * 1.5f);
+    if (ImGui::InputTextWithHint("Address", "HOST:PORT", &address))
+      set_upstream_address(draft, address);
+    ImGui::TextColored(style::muted(),
+                       "Sent on Send; a server that cannot be reached answers 503 with why.");
     return;
   }
   MockReply reply = upstream_mock(draft);

@@ -1,6 +1,7 @@
 // The composer's Upstream and Callouts tabs: what the upstream answers (an echo of the request,
-// or a mock reply edited here) and the reply each callout cluster gives (status, headers, body,
-// delay, failure). They edit the draft through app/gui/core/request_composer.h.
+// a mock reply edited here, or a real server at HOST:PORT) and the reply each callout cluster gives
+// (status, headers, body, delay, failure). They edit the draft through
+// app/gui/core/request_composer.h.
 #pragma once
 
 #include <string>
