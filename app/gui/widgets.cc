@@ -236,4 +236,13 @@ void form_label(const char* text, float width) {
   ImGui::SameLine(width);
 }
 
+SpanRect span_rect(uint64_t start_ns, uint64_t duration_ns, uint32_t depth, ImVec2 origin,
+                   double scale, float row) {
+  const float x0 = origin.x + static_cast<float>(static_cast<double>(start_ns) * scale);
+  const float x1 = std::max(
+      x0 + 2, origin.x + static_cast<float>(static_cast<double>(start_ns + duration_ns) * scale));
+  const float y0 = origin.y + 2 + row * static_cast<float>(depth);
+  return {ImVec2(x0, y0), ImVec2(x1, y0 + row - 2)};
+}
+
 }  // namespace pwplay::gui::widgets

@@ -55,6 +55,14 @@ void overflow_tooltip(const std::string& text);
 void help_marker(const char* text);
 
 std::string format_duration(uint64_t ns);  // "850 ns", "12.4 us", "3.21 ms", "1.50 s"
+
+// Where a span of a request's profile is drawn in a flame chart whose time 0 is at `origin`
+// (`scale` pixels per ns, `row` pixels per nesting level): at least 2 pixels wide.
+struct SpanRect {
+  ImVec2 low, high;
+};
+SpanRect span_rect(uint64_t start_ns, uint64_t duration_ns, uint32_t depth, ImVec2 origin,
+                   double scale, float row);
 std::string format_bytes(uint64_t bytes);  // "512 B", "12.0 KiB"
 
 }  // namespace pwplay::gui::widgets

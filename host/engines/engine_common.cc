@@ -5,22 +5,6 @@
 namespace pwplay::host {
 namespace {
 
-std::string_view import_kind_name(ExternKind kind) {
-  switch (kind) {
-    case ExternKind::Function:
-      return "function";
-    case ExternKind::Table:
-      return "table";
-    case ExternKind::Memory:
-      return "memory";
-    case ExternKind::Global:
-      return "global";
-    case ExternKind::Tag:
-      return "tag";
-  }
-  return "?";
-}
-
 // Reads an unsigned LEB128 of at most 5 bytes at `pos`; nullopt when it runs off the end.
 std::optional<uint64_t> read_leb(std::span<const uint8_t> bytes, size_t& pos) {
   uint64_t value = 0;
@@ -136,7 +120,7 @@ Result<void> refuse_engine_flags(std::string_view engine, std::span<const std::s
 }
 
 std::string unsupported_import_message(const ImportDesc& import) {
-  return "unsupported import kind (" + std::string(import_kind_name(import.kind)) +
+  return "unsupported import kind (" + std::string(extern_kind_name(import.kind)) +
          "): " + import.module + "." + import.name;
 }
 

@@ -150,12 +150,9 @@ void TimelinePanel::draw(const Snapshot& snapshot, Commands& commands) {
   const auto& selected = workspace_.selection.event_seq;
   const ProfileSpan* under = nullptr;
   for (const auto& span : profile_.spans) {
-    const float x0 = at.x + static_cast<float>(static_cast<double>(span.start_ns) * scale);
-    const float x1 = std::max(
-        x0 + 2,
-        at.x + static_cast<float>(static_cast<double>(span.start_ns + span.duration_ns) * scale));
-    const float y0 = at.y + 2 + row * static_cast<float>(span.depth);
-    const ImVec2 low(x0, y0), high(x1, y0 + row - 2);
+    const auto [low, high] =
+        widgets::span_rect(span.start_ns, span.duration_ns, span.depth, at, scale, row);
+    const float x0 = low.x, x1 = high.x, y0 = low.y;
     const ImVec4 colour = chain ? filter_bar_colour(span, filters_) : kind_of(span).colour;
     draw->AddRectFilled(low, high, ImGui::GetColorU32(colour), 2.0f);
     if (selected && *selected == span.seq)

@@ -26,12 +26,9 @@ void request_profile_view(const RequestProfile& profile, uint64_t run_id) {
       static_cast<double>(width) / static_cast<double>(std::max<uint64_t>(profile.total_ns, 1));
   const ProfileSpan* under = nullptr;
   for (const auto& span : profile.spans) {
-    const float x0 = at.x + static_cast<float>(static_cast<double>(span.start_ns) * scale);
-    const float x1 = std::max(
-        x0 + 2,
-        at.x + static_cast<float>(static_cast<double>(span.start_ns + span.duration_ns) * scale));
-    const float y0 = at.y + 2 + row * static_cast<float>(span.depth);
-    const ImVec2 low(x0, y0), high(x1, y0 + row - 2);
+    const auto [low, high] =
+        widgets::span_rect(span.start_ns, span.duration_ns, span.depth, at, scale, row);
+    const float x0 = low.x, x1 = high.x, y0 = low.y;
     const ImU32 color = span.callback ? IM_COL32(80, 140, 220, 255) : IM_COL32(220, 150, 70, 255);
     draw->AddRectFilled(low, high, color);
     draw->AddRect(low, high, IM_COL32(20, 20, 25, 255));
