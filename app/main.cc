@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   pwplay::app::add_check_command(app, exit_code);
   pwplay::app::add_export_command(app, exit_code);
   pwplay::app::add_bench_command(app, exit_code);
+  pwplay::app::add_lessons_command(app, exit_code);
   pwplay::gui::GuiOptions gui_options;
   pwplay::app::PluginFlags gui_plugin_flags;
   pwplay::gui::add_gui_options(app, gui_options, gui_plugin_flags);

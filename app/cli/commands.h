@@ -23,5 +23,7 @@ void add_check_command(CLI::App& app, int& exit_code);
 void add_export_command(CLI::App& app, int& exit_code);
 // `pwplay bench`: one request many times per engine, measured (bench_command.cc).
 void add_bench_command(CLI::App& app, int& exit_code);
+// `pwplay lessons`: the guided lessons of assets/lessons (lessons_command.cc).
+void add_lessons_command(CLI::App& app, int& exit_code);
 
 }  // namespace pwplay::app

@@ -54,6 +54,7 @@ void GuiApp::register_commands() {
   register_module_commands(commands_, module_model_, session_,
                            [this] { (void)inspector_.show(InspectorTab::Module); });
   register_chain_commands(commands_, workspace_);
+  register_lessons();
 }
 
 void GuiApp::register_file_commands() {

@@ -19,6 +19,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
+bool is_inside(const fs::path& file, const fs::path& dir) {
+  if (dir.empty()) return false;
+  fs::path relative = fs::path(file).lexically_normal().lexically_relative(dir);
+  return !relative.empty() && *relative.begin() != "..";
+}
+
+}  // namespace
+
 SampleSearch sample_search(const GuiOptions& options) {
   SampleSearch search;
   search.samples_dir = options.samples_dir;
@@ -29,14 +37,6 @@ SampleSearch sample_search(const GuiOptions& options) {
   if (fs::path cwd = fs::current_path(ec); !ec) search.source_dirs.push_back(cwd);
   return search;
 }
-
-bool is_inside(const fs::path& file, const fs::path& dir) {
-  if (dir.empty()) return false;
-  fs::path relative = fs::path(file).lexically_normal().lexically_relative(dir);
-  return !relative.empty() && *relative.begin() != "..";
-}
-
-}  // namespace
 
 void GuiApp::register_firstrun_commands() {
   // Automation runs and --no-ini leave the user's files alone, as with the layout.

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "app/cli/lessons_dir.h"
 #include "app/gui/core/command_list.h"
 #include "app/gui/core/debugger_log.h"
 #include "app/gui/core/frame_times.h"
@@ -17,6 +18,17 @@ namespace pwplay::gui {
 namespace {
 
 constexpr int kDefaultWidth = 1280;
+
+// How many steps the lesson `options.lesson` has (an error names the lessons there are).
+Result<size_t> lesson_steps(const GuiOptions& options) {
+  auto dir = app::lessons_dir(options.lessons_dir);
+  if (!dir) return unexpected(dir.error());
+  auto lessons = debugger::load_lessons(*dir);
+  if (!lessons) return unexpected(lessons.error());
+  auto lesson = debugger::find_lesson(*lessons, options.lesson);
+  if (!lesson) return unexpected(lesson.error());
+  return (*lesson)->steps.size();
+}
 constexpr int kDefaultHeight = 800;
 
 // ~/.config/pwplay/imgui.ini (or under $XDG_CONFIG_HOME); "" when there is no home to write to.
@@ -68,8 +80,21 @@ nlohmann::json GuiApp::ui_state() {
   // The code lines drawn (debug view at a pause, Module tab): tests click one to set a breakpoint.
   ui["code_lines"] = debug_view_.code_lines();
   ui["module_lines"] = module_panel_.code_lines();
+  // The Learn panel: open or not, and where its buttons were drawn (tests click them).
+  ui["learn"] = {{"open", learn_panel_.open}, {"buttons", learn_panel_.buttons_json()}};
   add_view_fields(ui);
   return ui;
+}
+
+nlohmann::json GuiApp::log_sections(const Snapshot& snapshot) {
+  return {{"module", summarize_module(module_model_, snapshot)},
+          {"chain", summarize_chain(workspace_, snapshot)},
+          {"lesson", lessons_.summary()},
+          {"debugger", summarize_debugger(snapshot, &debugger_panel_.console())},
+          {"comparison", comparison_ ? nlohmann::json{{"before", comparison_->before},
+                                                      {"after", comparison_->after},
+                                                      {"same", comparison_->diff.same()}}
+                                     : nlohmann::json(nullptr)}};
 }
 
 void GuiApp::add_view_fields(nlohmann::json& ui) {
@@ -101,6 +126,9 @@ void GuiApp::apply_startup_options() {
     (void)commands_.run("load", CommandSource::Startup);
   else
     start_first_run();
+  // --lesson: the Learn panel at that lesson (a lesson check's script opens it itself).
+  if (!options_.lesson.empty() && !options_.automation_check)
+    (void)commands_.run("open-lesson", CommandSource::Startup, options_.lesson);
 }
 
 int GuiApp::run() {
@@ -169,15 +197,8 @@ int GuiApp::finish_automation() {
     std::fprintf(stderr, "pwplay: automation: the window closed before the script finished\n");
   if (automation_->failed())
     std::fprintf(stderr, "pwplay: automation: %s\n", automation_->error().c_str());
-  automation_->set_log_section("module", summarize_module(module_model_, *snapshot));
-  automation_->set_log_section("chain", summarize_chain(workspace_, *snapshot));
-  automation_->set_log_section("debugger",
-                               summarize_debugger(*snapshot, &debugger_panel_.console()));
-  automation_->set_log_section("comparison",
-                               comparison_ ? nlohmann::json{{"before", comparison_->before},
-                                                            {"after", comparison_->after},
-                                                            {"same", comparison_->diff.same()}}
-                                           : nlohmann::json(nullptr));
+  const nlohmann::json sections = log_sections(*snapshot);
+  for (const auto& [key, value] : sections.items()) automation_->set_log_section(key, value);
   if (auto written = automation_->write_log(*snapshot, commands_, ui_state()); !written) {
     std::fprintf(stderr, "pwplay: %s\n", written.error().message.c_str());
     return 1;
@@ -195,6 +216,7 @@ void GuiApp::frame() {
   const double started_ms = measured ? thread_cpu_ms() : 0;
   commands_.set_frame(frame_);
   if (automation_ && !automation_->finished()) automation_->before_frame(*this);
+  lessons_.tick(commands_, engine_idle(), [this] { return lesson_state(); });
   snapshot_ = session_.snapshot();
   workspace_.observe(*snapshot_);
 
@@ -349,7 +371,26 @@ int list_gui_commands(const GuiOptions& options) {
 
 int run_gui(const GuiOptions& options) {
   std::optional<AutomationScript> script;
-  if (!options.automation.empty()) {
+  if (options.automation_check) {
+    if (options.lesson.empty()) {
+      std::fprintf(stderr, "pwplay: --automation-check needs --lesson ID\n");
+      return 2;
+    }
+    if (!options.automation.empty() || !options.run_commands.empty()) {
+      std::fprintf(stderr,
+                   "pwplay: --automation-check plays the lesson: give no --automation "
+                   "or --run-command\n");
+      return 2;
+    }
+    auto steps = lesson_steps(options);
+    if (!steps) {
+      std::fprintf(stderr, "pwplay: --lesson: %s\n", steps.error().message.c_str());
+      return 1;
+    }
+    script = lesson_check_script(options.lesson, *steps, options.screenshot);
+    script->width = 1600;
+    script->height = 1000;
+  } else if (!options.automation.empty()) {
     if (!options.run_commands.empty() || !options.screenshot.empty()) {
       std::fprintf(stderr, "pwplay: give either --automation or --run-command/--screenshot\n");
       return 2;
@@ -361,7 +402,16 @@ int run_gui(const GuiOptions& options) {
     }
     script = std::move(*loaded);
   } else if (!options.run_commands.empty() || !options.screenshot.empty()) {
-    script = command_line_script(options.run_commands, options.screenshot, options.frames);
+    std::vector<std::string> run = options.run_commands;
+    if (!options.lesson.empty()) run.insert(run.begin(), "open-lesson=" + options.lesson);
+    script = command_line_script(run, options.screenshot, options.frames);
+  }
+  if (!options.lesson.empty() && !options.automation_check) {
+    // An unknown lesson is a typo on the command line: said before any window opens.
+    if (auto steps = lesson_steps(options); !steps) {
+      std::fprintf(stderr, "pwplay: --lesson: %s\n", steps.error().message.c_str());
+      return 1;
+    }
   }
   if (script && !options.automation_log.empty()) script->log_path = options.automation_log;
   if (!script && !options.automation_log.empty()) {

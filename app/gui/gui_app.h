@@ -10,6 +10,7 @@
 #include "app/gui/core/automation.h"
 #include "app/gui/core/chain_model.h"
 #include "app/gui/core/command_table.h"
+#include "app/gui/core/lesson_runner.h"
 #include "app/gui/core/memory_state.h"
 #include "app/gui/core/module_model.h"
 #include "app/gui/core/recent.h"
@@ -26,6 +27,7 @@
 #include "app/gui/panels/filter_panel.h"
 #include "app/gui/panels/help_windows.h"
 #include "app/gui/panels/inspector_tabs.h"
+#include "app/gui/panels/learn_panel.h"
 #include "app/gui/panels/logs_panel.h"
 #include "app/gui/panels/memory/memory_panel.h"
 #include "app/gui/panels/module_panel.h"
@@ -40,6 +42,10 @@
 #include "app/gui/platform_window.h"
 
 namespace pwplay::gui {
+
+// Where the app looks for the built samples (--samples-dir, beside the executable, the source
+// tree it was built from, the working directory): firstrun.cc.
+SampleSearch sample_search(const GuiOptions& options);
 
 class GuiApp : public AutomationHost {
  public:
@@ -56,6 +62,8 @@ class GuiApp : public AutomationHost {
   }
   Result<ScreenshotInfo> capture(const std::string& path) override;
   nlohmann::json ui_state() override;
+  bool lesson_busy() override { return lessons_.running(); }
+  Result<void> check_lesson() override;
 
  private:
   // The command table, one function per menu (app_commands.cc).
@@ -68,6 +76,10 @@ class GuiApp : public AutomationHost {
   void register_scripting_commands();
   // First run, the welcome view, open-file, recent files and help (firstrun.cc).
   void register_firstrun_commands();
+  // The lessons of assets/lessons and their commands (learn.cc).
+  void register_lessons();
+  // What a lesson's check reads: the automation log's sections, as they are now.
+  nlohmann::json lesson_state();
   void start_first_run();
   void refresh_welcome();
   void open_dropped_files();
@@ -76,6 +88,9 @@ class GuiApp : public AutomationHost {
   // Rebuilds fonts and theme when the ini file or a command changed them (between frames).
   void apply_appearance();
   void update_ui_state();
+  // The automation log's sections besides the snapshot: module, chain, lesson, debugger,
+  // comparison (a lesson's check reads them too).
+  nlohmann::json log_sections(const Snapshot& snapshot);
   // The log's ui: open panels, the Result tab, the clipboard (gui_app.cc).
   void add_view_fields(nlohmann::json& ui);
   void frame();
@@ -106,6 +121,8 @@ class GuiApp : public AutomationHost {
   ModulePanel module_panel_{module_model_, session_};
   LogsPanel logs_panel_{workspace_};
   TimelinePanel timeline_panel_{workspace_};
+  LessonRunner lessons_;
+  LearnPanel learn_panel_{lessons_};
   // One slot per InspectorTab: Trace, Debugger, Memory (the memory view's panel is also in
   // debug_view_'s memory box), Module, Performance, Logs.
   InspectorTabs inspector_{
@@ -116,7 +133,7 @@ class GuiApp : public AutomationHost {
   FileDialogWindow file_dialog_{workspace_};
   ProjectWindow project_window_{workspace_};
   Layout layout_{{&filter_panel_, &request_panel_, &result_panel_, &timeline_panel_, &inspector_,
-                  &debug_view_, &status_bar_}};
+                  &debug_view_, &status_bar_, &learn_panel_}};
   Layout::Appearance applied_;  // the fonts and theme built last
   float content_scale_ = 1.0f;  // the monitor's
   UiState ui_;

@@ -34,7 +34,10 @@ struct GuiOptions {
   // shows). --no-sample starts empty; automation runs start empty unless --first-run.
   bool no_sample = false;
   bool first_run = false;
-  std::string samples_dir;  // --samples-dir: where the built samples are (default: found)
+  std::string samples_dir;        // --samples-dir: where the built samples are (default: found)
+  std::string lesson;             // --lesson ID: open the app at this lesson
+  bool automation_check = false;  // --automation-check: play every step of --lesson, then exit
+  std::string lessons_dir;        // --lessons-dir: the lesson files (default: assets/lessons)
   // --list-commands[=FORMAT]: print the command table ("" or "text", "json") and exit.
   std::optional<std::string> list_commands;
 };

@@ -30,7 +30,8 @@ void add_gui_options(CLI::App& app, GuiOptions& options, app::PluginFlags& plugi
                  "Run a command from the command table at start (ID or ID=ARG; repeatable)")
       ->group(group);
   app.add_option("--screenshot", options.screenshot,
-                 "After the --run-command's, save a PNG of the window and exit")
+                 "After the --run-command's (or a lesson's --automation-check), save a PNG of the "
+                 "window and exit")
       ->group(group);
   app.add_option("--frames", options.frames, "Frames to render before --screenshot")
       ->check(CLI::Range(0, 100000))
@@ -52,6 +53,19 @@ void add_gui_options(CLI::App& app, GuiOptions& options, app::PluginFlags& plugi
          "with =json) and exit; needs no display")
       ->expected(0, 1)
       ->type_name("[=json]")
+      ->group(group);
+  app.add_option("--lesson", options.lesson,
+                 "Open the app at this lesson (its id, e.g. 01-request-life, or number; "
+                 "`pwplay lessons` lists them)")
+      ->group(group);
+  app.add_flag("--automation-check", options.automation_check,
+               "With --lesson: run every step's commands, check each step, then exit (0 only "
+               "when every check held; stderr names the step that failed); with --screenshot, a "
+               "PNG of the window at the end")
+      ->group(group);
+  app.add_option("--lessons-dir", options.lessons_dir,
+                 "Folder of lesson files (default: assets/lessons beside the executable or in "
+                 "the source tree)")
       ->group(group);
   app.add_option("--samples-dir", options.samples_dir,
                  "Where the built samples are (default: ../samples next to the executable)")

@@ -24,8 +24,8 @@ void* ini_open(ImGuiContext*, ImGuiSettingsHandler* handler, const char* name) {
 Layout::Layout(Slots slots) : slots_(slots) {}
 
 std::vector<Panel*> Layout::panels() const {
-  return {slots_.filter,   slots_.request,   slots_.result,
-          slots_.timeline, slots_.inspector, slots_.status};
+  return {slots_.filter,    slots_.request, slots_.result, slots_.timeline,
+          slots_.inspector, slots_.status,  slots_.learn};
 }
 
 void Layout::reset() {
@@ -34,8 +34,11 @@ void Layout::reset() {
   debug_right_ = kDebugRight;
   left_top_ = kLeftTop;
   centre_top_ = kCentreTop;
+  learn_fraction_ = kLearnFraction;
   slots_.debug->sizes = DebugView::Sizes{};
-  for (Panel* panel : panels()) panel->open = true;
+  // Every panel back, but the Learn column: it is there for a lesson, not part of the layout.
+  for (Panel* panel : panels())
+    if (panel != slots_.learn) panel->open = true;
   ImGui::MarkIniSettingsDirty();
 }
 
@@ -68,6 +71,7 @@ void Layout::install_ini_handler() {
     fraction("DebugRightWidth=%f", self->debug_right_, 0.1f, 0.6f);
     fraction("LeftSplit=%f", self->left_top_, 0.05f, 0.95f);
     fraction("CentreSplit=%f", self->centre_top_, 0.05f, 0.95f);
+    fraction("LearnWidth=%f", self->learn_fraction_, 0.1f, 0.5f);
     fraction("DebugCodeWidth=%f", self->slots_.debug->sizes.code_width, 0.1f, 0.9f);
     fraction("DebugTopHeight=%f", self->slots_.debug->sizes.top_height, 0.1f, 0.9f);
     fraction("DebugEventWidth=%f", self->slots_.debug->sizes.event_width, 0.1f, 0.9f);
@@ -88,6 +92,7 @@ void Layout::install_ini_handler() {
                  self->left_fraction_, self->right_fraction_, self->left_top_, self->centre_top_);
     out->appendf("DebugCodeWidth=%.4f\nDebugTopHeight=%.4f\n", self->slots_.debug->sizes.code_width,
                  self->slots_.debug->sizes.top_height);
+    out->appendf("LearnWidth=%.4f\n", self->learn_fraction_);
     out->appendf("Theme=%s\nFontScale=%.2f\n", theme_name(self->appearance.theme),
                  self->appearance.font_scale);
     for (Panel* panel : self->panels())
@@ -126,10 +131,30 @@ void Layout::draw(const Snapshot& snapshot, Commands& commands) {
   ImGui::Begin("##workspace", nullptr, fixed | ImGuiWindowFlags_NoScrollbar);
   ImGui::PopStyleVar();
   ImVec2 avail = ImGui::GetContentRegionAvail();
+  bool learn = slots_.learn && slots_.learn->open;
+  if (learn) {
+    // The lesson's text stays beside whatever the lesson shows, in both layouts.
+    const float min_width = ImGui::GetFontSize() * 14;
+    float column =
+        std::clamp(learn_fraction_ * avail.x, min_width, std::max(min_width, avail.x * 0.5f));
+    ImGui::BeginChild("##learn-column", ImVec2(column, avail.y), false,
+                      ImGuiWindowFlags_NoScrollbar);
+    draw_frame(slots_.learn, 0.0f, snapshot, commands);
+    ImGui::EndChild();
+    ImGui::SameLine(0, 0);
+    if (widgets::splitter("##learn-split", true, kSplitter, avail.y, &column, avail.x, min_width)) {
+      learn_fraction_ = column / avail.x;
+      ImGui::MarkIniSettingsDirty();
+    }
+    ImGui::SameLine(0, 0);
+    ImGui::BeginChild("##live", ImVec2(0, avail.y), false, ImGuiWindowFlags_NoScrollbar);
+    avail = ImGui::GetContentRegionAvail();
+  }
   if (mode_ == LayoutMode::Debug)
     draw_debug(snapshot, commands, avail.x, avail.y);
   else
     draw_normal(snapshot, commands, avail.x, avail.y);
+  if (learn) ImGui::EndChild();
   ImGui::End();
 
   if (slots_.status->open) {

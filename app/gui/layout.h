@@ -25,6 +25,7 @@ class Layout {
     Panel* inspector;  // right
     DebugView* debug;  // left and centre in the debug layout
     Panel* status;
+    Panel* learn;  // a column of its own at the left, in both layouts, while open
   };
   // What the ini section keeps besides sizes: the app applies it between frames.
   struct Appearance {
@@ -69,12 +70,14 @@ class Layout {
   static constexpr float kDebugRight = 0.30f;     // the same in the debug layout
   static constexpr float kLeftTop = 0.34f;        // Filter panel height / left column height
   static constexpr float kCentreTop = 0.66f;      // Result panel height / centre column height
+  static constexpr float kLearnFraction = 0.22f;  // Learn column width / window width
 
   float left_fraction_ = kLeftFraction;
   float right_fraction_ = kRightFraction;
   float debug_right_ = kDebugRight;
   float left_top_ = kLeftTop;
   float centre_top_ = kCentreTop;
+  float learn_fraction_ = kLearnFraction;
   LayoutMode mode_ = LayoutMode::Normal;
   bool in_pause_ = false;  // a pause was seen and has not ended yet
 };

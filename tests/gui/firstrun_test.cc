@@ -291,6 +291,11 @@ TEST(NextStepsHint, NamesTheKeysTheTableBinds) {
             "Ctrl+Enter sends; F9 on an event breaks there; Ctrl+D debugs");
   add("debug-send", nullptr);  // unbound: not promised
   EXPECT_EQ(next_steps_hint(commands), "Ctrl+Enter sends; F9 on an event breaks there");
+  // The lessons, by the menu entry that opens them.
+  commands.add({"open-lesson", "Lessons", "Help", {}, "", false,
+                [](std::string_view) -> Result<void> { return {}; }});
+  EXPECT_EQ(next_steps_hint(commands),
+            "Ctrl+Enter sends; F9 on an event breaks there; Help > Lessons to learn proxy-wasm");
 }
 
 // --- Recent files -------------------------------------------------------------------------------

@@ -28,6 +28,10 @@ const char* kind_name(AutomationStep::Kind kind) {
       return "wait time";
     case AutomationStep::Kind::WaitCommand:
       return "wait command";
+    case AutomationStep::Kind::WaitLesson:
+      return "wait lesson";
+    case AutomationStep::Kind::CheckLesson:
+      return "check lesson";
     case AutomationStep::Kind::Frames:
       return "frames";
     case AutomationStep::Kind::Screenshot:
@@ -64,9 +68,10 @@ Result<AutomationStep> parse_step(const json& item, const std::string& where) {
     return step;
   }
   if (!item.is_object()) return make_error(where + ": a step is a command id or an object");
-  if (auto ok = check_keys(
-          item, {"run", "arg", "wait", "count", "ms", "id", "timeout_ms", "frames", "screenshot"},
-          where);
+  if (auto ok = check_keys(item,
+                           {"run", "arg", "wait", "count", "ms", "id", "timeout_ms", "frames",
+                            "screenshot", "check"},
+                           where);
       !ok)
     return unexpected(ok.error());
   if (item.contains("timeout_ms")) {
@@ -99,6 +104,8 @@ Result<AutomationStep> parse_step(const json& item, const std::string& where) {
       auto ms = get_int(item, "ms", where, 1);
       if (!ms) return unexpected(ms.error());
       step.duration = std::chrono::milliseconds(*ms);
+    } else if (what == "lesson") {
+      step.kind = AutomationStep::Kind::WaitLesson;
     } else if (what == "command") {
       step.kind = AutomationStep::Kind::WaitCommand;
       if (!item.contains("id") || !item["id"].is_string() || item["id"].get<std::string>().empty())
@@ -109,8 +116,14 @@ Result<AutomationStep> parse_step(const json& item, const std::string& where) {
       step.count = *count;
     } else {
       return make_error(where +
-                        ": field 'wait' must be \"engine\", \"runs\", \"time\" or \"command\"");
+                        ": field 'wait' must be \"engine\", \"runs\", \"time\", \"command\" "
+                        "or \"lesson\"");
     }
+    return step;
+  }
+  if (item.contains("check")) {
+    if (item["check"] != "lesson") return make_error(where + ": field 'check' must be \"lesson\"");
+    step.kind = AutomationStep::Kind::CheckLesson;
     return step;
   }
   if (item.contains("frames")) {
@@ -127,7 +140,7 @@ Result<AutomationStep> parse_step(const json& item, const std::string& where) {
     step.path = item["screenshot"].get<std::string>();
     return step;
   }
-  return make_error(where + ": a step needs one of 'run', 'wait', 'frames', 'screenshot'");
+  return make_error(where + ": a step needs one of 'run', 'wait', 'check', 'frames', 'screenshot'");
 }
 
 // Every header change of a run with the filter that made it (debugger::run_changes), request
@@ -235,6 +248,33 @@ AutomationScript command_line_script(const std::vector<std::string>& run_command
   return script;
 }
 
+AutomationScript lesson_check_script(const std::string& lesson, size_t steps,
+                                     const std::string& screenshot) {
+  AutomationScript script;
+  auto add = [&script](AutomationStep::Kind kind, std::string command = {}, std::string arg = {}) {
+    AutomationStep step;
+    step.kind = kind;
+    step.command = std::move(command);
+    step.arg = std::move(arg);
+    script.steps.push_back(std::move(step));
+  };
+  add(AutomationStep::Kind::WaitEngine);  // the start-up load
+  add(AutomationStep::Kind::Run, "open-lesson", lesson);
+  for (size_t i = 0; i < steps; ++i) {
+    if (i > 0) add(AutomationStep::Kind::Run, "lesson-next");
+    add(AutomationStep::Kind::Run, "lesson-run-step");
+    add(AutomationStep::Kind::WaitLesson);
+    add(AutomationStep::Kind::CheckLesson);
+  }
+  if (!screenshot.empty()) {
+    add(AutomationStep::Kind::Frames);
+    script.steps.back().count = 5;
+    add(AutomationStep::Kind::Screenshot);
+    script.steps.back().path = screenshot;
+  }
+  return script;
+}
+
 AutomationRunner::AutomationRunner(AutomationScript script) : script_(std::move(script)) {}
 
 std::chrono::milliseconds AutomationRunner::timeout_of(const AutomationStep& step) const {
@@ -311,6 +351,30 @@ void AutomationRunner::before_frame(AutomationHost& host) {
         if (timed_out)
           fail("'" + step.command + "' did not run within " +
                std::to_string(timeout_of(step).count()) + " ms");
+        return;
+      }
+      case AutomationStep::Kind::WaitLesson:
+        if (!host.lesson_busy() && host.engine_idle()) {
+          advance();
+          continue;
+        }
+        if (timed_out)
+          fail("the lesson step's commands were still running after " +
+               std::to_string(timeout_of(step).count()) + " ms");
+        return;
+      case AutomationStep::Kind::CheckLesson: {
+        // A check may need a frame or two (a tab drawn, a snapshot published): polled until the
+        // step's timeout, then the last reason it did not hold is the error.
+        if (frames_left_-- > 0) return;
+        auto held = host.check_lesson();
+        if (held) {
+          advance();
+          continue;
+        }
+        if (timed_out || std::chrono::steady_clock::now() - step_start_ > kLessonCheckWait) {
+          fail(held.error().message);
+          return;
+        }
         return;
       }
       case AutomationStep::Kind::Frames:

@@ -26,6 +26,8 @@ struct AutomationStep {
     WaitRuns,
     WaitTime,
     WaitCommand,
+    WaitLesson,   // the lesson step's commands have all run and the engine is idle
+    CheckLesson,  // the lesson step's check holds (polled until the step's timeout)
     Frames,
     Screenshot
   };
@@ -56,6 +58,11 @@ Result<AutomationScript> load_automation_script(const std::string& path);
 AutomationScript command_line_script(const std::vector<std::string>& run_commands,
                                      const std::string& screenshot, int frames);
 
+// The script behind `--lesson ID --automation-check [--screenshot PNG]`: open the lesson, then per
+// step run its commands, wait for them and check; the next step; the screenshot at the end.
+AutomationScript lesson_check_script(const std::string& lesson, size_t steps,
+                                     const std::string& screenshot);
+
 struct ScreenshotInfo {
   std::string path;
   int width = 0;
@@ -74,6 +81,10 @@ class AutomationHost {
   virtual Result<ScreenshotInfo> capture(const std::string& path) = 0;
   // What the window shows that the snapshot does not (the memory cursor, ...): the log's "ui".
   virtual nlohmann::json ui_state() { return nlohmann::json::object(); }
+  // The Learn panel: a step's commands are still running.
+  virtual bool lesson_busy() { return false; }
+  // Evaluates the open lesson step's check now: an error says where and what did not hold.
+  virtual Result<void> check_lesson() { return make_error("no lesson is open"); }
 };
 
 // Plays a script one frame at a time: before_frame() runs the steps that are due,
@@ -119,6 +130,8 @@ class AutomationRunner {
 
   // Frames to render before a screenshot so that layout and new data have settled.
   static constexpr int kSettleFrames = 3;
+  // How long a lesson step's check may take to hold once its commands ran.
+  static constexpr std::chrono::milliseconds kLessonCheckWait{5000};
 
  private:
   void fail(std::string message);

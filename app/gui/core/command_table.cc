@@ -94,6 +94,8 @@ const char* command_source_name(CommandSource source) {
       return "console";
     case CommandSource::Drop:
       return "drop";
+    case CommandSource::Lesson:
+      return "lesson";
   }
   return "?";
 }

@@ -47,7 +47,8 @@ enum class CommandSource : uint8_t {
   Automation,
   Startup,
   Console,
-  Drop  // a file dropped on the window (open-file)
+  Drop,   // a file dropped on the window (open-file)
+  Lesson  // a lesson step's commands (the Learn panel's Run step)
 };
 const char* command_source_name(CommandSource source);
 

@@ -20,6 +20,10 @@ std::string next_steps_hint(const Commands& commands) {
   add("send", "sends");
   add("break-on-event", "on an event breaks there");
   add("debug-send", "debugs");
+  // The lessons have no key: the menu that holds them.
+  if (const Command* lessons = commands.find("open-lesson"); lessons && !lessons->menu.empty())
+    hint += (hint.empty() ? "" : "; ") + lessons->menu + " > " + lessons->label +
+            " to learn proxy-wasm";
   return hint;
 }
 

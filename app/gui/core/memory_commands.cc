@@ -1,5 +1,6 @@
 #include "app/gui/core/memory_commands.h"
 
+#include <algorithm>
 #include <memory>
 
 namespace pwplay::gui {
@@ -90,6 +91,16 @@ json summarize_memory(const memory::ViewState& view) {
     regions.push_back(
         {{"address", region.address}, {"length", region.length}, {"label", region.label}});
   out["regions"] = std::move(regions);
+  // The label of the copied region the selection covers exactly (memory-select-region, or a
+  // click on the legend), for checks such as "the request headers are selected".
+  out["selected_region"] = nullptr;
+  if (auto selection = view.selection())
+    for (const auto& region : view.regions())
+      if (selection->begin == region.address &&
+          selection->end == region.address + std::max<uint32_t>(region.length, 1)) {
+        out["selected_region"] = region.label;
+        break;
+      }
   out["changed_bytes"] = view.changed().bytes();
   out["hits"] = view.hits().size();
   out["growth"] = view.growth().size();

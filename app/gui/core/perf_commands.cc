@@ -109,7 +109,16 @@ json summarize_performance(const Snapshot& snapshot) {
            {"filter_p99_us", static_cast<double>(view.filter_ns.percentile(0.99)) / 1000.0},
            {"callbacks", view.callbacks.size()},
            {"host_calls", view.host_calls.size()},
-           {"memory_bytes", view.memory_bytes}});
+           {"memory_bytes", view.memory_bytes},
+           // What each request copies between host and VM, against the ABI's minimum (each
+           // piece of data once), and how often the host asks the module to allocate.
+           {"bytes_in_per_request", view.bytes_in_per_request},
+           {"bytes_out_per_request", view.bytes_out_per_request},
+           {"min_bytes_in_per_request", view.min_bytes_in_per_request},
+           {"copies_per_request", view.copies_per_request},
+           {"allocations_per_request", view.allocations_per_request},
+           {"instructions_per_request",
+            view.instructions_per_request ? json(*view.instructions_per_request) : json(nullptr)}});
     }
   }
   out["requests"] = requests;

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# The guided lessons under a private Xvfb server at 1600x1000. Same environment as gui_test.sh
+# (PWPLAY, GUI_CHECK, SAMPLES_DIR, SOURCE_DIR, OUT_DIR).
+#   lesson_test.sh ID   gui.lesson_ID: `pwplay --lesson ID --automation-check --screenshot`
+#                       runs every step and must exit 0; the log must show every step's check
+#                       held and every command the lesson ran succeed; the PNG must not be blank.
+#   lesson_test.sh learn   gui.learn: the Learn panel with real input (xdotool). Run step clicked
+#                       for step 1, Next clicked, step 2 done by hand (Ctrl+Enter) and noticed
+#                       by the panel, Back clicked; the panel closed and opened from the View menu
+#                       command, and the list shown again.
+# Exits 77 (skipped) only when Xvfb is not installed.
+set -u
+: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
+case_name="${1:?usage: lesson_test.sh ID|learn}"
+out="$OUT_DIR/lesson-$case_name"
+rm -rf "$out"
+mkdir -p "$out"
+cd "$out" || exit 1
+source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
+lessons="$SOURCE_DIR/assets/lessons"
+[ -f "$SAMPLES_DIR/hello.wasm" ] || fail "$SAMPLES_DIR/hello.wasm is missing: build pwplay_samples"
+start_xvfb
+app=("$PWPLAY" --samples-dir "$SAMPLES_DIR" --lessons-dir "$lessons")
+
+if [ "$case_name" != "learn" ]; then
+  "${app[@]}" --lesson "$case_name" --automation-check --screenshot "$case_name.png" \
+    --automation-log log.json > run.out 2>&1
+  rc=$?
+  cat run.out
+  [ "$rc" -eq 0 ] || fail "lesson $case_name: exit $rc (the line above names the step that failed)"
+  python3 - log.json "$lessons/$case_name.json" "$case_name" <<'PY' || fail "lesson $case_name: the log does not show every step done"
+import json, sys
+log, lesson, name = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+assert log["ok"], log["error"]
+progress = log["lesson"]["progress"][name]
+assert progress == {"done": len(lesson["steps"]), "steps": len(lesson["steps"])}, progress
+ran = [c for c in log["commands"] if c["source"] == "lesson"]
+expected = sum(len(step.get("commands", [])) for step in lesson["steps"])
+assert len(ran) == expected, (len(ran), expected)
+failed = [c for c in ran if not c["ok"]]
+assert not failed, failed
+checks = [c for c in log["commands"] if c["id"] == "lesson-run-step"]
+assert len(checks) == len(lesson["steps"]), checks
+print(f"lesson {name}: {len(lesson['steps'])} steps, {len(ran)} commands, every check held")
+PY
+  "$GUI_CHECK" png "$case_name.png" 1600 1000 || fail "$case_name.png is blank or the wrong size"
+  echo "PASS"
+  exit 0
+fi
+
+# gui.learn: where the panel's buttons are, from a first run at the same size.
+cat > where.json <<'JSON'
+{"window": {"width": 1600, "height": 1000}, "log": "where.log.json", "steps": [
+    {"wait": "engine"}, {"frames": 10}, {"screenshot": "where.png"}
+]}
+JSON
+"${app[@]}" --lesson 01-request-life --automation where.json > where.out 2>&1 ||
+  { cat where.out; fail "the first run exited with $?"; }
+python3 - where.log.json > buttons.txt <<'PY' || { cat where.log.json >&2; fail "the Learn panel's buttons are not in the log"; }
+import json, sys
+learn = json.load(open(sys.argv[1]))["screenshots"][0]["ui"]["learn"]
+assert learn["open"], learn
+for key in ("run", "next", "back"):
+    b = learn["buttons"][key]
+    print(key, int(b["x"] + b["width"] / 2), int(b["y"] + b["height"] / 2))
+PY
+read -r _ run_x run_y < <(grep '^run ' buttons.txt)
+read -r _ next_x next_y < <(grep '^next ' buttons.txt)
+read -r _ back_x back_y < <(grep '^back ' buttons.txt)
+echo "Run step at $run_x,$run_y; Next at $next_x,$next_y; Back at $back_x,$back_y"
+
+cat > clicks.json <<'JSON'
+{"window": {"width": 1600, "height": 1000}, "log": "clicks.log.json", "timeout_ms": 60000, "steps": [
+    {"wait": "engine"}, {"frames": 10},
+    {"screenshot": "ready.png"},
+    {"wait": "command", "id": "lesson-run-step"},
+    {"wait": "lesson"},
+    {"frames": 30},
+    {"screenshot": "step1.png"},
+    {"wait": "command", "id": "lesson-next"},
+    {"screenshot": "step2.png"},
+    {"wait": "command", "id": "send"},
+    {"wait": "engine"},
+    {"wait": "time", "ms": 1500},
+    {"screenshot": "step2-by-hand.png"},
+    {"wait": "command", "id": "lesson-back"},
+    {"screenshot": "back.png"},
+    "toggle-learn-panel",
+    {"screenshot": "closed.png"},
+    "toggle-learn-panel",
+    "open-lesson",
+    {"screenshot": "list.png"}
+]}
+JSON
+"${app[@]}" --lesson 01-request-life --automation clicks.json > clicks.out 2>&1 &
+app_pid=$!
+window=$(timeout 30 xdotool search --sync --onlyvisible --name '^pwplay$' | head -1)
+[ -n "$window" ] || { cat clicks.out; fail "the pwplay window never appeared"; }
+for _ in $(seq 1 600); do [ -s ready.png ] && break; sleep 0.1; done
+[ -s ready.png ] || { cat clicks.out; fail "the app never drew the lesson"; }
+click() {  # X Y: move, let ImGui see the pointer arrive, then click
+  xdotool mousemove --window "$window" "$1" "$2"
+  sleep 0.4
+  xdotool click 1
+}
+key() {
+  xdotool windowfocus --sync "$window" 2>/dev/null
+  xdotool key --clearmodifiers "$1"
+}
+# until_shot PNG ACTION...: the action, again after 10 s without its screenshot (lost input).
+until_shot() {
+  local png=$1
+  shift
+  for attempt in 1 2 3; do
+    "$@"
+    for _ in $(seq 1 100); do
+      [ -s "$png" ] && { sleep 0.5; return 0; }
+      kill -0 "$app_pid" 2>/dev/null || { cat clicks.out; fail "pwplay ended before $png"; }
+      sleep 0.1
+    done
+    echo "no $png 10 s after '$*' (attempt $attempt): again"
+  done
+  cat clicks.out
+  fail "'$*' never took effect ($png was not taken)"
+}
+until_shot step1.png click "$run_x" "$run_y"
+until_shot step2.png click "$next_x" "$next_y"
+until_shot step2-by-hand.png key ctrl+Return
+until_shot back.png click "$back_x" "$back_y"
+wait "$app_pid"
+rc=$?
+app_pid=""
+cat clicks.out
+[ "$rc" -eq 0 ] || { cat clicks.log.json; fail "pwplay exited with $rc"; }
+python3 - clicks.log.json <<'PY' || { cat clicks.log.json >&2; fail "the Learn panel did not act as expected"; }
+import json, sys
+log = json.load(open(sys.argv[1]))
+sources = {}
+for c in log["commands"]:
+    assert c["ok"], c
+    sources.setdefault(c["id"], set()).add(c["source"])
+# The buttons ran their commands; Run step ran the step's command; Ctrl+Enter was the user's.
+for command in ("lesson-run-step", "lesson-next", "lesson-back"):
+    assert sources[command] == {"button"}, (command, sources)
+assert "lesson" in sources["open-sample"], sources
+assert "shortcut" in sources["send"], sources
+shots = {s["path"]: s for s in log["screenshots"]}
+assert shots["ready.png"]["ui"]["learn"]["open"], shots["ready.png"]["ui"]["learn"]
+assert not shots["closed.png"]["ui"]["learn"]["open"]
+# The list: no lesson open, the panel open again, a button per lesson.
+learn = shots["list.png"]["ui"]["learn"]
+assert learn["open"] and "lesson-01-request-life" in learn["buttons"], learn
+assert log["lesson"]["id"] is None, log["lesson"]
+# Step 1 by the button and step 2 by hand: both noticed as done.
+assert log["lesson"]["progress"]["01-request-life"]["done"] == 2, log["lesson"]
+assert log["snapshot"]["plugin"]["name"] == "hello", log["snapshot"]["plugin"]
+print("Learn panel: Run step, Next, a step done by hand, Back, closed and reopened")
+PY
+for png in step1.png step2-by-hand.png list.png; do
+  "$GUI_CHECK" png "$png" 1600 1000 || fail "$png is blank or the wrong size"
+done
+echo "PASS"
