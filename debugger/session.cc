@@ -568,6 +568,7 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name, 
     const uint64_t before = store_.last_seq();
     engine_worker_.pausing = pausing == Pausing::On;
     callouts_.release_held();
+    catch_up_clock();
     entry.warmup = host::warm_up(*chain_, dispatcher_, plugin_options_.front().warmup());
     entry.report = host::run_request(*chain_, dispatcher_, request.request, request.upstream);
     engine_worker_.pausing = true;
@@ -582,6 +583,8 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name, 
     std::lock_guard lock(mutex_);
     entry.build = info_.build;
   }
+  // Time spent in the request (a debugger pause above all) is not time between requests.
+  if (clock_synced_) clock_synced_ = std::chrono::steady_clock::now();
   engine_worker_.finish_stream = 0;
   engine_worker_.step_mode = StepMode::None;
   engine_worker_.frames.clear();
@@ -593,6 +596,25 @@ void Session::run_on_engine(uint64_t id, RequestFile request, std::string name, 
   }
   changed_.notify_all();
   announce();
+}
+
+void Session::catch_up_clock() {
+  if (!options_.clock_follows_wall_time) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (clock_synced_) {
+    const auto elapsed =
+        std::min(std::chrono::duration_cast<std::chrono::milliseconds>(now - *clock_synced_),
+                 kMaxClockCatchUp);
+    // The timers due in that time run in order (ticks re-arm as they go), then the clock stands
+    // at the end of it, as a proxy's would.
+    const uint64_t target =
+        dispatcher_.virtual_elapsed_ns() + static_cast<uint64_t>(elapsed.count()) * 1000000ull;
+    // At most kMaxCatchUpTimers of them: a 1 ms tick would otherwise run 60000 times.
+    size_t ran = 0;
+    if (!dispatcher_.run_until([&ran] { return ran++ >= kMaxCatchUpTimers; }, elapsed))
+      dispatcher_.advance_to(target);
+  }
+  clock_synced_ = now;
 }
 
 Session::State Session::wait(std::chrono::milliseconds timeout) {

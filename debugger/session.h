@@ -58,7 +58,18 @@ struct SessionOptions {
   // Runs after each new snapshot is published, on whichever thread changed the session and
   // without its lock held (the desktop app wakes its event loop). Keep it quick.
   std::function<void()> on_publish;
+  // The session's clock is virtual (ticks and callout delays run in virtual time, so runs are
+  // reproducible). With this set, before each request the clock first catches up with the wall
+  // time since the previous one (at most kMaxClockCatchUp): the ticks due meanwhile run, and
+  // that run's trace shows them. The desktop app sets it, so a tick-driven filter behaves as in
+  // a proxy between two Sends.
+  bool clock_follows_wall_time = false;
 };
+
+// How much wall time one catch-up may let pass on the virtual clock (a session left idle for an
+// hour does not run an hour of ticks before its next request).
+inline constexpr std::chrono::milliseconds kMaxClockCatchUp{60000};
+inline constexpr size_t kMaxCatchUpTimers = 1000;
 
 // Whether a request sent in the session stops at breakpoints and steps (Debug request), or runs
 // to its end whatever they say (a plain Send).
@@ -362,6 +373,8 @@ class Session {
   // module that cannot be read keeps the previous build running).
   Result<void> load_on_engine(const std::vector<PluginSpec>& chain, bool fresh);
   void run_on_engine(uint64_t id, RequestFile request, std::string name, Pausing pausing);
+  // SessionOptions::clock_follows_wall_time: runs the timers due since the last request.
+  void catch_up_clock();
   // The hot reload's work on the engine thread: reload, then replay the last request.
   void reload_and_replay();
   // `build`: the module build the proxy that served the stream was started with.
@@ -404,6 +417,9 @@ class Session {
 
   // Engine-thread state.
   host::SimulatedDispatcher dispatcher_;
+  // When the virtual clock last caught up with the wall time (SessionOptions::
+  // clock_follows_wall_time); engine thread only.
+  std::optional<std::chrono::steady_clock::time_point> clock_synced_;
   host::MockCalloutClient callouts_{dispatcher_};
   std::unique_ptr<host::HostEnv> env_;
   std::unique_ptr<host::FilterChain> chain_;

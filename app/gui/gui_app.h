@@ -107,7 +107,8 @@ class GuiApp : public AutomationHost {
   // The one engine: its thread runs every load and request (Send and Debug request alike) and
   // owns the history, the trace store and the breakpoints; each publish wakes the frame loop.
   // Destroyed before the window, after the panels that refer to it.
-  debugger::Session session_{debugger::SessionOptions{.on_publish = &PlatformWindow::wake}};
+  debugger::Session session_{debugger::SessionOptions{.on_publish = &PlatformWindow::wake,
+                                                      .clock_follows_wall_time = true}};
   FilterPanel filter_panel_{workspace_};
   RequestPanel request_panel_{workspace_};
   ResultPanel result_panel_{workspace_};

@@ -66,7 +66,17 @@ Result<LessonCommand> parse_command(const json& item, const std::string& where) 
   if (item.is_string() && !item.get<std::string>().empty())
     return LessonCommand{item.get<std::string>(), {}};
   if (!item.is_object())
-    return make_error(where + ": a command is an id (\"send\") or {\"run\": ID, \"arg\": TEXT}");
+    return make_error(where +
+                      ": a command is an id (\"send\"), {\"run\": ID, \"arg\": TEXT} or "
+                      "{\"wait_ms\": N}");
+  if (item.contains("wait_ms")) {
+    if (auto ok = only_keys(item, {"wait_ms"}, where); !ok) return unexpected(ok.error());
+    const json& ms = item["wait_ms"];
+    if (!ms.is_number_integer() || ms.get<int64_t>() < 1 || ms.get<int64_t>() > kMaxLessonWaitMs)
+      return make_error(where + ": field 'wait_ms' must be an integer from 1 to " +
+                        std::to_string(kMaxLessonWaitMs));
+    return LessonCommand{{}, {}, ms.get<int>()};
+  }
   if (auto ok = only_keys(item, {"run", "arg"}, where); !ok) return unexpected(ok.error());
   auto id = get_text(item, "run", where, true);
   if (!id) return unexpected(id.error());

@@ -29,10 +29,14 @@
 
 namespace pwplay::debugger {
 
+// One of a step's actions: a command of the app's table, or a pause of `wait_ms` (time passing,
+// for ticks: {"wait_ms": 1500}).
 struct LessonCommand {
   std::string id;
   std::string arg;
+  int wait_ms = 0;
 };
+inline constexpr int kMaxLessonWaitMs = 10000;
 
 struct LessonCondition {
   enum class Op : uint8_t { Equals, NotEquals, Contains, AtLeast, AtMost, Exists };

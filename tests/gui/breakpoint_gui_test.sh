@@ -82,40 +82,13 @@ cat > clicks.json <<JSON
 JSON
 "$PWPLAY" "$wasm" --engine wabt --request "$request" --automation clicks.json > clicks.out 2>&1 &
 app_pid=$!
+app_out=clicks.out
 window=$(timeout 30 xdotool search --sync --onlyvisible --name '^pwplay$' | head -1)
 [ -n "$window" ] || { cat clicks.out; fail "the pwplay window never appeared"; }
 # A loaded machine (ctest -j2 beside other tests) can take a while to load the filter.
 for _ in $(seq 1 600); do [ -s ready.png ] && break; sleep 0.1; done
 [ -s ready.png ] || { cat clicks.out; fail "the Module tab never showed"; }
 
-click() {  # X Y: move, let ImGui see the pointer arrive, then click
-  xdotool mousemove --window "$window" "$1" "$2"
-  sleep 0.4
-  xdotool click 1
-}
-key() {  # KEY: with the window focused
-  xdotool windowfocus --sync "$window" 2>/dev/null
-  xdotool key --clearmodifiers "$1"
-}
-# until PNG ACTION...: does the action, then waits for the screenshot the script takes once the
-# action's command ran. Input can be lost while a loaded machine is slow to draw a frame: the
-# action is done again when nothing happened within 10 s (a command that ran is followed by its
-# screenshot within a second or two, so nothing runs twice).
-until_shot() {
-  local png=$1
-  shift
-  for attempt in 1 2 3; do
-    "$@"
-    for _ in $(seq 1 100); do
-      [ -s "$png" ] && { sleep 0.5; return 0; }
-      kill -0 "$app_pid" 2>/dev/null || { cat clicks.out; fail "pwplay ended before $png"; }
-      sleep 0.1
-    done
-    echo "no $png 10 s after '$*' (attempt $attempt): again"
-  done
-  cat clicks.out
-  fail "'$*' never took effect ($png was not taken)"
-}
 until_shot marked.png click "$module_x" "$module_y"
 until_shot paused-1.png key ctrl+d
 until_shot marked-2.png click "$code_x" "$code_y"

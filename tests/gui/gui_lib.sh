@@ -34,3 +34,36 @@ start_xvfb() {
   done
   fail "Xvfb did not report its display within 10 s"
 }
+
+# Real input on the app's window with xdotool. The caller sets `window` (its X id), `app_pid` and
+# `app_out` (the file the app's output goes to).
+# click X Y: move, let ImGui see the pointer arrive, then click.
+click() {
+  xdotool mousemove --window "$window" "$1" "$2"
+  sleep 0.4
+  xdotool click 1
+}
+# key KEY: with the window focused.
+key() {
+  xdotool windowfocus --sync "$window" 2>/dev/null
+  xdotool key --clearmodifiers "$1"
+}
+# until_shot PNG ACTION...: does the action, then waits for the screenshot the app's script takes
+# once the action's command ran. Input can be lost while a loaded machine is slow to draw a frame:
+# the action is done again when nothing happened within 10 s (a command that ran is followed by its
+# screenshot within a second or two, so nothing runs twice).
+until_shot() {
+  local png=$1
+  shift
+  for attempt in 1 2 3; do
+    "$@"
+    for _ in $(seq 1 100); do
+      [ -s "$png" ] && { sleep 0.5; return 0; }
+      kill -0 "$app_pid" 2>/dev/null || { cat "$app_out"; fail "pwplay ended before $png"; }
+      sleep 0.1
+    done
+    echo "no $png 10 s after '$*' (attempt $attempt): again"
+  done
+  cat "$app_out"
+  fail "'$*' never took effect ($png was not taken)"
+}

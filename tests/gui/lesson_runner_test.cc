@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 namespace pwplay::gui {
 namespace {
@@ -158,6 +159,32 @@ TEST(LessonRunner, TheLessonCommandsDriveTheRunner) {
   ASSERT_TRUE(table.commands.run("open-lesson", CommandSource::Menu));
   EXPECT_EQ(runner.lesson(), nullptr);
   EXPECT_EQ(shown, 2);
+}
+
+TEST(LessonRunner, AWaitHoldsTheNextCommandBackAndCountsAsRunning) {
+  json document = {
+      {"title", "T"},
+      {"steps",
+       json::array({{{"title", "one"},
+                     {"text", "a"},
+                     {"commands", json::array({"first", {{"wait_ms", 80}}, "second"})},
+                     {"check",
+                      {{"text", "t"}, {"all", json::array({{{"path", "x"}, {"equals", 1}}})}}}}})}};
+  auto lesson = debugger::parse_lesson(document, "01-wait", "01-wait.json");
+  ASSERT_TRUE(lesson) << lesson.error().message;
+  Table table;
+  LessonRunner runner;
+  runner.set_lessons(std::vector<debugger::Lesson>{*lesson}, "/lessons");
+  ASSERT_TRUE(runner.open("1"));
+  ASSERT_TRUE(runner.run_step());
+  const auto state = [] { return json{{"x", 0}}; };
+  for (int i = 0; i < 10; ++i) runner.tick(table.commands, true, state);
+  EXPECT_EQ(table.ran, std::vector<std::string>{"first"});
+  EXPECT_TRUE(runner.running());  // waiting
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 5; ++i) runner.tick(table.commands, true, state);
+  EXPECT_EQ(table.ran, (std::vector<std::string>{"first", "second"}));
+  EXPECT_FALSE(runner.running());
 }
 
 TEST(LessonRunner, NoLessonsFoundIsSaid) {

@@ -94,35 +94,11 @@ cat > clicks.json <<'JSON'
 JSON
 "${app[@]}" --lesson 01-request-life --automation clicks.json > clicks.out 2>&1 &
 app_pid=$!
+app_out=clicks.out
 window=$(timeout 30 xdotool search --sync --onlyvisible --name '^pwplay$' | head -1)
 [ -n "$window" ] || { cat clicks.out; fail "the pwplay window never appeared"; }
 for _ in $(seq 1 600); do [ -s ready.png ] && break; sleep 0.1; done
 [ -s ready.png ] || { cat clicks.out; fail "the app never drew the lesson"; }
-click() {  # X Y: move, let ImGui see the pointer arrive, then click
-  xdotool mousemove --window "$window" "$1" "$2"
-  sleep 0.4
-  xdotool click 1
-}
-key() {
-  xdotool windowfocus --sync "$window" 2>/dev/null
-  xdotool key --clearmodifiers "$1"
-}
-# until_shot PNG ACTION...: the action, again after 10 s without its screenshot (lost input).
-until_shot() {
-  local png=$1
-  shift
-  for attempt in 1 2 3; do
-    "$@"
-    for _ in $(seq 1 100); do
-      [ -s "$png" ] && { sleep 0.5; return 0; }
-      kill -0 "$app_pid" 2>/dev/null || { cat clicks.out; fail "pwplay ended before $png"; }
-      sleep 0.1
-    done
-    echo "no $png 10 s after '$*' (attempt $attempt): again"
-  done
-  cat clicks.out
-  fail "'$*' never took effect ($png was not taken)"
-}
 until_shot step1.png click "$run_x" "$run_y"
 until_shot step2.png click "$next_x" "$next_y"
 until_shot step2-by-hand.png key ctrl+Return

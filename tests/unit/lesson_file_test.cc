@@ -78,6 +78,18 @@ TEST(LessonFile, ErrorsNameTheFieldAtFault) {
   ASSERT_FALSE(at_least);
   EXPECT_NE(at_least.error().message.find("at_least and at_most take a number"), std::string::npos);
 
+  json waits = minimal_step();
+  waits["commands"] = json::array({{{"wait_ms", 1500}}});
+  auto waited = parse({{"title", "T"}, {"steps", json::array({waits})}});
+  ASSERT_TRUE(waited) << waited.error().message;
+  EXPECT_EQ(waited->steps[0].commands[0].wait_ms, 1500);
+  waits["commands"] = json::array({{{"wait_ms", 0}}});
+  auto zero = parse({{"title", "T"}, {"steps", json::array({waits})}});
+  ASSERT_FALSE(zero);
+  EXPECT_NE(zero.error().message.find("steps[0].commands[0]: field 'wait_ms' must be an integer"),
+            std::string::npos)
+      << zero.error().message;
+
   EXPECT_FALSE(parse({{"title", "T"}, {"steps", json::array()}}));
   EXPECT_FALSE(parse({{"steps", json::array({minimal_step()})}}));
 }

@@ -73,6 +73,7 @@ Result<void> LessonRunner::run_step() {
 void LessonRunner::enter_step(size_t step) {
   step_ = step;
   queue_.clear();
+  wait_until_ = {};
   command_error_.clear();
   checked_ = false;
   outcome_ = {};
@@ -82,14 +83,20 @@ void LessonRunner::enter_step(size_t step) {
 
 void LessonRunner::tick(Commands& commands, bool engine_idle, const std::function<json()>& state) {
   if (!lesson()) return;
-  if (!queue_.empty()) {
-    if (!engine_idle) return;
+  if (running()) {
+    if (!engine_idle || std::chrono::steady_clock::now() < wait_until_) return;
     if (wait_frames_ > 0) {
       --wait_frames_;
       return;
     }
+    if (queue_.empty()) return;  // a wait just ended: the next tick checks
     const debugger::LessonCommand command = queue_.front();
     queue_.pop_front();
+    if (command.wait_ms > 0) {
+      wait_until_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(command.wait_ms);
+      check_due_ = true;
+      return;
+    }
     const std::string arg = debugger::expand_lesson_arg(command.arg, samples_dir_, dir_.string());
     if (auto ran = commands.run(command.id, CommandSource::Lesson, arg); !ran) {
       // The rest would act on a state the lesson did not expect: stop here and say why.

@@ -48,14 +48,18 @@ class LessonRunner {
   Result<void> next();
   Result<void> back();
   // Back to the list of lessons (progress is kept).
-  void close() { current_ = -1, queue_.clear(); }
+  void close() {
+    current_ = -1;
+    queue_.clear();
+    wait_until_ = {};
+  }
   // Queues the current step's commands; tick() runs them.
   Result<void> run_step();
 
   const debugger::Lesson* lesson() const { return current_ < 0 ? nullptr : &lessons_[current_]; }
   const debugger::LessonStep* step() const;
   size_t step_index() const { return step_; }
-  bool running() const { return !queue_.empty(); }
+  bool running() const { return !queue_.empty() || std::chrono::steady_clock::now() < wait_until_; }
   // The last check of the current step: held or not, and what failed.
   const debugger::CheckOutcome& outcome() const { return outcome_; }
   bool checked() const { return checked_; }  // evaluated since the step opened
@@ -95,6 +99,7 @@ class LessonRunner {
   int frames_since_check_ = 0;  // the periodic check: every kCheckEveryFrames or kCheckInterval
   bool check_due_ = true;       // at once (after settling): a new step, or its commands ran
   std::chrono::steady_clock::time_point last_check_{};
+  std::chrono::steady_clock::time_point wait_until_{};  // a {"wait_ms": N} in progress
   bool checked_ = false;
   debugger::CheckOutcome outcome_;
   std::string command_error_;

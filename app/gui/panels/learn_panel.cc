@@ -99,6 +99,10 @@ void LearnPanel::draw_step(Commands& commands) {
       ImGui::TextColored(style::muted(), "Run step does:");
       ImGui::PushFont(style::mono());
       for (const debugger::LessonCommand& command : step.commands) {
+        if (command.wait_ms > 0) {
+          ImGui::BulletText("wait %.1f s", command.wait_ms / 1000.0);
+          continue;
+        }
         const Command* found = commands.find(command.id);
         const std::string shortcut = found ? format_shortcut(found->shortcut) : std::string();
         // Paths as the source tree names them, not this machine's.
