@@ -80,26 +80,14 @@ cat > clicks.json <<JSON
     {"screenshot": "abi-step.png"}
 ]}
 JSON
-"$PWPLAY" "$wasm" --engine wabt --request "$request" --automation clicks.json > clicks.out 2>&1 &
-app_pid=$!
-app_out=clicks.out
-window=$(timeout 30 xdotool search --sync --onlyvisible --name '^pwplay$' | head -1)
-[ -n "$window" ] || { cat clicks.out; fail "the pwplay window never appeared"; }
-# A loaded machine (ctest -j2 beside other tests) can take a while to load the filter.
-for _ in $(seq 1 600); do [ -s ready.png ] && break; sleep 0.1; done
-[ -s ready.png ] || { cat clicks.out; fail "the Module tab never showed"; }
-
+start_app ready.png "$PWPLAY" "$wasm" --engine wabt --request "$request" --automation clicks.json
 until_shot marked.png click "$module_x" "$module_y"
 until_shot paused-1.png key ctrl+d
 until_shot marked-2.png click "$code_x" "$code_y"
 until_shot paused-2.png key F5
 until_shot stepped.png key F11
 until_shot abi-step.png key F10
-wait "$app_pid"
-rc=$?
-app_pid=""
-cat clicks.out
-[ "$rc" -eq 0 ] || { cat clicks.log.json; fail "pwplay exited with $rc"; }
+end_app clicks.log.json
 
 python3 - clicks.log.json <<'PY' || { cat clicks.log.json >&2; fail "the breakpoints set by clicks did not act as expected"; }
 import json, sys

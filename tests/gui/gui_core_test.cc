@@ -129,7 +129,8 @@ TEST(AutomationScript, ErrorsNameTheStep) {
     return script ? std::string("(parsed)") : script.error().message;
   };
   EXPECT_EQ(bad(R"({"steps": [{"wait": "forever"}]})"),
-            "s.json: steps[0]: field 'wait' must be \"engine\", \"runs\", \"time\" or \"command\"");
+            "s.json: steps[0]: field 'wait' must be \"engine\", \"runs\", \"time\", \"command\" or "
+            "\"lesson\"");
   EXPECT_EQ(bad(R"({"steps": [{"wait": "command"}]})"),
             "s.json: steps[0]: a \"command\" wait needs field 'id', a command id");
   EXPECT_EQ(bad(R"({"steps": [{"wait": "time"}]})"),
@@ -139,7 +140,7 @@ TEST(AutomationScript, ErrorsNameTheStep) {
   EXPECT_EQ(bad(R"({"steps": [{"run": "x", "bogus": 1}]})"),
             "s.json: steps[0]: unknown field 'bogus'");
   EXPECT_EQ(bad(R"({"steps": [{}]})"),
-            "s.json: steps[0]: a step needs one of 'run', 'wait', 'frames', 'screenshot'");
+            "s.json: steps[0]: a step needs one of 'run', 'wait', 'check', 'frames', 'screenshot'");
   EXPECT_EQ(bad(R"({"stepz": []})"), "s.json: unknown field 'stepz'");
   EXPECT_EQ(bad(R"([])"), "s.json: expected a JSON object with 'steps'");
 }

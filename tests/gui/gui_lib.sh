@@ -35,8 +35,31 @@ start_xvfb() {
   fail "Xvfb did not report its display within 10 s"
 }
 
-# Real input on the app's window with xdotool. The caller sets `window` (its X id), `app_pid` and
+# Real input on the app's window with xdotool: start_app sets `window` (its X id), `app_pid` and
 # `app_out` (the file the app's output goes to).
+# start_app READY_PNG COMMAND...: starts the app in the background (output in clicks.out), finds
+# its window and waits up to 60 s (a loaded machine is slow to load a filter) for the script's
+# first screenshot.
+start_app() {
+  local ready=$1
+  shift
+  "$@" > clicks.out 2>&1 &
+  app_pid=$!
+  app_out=clicks.out
+  window=$(timeout 30 xdotool search --sync --onlyvisible --name '^pwplay$' | head -1)
+  [ -n "$window" ] || { cat "$app_out"; fail "the pwplay window never appeared"; }
+  for _ in $(seq 1 600); do [ -s "$ready" ] && return 0; sleep 0.1; done
+  cat "$app_out"
+  fail "the app never took $ready"
+}
+# end_app LOG: waits for the app to finish its script; fails, showing LOG, unless it exits 0.
+end_app() {
+  wait "$app_pid"
+  local rc=$?
+  app_pid=""
+  cat "$app_out"
+  [ "$rc" -eq 0 ] || { cat "$1"; fail "pwplay exited with $rc"; }
+}
 # click X Y: move, let ImGui see the pointer arrive, then click.
 click() {
   xdotool mousemove --window "$window" "$1" "$2"

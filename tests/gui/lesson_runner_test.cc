@@ -40,7 +40,7 @@ struct Table {
   std::vector<std::string> ran;
   Table() {
     for (const char* id : {"first", "second"})
-      commands.add({id, id, "", {}, "", false, [this, id](std::string_view arg) -> Result<void> {
+      commands.add({id, id, "", {}, "ARG", false, [this, id](std::string_view arg) -> Result<void> {
                       ran.push_back(std::string(id) + (arg.empty() ? "" : " " + std::string(arg)));
                       return {};
                     }});
@@ -149,16 +149,18 @@ TEST(LessonRunner, TheLessonCommandsDriveTheRunner) {
   ASSERT_TRUE(table.commands.run("open-lesson", CommandSource::Menu, "01-test"));
   EXPECT_EQ(shown, 1);
   ASSERT_TRUE(table.commands.run("lesson-next", CommandSource::Button));
+  EXPECT_EQ(shown, 1);  // Next and Back act in the panel already shown
   EXPECT_EQ(runner.step_index(), 1u);
   ASSERT_TRUE(table.commands.run("lesson-back", CommandSource::Button));
   EXPECT_EQ(runner.step_index(), 0u);
   ASSERT_TRUE(table.commands.run("lesson-run-step", CommandSource::Button));
+  EXPECT_EQ(shown, 2);  // Run step from the palette brings the panel up too
   EXPECT_TRUE(runner.running());
   EXPECT_FALSE(table.commands.run("lesson-run-step", CommandSource::Button));  // still running
   // Without an id: the list, the lesson closed.
   ASSERT_TRUE(table.commands.run("open-lesson", CommandSource::Menu));
   EXPECT_EQ(runner.lesson(), nullptr);
-  EXPECT_EQ(shown, 2);
+  EXPECT_EQ(shown, 3);
 }
 
 TEST(LessonRunner, AWaitHoldsTheNextCommandBackAndCountsAsRunning) {

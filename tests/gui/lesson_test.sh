@@ -35,7 +35,8 @@ assert log["ok"], log["error"]
 progress = log["lesson"]["progress"][name]
 assert progress == {"done": len(lesson["steps"]), "steps": len(lesson["steps"])}, progress
 ran = [c for c in log["commands"] if c["source"] == "lesson"]
-expected = sum(len(step.get("commands", [])) for step in lesson["steps"])
+expected = sum(1 for step in lesson["steps"] for c in step.get("commands", [])
+               if not (isinstance(c, dict) and "wait_ms" in c))
 assert len(ran) == expected, (len(ran), expected)
 failed = [c for c in ran if not c["ok"]]
 assert not failed, failed
@@ -92,22 +93,12 @@ cat > clicks.json <<'JSON'
     {"screenshot": "list.png"}
 ]}
 JSON
-"${app[@]}" --lesson 01-request-life --automation clicks.json > clicks.out 2>&1 &
-app_pid=$!
-app_out=clicks.out
-window=$(timeout 30 xdotool search --sync --onlyvisible --name '^pwplay$' | head -1)
-[ -n "$window" ] || { cat clicks.out; fail "the pwplay window never appeared"; }
-for _ in $(seq 1 600); do [ -s ready.png ] && break; sleep 0.1; done
-[ -s ready.png ] || { cat clicks.out; fail "the app never drew the lesson"; }
+start_app ready.png "${app[@]}" --lesson 01-request-life --automation clicks.json
 until_shot step1.png click "$run_x" "$run_y"
 until_shot step2.png click "$next_x" "$next_y"
 until_shot step2-by-hand.png key ctrl+Return
 until_shot back.png click "$back_x" "$back_y"
-wait "$app_pid"
-rc=$?
-app_pid=""
-cat clicks.out
-[ "$rc" -eq 0 ] || { cat clicks.log.json; fail "pwplay exited with $rc"; }
+end_app clicks.log.json
 python3 - clicks.log.json <<'PY' || { cat clicks.log.json >&2; fail "the Learn panel did not act as expected"; }
 import json, sys
 log = json.load(open(sys.argv[1]))
