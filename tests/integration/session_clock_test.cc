@@ -43,19 +43,19 @@ debugger::PluginSpec bucket_of_one(const char* tick_ms) {
 
 TEST(SessionClock, TicksDueBetweenTwoRequestsRunBeforeTheSecond) {
   Session session(debugger::SessionOptions{.clock_follows_wall_time = true});
-  ASSERT_TRUE(session.load(bucket_of_one("100")).ok()) << session.plugin_info().error;
+  ASSERT_TRUE(session.load(bucket_of_one("1000")).ok()) << session.plugin_info().error;
   EXPECT_EQ(send_status(session), 200u);  // the bucket's one token
   EXPECT_EQ(send_status(session), 429u);  // sent at once: no tick in between
-  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
   EXPECT_EQ(send_status(session), 200u);  // the ticks meanwhile put a token back
   EXPECT_TRUE(ticked_in_last_run(session));
 }
 
 TEST(SessionClock, WithoutTheOptionTheClockWaitsForRequests) {
   Session session;
-  ASSERT_TRUE(session.load(bucket_of_one("100")).ok()) << session.plugin_info().error;
+  ASSERT_TRUE(session.load(bucket_of_one("1000")).ok()) << session.plugin_info().error;
   EXPECT_EQ(send_status(session), 200u);
-  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
   EXPECT_EQ(send_status(session), 429u);
 }
 

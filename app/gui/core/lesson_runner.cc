@@ -217,7 +217,6 @@ std::string default_lesson_progress_path() {
 void register_lesson_commands(Commands& commands, LessonRunner& runner,
                               std::function<void()> show_panel) {
   auto shown = std::make_shared<std::function<void()>>(std::move(show_panel));
-  auto open_lesson = [&runner] { return runner.lesson() != nullptr; };
   commands.add({"open-lesson",
                 "Lessons",
                 "Help",
@@ -247,13 +246,15 @@ void register_lesson_commands(Commands& commands, LessonRunner& runner,
   Command next{"lesson-next", "Next lesson step", "", {}, "", false, [&runner](std::string_view) {
                  return runner.next();
                }};
-  next.enabled = open_lesson;
+  next.enabled = [&runner] {
+    return runner.lesson() != nullptr && runner.step_index() + 1 < runner.lesson()->steps.size();
+  };
   commands.add(std::move(next));
   Command back{
       "lesson-back", "Previous lesson step", "", {}, "", false, [&runner](std::string_view) {
         return runner.back();
       }};
-  back.enabled = open_lesson;
+  back.enabled = [&runner] { return runner.lesson() != nullptr && runner.step_index() > 0; };
   commands.add(std::move(back));
 }
 
