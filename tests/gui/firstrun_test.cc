@@ -106,7 +106,8 @@ TEST(SampleDiscovery, PresetsInAssetsComeFirstAndSamplesRequestsStillServe) {
 }
 
 TEST(SampleDiscovery, TheRealTreesPresetsAreFound) {
-  auto found = find_samples({.samples_dir = PWPLAY_SAMPLES_DIR, .source_dirs = {PWPLAY_SOURCE_DIR}});
+  auto found =
+      find_samples({.samples_dir = PWPLAY_SAMPLES_DIR, .source_dirs = {PWPLAY_SOURCE_DIR}});
   ASSERT_TRUE(found) << found.error().message;
   EXPECT_EQ(found->assets_requests, fs::path(PWPLAY_SOURCE_DIR) / "assets/requests");
   for (const auto& sample : available_samples(*found))
@@ -292,8 +293,10 @@ TEST(NextStepsHint, NamesTheKeysTheTableBinds) {
   add("debug-send", nullptr);  // unbound: not promised
   EXPECT_EQ(next_steps_hint(commands), "Ctrl+Enter sends; F9 on an event breaks there");
   // The lessons, by the menu entry that opens them.
-  commands.add({"open-lesson", "Lessons", "Help", {}, "", false,
-                [](std::string_view) -> Result<void> { return {}; }});
+  commands.add(
+      {"open-lesson", "Lessons", "Help", {}, "", false, [](std::string_view) -> Result<void> {
+         return {};
+       }});
   EXPECT_EQ(next_steps_hint(commands),
             "Ctrl+Enter sends; F9 on an event breaks there; Help > Lessons to learn proxy-wasm");
 }
