@@ -66,7 +66,7 @@ Result<void> LessonRunner::run_step() {
   if (running()) return make_error("lesson-run-step: the step's commands are still running");
   queue_.assign(current->commands.begin(), current->commands.end());
   command_error_.clear();
-  wait_frames_ = 0;
+  settle_frames_ = 0;
   return {};
 }
 
@@ -85,8 +85,8 @@ void LessonRunner::tick(Commands& commands, bool engine_idle, const std::functio
   if (!lesson()) return;
   if (running()) {
     if (!engine_idle || std::chrono::steady_clock::now() < wait_until_) return;
-    if (wait_frames_ > 0) {
-      --wait_frames_;
+    if (settle_frames_ > 0) {
+      --settle_frames_;
       return;
     }
     if (queue_.empty()) return;  // a wait just ended: the next tick checks
@@ -103,7 +103,6 @@ void LessonRunner::tick(Commands& commands, bool engine_idle, const std::functio
       command_error_ = command.id + (arg.empty() ? "" : " " + arg) + ": " + ran.error().message;
       queue_.clear();
     }
-    wait_frames_ = kFramesBetweenCommands;
     settle_frames_ = kFramesBetweenCommands;
     check_due_ = true;
     return;

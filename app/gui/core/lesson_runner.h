@@ -94,8 +94,7 @@ class LessonRunner {
   int current_ = -1;
   size_t step_ = 0;
   std::deque<debugger::LessonCommand> queue_;
-  int wait_frames_ = 0;         // frames left before the next queued command
-  int settle_frames_ = 0;       // frames to draw before the check reads what a command did
+  int settle_frames_ = 0;       // frames to draw after a command, before the next or the check
   int frames_since_check_ = 0;  // the periodic check: every kCheckEveryFrames or kCheckInterval
   bool check_due_ = true;       // at once (after settling): a new step, or its commands ran
   std::chrono::steady_clock::time_point last_check_{};
