@@ -151,10 +151,11 @@ JSON
   xdotool click 1
   sleep 1
   xdotool type --delay 30 "abc"
-  # A key can be lost while the window settles (see gui_test.sh's xdotool case): again after 5 s.
-  for _ in 1 2 3; do
+  # A key can be lost while the window settles or the machine is loaded (see gui_test.sh's
+  # xdotool case): focused and pressed again after 5 s, up to six times.
+  for _ in 1 2 3 4 5 6; do
     sleep 1
-    xdotool key --clearmodifiers ctrl+Return
+    key ctrl+Return
     wait_for_file focus-1.png 5 && break
   done
   [ -s focus-1.png ] || { cat focus.out; fail "Ctrl+Enter in the request body did not send"; }
@@ -165,9 +166,12 @@ JSON
   xdotool click 1
   sleep 1
   xdotool type --delay 30 "info breakpoints"
-  sleep 1
-  xdotool key --clearmodifiers ctrl+Return
-  wait_for_file focus-2.png 20 || { cat focus.out; fail "Ctrl+Enter in the console did not send"; }
+  for _ in 1 2 3 4; do
+    sleep 1
+    key ctrl+Return
+    wait_for_file focus-2.png 5 && break
+  done
+  [ -s focus-2.png ] || { cat focus.out; fail "Ctrl+Enter in the console did not send"; }
   sleep 1
   xdotool key Return
   wait "$app_pid"
