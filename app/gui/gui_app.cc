@@ -18,6 +18,7 @@ namespace pwplay::gui {
 namespace {
 
 constexpr int kDefaultWidth = 1280;
+constexpr int kDefaultHeight = 800;
 
 // How many steps the lesson `options.lesson` has (an error names the lessons there are).
 Result<size_t> lesson_steps(const GuiOptions& options) {
@@ -29,7 +30,6 @@ Result<size_t> lesson_steps(const GuiOptions& options) {
   if (!lesson) return unexpected(lesson.error());
   return (*lesson)->steps.size();
 }
-constexpr int kDefaultHeight = 800;
 
 // ~/.config/pwplay/imgui.ini (or under $XDG_CONFIG_HOME); "" when there is no home to write to.
 std::string default_ini_path() {

@@ -23,13 +23,10 @@ void GuiApp::register_lessons() {
 
 nlohmann::json GuiApp::lesson_state() {
   auto snapshot = session_.snapshot();
-  nlohmann::json ui = ui_state_json(ui_);
-  const nlohmann::json more = ui_state();  // kept alive: items() of a temporary would dangle
-  for (const auto& [key, value] : more.items()) ui[key] = value;
   nlohmann::json state = log_sections(*snapshot);
   state["snapshot"] = summarize_snapshot(*snapshot);
   state["performance"] = summarize_performance(*snapshot);
-  state["ui"] = std::move(ui);
+  state["ui"] = ui_state_json(ui_, ui_state());
   return state;
 }
 

@@ -405,11 +405,8 @@ void AutomationRunner::after_render(AutomationHost& host) {
   screenshots_.push_back(std::move(*shot));
   // What the window and the debugger showed in this screenshot, as the log's "ui" and
   // snapshot's "debugger" would say at that moment.
-  json shown = ui_state_json(ui_);
-  const json host_ui = host.ui_state();  // kept alive: items() of a temporary would dangle
-  for (const auto& [key, value] : host_ui.items()) shown[key] = value;
-  screenshot_state_.push_back(
-      {{"ui", std::move(shown)}, {"debugger", summarize_debugger(*host.snapshot(), nullptr)}});
+  screenshot_state_.push_back({{"ui", ui_state_json(ui_, host.ui_state())},
+                               {"debugger", summarize_debugger(*host.snapshot(), nullptr)}});
   advance();
 }
 
@@ -458,9 +455,7 @@ json AutomationRunner::log(const Snapshot& snapshot, const Commands& commands,
   out["performance"] = summarize_performance(snapshot);
   // What the window showed at the last frame (the app reports it every frame), and what the host
   // adds at the end.
-  json shown = ui_state_json(ui_);
-  for (const auto& [key, value] : ui.items()) shown[key] = value;
-  out["ui"] = std::move(shown);
+  out["ui"] = ui_state_json(ui_, ui);
   for (const auto& [key, value] : sections_.items()) out[key] = value;
   return out;
 }

@@ -109,6 +109,12 @@ nlohmann::json ui_state_json(const UiState& state) {
   return out;
 }
 
+nlohmann::json ui_state_json(const UiState& state, const nlohmann::json& more) {
+  nlohmann::json out = ui_state_json(state);
+  for (const auto& [key, value] : more.items()) out[key] = value;
+  return out;
+}
+
 void register_layout_commands(Commands& commands, ViewCommandHost host) {
   auto show = host.show_inspector;
   commands.add({"show-inspector",

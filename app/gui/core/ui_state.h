@@ -62,6 +62,9 @@ struct UiState {
 // {"inspector_tab": "Trace", "layout": "normal", "memory_cursor": null, "theme": "dark",
 //  "font_scale": 1.0, "inspector_headers": [{"tab": "Trace", "x", "y", "width", "height"}]}.
 nlohmann::json ui_state_json(const UiState& state);
+// The same with the fields of `more` (an object: what the window adds, e.g. the memory view's)
+// set over it: the automation log's "ui" and the state a lesson's check reads.
+nlohmann::json ui_state_json(const UiState& state, const nlohmann::json& more);
 
 // What the view commands act on (the app's window, or a test's stand-in).
 struct ViewCommandHost {

@@ -21,6 +21,12 @@ nlohmann::json LearnPanel::buttons_json() const {
   return out;
 }
 
+void LearnPanel::remember_item(const std::string& key) {
+  const ImVec2 low = ImGui::GetItemRectMin();
+  const ImVec2 size = ImGui::GetItemRectSize();
+  buttons_[key] = {low.x, low.y, size.x, size.y};
+}
+
 void LearnPanel::command_button(const char* label, const char* key, const char* command,
                                 Commands& commands) {
   const Command* found = commands.find(command);
@@ -28,9 +34,7 @@ void LearnPanel::command_button(const char* label, const char* key, const char* 
   if (!enabled) ImGui::BeginDisabled();
   const bool pressed = ImGui::Button(label);
   if (!enabled) ImGui::EndDisabled();
-  const ImVec2 low = ImGui::GetItemRectMin();
-  const ImVec2 size = ImGui::GetItemRectSize();
-  buttons_[key] = {low.x, low.y, size.x, size.y};
+  remember_item(key);
   if (pressed) (void)commands.run(command, CommandSource::Button);
 }
 
@@ -57,9 +61,7 @@ void LearnPanel::draw_list(Commands& commands) {
     const std::string label = lesson.id.substr(0, 2) + "  " + lesson.title;
     if (ImGui::Selectable(label.c_str(), false, 0, ImVec2(0, 0)))
       (void)commands.run("open-lesson", CommandSource::Button, lesson.id);
-    const ImVec2 low = ImGui::GetItemRectMin();
-    const ImVec2 size = ImGui::GetItemRectSize();
-    buttons_["lesson-" + lesson.id] = {low.x, low.y, size.x, size.y};
+    remember_item("lesson-" + lesson.id);
     // Progress first on the line below: long titles are clipped at the column's edge.
     ImGui::Indent();
     ImGui::TextColored(done == lesson.steps.size() ? style::added() : style::muted(),

@@ -27,6 +27,8 @@ class LearnPanel : public Panel {
  private:
   void draw_list(Commands& commands);
   void draw_step(Commands& commands);
+  // Where the last item was drawn, under `key` for buttons_json().
+  void remember_item(const std::string& key);
   // A button that runs `command`; remembered under `key` for buttons_json().
   void command_button(const char* label, const char* key, const char* command, Commands& commands);
 
