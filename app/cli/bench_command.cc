@@ -26,7 +26,7 @@ namespace pwplay::app {
 namespace {
 
 namespace fs = std::filesystem;
-using json = nlohmann::ordered_json;  // fields in the order the docs list them
+using ojson = nlohmann::ordered_json;  // fields in the order the docs list them
 
 struct BenchArgs {
   std::string filter;
@@ -50,11 +50,6 @@ struct Skipped {
   std::string engine;
   std::string reason;
 };
-
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "pwplay bench: %s\n", host::printable_text(message).c_str());
-  return code;
-}
 
 bool is_shared_object(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "rb");
@@ -202,32 +197,32 @@ std::optional<double> cpu_ratio_to_native(const BenchRun& run, const std::vector
   return std::nullopt;
 }
 
-json leak_json(const BenchRun& run) {
+ojson leak_json(const BenchRun& run) {
   const debugger::LeakVerdict& verdict = *run.leak;
-  json leak = {{"verdict", debugger::verdict_name(verdict)},
-               {"growth_bytes_per_1000_requests", verdict.growth_bytes_per_1000_requests},
-               {"after_warmup_requests", verdict.after_warmup_requests},
-               {"growth_bytes", verdict.growth_bytes},
-               {"reason", verdict.reason}};
-  leak["callback"] = verdict.callback.empty() ? json(nullptr) : json(verdict.callback);
-  json samples = json::array();
+  ojson leak = {{"verdict", debugger::verdict_name(verdict)},
+                {"growth_bytes_per_1000_requests", verdict.growth_bytes_per_1000_requests},
+                {"after_warmup_requests", verdict.after_warmup_requests},
+                {"growth_bytes", verdict.growth_bytes},
+                {"reason", verdict.reason}};
+  leak["callback"] = verdict.callback.empty() ? ojson(nullptr) : ojson(verdict.callback);
+  ojson samples = ojson::array();
   for (const auto& sample : run.memory) samples.push_back({sample.requests, sample.memory_bytes});
   leak["memory_samples"] = std::move(samples);
   return leak;
 }
 
-json engine_json(const BenchRun& run, const std::vector<BenchRun>& runs, bool leak_check) {
+ojson engine_json(const BenchRun& run, const std::vector<BenchRun>& runs, bool leak_check) {
   const debugger::PluginPerfView& view = run.view;
-  json callbacks = json::object();
+  ojson callbacks = ojson::object();
   for (const auto& callback : view.callbacks)
     callbacks[callback.name] = {{"p50_us", us(callback.latency_ns.percentile(0.5))},
                                 {"p99_us", us(callback.latency_ns.percentile(0.99))},
                                 {"calls", callback.latency_ns.count}};
-  json host_calls = json::array();
+  ojson host_calls = ojson::array();
   for (const auto& row : view.host_calls)
     host_calls.push_back(
         {{"name", row.name}, {"per_request", row.per_request}, {"time_share", row.time_share}});
-  json out = {
+  ojson out = {
       {"engine", run.engine},
       {"requests", view.requests},
       {"upstream_requests", run.upstream_requests},
@@ -252,9 +247,9 @@ json engine_json(const BenchRun& run, const std::vector<BenchRun>& runs, bool le
       {"peak_memory_bytes", view.peak_memory_bytes},
   };
   auto ratio = ratio_to_native(run, runs);
-  out["ratio_to_native"] = ratio ? json(*ratio) : json(nullptr);
+  out["ratio_to_native"] = ratio ? ojson(*ratio) : ojson(nullptr);
   auto cpu_ratio = cpu_ratio_to_native(run, runs);
-  out["cpu_ratio_to_native"] = cpu_ratio ? json(*cpu_ratio) : json(nullptr);
+  out["cpu_ratio_to_native"] = cpu_ratio ? ojson(*cpu_ratio) : ojson(nullptr);
   if (view.instructions_per_request)
     out["instructions_per_request"] = *view.instructions_per_request;
   if (run.leak) out["leak"] = leak_json(run);
@@ -358,27 +353,32 @@ void print_table(const BenchArgs& args, const std::vector<BenchRun>& runs,
 }
 
 int bench(BenchArgs& args) {
-  if (args.request.empty()) return fail(kExitUsage, "no request: give --request REQ.json");
-  if (args.filter.empty()) return fail(kExitUsage, "no filter: name the filter module to bench");
-  if (args.requests == 0) return fail(kExitUsage, "--requests: expected at least 1 (got 0)");
-  if (args.concurrency == 0) return fail(kExitUsage, "--concurrency: expected at least 1 (got 0)");
+  if (args.request.empty())
+    return report_failure("bench", kExitUsage, "no request: give --request REQ.json");
+  if (args.filter.empty())
+    return report_failure("bench", kExitUsage, "no filter: name the filter module to bench");
+  if (args.requests == 0)
+    return report_failure("bench", kExitUsage, "--requests: expected at least 1 (got 0)");
+  if (args.concurrency == 0)
+    return report_failure("bench", kExitUsage, "--concurrency: expected at least 1 (got 0)");
   if (args.concurrency > args.requests)
-    return fail(kExitUsage, "--concurrency: more connections (" + std::to_string(args.concurrency) +
-                                ") than requests (" + std::to_string(args.requests) + ")");
+    return report_failure("bench", kExitUsage,
+                          "--concurrency: more connections (" + std::to_string(args.concurrency) +
+                              ") than requests (" + std::to_string(args.requests) + ")");
   if (args.concurrency > 1 && !args.via_proxy)
     std::fprintf(stderr,
                  "pwplay bench: note: --concurrency applies with --via-proxy; in process the "
                  "requests run one after another\n");
 
   auto request = debugger::load_request_file(args.request);
-  if (!request) return fail(kExitError, request.error().message);
+  if (!request) return report_failure("bench", kExitError, request.error().message);
   auto module = debugger::read_wasm_file(args.filter);
-  if (!module) return fail(kExitError, module.error().message);
+  if (!module) return report_failure("bench", kExitError, module.error().message);
   auto spec = args.plugin.spec(args.filter);
-  if (!spec) return fail(kExitError, spec.error().message);
+  if (!spec) return report_failure("bench", kExitError, spec.error().message);
   int code = kExitError;
   auto plan = plan_engines(args, code);
-  if (!plan) return fail(code, plan.error().message);
+  if (!plan) return report_failure("bench", code, plan.error().message);
   for (const auto& skip : plan->skipped)
     std::fprintf(stderr, "pwplay bench: note: skipping %s: %s\n", skip.engine.c_str(),
                  host::printable_text(skip.reason).c_str());
@@ -399,25 +399,25 @@ int bench(BenchArgs& args) {
     settings.progress = [&progress](uint64_t done) { progress.update(done); };
     auto run = run_bench(engine_spec, *request, settings);
     progress.finish();
-    if (!run) return fail(kExitError, run.error().message);
+    if (!run) return report_failure("bench", kExitError, run.error().message);
     runs.push_back(std::move(*run));
   }
 
   if (args.json) {
-    json engines = json::array();
+    ojson engines = ojson::array();
     for (const auto& run : runs) engines.push_back(engine_json(run, runs, args.leak_check));
-    json out = {{"filter", args.filter},
-                {"requests", args.requests},
-                {"mode", args.via_proxy ? "proxy" : "in_process"},
-                {"concurrency", args.via_proxy ? args.concurrency : 1},
-                {"warmup_requests", bench_warmup_requests(args.requests)},
-                {"engines", std::move(engines)}};
+    ojson out = {{"filter", args.filter},
+                 {"requests", args.requests},
+                 {"mode", args.via_proxy ? "proxy" : "in_process"},
+                 {"concurrency", args.via_proxy ? args.concurrency : 1},
+                 {"warmup_requests", bench_warmup_requests(args.requests)},
+                 {"engines", std::move(engines)}};
     if (args.leak_check) out["leak_warmup_requests"] = leak_warmup_requests(args.requests);
-    json skipped = json::array();
+    ojson skipped = ojson::array();
     for (const auto& skip : plan->skipped)
       skipped.push_back({{"engine", skip.engine}, {"reason", skip.reason}});
     out["skipped"] = std::move(skipped);
-    std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    std::cout << out.dump(2, ' ', false, ojson::error_handler_t::replace) << "\n";
   } else {
     print_table(args, runs, plan->skipped);
   }

@@ -37,10 +37,6 @@ Result<std::vector<debugger::PluginSpec>> check_targets(const CheckArgs& args) {
   return std::vector<debugger::PluginSpec>{std::move(*spec)};
 }
 
-std::string text(std::string_view value) {
-  return host::printable_text(value);
-}
-
 json problem_to_json(const host::LoadProblem& problem) {
   json out;
   out["class"] = problem.problem_class;

@@ -4,6 +4,12 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "host/trace.h"
+
 namespace pwplay::app {
 
 // Exit codes shared by every subcommand.
@@ -11,6 +17,17 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;       // bad input: missing/invalid file, unknown ABI, ...
 inline constexpr int kExitUsage = 2;       // bad command line
 inline constexpr int kExitIncomplete = 3;  // the request did not complete (stalled filter)
+
+// Untrusted text (names, values, bodies, log messages) as a terminal should show it.
+inline std::string text(std::string_view value) {
+  return host::printable_text(value);
+}
+// Prints "pwplay COMMAND: MESSAGE" (made printable) on standard error and returns `code`.
+inline int report_failure(std::string_view command, int code, std::string_view message) {
+  std::fprintf(stderr, "pwplay %.*s: %s\n", static_cast<int>(command.size()), command.data(),
+               host::printable_text(message).c_str());
+  return code;
+}
 
 void add_run_command(CLI::App& app, int& exit_code);
 void add_inspect_command(CLI::App& app, int& exit_code);

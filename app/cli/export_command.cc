@@ -27,30 +27,27 @@ struct ExportArgs {
   std::vector<std::string> clusters;
 };
 
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "pwplay export: %s\n", host::printable_text(message).c_str());
-  return code;
-}
-
 int export_chain(const ExportArgs& args) {
   if (args.envoy_out.empty() == args.istio_out.empty())
-    return fail(kExitUsage, "give one of --envoy OUT.yaml or --istio OUT.yaml");
+    return report_failure("export", kExitUsage, "give one of --envoy OUT.yaml or --istio OUT.yaml");
   debugger::ExportChain out;
   if (!args.project.empty()) {
     if (!args.wasm.empty() || args.plugin.any_given())
-      return fail(kExitUsage, "--project names the filters: give no FILTER or plugin options");
+      return report_failure("export", kExitUsage,
+                            "--project names the filters: give no FILTER or plugin options");
     auto project = debugger::load_project(args.project);
-    if (!project) return fail(kExitError, project.error().message);
+    if (!project) return report_failure("export", kExitError, project.error().message);
     // A filter switched off in the app's chain does not run, so it is not exported either.
     for (size_t i = 0; i < project->plugins.size(); ++i)
       if (project->plugin_enabled(i)) out.plugins.push_back(std::move(project->plugins[i]));
   } else {
     if (args.wasm.empty() && !args.plugin.names_config_file())
-      return fail(kExitUsage,
-                  "no filter: name the filter module (FILTER.wasm), or give --plugin-config, "
-                  "--envoy-config or --project");
+      return report_failure(
+          "export", kExitUsage,
+          "no filter: name the filter module (FILTER.wasm), or give --plugin-config, "
+          "--envoy-config or --project");
     auto chain = args.plugin.chain(args.wasm, "pwplay export");
-    if (!chain) return fail(kExitError, chain.error().message);
+    if (!chain) return report_failure("export", kExitError, chain.error().message);
     out.plugins = std::move(chain->plugins);
     if (!chain->route_name.empty()) out.route_name = chain->route_name;
     if (!chain->cluster_name.empty()) {
@@ -61,23 +58,25 @@ int export_chain(const ExportArgs& args) {
     out.clusters = chain->clusters;
     if (chain->listen) out.listen = *chain->listen;
   }
-  if (out.plugins.empty()) return fail(kExitError, "the project holds no filter");
+  if (out.plugins.empty())
+    return report_failure("export", kExitError, "the project holds no filter");
   for (const auto& plugin : out.plugins)
     if (!plugin.has_module())
-      return fail(kExitError, "a filter names no module: name it with FILTER.wasm");
+      return report_failure("export", kExitError,
+                            "a filter names no module: name it with FILTER.wasm");
   if (!args.listen.empty()) {
     auto listen = host::proxy::parse_listen_address(args.listen, "--listen");
-    if (!listen) return fail(kExitUsage, listen.error().message);
+    if (!listen) return report_failure("export", kExitUsage, listen.error().message);
     out.listen = *listen;
   }
   if (!args.upstream.empty()) {
     auto upstream = host::proxy::parse_host_port(args.upstream, "--upstream");
-    if (!upstream) return fail(kExitUsage, upstream.error().message);
+    if (!upstream) return report_failure("export", kExitUsage, upstream.error().message);
     out.upstream = *upstream;
   }
   for (const auto& text : args.clusters) {
     auto cluster = host::proxy::parse_cluster(text);
-    if (!cluster) return fail(kExitUsage, cluster.error().message);
+    if (!cluster) return report_failure("export", kExitUsage, cluster.error().message);
     out.clusters[cluster->first] = cluster->second;
   }
   std::vector<std::string> warnings;
@@ -88,7 +87,9 @@ int export_chain(const ExportArgs& args) {
     std::fprintf(stderr, "pwplay export: warning: %s\n", host::printable_text(warning).c_str());
   const std::string& path = envoy ? args.envoy_out : args.istio_out;
   auto written = debugger::write_file_atomically(path, text);
-  if (!written) return fail(kExitError, "cannot write " + path + ": " + written.error().message);
+  if (!written)
+    return report_failure("export", kExitError,
+                          "cannot write " + path + ": " + written.error().message);
   std::printf("wrote %s: %zu filter%s as %s\n", path.c_str(), out.plugins.size(),
               out.plugins.size() == 1 ? "" : "s",
               envoy ? "an Envoy bootstrap" : "Istio WasmPlugin resources");

@@ -24,11 +24,6 @@
 namespace pwplay::app {
 namespace {
 
-// Names from the module (exports, imports, custom sections) as a terminal should show them.
-std::string text(std::string_view value) {
-  return host::printable_text(value);
-}
-
 struct InspectArgs {
   std::string wasm;
   bool json = false;

@@ -51,11 +51,6 @@ struct Job {
   std::string name;
 };
 
-// Untrusted text (names, values, bodies, log messages) as a terminal should show it.
-std::string text(std::string_view value) {
-  return host::printable_text(value);
-}
-
 void print_headers(const abi::HeaderPairs& headers) {
   for (const auto& [name, value] : headers)
     std::printf("    %s: %s\n", text(name).c_str(), text(value).c_str());
@@ -150,11 +145,6 @@ void print_summary(const debugger::RunResult& result) {
       static_cast<double>(result.stats.filter_ns) / 1e6);
 }
 
-int fail(int code, const std::string& message) {
-  std::fprintf(stderr, "pwplay run: %s\n", text(message).c_str());
-  return code;
-}
-
 // How many of the last host calls a failed start-up shows.
 constexpr size_t kLastHostCalls = 10;
 
@@ -162,7 +152,7 @@ constexpr size_t kLastHostCalls = 10;
 // host calls it made last, which usually tell why.
 int report_startup_failure(const debugger::RunResult& result, bool traced) {
   const debugger::StartupResult& startup = result.startup;
-  fail(kExitError, startup.error);
+  report_failure("run", kExitError, startup.error);
   // A module refused before any of it ran (no ABI marker, invalid wasm): its one line says it all.
   if (startup.trace.empty() && startup.logs.empty() &&
       (startup.phase.empty() || startup.phase == "load"))
@@ -296,27 +286,30 @@ Result<debugger::RunResult> run_plugins(const PluginChain& chain,
 int run(const RunArgs& args) {
   const int sources = !args.request.empty() + !args.curl.empty() + !args.har.empty();
   if (sources == 0)
-    return fail(kExitUsage,
-                "no request: give one of --request REQ.json, --curl 'curl ...' or --har FILE");
+    return report_failure(
+        "run", kExitUsage,
+        "no request: give one of --request REQ.json, --curl 'curl ...' or --har FILE");
   if (args.wasm.empty() && !args.export_curl && !args.plugin.names_config_file())
-    return fail(kExitUsage,
-                "no filter: name the filter module (FILTER.wasm) to run, or give a config that "
-                "names it (--plugin-config, --envoy-config)");
+    return report_failure(
+        "run", kExitUsage,
+        "no filter: name the filter module (FILTER.wasm) to run, or give a config that "
+        "names it (--plugin-config, --envoy-config)");
 
   auto limits = args.limits.settings();
-  if (!limits) return fail(kExitUsage, limits.error().message);
+  if (!limits) return report_failure("run", kExitUsage, limits.error().message);
   if (!args.trace_out.empty() && args.no_trace)
-    return fail(kExitUsage, "--trace-out writes the trace, which --no-trace turns off: give one");
+    return report_failure("run", kExitUsage,
+                          "--trace-out writes the trace, which --no-trace turns off: give one");
 
   auto jobs = load_jobs(args);
-  if (!jobs) return fail(kExitError, jobs.error().message);
+  if (!jobs) return report_failure("run", kExitError, jobs.error().message);
   if (args.export_curl) {
     print_curl(*jobs);
     return kExitOk;
   }
 
   auto chain = args.plugin.chain(args.wasm, "pwplay run");
-  if (!chain) return fail(kExitError, chain.error().message);
+  if (!chain) return report_failure("run", kExitError, chain.error().message);
   for (auto& spec : chain->plugins)
     for (const auto& flag : args.engine_flags) spec.engine_flags.push_back(flag);
 
@@ -324,13 +317,14 @@ int run(const RunArgs& args) {
   for (const Job& job : *jobs) {
     std::string started = debugger::iso8601(std::chrono::system_clock::now());
     auto result = run_plugins(*chain, job.request, !args.no_trace, *limits);
-    if (!result) return fail(kExitError, result.error().message);
+    if (!result) return report_failure("run", kExitError, result.error().message);
     // A failed start-up is the answer for every request: it is reported once, as a result.
     if (!result->startup.ok) {
       if (!args.trace_out.empty()) {
         // The start-up's trace is the part worth seeing.
         if (auto written = debugger::write_chrome_trace(args.trace_out, result->trace); !written)
-          return fail(kExitError, "cannot write the trace: " + written.error().message);
+          return report_failure("run", kExitError,
+                                "cannot write the trace: " + written.error().message);
       }
       if (args.json)
         std::cout << debugger::run_result_to_json(*result).dump(
@@ -354,11 +348,14 @@ int run(const RunArgs& args) {
   }
   if (!args.trace_out.empty()) {
     if (auto written = write_trace_out(args.trace_out, runs); !written)
-      return fail(kExitError, "cannot write the trace: " + written.error().message);
+      return report_failure("run", kExitError,
+                            "cannot write the trace: " + written.error().message);
   }
   if (!args.export_har.empty()) {
     auto written = write_har(args.export_har, runs);
-    if (!written) return fail(kExitError, "cannot write the HAR file: " + written.error().message);
+    if (!written)
+      return report_failure("run", kExitError,
+                            "cannot write the HAR file: " + written.error().message);
   }
   for (const auto& ran : runs)
     if (ran.result.report.stalled) return kExitIncomplete;

@@ -13,8 +13,6 @@
 namespace pwplay::gui {
 namespace {
 
-constexpr float kSplitter = 6.0f;
-
 void* ini_open(ImGuiContext*, ImGuiSettingsHandler* handler, const char* name) {
   return std::strcmp(name, "Layout") == 0 ? handler->UserData : nullptr;
 }
@@ -142,7 +140,8 @@ void Layout::draw(const Snapshot& snapshot, Commands& commands) {
     draw_frame(slots_.learn, 0.0f, snapshot, commands);
     ImGui::EndChild();
     ImGui::SameLine(0, 0);
-    if (widgets::splitter("##learn-split", true, kSplitter, avail.y, &column, avail.x, min_width)) {
+    if (widgets::splitter("##learn-split", true, widgets::kSplitter, avail.y, &column, avail.x,
+                          min_width)) {
       learn_fraction_ = column / avail.x;
       ImGui::MarkIniSettingsDirty();
     }
@@ -194,7 +193,8 @@ void Layout::draw_normal(const Snapshot& snapshot, Commands& commands, float wid
     widths[i] = std::clamp(*fractions[i] * width, min_width, std::max(min_width, width * 0.6f));
     fixed += widths[i];
   }
-  widths[flexible] = std::max(min_width, width - fixed - kSplitter * static_cast<float>(count - 1));
+  widths[flexible] =
+      std::max(min_width, width - fixed - widgets::kSplitter * static_cast<float>(count - 1));
 
   int previous = -1;
   for (int i = 0; i < 3; ++i) {
@@ -204,12 +204,12 @@ void Layout::draw_normal(const Snapshot& snapshot, Commands& commands, float wid
       // The bar resizes the fixed column beside it: the one before it, else the one after.
       const bool before = previous != flexible;
       const int resized = before ? previous : i;
-      float pair = widths[previous] + widths[i] + kSplitter;
+      float pair = widths[previous] + widths[i] + widgets::kSplitter;
       float split = widths[previous];
       char id[32];
       std::snprintf(id, sizeof(id), "##columns-%d", i);
-      if (widgets::splitter(id, true, kSplitter, height, &split, pair, min_width)) {
-        widths[resized] = before ? split : pair - split - kSplitter;
+      if (widgets::splitter(id, true, widgets::kSplitter, height, &split, pair, min_width)) {
+        widths[resized] = before ? split : pair - split - widgets::kSplitter;
         if (fractions[resized]) *fractions[resized] = widths[resized] / width;
         ImGui::MarkIniSettingsDirty();
       }
@@ -244,13 +244,14 @@ void Layout::draw_debug(const Snapshot& snapshot, Commands& commands, float widt
     return;
   }
   float right = std::clamp(debug_right_ * width, min_width, std::max(min_width, width * 0.6f));
-  float split = width - right - kSplitter;
+  float split = width - right - widgets::kSplitter;
   ImGui::BeginChild("##debug-centre", ImVec2(split, height), false, ImGuiWindowFlags_NoScrollbar);
   draw_frame(slots_.debug, 0.0f, snapshot, commands);
   ImGui::EndChild();
   ImGui::SameLine(0, 0);
-  if (widgets::splitter("##debug-columns", true, kSplitter, height, &split, width, min_width)) {
-    debug_right_ = (width - split - kSplitter) / width;
+  if (widgets::splitter("##debug-columns", true, widgets::kSplitter, height, &split, width,
+                        min_width)) {
+    debug_right_ = (width - split - widgets::kSplitter) / width;
     ImGui::MarkIniSettingsDirty();
   }
   ImGui::SameLine(0, 0);
@@ -266,14 +267,14 @@ void Layout::draw_column(const char* id, Panel* top, Panel* bottom, float* top_f
     return;
   }
   if (top->open && bottom->open) {
-    float usable = height - kSplitter;
+    float usable = height - widgets::kSplitter;
     float top_height = *top_fraction * usable;
     float min_height = ImGui::GetFrameHeightWithSpacing() * 3;
     top_height = std::clamp(top_height, min_height, std::max(min_height, usable - min_height));
     draw_frame(top, top_height, snapshot, commands);
     ImGui::SetCursorPosY(ImGui::GetCursorPosY() - ImGui::GetStyle().ItemSpacing.y);
-    if (widgets::splitter("##rows", false, kSplitter, ImGui::GetContentRegionAvail().x, &top_height,
-                          height, min_height)) {
+    if (widgets::splitter("##rows", false, widgets::kSplitter, ImGui::GetContentRegionAvail().x,
+                          &top_height, height, min_height)) {
       *top_fraction = top_height / usable;
       ImGui::MarkIniSettingsDirty();
     }

@@ -23,6 +23,9 @@ using debugger::HeaderDiffRow;
 
 namespace pwplay::gui::widgets {
 
+// The thickness of the layout's splitters, in pixels.
+inline constexpr float kSplitter = 6.0f;
+
 // A draggable bar between two areas. `vertical_bar`: the bar is vertical and moves along x.
 // Returns true while dragging; `size1` is clamped so both sides keep at least `min_size`.
 bool splitter(const char* id, bool vertical_bar, float thickness, float length, float* size1,

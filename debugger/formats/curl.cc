@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "debugger/formats/shell_words.h"
+#include "host/header_map.h"
 
 namespace pwplay::debugger {
 namespace {
@@ -16,17 +17,8 @@ using shell_words::simple_escape;
 using shell_words::split_words;
 using shell_words::Word;
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && lower(a) == lower(b);
-}
-
+using host::iequals;
+using host::to_lower;
 std::string percent_decode(std::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -471,7 +463,7 @@ class CurlParser {
         }
         // "Name:" with nothing after it removes a header curl would add by itself.
         if (start >= value.size()) {
-          suppressed_.push_back(lower(name));
+          suppressed_.push_back(to_lower(name));
           return {};
         }
         add_header(std::move(name), std::move(header_value), false);
@@ -544,7 +536,7 @@ class CurlParser {
   }
 
   bool suppressed(std::string_view name) const {
-    return std::find(suppressed_.begin(), suppressed_.end(), lower(name)) != suppressed_.end();
+    return std::find(suppressed_.begin(), suppressed_.end(), to_lower(name)) != suppressed_.end();
   }
 
   Result<RequestFile> finish() {
@@ -644,7 +636,7 @@ Result<HttpUrl> split_http_url(std::string_view url) {
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos)
     return make_error("expected an http:// or https:// URL, got '" + std::string(url) + "'");
-  out.scheme = lower(url.substr(0, scheme_end));
+  out.scheme = to_lower(url.substr(0, scheme_end));
   if (out.scheme != "http" && out.scheme != "https")
     return make_error("expected an http:// or https:// URL, got the scheme '" + out.scheme + "'");
   std::string_view rest = url.substr(scheme_end + 3);

@@ -8,6 +8,7 @@
 
 #include "debugger/formats/curl.h"
 #include "debugger/formats/json_place.h"
+#include "host/header_map.h"
 
 namespace pwplay::debugger {
 namespace {
@@ -16,12 +17,7 @@ using nlohmann::json;
 
 constexpr const char* kCreatorVersion = "0.1.0";
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+using host::iequals;
 
 // The URL scheme in lower case, or "" when the text does not start with one.
 std::string lower_scheme(const std::string& url) {

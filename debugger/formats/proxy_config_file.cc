@@ -35,14 +35,14 @@ Result<void> host_limit_field(const std::string& field, const nlohmann::json& it
 Result<ProxyConfigFile> load_proxy_config_file(const std::string& path) {
   auto text = read_file(path, "proxy configuration");
   if (!text) return unexpected(text.error());
-  Result<nlohmann::json> json = path.ends_with(".yaml") || path.ends_with(".yml")
-                                    ? yaml_to_json(*text, path)
-                                    : parse_json_text(*text, path);
-  if (!json) return unexpected(json.error());
-  if (!json->is_object()) return make_error(path + ": expected a JSON object");
+  Result<nlohmann::json> document = path.ends_with(".yaml") || path.ends_with(".yml")
+                                        ? yaml_to_json(*text, path)
+                                        : parse_json_text(*text, path);
+  if (!document) return unexpected(document.error());
+  if (!document->is_object()) return make_error(path + ": expected a JSON object");
   ProxyConfigFile out;
   const std::filesystem::path base = std::filesystem::path(path).parent_path();
-  for (const auto& [key, value] : json->items()) {
+  for (const auto& [key, value] : document->items()) {
     const std::string where = path + ": " + key;
     if (key == "listen") {
       if (!value.is_string()) return make_error(where + " must be a string (HOST:PORT)");

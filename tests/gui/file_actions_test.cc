@@ -15,6 +15,7 @@
 #include "debugger/formats/curl.h"
 #include "debugger/formats/har.h"
 #include "debugger/formats/project.h"
+#include "gui/gui_test_support.h"
 
 namespace pwplay::gui {
 namespace {
@@ -22,9 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using Headers = abi::HeaderPairs;
 
-std::string sample(const char* name) {
-  return std::string(PWPLAY_SAMPLES_DIR "/") + name;
-}
+using test_support::sample;
 
 std::string fixture(const char* name) {
   return std::string(PWPLAY_SOURCE_DIR "/tests/fixtures/") + name;
@@ -36,10 +35,7 @@ Headers headers_of(const RequestDraft& draft) {
   return out;
 }
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test_support::read_text;
 
 // The app's pieces without a window: one workspace, one session, the File commands.
 class FileCommands : public ::testing::Test {

@@ -17,6 +17,7 @@
 #include "app/gui/core/recent.h"
 #include "app/gui/core/samples.h"
 #include "app/gui/core/session_commands.h"
+#include "gui/gui_test_support.h"
 
 namespace pwplay::gui {
 namespace {
@@ -54,10 +55,7 @@ class TempTree {
   fs::path path_;
 };
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using test_support::read_text;
 
 const std::string kWasmMagic("\0asm\1\0\0\0", 8);
 const char* const kGetJson =

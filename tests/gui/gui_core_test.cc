@@ -13,6 +13,7 @@
 #include "app/gui/core/session_commands.h"
 #include "app/gui/core/workspace.h"
 #include "debugger/breakpoints.h"
+#include "gui/gui_test_support.h"
 
 namespace pwplay::gui {
 namespace {
@@ -349,9 +350,7 @@ TEST(Workspace, SelectionFollowsNewRuns) {
   EXPECT_EQ(workspace.selection.run_id, 2u);
 }
 
-std::string sample(const char* name) {
-  return std::string(PWPLAY_SAMPLES_DIR "/") + name;
-}
+using test_support::sample;
 
 debugger::RequestFile get_request(const std::string& path = "") {
   auto request = debugger::load_request_file(PWPLAY_SOURCE_DIR "/samples/requests/get.json");

@@ -16,6 +16,7 @@
 #include "app/gui/core/memory_state.h"
 #include "app/gui/core/session_commands.h"
 #include "debugger/formats/request_file.h"
+#include "gui/gui_test_support.h"
 
 namespace pwplay::gui::memory {
 namespace {
@@ -369,9 +370,7 @@ TEST(MemoryView, FollowsThePauseAndRunsItsCommands) {
   EXPECT_EQ(view.cursor(), 0x23u);
 }
 
-std::string sample(const char* name) {
-  return std::string(PWPLAY_SAMPLES_DIR "/") + name;
-}
+using test_support::sample;
 
 // add_header.wasm paused at proxy_get_header_map_value: the memory-* commands through the
 // command table show the value the host copied into the VM, where the region says it is.

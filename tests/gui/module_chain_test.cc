@@ -12,6 +12,7 @@
 #include "app/gui/core/chain_model.h"
 #include "app/gui/core/module_model.h"
 #include "app/gui/core/session_commands.h"
+#include "gui/gui_test_support.h"
 #include "support/wat.h"
 
 namespace pwplay::gui {
@@ -19,9 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string sample(const std::string& name) {
-  return std::string(PWPLAY_SAMPLES_DIR "/") + name;
-}
+using test_support::sample;
 
 // An ABI 0.2.1 filter that also imports a host function no proxy implements (so it does not
 // load) and exports a helper of its own.

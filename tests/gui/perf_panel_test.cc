@@ -12,6 +12,7 @@
 #include "app/gui/core/perf_commands.h"
 #include "app/gui/core/perf_profile.h"
 #include "app/gui/core/session_commands.h"
+#include "gui/gui_test_support.h"
 #include "support/wat.h"
 
 namespace pwplay::gui {
@@ -19,9 +20,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string sample(const std::string& name) {
-  return std::string(PWPLAY_SAMPLES_DIR "/") + name;
-}
+using test_support::sample;
 
 // Keeps a 1 KiB block from every request's headers callback and never frees it: linear memory
 // grows by a page every 64 requests for as long as requests come.

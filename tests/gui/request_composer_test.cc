@@ -10,15 +10,14 @@
 #include "app/gui/core/session_commands.h"
 #include "app/gui/core/workspace.h"
 #include "debugger/session.h"
+#include "gui/gui_test_support.h"
 
 namespace pwplay::gui {
 namespace {
 
 using namespace std::chrono_literals;
 
-std::string sample(const char* name) {
-  return std::string(PWPLAY_SAMPLES_DIR "/") + name;
-}
+using test_support::sample;
 
 std::string header(const abi::HeaderPairs& headers, const std::string& name) {
   for (const auto& [key, value] : headers)

@@ -21,15 +21,15 @@ namespace {
 
 using nlohmann::json;
 
-struct Case {
+struct ParityCase {
   std::string sample;   // file name without extension
   std::string request;  // under samples/requests
   bool cpp = false;     // has a native build
 };
 
-const std::vector<Case>& cases() {
-  static const std::vector<Case> all = [] {
-    std::vector<Case> list = {
+const std::vector<ParityCase>& cases() {
+  static const std::vector<ParityCase> all = [] {
+    std::vector<ParityCase> list = {
         {"add_header", "get.json", true},     {"http_callout", "callout.json", true},
         {"local_response", "get.json", true}, {"local_response", "authorized.json", true},
         {"body_rewrite", "post.json", true},  {"shared_counter", "get.json", true},
@@ -48,7 +48,7 @@ const std::vector<Case>& cases() {
 
 struct Param {
   std::string engine;
-  Case sample;
+  ParityCase sample;
 };
 
 void PrintTo(const Param& param, std::ostream* out) {
@@ -62,14 +62,14 @@ std::vector<Param> params() {
   if (!test::engine_built("v8")) return out;
   for (const std::string& engine : test::built_engines()) {
     if (engine == "v8") continue;
-    for (const Case& c : cases()) {
+    for (const ParityCase& c : cases()) {
       if (engine != "native" || c.cpp) out.push_back({engine, c});
     }
   }
   return out;
 }
 
-std::string module_path(const std::string& engine, const Case& c) {
+std::string module_path(const std::string& engine, const ParityCase& c) {
   const std::string dir = PWPLAY_SAMPLES_DIR;
   return engine == "native" ? dir + "/native/" + c.sample + ".so" : dir + "/" + c.sample + ".wasm";
 }

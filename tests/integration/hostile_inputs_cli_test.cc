@@ -25,10 +25,6 @@ namespace fs = std::filesystem;
 
 constexpr unsigned kDeadlineSeconds = 30;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 std::string read_all(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
@@ -152,9 +148,9 @@ TEST_F(HostileInputs, DeepJsonAndYamlConfigsAreRefused) {
   const std::string deep_json =
       write("deep.json", "{\"config\": {\"configuration\": " + std::string(100'000, '[') +
                              std::string(100'000, ']') + "}}");
-  CommandResult json = run({"run", filter, "--request", get, "--plugin-config", deep_json});
-  EXPECT_EQ(json.exit_code, 1) << json.err;
-  EXPECT_TRUE(contains(json.err, "nested deeper than 512")) << json.err;
+  CommandResult deep = run({"run", filter, "--request", get, "--plugin-config", deep_json});
+  EXPECT_EQ(deep.exit_code, 1) << deep.err;
+  EXPECT_TRUE(contains(deep.err, "nested deeper than 512")) << deep.err;
   const std::string deep_yaml =
       write("deep.yaml", "config:\n  configuration: " + std::string(100'000, '[') +
                              std::string(100'000, ']') + "\n");

@@ -18,11 +18,12 @@
 #include "host/local_run.h"
 #include "host/plugin.h"
 #include "support/engines.h"
+#include "support/vm_types.h"
 
 namespace pwplay::host {
 namespace {
 
-constexpr size_t kPage = 64 * 1024;
+using vm_types::kPage;
 // Requests before the first measurement: the allocator and the module's tables settle.
 constexpr int kWarmup = 500;
 constexpr int kMeasured = 5000;

@@ -20,13 +20,6 @@ using host::proxy::ProxyStats;
 using host::proxy::UpstreamConfig;
 using std::chrono::milliseconds;
 
-ProxyOptions to_upstream(uint16_t port, std::vector<host::proxy::LoadedPlugin> plugins = {}) {
-  ProxyOptions options;
-  options.upstream = UpstreamConfig::remote_at({"127.0.0.1", port});
-  options.plugins = std::move(plugins);
-  return options;
-}
-
 // Sends `bytes` on a new connection and reads one answer.
 HttpResponse send_raw(uint16_t port, const std::string& bytes, bool expect_close = true) {
   auto connection = HttpConnection::open(port);
@@ -57,18 +50,18 @@ bool wait_stats(host::proxy::Proxy& proxy, const std::function<bool(const ProxyS
 
 const std::string kSmuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
 
-struct Case {
+struct AbuseCase {
   std::string name;
   std::string bytes;
   int status;
   std::string says;  // a word of the answer's body
 };
 
-void expect_refused(const std::vector<Case>& cases) {
+void expect_refused(const std::vector<AbuseCase>& cases) {
   TestUpstream upstream;
   TestProxy proxy(to_upstream(upstream.port()));
   ASSERT_TRUE(proxy.started()) << proxy.error();
-  for (const Case& c : cases) {
+  for (const AbuseCase& c : cases) {
     HttpResponse response = send_raw(proxy.port(), c.bytes);
     ASSERT_TRUE(response.ok) << c.name << ": " << response.error;
     EXPECT_EQ(response.status, c.status) << c.name << ": " << response.body;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "host/local_run.h"
+#include "support/cli.h"
 #include "support/http_test_client.h"
 #include "support/proxy_harness.h"
 #include "support/test_upstream.h"
@@ -29,12 +30,6 @@ UpstreamConfig remote(uint16_t port) {
   return UpstreamConfig::remote_at({"127.0.0.1", port});
 }
 
-std::string json_header(const nlohmann::json& headers, const std::string& name) {
-  for (const auto& pair : headers)
-    if (pair[0] == name) return pair[1].get<std::string>();
-  return "<absent>";
-}
-
 TEST(ProxyFilters, AddHeaderSampleThroughTheEchoUpstream) {
   TestProxy proxy(options_with({sample_plugin("add_header")}));
   ASSERT_TRUE(proxy.started()) << proxy.error();
@@ -45,9 +40,9 @@ TEST(ProxyFilters, AddHeaderSampleThroughTheEchoUpstream) {
   nlohmann::json echoed = nlohmann::json::parse(response.body);
   EXPECT_EQ(echoed["method"], "GET");
   EXPECT_EQ(echoed["path"], "/hello?x=1");
-  EXPECT_EQ(json_header(echoed["headers"], "x-wasm-filter"), "add-header");
-  EXPECT_EQ(json_header(echoed["headers"], "host"), "test.local");
-  EXPECT_EQ(json_header(echoed["headers"], "x-client"), "a");
+  EXPECT_EQ(header(echoed["headers"], "x-wasm-filter"), "add-header");
+  EXPECT_EQ(header(echoed["headers"], "host"), "test.local");
+  EXPECT_EQ(header(echoed["headers"], "x-client"), "a");
 
   auto records = proxy.wait_records(1);
   ASSERT_EQ(records.size(), 1u);

@@ -16,13 +16,6 @@ namespace {
 using host::proxy::ProxyOptions;
 using host::proxy::UpstreamConfig;
 
-ProxyOptions to_upstream(uint16_t port, std::vector<host::proxy::LoadedPlugin> plugins = {}) {
-  ProxyOptions options;
-  options.upstream = UpstreamConfig::remote_at({"127.0.0.1", port});
-  options.plugins = std::move(plugins);
-  return options;
-}
-
 // A stop that comes before the loop thread has entered its loop must still end it (a plain
 // loop break is forgotten then, and the stop would wait forever).
 TEST(ProxyHttp, StopRightAfterStartEndsTheLoop) {

@@ -14,12 +14,6 @@
 namespace pwplay::testing {
 namespace {
 
-std::string json_header(const nlohmann::json& headers, const std::string& name) {
-  for (const auto& pair : headers)
-    if (pair[0] == name) return pair[1].get<std::string>();
-  return "<absent>";
-}
-
 TEST(ServeCli, AddHeaderSampleShowsTheMutationInTheEchoedRequest) {
   ServeProcess serve;
   ASSERT_TRUE(serve.start({sample("add_header"), "--listen", "127.0.0.1:0"}))
@@ -34,7 +28,7 @@ TEST(ServeCli, AddHeaderSampleShowsTheMutationInTheEchoedRequest) {
   EXPECT_EQ(direct.status, 200);
   EXPECT_EQ(direct.header("x-wasm-response"), "add-header");
   nlohmann::json echoed = nlohmann::json::parse(direct.body);
-  EXPECT_EQ(json_header(echoed["headers"], "x-wasm-filter"), "add-header");
+  EXPECT_EQ(header(echoed["headers"], "x-wasm-filter"), "add-header");
 
   // As `curl -x http://127.0.0.1:PORT http://example.com/via-proxy` sends it (absolute form).
   auto connection = HttpConnection::open(serve.port());
@@ -46,9 +40,9 @@ TEST(ServeCli, AddHeaderSampleShowsTheMutationInTheEchoedRequest) {
   ASSERT_TRUE(proxied.ok) << proxied.error;
   nlohmann::json echoed_proxied = nlohmann::json::parse(proxied.body);
   EXPECT_EQ(echoed_proxied["path"], "/via-proxy?q=1");
-  EXPECT_EQ(json_header(echoed_proxied["headers"], "host"), "example.com");
-  EXPECT_EQ(json_header(echoed_proxied["headers"], "x-wasm-filter"), "add-header");
-  EXPECT_EQ(json_header(echoed_proxied["headers"], "proxy-connection"), "<absent>");
+  EXPECT_EQ(header(echoed_proxied["headers"], "host"), "example.com");
+  EXPECT_EQ(header(echoed_proxied["headers"], "x-wasm-filter"), "add-header");
+  EXPECT_EQ(header(echoed_proxied["headers"], "proxy-connection"), "<absent>");
 
   // One log line per request: method, path, status, time in the filters.
   EXPECT_TRUE(serve.wait_for_output("GET /via-proxy?q=1 200 filters ")) << serve.out();
@@ -122,8 +116,8 @@ TEST(ServeCli, ProxyConfigFileNamesClustersAndAChain) {
   HttpResponse response = http_request(serve.port(), "GET", "/x");
   ASSERT_TRUE(response.ok) << response.error;
   nlohmann::json echoed = nlohmann::json::parse(response.body);
-  EXPECT_EQ(json_header(echoed["headers"], "x-auth"), "ok");
-  EXPECT_EQ(json_header(echoed["headers"], "x-wasm-filter"), "from-config");
+  EXPECT_EQ(header(echoed["headers"], "x-auth"), "ok");
+  EXPECT_EQ(header(echoed["headers"], "x-wasm-filter"), "from-config");
   EXPECT_EQ(serve.stop(SIGINT), 0);
 }
 

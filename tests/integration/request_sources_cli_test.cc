@@ -22,10 +22,6 @@ std::string browser_har() {
   return std::string(PWPLAY_SOURCE_DIR) + "/tests/fixtures/browser_session.har";
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 json parse_output(const CommandResult& result) {
   try {
     return json::parse(result.out);

@@ -32,10 +32,6 @@ std::string read_text(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // A scenario file in a temporary directory, with the sample module path (for `engine`) filled
 // in.
 std::string scenario_file(const std::string& name, json document, const std::string& engine = "") {

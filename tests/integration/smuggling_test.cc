@@ -116,12 +116,6 @@ std::string module_file(const std::string& name, const std::string& wat) {
   return write_temp_file(name, std::string(wasm.begin(), wasm.end()));
 }
 
-std::string json_header(const json& headers, const std::string& name) {
-  for (const auto& pair : headers)
-    if (pair[0] == name) return pair[1].get<std::string>();
-  return "<absent>";
-}
-
 size_t json_count(const json& headers, const std::string& name) {
   size_t count = 0;
   for (const auto& pair : headers)
@@ -165,11 +159,11 @@ TEST_P(SmugglingTest, RunRefusesTheInjectionAndNothingReachesTheWire) {
   const json& upstream = out["upstream_request"];
   ASSERT_TRUE(upstream.is_object()) << out.dump();
   EXPECT_EQ(upstream["path"], out["client_request"]["path"]);
-  EXPECT_EQ(json_header(upstream["headers"], "x-path-status"), kBadArgumentDigit);
+  EXPECT_EQ(header(upstream["headers"], "x-path-status"), kBadArgumentDigit);
   const json& response = out["response"];
-  EXPECT_EQ(json_header(response["headers"], "x-resp-status"), kBadArgumentDigit);
-  EXPECT_EQ(json_header(response["headers"], "x"), "<absent>");
-  EXPECT_EQ(json_header(response["headers"], "set-cookie"), "<absent>");
+  EXPECT_EQ(header(response["headers"], "x-resp-status"), kBadArgumentDigit);
+  EXPECT_EQ(header(response["headers"], "x"), "<absent>");
+  EXPECT_EQ(header(response["headers"], "set-cookie"), "<absent>");
   EXPECT_NE(out.dump().find("proxy_replace_header_map_value refused: HTTP_REQUEST_HEADERS: "
                             "header ':path': value '/ok\\\\x0d\\\\x0aGET /smuggled"),
             std::string::npos)
@@ -260,7 +254,7 @@ TEST_P(HostileHeadersTest, RefusedLocalResponsesAreReportedAsFailedAndTheStreamG
     json out = run_json({wasm, "--engine", GetParam(), "--request", request_file("get.json")});
     EXPECT_EQ(out["local_response"], false);
     ASSERT_TRUE(out["upstream_request"].is_object()) << out.dump();
-    EXPECT_EQ(json_header(out["upstream_request"]["headers"], "x-local-status"), kBadArgumentDigit);
+    EXPECT_EQ(header(out["upstream_request"]["headers"], "x-local-status"), kBadArgumentDigit);
     ASSERT_EQ(out["refused_local_replies"].size(), 1u) << out.dump();
     EXPECT_NE(out["refused_local_replies"][0].get<std::string>().find(c.wanted), std::string::npos);
     EXPECT_EQ(out["response"]["status"], 200);

@@ -116,6 +116,10 @@ nlohmann::json run_json(const std::vector<std::string>& args, int expected_exit,
   }
 }
 
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 std::string header(const nlohmann::json& headers, const std::string& name) {
   auto lower = [](std::string text) {
     for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -35,6 +35,8 @@ std::string write_temp_file(const std::string& name, const std::string& content)
 // given, receives the whole result (standard error's warnings, for example).
 nlohmann::json run_json(const std::vector<std::string>& args, int expected_exit = 0,
                         CommandResult* raw = nullptr);
+// Whether `text` contains `part` (for messages and outputs).
+bool contains(const std::string& text, const std::string& part);
 // The value of the first header called `name` (case-insensitive) in a run's [[name, value], ...]
 // list, or "<absent>".
 std::string header(const nlohmann::json& headers, const std::string& name);

@@ -162,6 +162,14 @@ host::proxy::LoadedPlugin wat_plugin(const std::string& name, const std::string&
   return spec;
 }
 
+host::proxy::ProxyOptions to_upstream(uint16_t port,
+                                      std::vector<host::proxy::LoadedPlugin> plugins) {
+  host::proxy::ProxyOptions options;
+  options.upstream = host::proxy::UpstreamConfig::remote_at({"127.0.0.1", port});
+  options.plugins = std::move(plugins);
+  return options;
+}
+
 TestProxy::TestProxy(host::proxy::ProxyOptions options) {
   proxy_.subscribe([this](const host::proxy::StreamRecord& record) {
     std::lock_guard<std::mutex> lock(mutex_);

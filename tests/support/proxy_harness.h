@@ -31,6 +31,10 @@ extern const char* const kBodyPassFilter;
 extern const char* const kQueueProducerFilter;
 extern const char* const kQueueConsumerFilter;
 
+// Options for a proxy in front of the upstream at 127.0.0.1:`port`, running `plugins`.
+host::proxy::ProxyOptions to_upstream(uint16_t port,
+                                      std::vector<host::proxy::LoadedPlugin> plugins = {});
+
 // A started proxy plus the records it published.
 class TestProxy {
  public:

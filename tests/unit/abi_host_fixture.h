@@ -21,6 +21,7 @@
 #include "host/http_stream.h"
 #include "host/trace.h"
 #include "support/fake_guest.h"
+#include "support/mentions.h"
 
 namespace pwplay::abi {
 // Readable statuses in assertion failures.
@@ -43,10 +44,6 @@ using test::FakeGuest;
 using test::FakeRootCallbacks;
 using test::FakeStreamControl;
 using test::RootCall;
-
-#define EXPECT_MENTIONS(text, wanted)                          \
-  EXPECT_NE(std::string(text).find(wanted), std::string::npos) \
-      << "\"" << (text) << "\" does not mention \"" << (wanted) << "\""
 
 // Result slots the tests hand to host functions, well below the input region.
 inline constexpr uint32_t kRet = 0x100;      // pointer / u32 result

@@ -8,13 +8,10 @@
 
 #include "abi/enums.h"
 #include "abi/functions.h"
+#include "support/mentions.h"
 
 namespace pwplay::abi {
 namespace {
-
-#define EXPECT_MENTIONS(text, wanted)                          \
-  EXPECT_NE(std::string(text).find(wanted), std::string::npos) \
-      << "message \"" << (text) << "\" does not mention \"" << (wanted) << "\""
 
 Result<AbiVersion> detect(std::vector<std::string_view> names) {
   return detect_abi_version_from(names);

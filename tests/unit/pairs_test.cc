@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "support/mentions.h"
 
 namespace pwplay::abi {
 namespace {
@@ -26,10 +27,6 @@ std::string decode_error(const Bytes& bytes) {
   }
   return decoded.error().message;
 }
-
-#define EXPECT_MENTIONS(text, wanted)                          \
-  EXPECT_NE(std::string(text).find(wanted), std::string::npos) \
-      << "message \"" << (text) << "\" does not mention \"" << (wanted) << "\""
 
 // The worked example of the ABI reference, {"a": "1", "b": "22"}: 29 bytes.
 const Bytes kTwoPairs = {

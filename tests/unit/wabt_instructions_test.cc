@@ -9,6 +9,7 @@
 
 #include "host/vm.h"
 #include "support/engines.h"
+#include "support/vm_types.h"
 #include "support/wat.h"
 
 namespace pwplay::host {
@@ -16,7 +17,7 @@ namespace {
 
 using test::wat_to_wasm;
 
-const FuncType kI32ToI32{{ValType::I32}, {ValType::I32}};
+using vm_types::kI32ToI32;
 
 // sum(n) = 0 + 1 + ... + n-1. What the interpreter runs for one call:
 //   1       on entry, reserving the two locals

@@ -16,6 +16,7 @@
 #include "host/disassembly.h"
 #include "host/vm.h"
 #include "support/engines.h"
+#include "support/vm_types.h"
 #include "support/wat.h"
 
 namespace pwplay::host {
@@ -24,7 +25,7 @@ namespace {
 using test::wat_to_wasm;
 using Kind = StepRequest::Kind;
 
-const std::optional<HostTrapRequest> kReturn;
+using vm_types::kReturn;
 
 // A filter-shaped module: a host call, a call into another function, arithmetic, a branch.
 constexpr std::string_view kFilter = R"((module
@@ -73,7 +74,7 @@ constexpr std::string_view kFilter = R"((module
 ))";
 
 const FuncType kHeadersType{{ValType::I32, ValType::I32, ValType::I32}, {ValType::I32}};
-const FuncType kI32ToI32{{ValType::I32}, {ValType::I32}};
+using vm_types::kI32ToI32;
 
 // A WABT VM with the module loaded and linked; proxy_log records what it was given.
 struct Stepper {

@@ -15,6 +15,7 @@
 
 #include "host/vm.h"
 #include "support/engines.h"
+#include "support/vm_types.h"
 #include "support/wat.h"
 
 namespace pwplay::host {
@@ -22,13 +23,13 @@ namespace {
 
 using test::wat_to_wasm;
 
-constexpr size_t kPage = 64 * 1024;
+using vm_types::kPage;
 const FuncType kVoid{};
-const FuncType kI32ToI32{{ValType::I32}, {ValType::I32}};
+using vm_types::kI32ToI32;
 const FuncType kI32I32ToI32{{ValType::I32, ValType::I32}, {ValType::I32}};
 
 // What host functions return: carry on, or trap the caller with a message.
-const std::optional<HostTrapRequest> kReturn;
+using vm_types::kReturn;
 std::optional<HostTrapRequest> trap(std::string message) {
   return HostTrapRequest{std::move(message)};
 }

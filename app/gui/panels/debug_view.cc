@@ -18,7 +18,6 @@ namespace pwplay::gui {
 namespace {
 
 constexpr size_t kValueLimit = 80;  // argument values on one line
-constexpr float kSplitter = 6.0f;
 
 // The buttons of the stepping toolbar, with the command each runs.
 struct StepButton {
@@ -103,10 +102,10 @@ void DebugView::draw(const Snapshot& snapshot, Commands& commands) {
 
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float min_size = ImGui::GetFrameHeightWithSpacing() * 3;
-  float left = std::clamp(sizes.code_width * (avail.x - kSplitter), min_size,
-                          std::max(min_size, avail.x - kSplitter - min_size));
-  float top = std::clamp(sizes.top_height * (avail.y - kSplitter), min_size,
-                         std::max(min_size, avail.y - kSplitter - min_size));
+  float left = std::clamp(sizes.code_width * (avail.x - widgets::kSplitter), min_size,
+                          std::max(min_size, avail.x - widgets::kSplitter - min_size));
+  float top = std::clamp(sizes.top_height * (avail.y - widgets::kSplitter), min_size,
+                         std::max(min_size, avail.y - widgets::kSplitter - min_size));
   const ImGuiWindowFlags scroll = ImGuiWindowFlags_HorizontalScrollbar;
 
   // Top row: the code | frames, locals and stack.
@@ -123,8 +122,9 @@ void DebugView::draw(const Snapshot& snapshot, Commands& commands) {
     }
     ImGui::EndChild();
     ImGui::SameLine(0, 0);
-    if (widgets::splitter("##debug-split-x", true, kSplitter, top, &left, avail.x, min_size))
-      sizes.code_width = left / (avail.x - kSplitter);
+    if (widgets::splitter("##debug-split-x", true, widgets::kSplitter, top, &left, avail.x,
+                          min_size))
+      sizes.code_width = left / (avail.x - widgets::kSplitter);
     ImGui::SameLine(0, 0);
     if (ImGui::BeginChild("##debug-state", ImVec2(0, 0), true, scroll)) {
       draw_frames(pause);
@@ -136,13 +136,14 @@ void DebugView::draw(const Snapshot& snapshot, Commands& commands) {
     ImGui::EndChild();
   }
   ImGui::EndChild();
-  if (widgets::splitter("##debug-split-y", false, kSplitter, avail.x, &top, avail.y, min_size))
-    sizes.top_height = top / (avail.y - kSplitter);
+  if (widgets::splitter("##debug-split-y", false, widgets::kSplitter, avail.x, &top, avail.y,
+                        min_size))
+    sizes.top_height = top / (avail.y - widgets::kSplitter);
 
   // Bottom row: the event and the regions | the memory (wide enough for 16 bytes and their text).
   const float bottom = std::max(ImGui::GetContentRegionAvail().y, min_size);
-  float event = std::clamp(sizes.event_width * (avail.x - kSplitter), min_size,
-                           std::max(min_size, avail.x - kSplitter - min_size));
+  float event = std::clamp(sizes.event_width * (avail.x - widgets::kSplitter), min_size,
+                           std::max(min_size, avail.x - widgets::kSplitter - min_size));
   if (ImGui::BeginChild("##debug-bottom", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollbar)) {
     if (ImGui::BeginChild("##debug-event", ImVec2(event, 0), true, scroll)) {
       section_title("Event");
@@ -152,9 +153,9 @@ void DebugView::draw(const Snapshot& snapshot, Commands& commands) {
     }
     ImGui::EndChild();
     ImGui::SameLine(0, 0);
-    if (widgets::splitter("##debug-split-bottom", true, kSplitter, bottom, &event, avail.x,
+    if (widgets::splitter("##debug-split-bottom", true, widgets::kSplitter, bottom, &event, avail.x,
                           min_size))
-      sizes.event_width = event / (avail.x - kSplitter);
+      sizes.event_width = event / (avail.x - widgets::kSplitter);
     ImGui::SameLine(0, 0);
     // The memory view's slot: the Memory tab's panel when this build has one.
     if (ImGui::BeginChild("##debug-memory", ImVec2(0, 0), true, scroll)) {

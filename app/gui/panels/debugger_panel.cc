@@ -15,7 +15,7 @@
 namespace pwplay::gui {
 namespace {
 
-constexpr float kConsoleLines = 6;  // lines of the console in view at first
+constexpr float kConsoleLinesInView = 6;  // lines of the console in view at first
 
 }  // namespace
 
@@ -36,7 +36,7 @@ void DebuggerPanel::draw(const Snapshot& snapshot, Commands& commands) {
   const float input_height = ImGui::GetFrameHeightWithSpacing();
   const float avail = ImGui::GetContentRegionAvail().y;
   if (console_height_ <= 0.0f)
-    console_height_ = (style::mono()->FontSize + style.ItemSpacing.y) * kConsoleLines +
+    console_height_ = (style::mono()->FontSize + style.ItemSpacing.y) * kConsoleLinesInView +
                       style.WindowPadding.y * 2 + input_height;
   constexpr float kSplitter = 6.0f;
   const float min_height = ImGui::GetFrameHeight() * 3;
