@@ -650,7 +650,7 @@ PY
     {\"screenshot\": \"$out/ready.png\"},
     {\"wait\": \"time\", \"ms\": 12000}"
   target=$((value + 1))
-  point=$(query regions.log.json "(lambda g, a: '%d %d' % (g['byte_x'] + (3 * (a % 16) + (1 if a % 16 >= 8 else 0)) * g['char_width'] + g['char_width'], g['rows_y'] + (a // 16 - g['first_address'] // 16) * g['row_height'] + g['row_height'] / 2))(memory['grid'], $target)")
+  point=$(query regions.log.json "(lambda g, a, n: '%d %d' % (g['byte_x'] + (3 * (a % n) + (1 if n == 16 and a % n >= 8 else 0)) * g['char_width'] + g['char_width'], g['rows_y'] + (a // n - g['first_address'] // n) * g['row_height'] + g['row_height'] / 2))(memory['grid'], $target, memory['grid']['bytes_per_row'])")
   timeout 120 "$PWPLAY" --automation click.json --automation-log click.log.json > click.out 2>&1 &
   app=$!
   for _ in $(seq 1 300); do [ -f ready.png ] && break; kill -0 "$app" 2>/dev/null || break; sleep 0.1; done

@@ -1,6 +1,6 @@
-// The memory view's hex grid: 16 bytes a row with their ASCII, scrolled by rows (a 64 MB memory
-// has four million of them, more than float pixels can address), drawn with the draw list for
-// the visible rows only.
+// The memory view's hex grid: 16 bytes a row with their ASCII (8 where the panel is too narrow
+// for 16 beside the data inspector), scrolled by rows (a 64 MB memory has four million of them,
+// more than float pixels can address), drawn with the draw list for the visible rows only.
 #include <imgui.h>
 #include <imgui_internal.h>
 
@@ -23,20 +23,21 @@ int byte_column(int k) {
 }
 
 // The byte column under `chars` characters from the first byte, or -1.
-int column_at(float chars) {
+int column_at(float chars, int columns) {
   if (chars < 0) return -1;
-  for (int k = 15; k >= 0; --k)
+  for (int k = columns - 1; k >= 0; --k)
     if (chars >= static_cast<float>(byte_column(k))) return k;
   return -1;
 }
 
 }  // namespace
 
-float MemoryPanel::grid_width() const {
+float MemoryPanel::grid_width(int columns) const {
   ImGui::PushFont(style::mono());
   const float char_width = ImGui::CalcTextSize("0").x;
   ImGui::PopFont();
-  const float chars = kAddressChars + byte_column(15) + 3 + kAsciiGap + 16;
+  const float chars =
+      static_cast<float>(kAddressChars + byte_column(columns - 1) + 3 + kAsciiGap + columns);
   return chars * char_width + ImGui::GetStyle().ScrollbarSize +
          ImGui::GetStyle().WindowPadding.x * 2 + ImGui::GetStyle().ItemSpacing.x;
 }
@@ -48,19 +49,21 @@ void MemoryPanel::draw_grid(float width, float height) {
   const float rh = ImGui::GetTextLineHeightWithSpacing();
   const float scrollbar = ImGui::GetStyle().ScrollbarSize;
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const uint64_t rows = (image.size() + 15) / 16;
+  const int columns = columns_;
+  const auto per_row = static_cast<uint64_t>(columns);
+  const uint64_t rows = (image.size() + per_row - 1) / per_row;
   const auto visible = static_cast<uint64_t>(std::max(1.0f, height / rh));
   const uint64_t max_top = rows > visible ? rows - visible : 0;
 
   // A go-to, search hit or region goes to the third row, with two rows above it for context
   // (always the same place, so the eye knows where to look).
   if (auto target = view_.take_scroll()) {
-    const uint64_t row = *target / 16;
+    const uint64_t row = *target / per_row;
     top_row_ = row > 2 ? row - 2 : 0;
   }
 
   const float bytes_x = origin.x + kAddressChars * cw;
-  const float ascii_x = bytes_x + static_cast<float>(byte_column(15) + 3 + kAsciiGap) * cw;
+  const float ascii_x = bytes_x + static_cast<float>(byte_column(columns - 1) + 3 + kAsciiGap) * cw;
   const ImVec2 area(std::max(1.0f, width - scrollbar), std::max(1.0f, height));
   ImGui::InvisibleButton("##bytes", area);
   const bool hovered = ImGui::IsItemHovered();
@@ -72,11 +75,11 @@ void MemoryPanel::draw_grid(float width, float height) {
     if (row_f < 0) return std::nullopt;
     int column = -1;
     if (mouse.x >= ascii_x)
-      column = std::min(15, static_cast<int>((mouse.x - ascii_x) / cw));
+      column = std::min(columns - 1, static_cast<int>((mouse.x - ascii_x) / cw));
     else if (mouse.x >= bytes_x)
-      column = column_at((mouse.x - bytes_x) / cw);
+      column = column_at((mouse.x - bytes_x) / cw, columns);
     if (column < 0) return std::nullopt;
-    const uint64_t address = (top_row_ + static_cast<uint64_t>(row_f)) * 16 + column;
+    const uint64_t address = (top_row_ + static_cast<uint64_t>(row_f)) * per_row + column;
     if (address >= image.size()) return std::nullopt;
     return static_cast<uint32_t>(address);
   };
@@ -100,17 +103,17 @@ void MemoryPanel::draw_grid(float width, float height) {
     int64_t move = 0;
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_LeftArrow))) move = -1;
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_RightArrow))) move = 1;
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_UpArrow))) move = -16;
-    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow))) move = 16;
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_UpArrow))) move = -columns;
+    if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_DownArrow))) move = columns;
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageUp)))
-      move = -16 * static_cast<int64_t>(visible);
+      move = -columns * static_cast<int64_t>(visible);
     if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_PageDown)))
-      move = 16 * static_cast<int64_t>(visible);
+      move = columns * static_cast<int64_t>(visible);
     if (move != 0) {
       const int64_t target = std::clamp<int64_t>(static_cast<int64_t>(*view_.cursor()) + move, 0,
                                                  static_cast<int64_t>(image.size()) - 1);
       view_.set_cursor(static_cast<uint32_t>(target), io.KeyShift);
-      const uint64_t row = static_cast<uint64_t>(target) / 16;
+      const uint64_t row = static_cast<uint64_t>(target) / per_row;
       if (row < top_row_) top_row_ = row;
       if (row >= top_row_ + visible) top_row_ = row - visible + 1;
     }
@@ -125,7 +128,8 @@ void MemoryPanel::draw_grid(float width, float height) {
   top_row_ = std::min(static_cast<uint64_t>(scroll), max_top);
 
   geometry_ = GridGeometry{
-      true, bytes_x, ascii_x, origin.y, 3 * cw, cw, rh, top_row_, static_cast<uint32_t>(visible)};
+      true,   bytes_x, ascii_x, origin.y, 3 * cw, cw, rh, top_row_, static_cast<uint32_t>(visible),
+      columns};
 
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->PushClipRect(origin, ImVec2(origin.x + width - scrollbar, origin.y + height), true);
@@ -143,10 +147,10 @@ void MemoryPanel::draw_grid(float width, float height) {
   char cell[24];
   for (uint64_t r = top_row_; r < rows && r <= top_row_ + visible; ++r) {
     const float y = origin.y + static_cast<float>(r - top_row_) * rh;
-    std::snprintf(cell, sizeof(cell), "%08llx", static_cast<unsigned long long>(r * 16));
+    std::snprintf(cell, sizeof(cell), "%08llx", static_cast<unsigned long long>(r * per_row));
     draw->AddText(ImVec2(origin.x, y), muted, cell);
-    for (int k = 0; k < 16; ++k) {
-      const uint64_t a64 = r * 16 + static_cast<uint64_t>(k);
+    for (int k = 0; k < columns; ++k) {
+      const uint64_t a64 = r * per_row + static_cast<uint64_t>(k);
       if (a64 >= image.size()) break;
       const auto a = static_cast<uint32_t>(a64);
       const float x = bytes_x + static_cast<float>(byte_column(k)) * cw;
@@ -155,9 +159,10 @@ void MemoryPanel::draw_grid(float width, float height) {
       // byte inside a region so a region reads as one band.
       const memory::Region* region = memory::region_at(regions, a);
       const bool in_selection = selection && a >= selection->begin && a < selection->end;
-      const float cell_w = (k == 15 || !region || memory::region_at(regions, a + 1) != region)
-                               ? 2 * cw
-                               : static_cast<float>(byte_column(k + 1) - byte_column(k)) * cw;
+      const float cell_w =
+          (k == columns - 1 || !region || memory::region_at(regions, a + 1) != region)
+              ? 2 * cw
+              : static_cast<float>(byte_column(k + 1) - byte_column(k)) * cw;
       if (region) {
         const ImU32 fill = memory_colours::region(region->colour, 0.38f);
         draw->AddRectFilled(ImVec2(x - 1, y), ImVec2(x + cell_w + 1, y + rh - 1), fill);

@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "app/gui/style.h"
 
@@ -36,8 +37,9 @@ nlohmann::json MemoryPanel::geometry_json() const {
           {"cell_width", geometry_.cell_width},
           {"char_width", geometry_.char_width},
           {"row_height", geometry_.row_height},
-          {"first_address", geometry_.first_row * 16},
-          {"visible_rows", geometry_.visible_rows}};
+          {"first_address", geometry_.first_row * static_cast<uint64_t>(geometry_.bytes_per_row)},
+          {"visible_rows", geometry_.visible_rows},
+          {"bytes_per_row", geometry_.bytes_per_row}};
 }
 
 void MemoryPanel::draw(const Snapshot& snapshot, Commands& commands) {
@@ -48,15 +50,33 @@ void MemoryPanel::draw(const Snapshot& snapshot, Commands& commands) {
     return;
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float grid = std::min(grid_width(), avail.x * 0.68f);
-  ImGui::BeginChild("##grid", ImVec2(grid, avail.y), true,
+  // 16 bytes a row beside a readable legend and data inspector when they fit, else 8 (the debug
+  // layout's memory box at 1600x1000); narrower still (the inspector column), the legend and the
+  // data inspector go under the grid. A row cut at the right would hide its ASCII.
+  const float side = ImGui::GetFontSize() * 13.0f;
+  int columns = 16;
+  bool stacked = false;
+  if (grid_width(16) + side > avail.x) {
+    columns = 8;
+    if (grid_width(8) + side > avail.x) {
+      stacked = true;
+      if (grid_width(16) <= avail.x) columns = 16;
+    }
+  }
+  if (columns != columns_) {
+    top_row_ = top_row_ * static_cast<uint64_t>(columns_) / static_cast<uint64_t>(columns);
+    columns_ = columns;
+  }
+  const float grid = std::min(grid_width(columns_), avail.x);
+  const float grid_height = stacked ? std::floor(avail.y * 0.55f) : avail.y;
+  ImGui::BeginChild("##grid", ImVec2(grid, grid_height), true,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse |
                         ImGuiWindowFlags_HorizontalScrollbar);
   const ImVec2 inner = ImGui::GetContentRegionAvail();
   draw_grid(inner.x, inner.y);
   ImGui::EndChild();
-  ImGui::SameLine();
-  ImGui::BeginChild("##side", ImVec2(0, avail.y), false);
+  if (!stacked) ImGui::SameLine();
+  ImGui::BeginChild("##side", ImVec2(0, 0), false);
   // The legend first (a few rows, scrolling past six), then the inspector under it.
   draw_regions(commands);
   ImGui::Spacing();

@@ -24,7 +24,8 @@ class MemoryPanel : public Panel {
   std::optional<uint32_t> cursor() const { return view_.cursor(); }
 
   // Where the grid drew its rows in the last frame, in window pixels: a byte's cell is at
-  // (byte_x + column * cell_width (+ gap after column 7), rows_y + row * row_height).
+  // (byte_x + column * cell_width (+ gap after column 7 of 16), rows_y + row * row_height),
+  // with column = address % bytes_per_row.
   struct GridGeometry {
     bool drawn = false;
     float byte_x = 0;
@@ -33,8 +34,9 @@ class MemoryPanel : public Panel {
     float cell_width = 0;  // one byte's column, "xx "
     float char_width = 0;
     float row_height = 0;
-    uint64_t first_row = 0;  // the row shown at the top (address / 16)
+    uint64_t first_row = 0;  // the row shown at the top (address / bytes_per_row)
     uint32_t visible_rows = 0;
+    int bytes_per_row = 16;
   };
   const GridGeometry& geometry() const { return geometry_; }
   // The geometry for the automation log ({"byte_x", "rows_y", ..., "first_address"}).
@@ -47,11 +49,12 @@ class MemoryPanel : public Panel {
   void draw_grid(float width, float height);                        // hex_grid.cc
   void draw_inspector();                                            // data_inspector.cc
   void draw_regions(Commands& commands);                            // regions_legend.cc
-  float grid_width() const;                                         // hex_grid.cc
+  float grid_width(int columns) const;                              // hex_grid.cc
 
   memory::ViewState& view_;
   Workspace& workspace_;
   uint64_t top_row_ = 0;  // the grid's scroll position, in rows (float pixels lose 64 MB)
+  int columns_ = 16;      // bytes a row: 16, or 8 in a panel too narrow for 16
   bool dragging_ = false;
   GridGeometry geometry_;
 };
