@@ -80,6 +80,8 @@ nlohmann::json GuiApp::ui_state() {
   // The code lines drawn (debug view at a pause, Module tab): tests click one to set a breakpoint.
   ui["code_lines"] = debug_view_.code_lines();
   ui["module_lines"] = module_panel_.code_lines();
+  // The trace rows drawn: tests click one to select its event.
+  ui["trace_rows"] = trace_panel_.drawn_rows();
   // The Learn panel: open or not, and where its buttons were drawn (tests click them).
   ui["learn"] = {{"open", learn_panel_.open}, {"buttons", learn_panel_.buttons_json()}};
   add_view_fields(ui);

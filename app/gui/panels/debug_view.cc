@@ -111,14 +111,10 @@ void DebugView::draw(const Snapshot& snapshot, Commands& commands) {
   // Top row: the code | frames, locals and stack.
   if (ImGui::BeginChild("##debug-top", ImVec2(0, top), false, ImGuiWindowFlags_NoScrollbar)) {
     if (ImGui::BeginChild("##debug-code", ImVec2(left, 0), true, scroll)) {
-      if (pause.wasm) {
+      if (pause.wasm)
         draw_code(*pause.wasm, commands, true);
-      } else {
-        section_title("Code");
-        ImGui::TextColored(style::muted(),
-                           "Paused at an ABI event. Step instruction (F11, wabt engine) stops "
-                           "at the wasm code; the event is below.");
-      }
+      else
+        draw_callback_code(pause, commands);
     }
     ImGui::EndChild();
     ImGui::SameLine(0, 0);
@@ -237,18 +233,53 @@ void DebugView::draw_code(const host::WasmLocation& location, Commands& commands
                        wat ? "" : wat.error().message.c_str());
     return;
   }
+  draw_function(*function, location.file_offset, commands, whole);
+}
+
+void DebugView::draw_callback_code(const debugger::PauseInfo& pause, Commands& commands) {
+  code_lines_.clear();
+  // The outermost callback frame: the export the proxy called.
+  const auto callback = std::find_if(
+      pause.frames.begin(), pause.frames.end(),
+      [](const debugger::AbiFrame& frame) { return frame.kind == host::EventKind::Callback; });
+  auto wat = session_.disassembly();
+  const host::FunctionWat* function =
+      wat && callback != pause.frames.end() ? (*wat)->find(callback->name) : nullptr;
+  section_title("Code");
+  if (!function) {
+    ImGui::TextColored(style::muted(),
+                       "Paused at an ABI event. Step instruction (F11, wabt engine) stops "
+                       "at the wasm code; the event is below.");
+    return;
+  }
+  // Wrapped at the visible edge (the code's long lines widen the child's content).
+  ImGui::PushTextWrapPos(ImGui::GetScrollX() + ImGui::GetWindowWidth() -
+                         ImGui::GetStyle().WindowPadding.x - ImGui::GetStyle().ScrollbarSize);
+  ImGui::TextColored(style::muted(),
+                     "In %s, at an ABI event: no instruction is current. Step instruction "
+                     "(F11, wabt engine) stops in this code; a click on a line sets a "
+                     "breakpoint there (wabt engine).",
+                     callback->name.c_str());
+  ImGui::PopTextWrapPos();
+  draw_function(*function, std::nullopt, commands, true);
+}
+
+void DebugView::draw_function(const host::FunctionWat& function_wat,
+                              std::optional<uint32_t> current_offset, Commands& commands,
+                              bool whole) {
+  const host::FunctionWat* function = &function_wat;
   ImGui::PushFont(style::mono());
   ImGui::TextColored(style::muted(), "%s", function->header.c_str());
   std::span<const host::WatInstruction> lines =
-      whole ? std::span<const host::WatInstruction>(function->instructions)
-            : host::instructions_around(*function, location.file_offset, 6, 8);
+      whole || !current_offset ? std::span<const host::WatInstruction>(function->instructions)
+                               : host::instructions_around(*function, *current_offset, 6, 8);
   const float line_height = ImGui::GetTextLineHeightWithSpacing();
   int current = -1;
   for (size_t i = 0; i < lines.size(); ++i)
-    if (lines[i].offset == location.file_offset) current = static_cast<int>(i);
-  if (whole && current >= 0 && scrolled_to_ != location.file_offset) {
+    if (current_offset && lines[i].offset == *current_offset) current = static_cast<int>(i);
+  if (whole && current >= 0 && scrolled_to_ != *current_offset) {
     // A new stop: bring its line to a third of the way down.
-    scrolled_to_ = location.file_offset;
+    scrolled_to_ = *current_offset;
     const float avail = ImGui::GetContentRegionAvail().y;
     ImGui::SetScrollY(std::max(0.0f, ImGui::GetCursorPosY() + line_height * current - avail / 3));
   }

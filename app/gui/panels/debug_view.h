@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "app/gui/panel.h"
@@ -52,6 +53,12 @@ class DebugView : public Panel {
   void draw_locals(const host::WasmLocation& wasm);
   // `whole`: the whole function in a scrolled child; else a few lines around the instruction.
   void draw_code(const host::WasmLocation& location, Commands& commands, bool whole);
+  // At an ABI event (no instruction known): the code of the callback being run, if the module
+  // names it.
+  void draw_callback_code(const debugger::PauseInfo& pause, Commands& commands);
+  // The lines of `function`; `current` marks (and scrolls to) the paused instruction.
+  void draw_function(const host::FunctionWat& function, std::optional<uint32_t> current,
+                     Commands& commands, bool whole);
   void draw_regions(const debugger::PauseInfo& pause, bool with_bytes);
   void draw_region_bytes(const debugger::PauseInfo& pause);
 

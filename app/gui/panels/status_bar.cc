@@ -49,11 +49,6 @@ void StatusBar::draw(const Snapshot& snapshot, Commands& commands) {
   } else {
     ImGui::TextColored(style::muted(), "no runs");
   }
-  if (!hint_.empty()) {
-    separator();
-    ImGui::TextColored(style::accent(), "%s", hint_.c_str());
-  }
-
   // Right side: engine activity, and where the palette is.
   std::string right = "engine idle";
   if (snapshot.state == debugger::SessionState::Running)
@@ -64,9 +59,22 @@ void StatusBar::draw(const Snapshot& snapshot, Commands& commands) {
   const Command* palette = commands.find("command-palette");
   if (palette && !palette->shortcut.empty())
     right += "   " + format_shortcut(palette->shortcut) + ": commands";
-  float width = ImGui::CalcTextSize(right.c_str()).x;
-  ImGui::SameLine(
-      std::max(ImGui::GetCursorPosX() + 12, ImGui::GetWindowContentRegionMax().x - width));
+  const float width = ImGui::CalcTextSize(right.c_str()).x;
+  const float right_x = ImGui::GetWindowContentRegionMax().x - width;
+
+  // The hint gives up its last tips ("A; B; C") rather than run under the right side.
+  const float hint_x =
+      ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + 24 + ImGui::CalcTextSize("|").x;
+  std::string hint = hint_;
+  while (!hint.empty() && hint_x + ImGui::CalcTextSize(hint.c_str()).x + 24 > right_x) {
+    const size_t cut = hint.rfind("; ");
+    hint = cut == std::string::npos ? std::string() : hint.substr(0, cut);
+  }
+  if (!hint.empty()) {
+    separator();
+    ImGui::TextColored(style::accent(), "%s", hint.c_str());
+  }
+  ImGui::SameLine(std::max(ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + 12, right_x));
   ImGui::TextColored(busy ? style::warning() : style::muted(), "%s", right.c_str());
 }
 

@@ -171,6 +171,8 @@ void TracePanel::draw_table(const debugger::HistoryEntry& run) {
     for (size_t r = 0; r < rows_.size(); ++r)
       if (trace[rows_[r]].seq == *selection.event_seq) reveal_row = static_cast<int>(r);
   }
+  drawn_.clear();
+  drawn_frame_ = ImGui::GetFrameCount();
   ImGuiListClipper clipper;
   clipper.Begin(static_cast<int>(rows_.size()));
   if (reveal_row >= 0) clipper.ForceDisplayRangeByIndices(reveal_row, reveal_row + 1);
@@ -193,6 +195,10 @@ void TracePanel::draw_table(const debugger::HistoryEntry& run) {
         revealed_seq_ = selection.event_seq;  // clicked rows are in view already
       }
       if (r == reveal_row) ImGui::SetScrollHereY(0.3f);
+      const ImVec2 row_min = ImGui::GetItemRectMin();
+      const ImVec2 row_size = ImGui::GetItemRectSize();
+      drawn_.push_back(DrawnRow{event.seq, event.kind, event.name, row_min.x, row_min.y, row_size.x,
+                                row_size.y});
       if (chain) {
         ImGui::TableSetColumnIndex(1);
         const auto at = std::find(plugins_.begin(), plugins_.end(), event.plugin);
@@ -267,6 +273,21 @@ void TracePanel::draw_details(const host::TraceEvent& event) {
   // Suspicious arguments (a null or misplaced out-pointer), each with why.
   for (const auto& warning : event.warnings)
     ImGui::TextColored(style::warning(), "warning: %s", warning.c_str());
+}
+
+nlohmann::json TracePanel::drawn_rows() const {
+  nlohmann::json rows = nlohmann::json::array();
+  // Rows of an earlier frame (the tab hidden since) are not where a click would land.
+  if (drawn_frame_ + 1 < ImGui::GetFrameCount()) return rows;
+  for (const DrawnRow& row : drawn_)
+    rows.push_back({{"seq", row.seq},
+                    {"kind", host::event_kind_name(row.kind)},
+                    {"name", row.name},
+                    {"x", row.x},
+                    {"y", row.y},
+                    {"width", row.width},
+                    {"height", row.height}});
+  return rows;
 }
 
 }  // namespace pwplay::gui

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "app/gui/core/workspace.h"
 #include "app/gui/panel.h"
 #include "host/trace.h"
@@ -21,6 +23,10 @@ class TracePanel : public Panel {
   void draw(const Snapshot& snapshot, Commands& commands) override;
 
   static constexpr size_t kKinds = 7;  // host::EventKind values
+
+  // The rows drawn in the last frame, in window pixels, for the automation log (tests click
+  // one): [{"seq", "kind", "name", "x", "y", "width", "height"}, ...]; [] when the tab is hidden.
+  nlohmann::json drawn_rows() const;
 
  private:
   void refilter(const debugger::HistoryEntry& run);
@@ -41,6 +47,15 @@ class TracePanel : public Panel {
   std::vector<uint32_t> rows_;
   std::array<size_t, kKinds> kind_counts_{};
   std::vector<std::string> plugins_;  // the filters that acted in the run, in order
+
+  struct DrawnRow {
+    uint64_t seq = 0;
+    host::EventKind kind{};
+    std::string name;
+    float x = 0, y = 0, width = 0, height = 0;
+  };
+  std::vector<DrawnRow> drawn_;
+  int drawn_frame_ = -1;  // ImGui's frame count when drawn_ was filled
 };
 
 }  // namespace pwplay::gui
