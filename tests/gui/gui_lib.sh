@@ -66,10 +66,22 @@ click() {
   sleep 0.4
   xdotool click 1
 }
-# key KEY: with the window focused.
+# key KEY: with the window focused (asked for only when it is not: a focus change releases the
+# keys held). A chord (ctrl+Return) is pressed as a hand does it: the modifier down, the key, the
+# modifier up, with pauses no frame of a loaded machine can fall between.
 key() {
-  xdotool windowfocus --sync "$window" 2>/dev/null
-  xdotool key --clearmodifiers "$1"
+  [ "$(xdotool getwindowfocus 2>/dev/null)" = "$window" ] ||
+    xdotool windowfocus --sync "$window" 2>/dev/null
+  case "$1" in
+    *+*)
+      xdotool keydown "${1%+*}"
+      sleep 0.2
+      xdotool key "${1##*+}"
+      sleep 0.2
+      xdotool keyup "${1%+*}"
+      ;;
+    *) xdotool key "$1" ;;
+  esac
 }
 # until_shot PNG ACTION...: does the action, then waits for the screenshot the app's script takes
 # once the action's command ran. Input can be lost while a loaded machine is slow to draw a frame:
