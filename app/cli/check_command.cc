@@ -122,7 +122,7 @@ void print_diagnosis(const std::string& filter, const host::LoadDiagnosis& diagn
 int check(const CheckArgs& args) {
   auto targets = check_targets(args);
   if (!targets) {
-    std::fprintf(stderr, "pwplay check: %s\n", text(targets.error().message).c_str());
+    print_failure("check", targets.error().message);
     return kExitUsage;
   }
   bool all_ok = true;

@@ -22,10 +22,15 @@ inline constexpr int kExitIncomplete = 3;  // the request did not complete (stal
 inline std::string text(std::string_view value) {
   return host::printable_text(value);
 }
-// Prints "pwplay COMMAND: MESSAGE" (made printable) on standard error and returns `code`.
-inline int report_failure(std::string_view command, int code, std::string_view message) {
+// Prints "pwplay COMMAND: MESSAGE" on standard error, the message made printable (it names files
+// and values from the user and the filter).
+inline void print_failure(std::string_view command, std::string_view message) {
   std::fprintf(stderr, "pwplay %.*s: %s\n", static_cast<int>(command.size()), command.data(),
                host::printable_text(message).c_str());
+}
+// print_failure, then `code` for the caller to return.
+inline int report_failure(std::string_view command, int code, std::string_view message) {
+  print_failure(command, message);
   return code;
 }
 

@@ -91,7 +91,7 @@ int run_debugger(const DebugArgs& args) {
         make_error("the debugger runs one filter, and the config holds " +
                    std::to_string(chain->plugins.size()) + ": give a config with one Wasm filter");
   if (!chain) {
-    std::fprintf(stderr, "pwplay debug: %s\n", chain.error().message.c_str());
+    print_failure("debug", chain.error().message);
     return kExitError;
   }
   debugger::PluginSpec& options = chain->plugins.front();
@@ -100,7 +100,7 @@ int run_debugger(const DebugArgs& args) {
 
   auto limits = args.limits.settings();
   if (!limits) {
-    std::fprintf(stderr, "pwplay debug: %s\n", limits.error().message.c_str());
+    print_failure("debug", limits.error().message);
     return kExitUsage;
   }
   debugger::SessionOptions session_options;
@@ -113,7 +113,7 @@ int run_debugger(const DebugArgs& args) {
   if (args.break_startup) return debug_startup(args, options, session, context);
   auto loaded = session.load(options);
   if (!loaded) {
-    std::fprintf(stderr, "pwplay debug: %s\n", loaded.error().message.c_str());
+    print_failure("debug", loaded.error().message);
     // What the plugin said while starting is usually why it refused to.
     const auto failed = session.plugin_info();
     if (!failed.startup_logs.empty()) std::fprintf(stderr, "\nthe plugin's logs:\n");
@@ -129,14 +129,14 @@ int run_debugger(const DebugArgs& args) {
     host::proxy::ProxyOptions proxy_options;
     auto listen = host::proxy::parse_listen_address(args.listen, "--listen");
     if (!listen) {
-      std::fprintf(stderr, "pwplay debug: %s\n", listen.error().message.c_str());
+      print_failure("debug", listen.error().message);
       return kExitUsage;
     }
     proxy_options.listen = *listen;
     if (!args.upstream.empty()) {
       auto upstream = host::proxy::parse_upstream(args.upstream);
       if (!upstream) {
-        std::fprintf(stderr, "pwplay debug: %s\n", upstream.error().message.c_str());
+        print_failure("debug", upstream.error().message);
         return kExitUsage;
       }
       proxy_options.upstream = *upstream;
@@ -145,14 +145,14 @@ int run_debugger(const DebugArgs& args) {
     for (const auto& text : args.clusters) {
       auto cluster = host::proxy::parse_cluster(text);
       if (!cluster) {
-        std::fprintf(stderr, "pwplay debug: %s\n", cluster.error().message.c_str());
+        print_failure("debug", cluster.error().message);
         return kExitUsage;
       }
       proxy_options.clusters[cluster->first] = cluster->second;
     }
     auto port = session.start_proxy(std::move(proxy_options));
     if (!port) {
-      std::fprintf(stderr, "pwplay debug: %s\n", port.error().message.c_str());
+      print_failure("debug", port.error().message);
       return kExitError;
     }
     std::printf("Proxy listening on %s:%u (upstream %s); 'wait' stops at its requests\n",
@@ -180,7 +180,7 @@ int debug_startup(const DebugArgs& args, const debugger::PluginSpec& options,
     context.reload_from_build.reset();
     const auto info = session.plugin_info();
     if (!info.loaded) {
-      std::fprintf(stderr, "pwplay debug: %s\n", info.error.c_str());
+      print_failure("debug", info.error);
       return kExitError;
     }
     std::printf(
@@ -225,7 +225,7 @@ int run_terminal(const DebugArgs& args, debugger::Session& session,
     if (!args.batch.empty()) {
       auto text = host::read_user_file(args.batch, "batch file", host::kMaxInputFileBytes);
       if (!text) {
-        std::fprintf(stderr, "pwplay debug: %s\n", text.error().message.c_str());
+        print_failure("debug", text.error().message);
         return kExitError;
       }
       file.str(std::move(*text));

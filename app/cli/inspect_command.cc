@@ -53,17 +53,14 @@ std::string engines_line() {
 int print_wat(const InspectArgs& args, const std::vector<uint8_t>& bytes) {
   auto wat = host::disassemble(bytes);
   if (!wat) {
-    std::fprintf(stderr, "pwplay inspect: %s: %s\n", args.wasm.c_str(),
-                 wat.error().message.c_str());
-    return kExitError;
+    return report_failure("inspect", kExitError, args.wasm + ": " + wat.error().message);
   }
   const host::FunctionWat* function = wat->find(args.wat);
   if (!function) {
-    std::fprintf(stderr,
-                 "pwplay inspect: %s: no defined function '%s' (give a name from the name "
-                 "section, such as proxy_on_request_headers, or a function index)\n",
-                 args.wasm.c_str(), args.wat.c_str());
-    return kExitError;
+    return report_failure("inspect", kExitError,
+                          args.wasm + ": no defined function '" + args.wat +
+                              "' (give a name from the name section, such as "
+                              "proxy_on_request_headers, or a function index)");
   }
   if (args.json) {
     nlohmann::json out;
@@ -87,15 +84,12 @@ int print_wat(const InspectArgs& args, const std::vector<uint8_t>& bytes) {
 int inspect(const InspectArgs& args) {
   auto bytes = debugger::read_wasm_file(args.wasm);
   if (!bytes) {
-    std::fprintf(stderr, "pwplay inspect: %s\n", bytes.error().message.c_str());
-    return kExitError;
+    return report_failure("inspect", kExitError, bytes.error().message);
   }
   if (!args.wat.empty()) return print_wat(args, *bytes);
   auto info = host::read_module_info(*bytes);
   if (!info) {
-    std::fprintf(stderr, "pwplay inspect: %s: %s\n", args.wasm.c_str(),
-                 info.error().message.c_str());
-    return kExitError;
+    return report_failure("inspect", kExitError, args.wasm + ": " + info.error().message);
   }
   auto version = debugger::detect_abi_version(*info);
 

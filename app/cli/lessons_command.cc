@@ -44,13 +44,12 @@ struct LessonsArgs {
 int list_lessons(const LessonsArgs& args) {
   auto dir = lessons_dir(args.dir);
   if (!dir) {
-    std::fprintf(stderr, "pwplay lessons: %s\n", dir.error().message.c_str());
+    print_failure("lessons", dir.error().message);
     return kExitError;
   }
   auto lessons = debugger::load_lessons(*dir);
   if (!lessons) {
-    std::fprintf(stderr, "pwplay lessons: %s\n",
-                 host::printable_text(lessons.error().message).c_str());
+    print_failure("lessons", host::printable_text(lessons.error().message));
     return kExitError;
   }
   if (args.json) {

@@ -202,8 +202,7 @@ Result<std::vector<Job>> load_jobs(const RunArgs& args) {
     if (!selected) return unexpected(selected.error());
     // Entries left out of a whole-file run are named, so nothing is dropped silently.
     if (!number)
-      for (const auto& reason : har->skipped)
-        std::fprintf(stderr, "pwplay run: %s: %s\n", text(args.har).c_str(), text(reason).c_str());
+      for (const auto& reason : har->skipped) print_failure("run", args.har + ": " + reason);
     for (auto& named : *selected)
       jobs.push_back({std::move(named.request), named.entry, std::move(named.name)});
   }

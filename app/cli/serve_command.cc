@@ -69,7 +69,7 @@ std::string utc_now() {
 
 int serve(const ServeArgs& args) {
   auto fail = [](const std::string& message) {
-    std::fprintf(stderr, "pwplay serve: %s\n", message.c_str());
+    print_failure("serve", message);
     return kExitError;
   };
   // --stats-json alone reports every 10 s.
@@ -124,7 +124,7 @@ int serve(const ServeArgs& args) {
     options.request_headers_timeout = std::chrono::milliseconds(*ms);
   auto host_limits = args.host_limits.settings();
   if (!host_limits) {
-    std::fprintf(stderr, "pwplay serve: %s\n", host_limits.error().message.c_str());
+    print_failure("serve", host_limits.error().message);
     return kExitUsage;
   }
   // --max-body-kb (serve's older spelling, in KiB) sets the filters' buffer limit too, unless
@@ -160,7 +160,7 @@ int serve(const ServeArgs& args) {
       !args.listen.empty() ? args.listen : file.listen.value_or(default_listen);
   auto listen = proxy::parse_listen_address(listen_text, "--listen");
   if (!listen) {
-    std::fprintf(stderr, "pwplay serve: %s\n", listen.error().message.c_str());
+    print_failure("serve", listen.error().message);
     return kExitUsage;
   }
   options.listen = *listen;
@@ -182,7 +182,7 @@ int serve(const ServeArgs& args) {
   if (!args.upstream.empty()) {
     auto upstream = proxy::parse_upstream(args.upstream);
     if (!upstream) {
-      std::fprintf(stderr, "pwplay serve: %s\n", upstream.error().message.c_str());
+      print_failure("serve", upstream.error().message);
       return kExitUsage;
     }
     options.upstream = *upstream;
@@ -212,7 +212,7 @@ int serve(const ServeArgs& args) {
   for (const auto& text : args.clusters) {
     auto cluster = proxy::parse_cluster(text);
     if (!cluster) {
-      std::fprintf(stderr, "pwplay serve: %s\n", cluster.error().message.c_str());
+      print_failure("serve", cluster.error().message);
       return kExitUsage;
     }
     options.clusters[cluster->first] = cluster->second;
@@ -330,7 +330,7 @@ int serve(const ServeArgs& args) {
       if (stats_file) {
         if (auto written = stats_file->append(serve_stats_json(*now, *before, utc_now()));
             !written) {
-          std::fprintf(stderr, "pwplay serve: %s\n", written.error().message.c_str());
+          print_failure("serve", written.error().message);
           stats_file.reset();
         }
       }

@@ -106,7 +106,7 @@ int run(const TestArgs& args) {
   }
   auto limits = args.limits.settings();
   if (!limits) {
-    std::fprintf(stderr, "pwplay test: %s\n", limits.error().message.c_str());
+    print_failure("test", limits.error().message);
     return kExitUsage;
   }
   if (args.files.empty() && args.har.empty()) {
@@ -119,8 +119,7 @@ int run(const TestArgs& args) {
   for (const auto& file : args.files) {
     auto suite = debugger::load_scenarios(file, options);
     if (!suite) {
-      std::fprintf(stderr, "pwplay test: %s\n",
-                   host::printable_text(suite.error().message).c_str());
+      print_failure("test", host::printable_text(suite.error().message));
       return kExitBadScenarioFile;
     }
     // --property, like the limits, applies to every scenario's filter.
@@ -132,8 +131,7 @@ int run(const TestArgs& args) {
   if (!args.har.empty()) {
     auto suite = har_suite(args);
     if (!suite) {
-      std::fprintf(stderr, "pwplay test: %s\n",
-                   host::printable_text(suite.error().message).c_str());
+      print_failure("test", host::printable_text(suite.error().message));
       return kExitBadScenarioFile;
     }
     suites.push_back(std::move(*suite));
@@ -165,9 +163,8 @@ int run(const TestArgs& args) {
   if (!args.junit.empty()) {
     auto written = debugger::write_file_atomically(args.junit, debugger::junit_xml(results));
     if (!written) {
-      std::fprintf(stderr, "pwplay test: cannot write the JUnit report: %s\n",
-                   written.error().message.c_str());
-      return kExitError;
+      return report_failure("test", kExitError,
+                            "cannot write the JUnit report: " + written.error().message);
     }
   }
   return failed == 0 ? kExitOk : kExitError;

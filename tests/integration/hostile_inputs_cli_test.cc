@@ -232,5 +232,26 @@ TEST_F(HostileInputs, ScenarioNamesCannotRewriteTheirOwnResultLine) {
   EXPECT_FALSE(contains(result.out, "\x1b")) << result.out;
 }
 
+TEST_F(HostileInputs, FileNamesInErrorsCannotDriveTheTerminal) {
+  // A name with an escape sequence and a carriage return: every subcommand's error shows them as
+  // \xNN, whichever path reported it.
+  const std::string bad = write("x\x1b[2Jy\rz.wasm", "not a module");
+  const std::string get = request_file("get.json");
+  const std::vector<std::vector<std::string>> commands = {
+      {"inspect", bad},
+      {"inspect", bad, "--wat", "proxy_on_request_headers"},
+      {"run", bad, "--request", get},
+      {"serve", bad, "--listen", "127.0.0.1:0"},
+      {"debug", bad, "--request", get},
+      {"bench", bad, "--request", get, "--requests", "1"}};
+  for (const auto& args : commands) {
+    CommandResult result = run(args);
+    EXPECT_NE(result.exit_code, 0) << args[0] << ": " << result.err;
+    EXPECT_TRUE(contains(result.err, "x\\x1b[2Jy\\x0dz.wasm")) << args[0] << ": " << result.err;
+    EXPECT_FALSE(contains(result.out + result.err, "\x1b")) << args[0] << ": " << result.err;
+    EXPECT_FALSE(contains(result.out + result.err, "\r")) << args[0] << ": " << result.err;
+  }
+}
+
 }  // namespace
 }  // namespace pwplay::testing
