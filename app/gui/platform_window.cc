@@ -23,18 +23,10 @@ static_assert(keys::kEnter == GLFW_KEY_ENTER && keys::kEscape == GLFW_KEY_ESCAPE
                   GLFW_KEY_0 == '0' && GLFW_KEY_EQUAL == '=' && GLFW_KEY_MINUS == '-',
               "command_table.h key codes must match GLFW's");
 
+// GLFW's own state is process-wide: its error callback takes no window, and wake() comes from the
+// engine thread without one. These two mirror that state; everything per window is a member.
 std::string g_glfw_error;
 std::atomic<bool> g_glfw_alive{false};
-
-// ImGui 1.86 reads keys as "down at NewFrame": a key pressed and released between two frames
-// (fast typists, xdotool, a slow frame) would never be seen. Releases of keys pressed since the
-// last frame are held back to the next one, as later ImGui versions do with their input queue.
-struct KeyEvent {
-  int key, scancode, action, mods;
-};
-GLFWkeyfun g_imgui_key_callback = nullptr;
-std::vector<int> g_pressed_this_frame;
-std::vector<KeyEvent> g_deferred_releases;
 
 bool is_modifier(int key) {
   switch (key) {
@@ -52,31 +44,6 @@ bool is_modifier(int key) {
   }
 }
 
-void on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
-  bool pressed_now = std::find(g_pressed_this_frame.begin(), g_pressed_this_frame.end(), key) !=
-                     g_pressed_this_frame.end();
-  // A chord typed fast (Ctrl down in one frame, Enter down and both up before the next) must
-  // still reach the frame with its modifier held: a modifier's release waits behind the release
-  // of a key pressed since the last frame.
-  const bool chord_pending = is_modifier(key) && !g_deferred_releases.empty();
-  if (action == GLFW_RELEASE && (pressed_now || chord_pending)) {
-    g_deferred_releases.push_back({key, scancode, action, mods});
-    return;
-  }
-  if (action == GLFW_PRESS) g_pressed_this_frame.push_back(key);
-  if (g_imgui_key_callback) g_imgui_key_callback(window, key, scancode, action, mods);
-}
-
-// True when releases were held back: the next frame must come without waiting.
-bool flush_deferred_keys(GLFWwindow* window) {
-  g_pressed_this_frame.clear();
-  std::vector<KeyEvent> releases;
-  releases.swap(g_deferred_releases);
-  for (const KeyEvent& e : releases)
-    if (g_imgui_key_callback) g_imgui_key_callback(window, e.key, e.scancode, e.action, e.mods);
-  return !releases.empty();
-}
-
 void on_glfw_error(int code, const char* description) {
   g_glfw_error = description ? description : ("GLFW error " + std::to_string(code));
 }
@@ -90,9 +57,39 @@ std::string last_error() {
 
 }  // namespace
 
+// ImGui 1.86 reads keys as "down at NewFrame": a key pressed and released between two frames
+// (fast typists, xdotool, a slow frame) would never be seen. Releases of keys pressed since the
+// last frame are held back to the next one, as later ImGui versions do with their input queue.
+void PlatformWindow::on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+  auto* self = static_cast<PlatformWindow*>(glfwGetWindowUserPointer(window));
+  if (!self) return;
+  const bool pressed_now =
+      std::find(self->pressed_this_frame_.begin(), self->pressed_this_frame_.end(), key) !=
+      self->pressed_this_frame_.end();
+  // A chord typed fast (Ctrl down in one frame, Enter down and both up before the next) must
+  // still reach the frame with its modifier held: a modifier's release waits behind the release
+  // of a key pressed since the last frame.
+  const bool chord_pending = is_modifier(key) && !self->deferred_releases_.empty();
+  if (action == GLFW_RELEASE && (pressed_now || chord_pending)) {
+    self->deferred_releases_.push_back({key, scancode, action, mods});
+    return;
+  }
+  if (action == GLFW_PRESS) self->pressed_this_frame_.push_back(key);
+  if (self->imgui_key_callback_) self->imgui_key_callback_(window, key, scancode, action, mods);
+}
+
+bool PlatformWindow::flush_deferred_keys() {
+  pressed_this_frame_.clear();
+  std::vector<KeyEvent> releases;
+  releases.swap(deferred_releases_);
+  for (const KeyEvent& e : releases)
+    if (imgui_key_callback_) imgui_key_callback_(window_, e.key, e.scancode, e.action, e.mods);
+  return !releases.empty();
+}
+
 PlatformWindow::~PlatformWindow() {
-  if (window_ && g_imgui_key_callback) glfwSetKeyCallback(window_, g_imgui_key_callback);
-  g_imgui_key_callback = nullptr;
+  if (window_ && imgui_key_callback_) glfwSetKeyCallback(window_, imgui_key_callback_);
+  imgui_key_callback_ = nullptr;
   if (imgui_ready_) {
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();
@@ -159,7 +156,7 @@ Result<void> PlatformWindow::open(int width, int height, const std::string& titl
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   if (!ImGui_ImplGlfw_InitForOpenGL(window_, true))
     return make_error("the ImGui GLFW backend did not start");
-  g_imgui_key_callback = glfwSetKeyCallback(window_, on_key);
+  imgui_key_callback_ = glfwSetKeyCallback(window_, &PlatformWindow::on_key);
   if (!ImGui_ImplOpenGL3_Init(glsl)) {
     ImGui_ImplGlfw_Shutdown();
     ImGui::DestroyContext();
@@ -171,7 +168,7 @@ Result<void> PlatformWindow::open(int width, int height, const std::string& titl
 
 bool PlatformWindow::wait_events(double timeout_s) {
   // The last frame saw those keys down; now they may go up.
-  if (flush_deferred_keys(window_)) timeout_s = 0.0;
+  if (flush_deferred_keys()) timeout_s = 0.0;
   double before = glfwGetTime();
   if (timeout_s <= 0.0)
     glfwPollEvents();

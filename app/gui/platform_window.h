@@ -51,6 +51,17 @@ class PlatformWindow {
 
  private:
   static void on_drop(GLFWwindow* window, int count, const char** paths);
+  // Key events, some releases held back a frame (see platform_window.cc), then ImGui's callback.
+  static void on_key(GLFWwindow* window, int key, int scancode, int action, int mods);
+  bool flush_deferred_keys();  // true when releases were held back: the next frame comes at once
+  struct KeyEvent {
+    int key, scancode, action, mods;
+  };
+  using KeyCallback = void (*)(GLFWwindow*, int, int, int, int);
+  KeyCallback imgui_key_callback_ = nullptr;
+  std::vector<int> pressed_this_frame_;
+  std::vector<KeyEvent> deferred_releases_;
+
   std::vector<std::string> dropped_;  // filled by GLFW's drop callback, on this thread
   GLFWwindow* window_ = nullptr;
   bool glfw_ready_ = false;

@@ -11,12 +11,8 @@
 #      debugger's state, which must match.
 # Exits 77 (skipped) only when Xvfb is not installed.
 set -u
-: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
-out="$OUT_DIR/code_breakpoint"
-rm -rf "$out"
-mkdir -p "$out"
-cd "$out" || exit 1
 source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
+begin_test "code_breakpoint"
 
 wasm="$SAMPLES_DIR/add_header_wat.wasm"
 request="$SOURCE_DIR/samples/requests/get.json"

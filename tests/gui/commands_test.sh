@@ -16,14 +16,9 @@
 # Exits 77 (skipped) only when Xvfb is not installed.
 set -u
 case_name=${1:?usage: commands_test.sh CASE}
-: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-out="$OUT_DIR/commands-$case_name"
-rm -rf "$out"
-mkdir -p "$out"
-cd "$out" || exit 1
-
-source "$here/gui_lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
+begin_test "commands-$case_name"
 
 # script CASE [PORT]: tests/gui/commands/CASE.json with its placeholders filled, as CASE.json here.
 script() {

@@ -5,12 +5,8 @@
 # makes (so no picture in the docs is left that nothing can remake). Same environment as
 # gui_test.sh. Exits 77 (skipped) only when Xvfb is not installed.
 set -u
-: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
-out="$OUT_DIR/docs_images"
-rm -rf "$out"
-mkdir -p "$out"
-cd "$out" || exit 1
 source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
+begin_test "docs_images"
 start_xvfb
 
 build_dir=$(dirname "$(dirname "$PWPLAY")")

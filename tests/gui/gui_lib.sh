@@ -1,13 +1,22 @@
 # Shared by the desktop app's test scripts (sourced, not run): fail, a private Xvfb server at
 # 1600x1000 on a display number it picks itself (-displayfd: no races between parallel tests),
 # and the clean-up on exit of that server and of the app a script started last (app_pid).
-# The caller has made its scratch folder `out` and set it before sourcing this.
+# A script sources this first, then calls begin_test.
 
 fail() {
   echo "FAIL: $*" >&2
   exit 1
 }
 
+# begin_test NAME: checks the environment ctest gives (PWPLAY, GUI_CHECK, SAMPLES_DIR,
+# SOURCE_DIR, OUT_DIR) and makes out=$OUT_DIR/NAME, emptied, the working folder.
+begin_test() {
+  : "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
+  out="$OUT_DIR/$1"
+  rm -rf "$out"
+  mkdir -p "$out"
+  cd "$out" || exit 1
+}
 xvfb_pid=""
 app_pid=""
 cleanup() {

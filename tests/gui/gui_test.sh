@@ -25,13 +25,8 @@
 # Exits 77 (skipped) only when Xvfb is not installed.
 set -u
 case_name=${1:?usage: gui_test.sh CASE}
-: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
-out="$OUT_DIR/$case_name"
-rm -rf "$out"
-mkdir -p "$out"
-cd "$out" || exit 1
-
 source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
+begin_test "$case_name"
 
 need_sample() {
   [ -f "$SAMPLES_DIR/add_header.wasm" ] ||

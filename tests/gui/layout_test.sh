@@ -12,14 +12,9 @@
 # Exits 77 (skipped) only when Xvfb is not installed.
 set -u
 case_name=${1:?usage: layout_test.sh CASE}
-: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
-out="$OUT_DIR/layout-$case_name"
-rm -rf "$out"
-mkdir -p "$out"
-cd "$out" || exit 1
-request="$SOURCE_DIR/samples/requests/get.json"
-
 source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
+begin_test "layout-$case_name"
+request="$SOURCE_DIR/samples/requests/get.json"
 
 [ -f "$SAMPLES_DIR/add_header.wasm" ] || fail "$SAMPLES_DIR/add_header.wasm is missing: build pwplay_samples"
 

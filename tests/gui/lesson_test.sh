@@ -10,13 +10,9 @@
 #                       the list; the panel closed and opened again (toggle-learn-panel).
 # Exits 77 (skipped) only when Xvfb is not installed.
 set -u
-: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
 case_name="${1:?usage: lesson_test.sh ID|learn}"
-out="$OUT_DIR/lesson-$case_name"
-rm -rf "$out"
-mkdir -p "$out"
-cd "$out" || exit 1
 source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
+begin_test "lesson-$case_name"
 lessons="$SOURCE_DIR/assets/lessons"
 [ -f "$SAMPLES_DIR/hello.wasm" ] || fail "$SAMPLES_DIR/hello.wasm is missing: build pwplay_samples"
 start_xvfb

@@ -14,13 +14,8 @@
 # Exits 77 (skipped) only when Xvfb is not installed.
 set -u
 case_name=${1:?usage: module_gui_test.sh CASE}
-: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
-out="$OUT_DIR/$case_name"
-rm -rf "$out"
-mkdir -p "$out"
-cd "$out" || exit 1
-
 source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
+begin_test "$case_name"
 
 for name in add_header.wasm add_header_as.wasm; do
   [ -f "$SAMPLES_DIR/$name" ] || fail "$SAMPLES_DIR/$name is missing: build the pwplay_samples target first"

@@ -11,12 +11,8 @@
 #      F10 steps to the next ABI event.
 # Exits 77 (skipped) only when Xvfb is not installed.
 set -u
-: "${PWPLAY:?}" "${GUI_CHECK:?}" "${SAMPLES_DIR:?}" "${SOURCE_DIR:?}" "${OUT_DIR:?}"
-out="$OUT_DIR/newcomer"
-rm -rf "$out"
-mkdir -p "$out"
-cd "$out" || exit 1
 source "$(dirname "${BASH_SOURCE[0]}")/gui_lib.sh"
+begin_test "newcomer"
 
 [ -f "$SAMPLES_DIR/add_header.wasm" ] || fail "$SAMPLES_DIR/add_header.wasm is missing: build pwplay_samples"
 command -v xdotool >/dev/null 2>&1 || fail "xdotool is not installed (scripts/deps installs it)"

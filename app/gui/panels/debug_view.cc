@@ -264,15 +264,14 @@ void DebugView::draw_callback_code(const debugger::PauseInfo& pause, Commands& c
   draw_function(*function, std::nullopt, commands, true);
 }
 
-void DebugView::draw_function(const host::FunctionWat& function_wat,
+void DebugView::draw_function(const host::FunctionWat& function,
                               std::optional<uint32_t> current_offset, Commands& commands,
                               bool whole) {
-  const host::FunctionWat* function = &function_wat;
   ImGui::PushFont(style::mono());
-  ImGui::TextColored(style::muted(), "%s", function->header.c_str());
+  ImGui::TextColored(style::muted(), "%s", function.header.c_str());
   std::span<const host::WatInstruction> lines =
-      whole || !current_offset ? std::span<const host::WatInstruction>(function->instructions)
-                               : host::instructions_around(*function, *current_offset, 6, 8);
+      whole || !current_offset ? std::span<const host::WatInstruction>(function.instructions)
+                               : host::instructions_around(function, *current_offset, 6, 8);
   const float line_height = ImGui::GetTextLineHeightWithSpacing();
   int current = -1;
   for (size_t i = 0; i < lines.size(); ++i)
