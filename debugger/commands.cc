@@ -281,8 +281,16 @@ VerbResult add_breakpoint(Session& session, const VerbArgs& args, bool temporary
   }
   breakpoint->temporary = temporary;
   const uint32_t id = session.add_breakpoint(*breakpoint);
-  return format("%s %u: %s\n", temporary ? "Temporary breakpoint" : "Breakpoint", id,
-                describe(*breakpoint).c_str());
+  std::string out = format("%s %u: %s\n", temporary ? "Temporary breakpoint" : "Breakpoint", id,
+                           describe(*breakpoint).c_str());
+  // Kept either way (a project may reload on WABT), but said: nothing stops there on this engine.
+  if (breakpoint->kind == BreakpointKind::Instruction) {
+    const PluginInfo info = session.plugin_info();
+    if (info.loaded && !info.supports_stepping)
+      out += "  the " + info.engine +
+             " engine does not stop at wasm instructions: it takes effect on the wabt engine\n";
+  }
+  return out;
 }
 
 }  // namespace

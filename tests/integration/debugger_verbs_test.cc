@@ -112,6 +112,10 @@ TEST(DebuggerVerbsRun, UntilRunsToTheInstructionAtAnOffset) {
   v8.run("break proxy_add_header_map_value");
   v8.run("send");
   EXPECT_NE(v8.run("until 0x197").find("cannot step wasm instructions"), std::string::npos);
+  // An instruction breakpoint is kept on V8 (for a reload on WABT), and the reply says so.
+  EXPECT_EQ(v8.run("break *0x197"),
+            "Breakpoint 2: instruction 0x197\n  the v8 engine does not stop at wasm instructions: "
+            "it takes effect on the wabt engine\n");
 }
 
 // break *ADDR stops at one wasm instruction in every debugged request until deleted (the app's
