@@ -8,10 +8,12 @@
 namespace pwplay::gui {
 namespace {
 
+constexpr float kGap = 12;  // either side of a separator, and before the right side
+
 void separator() {
-  ImGui::SameLine(0, 12);
+  ImGui::SameLine(0, kGap);
   ImGui::TextColored(style::muted(), "|");
-  ImGui::SameLine(0, 12);
+  ImGui::SameLine(0, kGap);
 }
 
 }  // namespace
@@ -63,10 +65,10 @@ void StatusBar::draw(const Snapshot& snapshot, Commands& commands) {
   const float right_x = ImGui::GetWindowContentRegionMax().x - width;
 
   // The hint gives up its last tips ("A; B; C") rather than run under the right side.
-  const float hint_x =
-      ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + 24 + ImGui::CalcTextSize("|").x;
+  const float hint_x = ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + 2 * kGap +
+                       ImGui::CalcTextSize("|").x;  // after separator()
   std::string hint = hint_;
-  while (!hint.empty() && hint_x + ImGui::CalcTextSize(hint.c_str()).x + 24 > right_x) {
+  while (!hint.empty() && hint_x + ImGui::CalcTextSize(hint.c_str()).x + 2 * kGap > right_x) {
     const size_t cut = hint.rfind("; ");
     hint = cut == std::string::npos ? std::string() : hint.substr(0, cut);
   }
@@ -74,7 +76,7 @@ void StatusBar::draw(const Snapshot& snapshot, Commands& commands) {
     separator();
     ImGui::TextColored(style::accent(), "%s", hint.c_str());
   }
-  ImGui::SameLine(std::max(ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + 12, right_x));
+  ImGui::SameLine(std::max(ImGui::GetItemRectMax().x - ImGui::GetWindowPos().x + kGap, right_x));
   ImGui::TextColored(busy ? style::warning() : style::muted(), "%s", right.c_str());
 }
 
